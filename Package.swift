@@ -1,0 +1,31 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "StreamSQL",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "StreamSQL", targets: ["StreamSQL"]),
+        .executable(name: "streamsql", targets: ["streamsql"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+    ],
+    targets: [
+        .target(
+            name: "StreamSQL",
+            dependencies: [.product(name: "OrderedCollections", package: "swift-collections")],
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+        ),
+        .executableTarget(
+            name: "streamsql",
+            dependencies: [
+                "StreamSQL",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "StreamSQLTests", dependencies: ["StreamSQL"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,143 @@
+/// The parsed, unbound form of statements. Names are not resolved here; the binder does that.
+
+public enum UnaryOp: String, Sendable { case neg = "-", plus = "+", not = "NOT" }
+
+public enum BinaryOp: String, Sendable {
+    case add = "+", sub = "-", mul = "*", div = "/", mod = "%"
+    case eq = "=", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">="
+    case and = "AND", or = "OR", concat = "||"
+
+    var isComparison: Bool {
+        switch self {
+        case .eq, .ne, .lt, .le, .gt, .ge: return true
+        default: return false
+        }
+    }
+}
+
+/// `OVER ([PARTITION BY …] [WHEN …])` on an analytic function.
+public struct OverClause: Sendable {
+    public var partitionBy: [Expr]
+    public var when: Expr?
+    public var range: SourceRange
+}
+
+public indirect enum ExprKind: Sendable {
+    case literal(Value)
+    /// A bare name (field, or the first part of a path, or a qualifier such as a stream alias).
+    case name(String, quoted: Bool)
+    /// `*` (in a select list or `COUNT(*)`), optionally qualified (`m.*`).
+    case star(qualifier: String?)
+    case unary(UnaryOp, Expr)
+    case binary(BinaryOp, Expr, Expr)
+    case isNull(Expr, negated: Bool)
+    case inList(Expr, [Expr], negated: Bool)
+    case between(Expr, Expr, Expr, negated: Bool)
+    case like(Expr, Expr, negated: Bool)
+    case caseWhen(operand: Expr?, whens: [(Expr, Expr)], otherwise: Expr?)
+    case cast(Expr, typeName: String)
+    /// A function call; `semantics` is RUNNING/FINAL inside MATCH_RECOGNIZE.
+    case call(name: String, args: [Expr], distinct: Bool, over: OverClause?, semantics: String?)
+    /// `base.field`
+    case member(Expr, String)
+    /// `base[index]`
+    case index(Expr, Expr)
+    /// `[a, b, c]`
+    case arrayLiteral([Expr])
+    /// `{'k': v, …}`
+    case objectLiteral([(String, Expr)])
+}
+
+/// An expression node with the source span it was parsed from.
+public final class Expr: Sendable {
+    public let kind: ExprKind
+    public let range: SourceRange
+    public init(_ kind: ExprKind, _ range: SourceRange) {
+        self.kind = kind
+        self.range = range
+    }
+}
+
+public struct SelectItem: Sendable {
+    public var expr: Expr
+    public var alias: String?
+    public var range: SourceRange
+}
+
+public struct OrderItem: Sendable {
+    public var expr: Expr
+    public var descending: Bool
+}
+
+public enum JoinKind: String, Sendable { case inner = "INNER", left = "LEFT" }
+
+public struct JoinClause: Sendable {
+    public var kind: JoinKind
+    public var source: String
+    public var alias: String?
+    public var on: Expr
+    public var range: SourceRange
+}
+
+public struct FromClause: Sendable {
+    public var source: String
+    public var alias: String?
+    public var range: SourceRange
+    public var joins: [JoinClause]
+}
+
+/// A window in GROUP BY: `TumblingWindow('5s')`, …, or `GLOBAL WINDOW TRIGGER WHEN cond`.
+public struct WindowSpec: Sendable {
+    public var name: String           // as written
+    public var args: [Expr]
+    public var trigger: Expr?         // GLOBAL WINDOW only
+    public var range: SourceRange
+}
+
+public indirect enum PatternNode: Sendable {
+    case symbol(String, SourceRange)
+    case sequence([PatternNode])
+    case alternation([PatternNode])
+    case quantified(PatternNode, min: Int, max: Int?, reluctant: Bool)
+    case permute([PatternNode])
+    case anchorStart, anchorEnd
+}
+
+public enum AfterMatchSkip: Sendable, Equatable {
+    case pastLastRow, toNextRow, toFirst(String), toLast(String)
+}
+
+public struct MatchRecognizeClause: Sendable {
+    public var partitionBy: [Expr]
+    public var orderBy: [OrderItem]
+    public var measures: [SelectItem]
+    public var allRows: Bool
+    public var afterMatch: AfterMatchSkip
+    public var pattern: PatternNode
+    public var subsets: [(String, [String])]
+    public var withinNanos: Int64?
+    public var withinRange: SourceRange
+    public var defines: [(String, Expr)]
+    public var range: SourceRange
+}
+
+public struct SelectStatement: Sendable {
+    public var distinct: Bool
+    public var items: [SelectItem]
+    public var from: FromClause
+    public var matchRecognize: MatchRecognizeClause?
+    public var whereClause: Expr?
+    public var groupBy: [Expr]
+    public var window: WindowSpec?
+    public var windowOver: SourceRange?     // OVER (…) written after a GROUP BY window: rejected by the binder
+    public var having: Expr?
+    public var orderBy: [OrderItem]
+    public var limit: Int?
+    public var limitRange: SourceRange
+    public var with: [(String, Value, SourceRange)]
+    public var range: SourceRange
+}
+
+public enum Statement: Sendable {
+    case select(SelectStatement)
+}

@@ -1,0 +1,123 @@
+/// A span of the statement text, as UTF-8 byte offsets (start inclusive, end exclusive).
+public struct SourceRange: Sendable, Equatable {
+    public var start: Int
+    public var end: Int
+    public init(_ start: Int, _ end: Int) { self.start = start; self.end = max(start, end) }
+    public static let none = SourceRange(-1, -1)
+    public var isKnown: Bool { start >= 0 }
+    public func union(_ o: SourceRange) -> SourceRange {
+        guard isKnown else { return o }
+        guard o.isKnown else { return self }
+        return SourceRange(min(start, o.start), max(end, o.end))
+    }
+}
+
+/// Every error the engine reports to a user: what phase found it, where, what is wrong, and what
+/// would be valid instead.
+///
+/// `description` is the one-line form (`1:15: expected FROM …`); `rendered()` adds the offending
+/// line and a caret under the position, as the shell prints it.
+public struct StreamSQLError: Error, Sendable, CustomStringConvertible {
+    public enum Phase: String, Sendable {
+        case syntax = "syntax error"
+        case plan = "plan error"
+        case notSupported = "not supported yet"
+        case runtime = "runtime error"
+        case catalog = "catalog error"
+        case io = "input error"
+    }
+
+    public let phase: Phase
+    public let message: String
+    public let range: SourceRange
+    /// The statement text the range points into (empty when not known).
+    public let source: String
+    /// Alternatives for a misspelt name ("did you mean …").
+    public var suggestions: [String]
+
+    public init(_ phase: Phase, _ message: String, at range: SourceRange = .none, in source: String = "", suggestions: [String] = []) {
+        self.phase = phase
+        self.message = message
+        self.range = range
+        self.source = source
+        self.suggestions = suggestions
+    }
+
+    /// 1-based line and column (in characters) of the start of the range.
+    public var location: (line: Int, column: Int)? {
+        guard range.isKnown, !source.isEmpty else { return nil }
+        let bytes = Array(source.utf8)
+        let off = min(range.start, bytes.count)
+        var line = 1, lineStart = 0
+        for i in 0..<off where bytes[i] == 10 { line += 1; lineStart = i + 1 }
+        let col = String(decoding: bytes[lineStart..<off], as: UTF8.self).count + 1
+        return (line, col)
+    }
+
+    public var description: String {
+        var s = ""
+        if let loc = location { s += "\(loc.line):\(loc.column): " }
+        s += phase == .notSupported ? "not supported yet: \(message)" : message
+        if !suggestions.isEmpty { s += " (did you mean \(suggestions.map { "'\($0)'" }.joined(separator: " or "))?)" }
+        return s
+    }
+
+    /// The message with the statement line and a caret under the error position.
+    public func rendered() -> String {
+        guard let loc = location else { return "\(phase.rawValue): \(description)" }
+        let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+        let text = loc.line - 1 < lines.count ? String(lines[loc.line - 1]) : ""
+        let expanded = text.replacingTabs()
+        let prefix = String(text.prefix(loc.column - 1)).replacingTabs()
+        let width = max(1, min(expanded.count - prefix.count, charCount(range)))
+        return "\(phase.rawValue) at line \(loc.line), column \(loc.column): \(descriptionWithoutLocation)\n"
+            + "  \(expanded)\n  \(String(repeating: " ", count: prefix.count))\(String(repeating: "^", count: width))"
+    }
+
+    var descriptionWithoutLocation: String {
+        var s = message
+        if !suggestions.isEmpty { s += " (did you mean \(suggestions.map { "'\($0)'" }.joined(separator: " or "))?)" }
+        return s
+    }
+
+    private func charCount(_ r: SourceRange) -> Int {
+        let b = Array(source.utf8)
+        guard r.start < b.count else { return 1 }
+        let e = min(r.end, b.count)
+        let t = String(decoding: b[r.start..<e], as: UTF8.self)
+        return max(1, t.prefix(while: { $0 != "\n" }).count)
+    }
+}
+
+extension String {
+    func replacingTabs() -> String { self.map { $0 == "\t" ? "    " : String($0) }.joined() }
+}
+
+/// Closest names by edit distance, for "did you mean".
+public func closestNames(to name: String, in candidates: [String], max: Int = 2) -> [String] {
+    let n = name.lowercased()
+    let limit = Swift.max(1, n.count / 3)
+    var scored: [(String, Int)] = []
+    for c in candidates {
+        let d = editDistance(n, c.lowercased())
+        if d <= limit { scored.append((c, d)) }
+    }
+    scored.sort { a, b in a.1 < b.1 || (a.1 == b.1 && a.0 < b.0) }
+    return scored.prefix(max).map { $0.0 }
+}
+
+func editDistance(_ a: String, _ b: String) -> Int {
+    let x = Array(a.utf8), y = Array(b.utf8)
+    if x.isEmpty { return y.count }
+    if y.isEmpty { return x.count }
+    var prev = Array(0...y.count)
+    var cur = prev
+    for i in 1...x.count {
+        cur[0] = i
+        for j in 1...y.count {
+            cur[j] = Swift.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+        }
+        swap(&prev, &cur)
+    }
+    return prev[y.count]
+}

@@ -1,0 +1,69 @@
+import OrderedCollections
+
+/// Writes values as compact JSON. Keys keep their order (a result row's keys follow the SELECT list);
+/// NaN and ±infinity, which JSON cannot express, are written as `null`; timestamps as ISO-8601 strings.
+public enum JSONWriter {
+    public static func string(_ v: Value) -> String {
+        var out: [UInt8] = []
+        write(v, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public static func string(object: OrderedDictionary<String, Value>) -> String {
+        var out: [UInt8] = []
+        write(object: object, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public static func write(object: OrderedDictionary<String, Value>, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        var first = true
+        for (k, v) in object {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            writeString(k, into: &out)
+            out.append(UInt8(ascii: ":"))
+            write(v, into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    public static func write(_ v: Value, into out: inout [UInt8]) {
+        switch v {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .double(let d):
+            if d.isFinite { out.append(contentsOf: String(d).utf8) } else { out.append(contentsOf: "null".utf8) }
+        case .string(let s): writeString(s, into: &out)
+        case .timestamp(let ns): writeString(TimeFormat.iso8601(nanos: ns), into: &out)
+        case .array(let a):
+            out.append(UInt8(ascii: "["))
+            for (i, e) in a.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                write(e, into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let o): write(object: o, into: &out)
+        }
+    }
+
+    static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    public static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for c in s.utf8 {
+            switch c {
+            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0..<0x20:
+                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 15)]])
+            default: out.append(c)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}
