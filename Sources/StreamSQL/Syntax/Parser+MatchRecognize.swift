@@ -21,7 +21,7 @@ extension Parser {
             repeat {
                 let e = try parseExpr()
                 try expectWord("as", "and a name for the measure (MEASURES expr AS name)")
-                let (name, _) = try identifier("a measure name after AS")
+                let name = try anyName("a measure name after AS")
                 mr.measures.append(SelectItem(expr: e, alias: name, range: e.range))
             } while acceptOp(",")
         }
@@ -80,7 +80,7 @@ extension Parser {
         if acceptWord("define") {
             sawDefine = true
             repeat {
-                let (name, _) = try identifier("a pattern variable in DEFINE")
+                let name = try anyName("a pattern variable in DEFINE")
                 try expectWord("as", "after the pattern variable in DEFINE (DEFINE A AS condition)")
                 mr.defines.append((name, try parseExpr()))
             } while acceptOp(",")
@@ -134,7 +134,7 @@ extension Parser {
         var items: [PatternNode] = []
         while true {
             let t = peek
-            if t.isOp(")") || t.isOp("|") || t.kind == .eof { break }
+            if t.isOp(")") || t.isOp("|") || t.isOp(",") || t.kind == .eof { break }
             items.append(try parsePatternQuantified())
         }
         guard !items.isEmpty else { throw expected("a pattern variable") }

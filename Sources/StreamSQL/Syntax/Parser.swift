@@ -93,6 +93,14 @@ public struct Parser {
         throw expected(what)
     }
 
+    /// A name in a position where keywords cannot be meant (after AS, a DEFINE variable): any word.
+    mutating func anyName(_ what: String) throws(StreamSQLError) -> String {
+        let t = peek
+        guard t.kind == .word || t.kind == .quoted else { throw expected(what) }
+        pos += 1
+        return t.text
+    }
+
     // MARK: statements
 
     public mutating func parseStatement() throws(StreamSQLError) -> Statement {

@@ -1,0 +1,380 @@
+/// A compiled expression: reads slots of a row, returns a value.
+public typealias Eval = (Row) -> Value
+/// A compiled predicate: the truthiness of an expression, without boxing a Bool in a Value.
+public typealias Predicate = (Row) -> Bool
+
+/// Turns bound expressions into closures. One compiler serves WHERE, SELECT and every later clause.
+///
+/// Specialisations (a slot compared with a numeric constant, arithmetic on a slot and a constant,
+/// constant LIKE patterns, folded constant sub-expressions) are faster routes to the same result as
+/// the general path in `Ops`; `CompilerTests` checks that both agree.
+public struct ExpressionCompiler {
+    public init() {}
+
+    // MARK: values
+
+    public func compile(_ e: BoundExpr) -> Eval {
+        if let c = fold(e) { return { _ in c } }
+        switch e {
+        case .literal(let v): return { _ in v }
+        case .slot(let i, _): return { row in row[i] }
+        case .wholeEvent:
+            return { row in row.whole.map(Value.object) ?? .null }
+        case .member(let base, let field):
+            if case .slot(let i, _) = base { return { row in Ops.member(row[i], field) } }
+            let b = compile(base)
+            return { row in Ops.member(b(row), field) }
+        case .index(let base, let idx):
+            let b = compile(base), x = compile(idx)
+            return { row in Ops.index(b(row), x(row)) }
+        case .unary(.not, let a):
+            let p = compile(a)
+            return { row in Ops.not(p(row)) }
+        case .unary(_, let a):
+            let p = compile(a)
+            return { row in Ops.negate(p(row)) }
+        case .binary(let op, let a, let b):
+            return compileBinary(op, a, b)
+        case .isNull(let a, let neg):
+            let p = compile(a)
+            return { row in .bool(p(row).isNull != neg) }
+        case .inList(let a, let xs, let neg):
+            let p = compile(a)
+            if xs.allSatisfy({ fold($0) != nil }) {
+                let consts = xs.compactMap { fold($0) }
+                let set = Set(consts.filter { !$0.isNull })
+                let hasNull = consts.contains { $0.isNull }
+                let allSimple = consts.allSatisfy { v in
+                    switch v { case .string, .bool, .null: return true; default: return false }
+                }
+                if allSimple {  // exact hashing is the same as equality for these kinds
+                    return { row in
+                        let v = p(row)
+                        if v.isNull { return .null }
+                        if set.contains(v) { return .bool(!neg) }
+                        return hasNull ? .null : .bool(neg)
+                    }
+                }
+                return { row in
+                    let r = Ops.inList(p(row), consts)
+                    return neg ? Ops.not(r) : r
+                }
+            }
+            let ls = xs.map(compile)
+            return { row in
+                let r = Ops.inList(p(row), ls.map { $0(row) })
+                return neg ? Ops.not(r) : r
+            }
+        case .between(let a, let lo, let hi, let neg):
+            let p = compile(a), l = compile(lo), h = compile(hi)
+            return { row in
+                let v = p(row)
+                let r = Ops.and(Ops.compare(.ge, v, l(row)), Ops.compare(.le, v, h(row)))
+                return neg ? Ops.not(r) : r
+            }
+        case .like(let a, let pat, let neg):
+            let p = compile(a)
+            if let c = fold(pat) {
+                guard case .string(let ps) = c else { return { _ in .null } }
+                let m = LikePattern(ps)
+                return { row in
+                    guard case .string(let s) = p(row) else { return .null }
+                    return .bool(m.matches(s) != neg)
+                }
+            }
+            let pp = compile(pat)
+            return { row in
+                guard case .string(let s) = p(row), case .string(let ps) = pp(row) else { return .null }
+                return .bool(LikePattern(ps).matches(s) != neg)
+            }
+        case .caseWhen(let operand, let whens, let otherwise):
+            let other = otherwise.map(compile) ?? { _ in .null }
+            if let operand {
+                let o = compile(operand)
+                let arms = whens.map { (compile($0.0), compile($0.1)) }
+                return { row in
+                    let v = o(row)
+                    for (w, t) in arms where Ops.compare(.eq, v, w(row)).isTruthy { return t(row) }
+                    return other(row)
+                }
+            }
+            let arms = whens.map { (compilePredicate($0.0), compile($0.1)) }
+            return { row in
+                for (c, t) in arms where c(row) { return t(row) }
+                return other(row)
+            }
+        case .cast(let a, let t):
+            let p = compile(a)
+            return { row in p(row).cast(to: t) }
+        case .call(let f, let args):
+            return compileCall(f, args)
+        case .arrayLiteral(let xs):
+            let ps = xs.map(compile)
+            return { row in .array(ps.map { $0(row) }) }
+        case .objectLiteral(let fs):
+            let ps = fs.map { ($0.0, compile($0.1)) }
+            return { row in
+                var o = OrderedDictionary<String, Value>()
+                for (k, p) in ps { o[k] = p(row) }
+                return .object(o)
+            }
+        }
+    }
+
+    func compileBinary(_ op: BinaryOp, _ a: BoundExpr, _ b: BoundExpr) -> Eval {
+        switch op {
+        case .and:
+            let x = compile(a), y = compile(b)
+            return { row in
+                let l = x(row)
+                if Ops.truth(l) == false { return .bool(false) }
+                return Ops.and(l, y(row))
+            }
+        case .or:
+            let x = compile(a), y = compile(b)
+            return { row in
+                let l = x(row)
+                if Ops.truth(l) == true { return .bool(true) }
+                return Ops.or(l, y(row))
+            }
+        case .concat:
+            let x = compile(a), y = compile(b)
+            return { row in Ops.concat(x(row), y(row)) }
+        case .eq, .ne, .lt, .le, .gt, .ge:
+            let x = compile(a), y = compile(b)
+            return { row in Ops.compare(op, x(row), y(row)) }
+        case .add, .sub, .mul, .div, .mod:
+            // slot ⊕ float constant: the common shape of `temperature * 1.8 + 32`.
+            if case .slot(let i, _) = a, let c = fold(b), case .double(let k) = c {
+                return { row in
+                    switch row[i] {
+                    case .double(let d): return Ops.arithD(op, d, k)
+                    case .int(let n): return Ops.arithD(op, Double(n), k)
+                    default: return Ops.arith(op, row[i], c)
+                    }
+                }
+            }
+            let x = compile(a)
+            if let c = fold(b), case .double(let k) = c {
+                return { row in
+                    let l = x(row)
+                    if case .double(let d) = l { return Ops.arithD(op, d, k) }
+                    return Ops.arith(op, l, c)
+                }
+            }
+            let y = compile(b)
+            return { row in Ops.arith(op, x(row), y(row)) }
+        }
+    }
+
+    func compileCall(_ f: FunctionInfo, _ args: [BoundExpr]) -> Eval {
+        guard let impl = f.impl else { return { _ in .null } }
+        let ps = args.map(compile)
+        switch impl {
+        case .nullary(let fn): return { _ in fn() }
+        case .unary(let fn):
+            let a = ps[0]
+            return { row in fn(a(row)) }
+        case .binary(let fn):
+            let a = ps[0], b = ps[1]
+            return { row in fn(a(row), b(row)) }
+        case .ternary(let fn):
+            let a = ps[0], b = ps[1], c = ps[2]
+            return { row in fn(a(row), b(row), c(row)) }
+        case .variadic(let fn):
+            return { row in fn(ps.map { $0(row) }) }
+        }
+    }
+
+    // MARK: predicates
+
+    /// The truthiness of `e` (NULL is false), with comparisons against constants specialised.
+    public func compilePredicate(_ e: BoundExpr) -> Predicate {
+        if let c = fold(e) { let t = c.isTruthy; return { _ in t } }
+        switch e {
+        case .binary(.and, let a, let b):
+            let x = compilePredicate(a), y = compilePredicate(b)
+            return { row in x(row) && y(row) }
+        case .binary(.or, let a, let b):
+            let x = compilePredicate(a), y = compilePredicate(b)
+            return { row in x(row) || y(row) }
+        case .binary(let op, .slot(let i, _), let rhs) where op.isComparison && numericConstant(rhs) != nil:
+            let k = numericConstant(rhs)!
+            let test = ExpressionCompiler.doubleTest(op)
+            let c = Value.double(k)
+            return { row in
+                switch row[i] {
+                case .double(let d): return test(d, k)
+                case .int(let n): return test(Double(n), k)
+                case .null: return false
+                default: return Ops.compare(op, row[i], c).isTruthy
+                }
+            }
+        case .binary(let op, .slot(let i, _), let rhs) where (op == .eq || op == .ne) && stringConstant(rhs) != nil:
+            let k = stringConstant(rhs)!
+            let c = Value.string(k)
+            let want = op == .eq
+            return { row in
+                if case .string(let s) = row[i] { return (s == k) == want }
+                return Ops.compare(op, row[i], c).isTruthy
+            }
+        case .isNull(let a, let neg):
+            if case .slot(let i, _) = a { return { row in row[i].isNull != neg } }
+            let p = compile(a)
+            return { row in p(row).isNull != neg }
+        default:
+            let p = compile(e)
+            return { row in p(row).isTruthy }
+        }
+    }
+
+    static func doubleTest(_ op: BinaryOp) -> @Sendable (Double, Double) -> Bool {
+        switch op {
+        case .eq: return { $0 == $1 }
+        case .ne: return { $0 != $1 }
+        case .lt: return { $0 < $1 }
+        case .le: return { $0 <= $1 }
+        case .gt: return { $0 > $1 }
+        default: return { $0 >= $1 }
+        }
+    }
+
+    func numericConstant(_ e: BoundExpr) -> Double? {
+        guard let c = fold(e) else { return nil }
+        switch c {
+        case .double(let d): return d.isNaN ? nil : d
+        case .int(let i): return abs(i) < (1 << 53) ? Double(i) : nil
+        default: return nil
+        }
+    }
+
+    func stringConstant(_ e: BoundExpr) -> String? {
+        if let c = fold(e), case .string(let s) = c { return s }
+        return nil
+    }
+
+    // MARK: constant folding
+
+    /// The value of an expression that reads no row and calls only deterministic functions.
+    public func fold(_ e: BoundExpr) -> Value? {
+        switch e {
+        case .literal(let v): return v
+        case .slot, .wholeEvent: return nil
+        case .call(let f, let args):
+            guard f.deterministic, f.impl != nil, isConstant(e) else { return nil }
+            _ = args
+        default:
+            guard isConstant(e) else { return nil }
+        }
+        let empty = Row(width: 0)
+        return compileUnfolded(e)(empty)
+    }
+
+    func compileUnfolded(_ e: BoundExpr) -> Eval {
+        switch e {
+        case .literal(let v): return { _ in v }
+        default:
+            // Children are constants, so the general compile is safe and folds them one level down.
+            return ExpressionCompiler.Unfolding().compile(e)
+        }
+    }
+
+    func isConstant(_ e: BoundExpr) -> Bool {
+        switch e {
+        case .literal: return true
+        case .slot, .wholeEvent: return false
+        case .member(let a, _), .unary(_, let a), .isNull(let a, _), .cast(let a, _): return isConstant(a)
+        case .index(let a, let b), .binary(_, let a, let b), .like(let a, let b, _): return isConstant(a) && isConstant(b)
+        case .inList(let a, let xs, _): return isConstant(a) && xs.allSatisfy(isConstant)
+        case .between(let a, let b, let c, _): return isConstant(a) && isConstant(b) && isConstant(c)
+        case .caseWhen(let o, let ws, let other):
+            return (o.map(isConstant) ?? true) && ws.allSatisfy { isConstant($0.0) && isConstant($0.1) } && (other.map(isConstant) ?? true)
+        case .call(let f, let args): return f.deterministic && f.impl != nil && args.allSatisfy(isConstant)
+        case .arrayLiteral(let xs): return xs.allSatisfy(isConstant)
+        case .objectLiteral(let fs): return fs.allSatisfy { isConstant($0.1) }
+        }
+    }
+
+    /// A compiler that never folds at its top level (used to evaluate a constant once).
+    struct Unfolding {
+        func compile(_ e: BoundExpr) -> Eval {
+            let c = ExpressionCompiler()
+            switch e {
+            case .binary(let op, let a, let b): return c.compileBinary(op, a, b)
+            case .call(let f, let args): return c.compileCall(f, args)
+            default: return c.compileNoFold(e)
+            }
+        }
+    }
+
+    func compileNoFold(_ e: BoundExpr) -> Eval {
+        switch e {
+        case .literal(let v): return { _ in v }
+        case .member(let base, let field):
+            let b = compile(base)
+            return { row in Ops.member(b(row), field) }
+        case .index(let base, let idx):
+            let b = compile(base), x = compile(idx)
+            return { row in Ops.index(b(row), x(row)) }
+        case .unary(.not, let a):
+            let p = compile(a)
+            return { row in Ops.not(p(row)) }
+        case .unary(_, let a):
+            let p = compile(a)
+            return { row in Ops.negate(p(row)) }
+        case .isNull(let a, let neg):
+            let p = compile(a)
+            return { row in .bool(p(row).isNull != neg) }
+        case .cast(let a, let t):
+            let p = compile(a)
+            return { row in p(row).cast(to: t) }
+        case .inList(let a, let xs, let neg):
+            let p = compile(a)
+            let ls = xs.map(compile)
+            return { row in
+                let r = Ops.inList(p(row), ls.map { $0(row) })
+                return neg ? Ops.not(r) : r
+            }
+        case .between(let a, let lo, let hi, let neg):
+            let p = compile(a), l = compile(lo), h = compile(hi)
+            return { row in
+                let v = p(row)
+                let r = Ops.and(Ops.compare(.ge, v, l(row)), Ops.compare(.le, v, h(row)))
+                return neg ? Ops.not(r) : r
+            }
+        case .like(let a, let pat, let neg):
+            let p = compile(a), pp = compile(pat)
+            return { row in
+                guard case .string(let s) = p(row), case .string(let ps) = pp(row) else { return .null }
+                return .bool(LikePattern(ps).matches(s) != neg)
+            }
+        case .caseWhen(let operand, let whens, let otherwise):
+            let other = otherwise.map(compile) ?? { _ in .null }
+            let o = operand.map(compile)
+            let arms = whens.map { (compile($0.0), compile($0.1)) }
+            return { row in
+                if let o {
+                    let v = o(row)
+                    for (w, t) in arms where Ops.compare(.eq, v, w(row)).isTruthy { return t(row) }
+                } else {
+                    for (w, t) in arms where w(row).isTruthy { return t(row) }
+                }
+                return other(row)
+            }
+        case .arrayLiteral(let xs):
+            let ps = xs.map(compile)
+            return { row in .array(ps.map { $0(row) }) }
+        case .objectLiteral(let fs):
+            let ps = fs.map { ($0.0, compile($0.1)) }
+            return { row in
+                var o = OrderedDictionary<String, Value>()
+                for (k, p) in ps { o[k] = p(row) }
+                return .object(o)
+            }
+        default:
+            return compile(e)
+        }
+    }
+}
+
+import OrderedCollections

@@ -1,0 +1,391 @@
+/// What the binder needs to know about the query's source: how to give a field a slot.
+public protocol FieldResolver {
+    /// The slot of a top-level event field (allocating one if the stream has none yet).
+    mutating func slot(for field: String) -> Int
+    /// Asks the stream to keep whole events (for `SELECT *`).
+    mutating func requireWholeEvent()
+}
+
+/// The bound form of a row-at-a-time query.
+public struct BoundRowQuery: Sendable {
+    public var schema: ResultSchema
+    public var projections: [BoundExpr]
+    /// Index of the projection that is `unnest(…)`, if any.
+    public var unnestColumn: Int?
+    public var filter: BoundExpr?
+    public var distinct: Bool
+    public var limit: Int?
+    /// ORDER BY over output columns, applied to the rows one event produces.
+    public var orderBy: [(column: Int, descending: Bool)]
+}
+
+/// Resolves a parsed SELECT against its source: names to slots, functions to the registry, and the
+/// clause rules (what may appear where). Errors carry the position of the offending expression.
+public struct Binder<R: FieldResolver> {
+    public let source: String
+    public let functions: FunctionRegistry
+    public var resolver: R
+    let streamNames: [String]   // the source name and its alias (qualifiers that may prefix a field)
+
+    public init(source: String, functions: FunctionRegistry, resolver: R, streamNames: [String]) {
+        self.source = source
+        self.functions = functions
+        self.resolver = resolver
+        self.streamNames = streamNames.map { $0.lowercased() }
+    }
+
+    func planError(_ msg: String, _ range: SourceRange, suggestions: [String] = []) -> StreamSQLError {
+        StreamSQLError(.plan, msg, at: range, in: source, suggestions: suggestions)
+    }
+
+    func notSupported(_ feature: String, _ range: SourceRange) -> StreamSQLError {
+        StreamSQLError(.notSupported, feature, at: range, in: source)
+    }
+
+    // MARK: validation shared by every query shape
+
+    /// Checks function names, arity and nesting rules over an unbound expression tree.
+    /// `inAggregate`/`inAnalytic` name the enclosing stateful call, if any.
+    func validate(_ e: Expr, inAggregate: String? = nil, inAnalytic: String? = nil, windowed: Bool, groupKeys: [String]) throws(StreamSQLError) {
+        switch e.kind {
+        case .literal, .name, .star: return
+        case .unary(_, let a): try validate(a, inAggregate: inAggregate, inAnalytic: inAnalytic, windowed: windowed, groupKeys: groupKeys)
+        case .binary(_, let a, let b), .like(let a, let b, _), .index(let a, let b):
+            try validate(a, inAggregate: inAggregate, inAnalytic: inAnalytic, windowed: windowed, groupKeys: groupKeys)
+            try validate(b, inAggregate: inAggregate, inAnalytic: inAnalytic, windowed: windowed, groupKeys: groupKeys)
+        case .isNull(let a, _), .cast(let a, _), .member(let a, _):
+            try validate(a, inAggregate: inAggregate, inAnalytic: inAnalytic, windowed: windowed, groupKeys: groupKeys)
+        case .inList(let a, let xs, _):
+            for x in [a] + xs { try validate(x, inAggregate: inAggregate, inAnalytic: inAnalytic, windowed: windowed, groupKeys: groupKeys) }
+        case .between(let a, let b, let c, _):
+            for x in [a, b, c] { try validate(x, inAggregate: inAggregate, inAnalytic: inAnalytic, windowed: windowed, groupKeys: groupKeys) }
+        case .caseWhen(let op, let whens, let other):
+            var all: [Expr] = []
+            if let op { all.append(op) }
+            for (c, v) in whens { all.append(c); all.append(v) }
+            if let other { all.append(other) }
+            for x in all { try validate(x, inAggregate: inAggregate, inAnalytic: inAnalytic, windowed: windowed, groupKeys: groupKeys) }
+        case .arrayLiteral(let xs):
+            for x in xs { try validate(x, inAggregate: inAggregate, inAnalytic: inAnalytic, windowed: windowed, groupKeys: groupKeys) }
+        case .objectLiteral(let fs):
+            for (_, x) in fs { try validate(x, inAggregate: inAggregate, inAnalytic: inAnalytic, windowed: windowed, groupKeys: groupKeys) }
+        case .call(let name, let args, _, let over, _):
+            let f = try lookupFunction(name, args: args, range: e.range)
+            var agg = inAggregate, ana = inAnalytic
+            switch f.kind {
+            case .aggregate:
+                if let outer = inAggregate {
+                    throw planError("aggregate function calls cannot be nested: \(name)(…) inside \(outer)(…)", e.range)
+                }
+                agg = name
+            case .analytic:
+                if let outer = inAnalytic {
+                    throw planError("analytic functions cannot be nested in \(name)(…) within \(outer)(…); compute it in a column of its own", e.range)
+                }
+                if let outer = inAggregate {
+                    throw planError("analytic functions cannot be nested inside aggregate \(outer)(…)", e.range)
+                }
+                ana = name
+                if windowed { try checkAnalyticArgumentsInWindow(name, args, groupKeys: groupKeys) }
+            default:
+                if over != nil { throw planError("OVER (…) applies to analytic functions only; \(name) is a \(f.kind.rawValue) function", over!.range) }
+            }
+            if let over {
+                for p in over.partitionBy { try validate(p, windowed: false, groupKeys: []) }
+                if let w = over.when { try validate(w, windowed: false, groupKeys: []) }
+            }
+            for a in args { try validate(a, inAggregate: agg, inAnalytic: ana, windowed: windowed, groupKeys: groupKeys) }
+        }
+    }
+
+    /// In a windowed query an analytic function runs on window results, so its value argument must be
+    /// an aggregate or a GROUP BY key, not a raw column of the input rows.
+    func checkAnalyticArgumentsInWindow(_ name: String, _ args: [Expr], groupKeys: [String]) throws(StreamSQLError) {
+        let valueArgs: [Expr]
+        switch name.lowercased() {
+        case "had_changed", "changed_col": valueArgs = Array(args.dropFirst())
+        case "changed_cols": valueArgs = Array(args.dropFirst(2))
+        default: valueArgs = args.prefix(1).map { $0 }
+        }
+        for a in valueArgs {
+            if let raw = rawColumn(in: a), !groupKeys.contains(raw) {
+                throw planError("analytic function \(name)(…) in a windowed query reads the raw column '\(raw)'; use an aggregate (e.g. \(name)(avg(\(raw)))) or a GROUP BY key", a.range)
+            }
+        }
+    }
+
+    /// A column reference outside any aggregate call, if the expression has one.
+    func rawColumn(in e: Expr) -> String? {
+        switch e.kind {
+        case .name(let n, _): return n
+        case .member:
+            return columnPath(e).map { parts in
+                let p = parts.first.map { streamNames.contains($0.lowercased()) } == true && parts.count > 1 ? Array(parts.dropFirst()) : parts
+                return p.joined(separator: ".")
+            }
+        case .call(let name, let args, _, _, _):
+            if functions.lookup(name)?.kind == .aggregate { return nil }
+            for a in args { if let r = rawColumn(in: a) { return r } }
+            return nil
+        case .unary(_, let a), .isNull(let a, _), .cast(let a, _): return rawColumn(in: a)
+        case .binary(_, let a, let b), .like(let a, let b, _): return rawColumn(in: a) ?? rawColumn(in: b)
+        default: return nil
+        }
+    }
+
+    func lookupFunction(_ name: String, args: [Expr], range: SourceRange) throws(StreamSQLError) -> FunctionInfo {
+        guard let f = functions.lookup(name) else {
+            throw planError("unknown function \(name)", range, suggestions: closestNames(to: name, in: functions.all.map(\.name)))
+        }
+        if args.count < f.minArgs || (f.maxArgs.map { args.count > $0 } ?? false) {
+            throw planError("\(f.name) takes \(f.arityText), got \(args.count): \(f.signature)", range)
+        }
+        if f.name != "count" {
+            for a in args { if case .star = a.kind, f.name != "changed_cols", f.name != "had_changed" {
+                throw planError("'*' is only allowed in COUNT(*), not in \(f.name)(…)", a.range)
+            } }
+        }
+        return f
+    }
+
+    /// `a.b.c` as name parts, when the expression is a pure name path.
+    func columnPath(_ e: Expr) -> [String]? {
+        switch e.kind {
+        case .name(let n, _): return [n]
+        case .member(let base, let field): return columnPath(base).map { $0 + [field] }
+        default: return nil
+        }
+    }
+
+    /// Whether any call in the tree has the given kind.
+    func contains(_ e: Expr, kind: FunctionKind) -> Bool {
+        var found = false
+        visit(e) { x in
+            if case .call(let n, _, _, _, _) = x.kind, functions.lookup(n)?.kind == kind { found = true }
+        }
+        return found
+    }
+
+    func visit(_ e: Expr, _ f: (Expr) -> Void) {
+        f(e)
+        switch e.kind {
+        case .literal, .name, .star: break
+        case .unary(_, let a), .isNull(let a, _), .cast(let a, _), .member(let a, _): visit(a, f)
+        case .binary(_, let a, let b), .like(let a, let b, _), .index(let a, let b): visit(a, f); visit(b, f)
+        case .inList(let a, let xs, _): visit(a, f); xs.forEach { visit($0, f) }
+        case .between(let a, let b, let c, _): visit(a, f); visit(b, f); visit(c, f)
+        case .caseWhen(let op, let whens, let other):
+            if let op { visit(op, f) }
+            for (c, v) in whens { visit(c, f); visit(v, f) }
+            if let other { visit(other, f) }
+        case .call(_, let args, _, let over, _):
+            args.forEach { visit($0, f) }
+            if let over { over.partitionBy.forEach { visit($0, f) }; if let w = over.when { visit(w, f) } }
+        case .arrayLiteral(let xs): xs.forEach { visit($0, f) }
+        case .objectLiteral(let fs): fs.forEach { visit($0.1, f) }
+        }
+    }
+
+    // MARK: naming
+
+    /// The output name of a select item: its alias, else a column's name (a nested path keeps its dotted
+    /// text), else an unaliased string literal's text, else the expression exactly as written.
+    func outputName(_ item: SelectItem) -> String {
+        if let a = item.alias { return a }
+        switch item.expr.kind {
+        case .name(let n, _): return n
+        case .literal(.string(let s)): return s
+        default:
+            if let parts = columnPath(item.expr) {
+                let p = parts.count > 1 && streamNames.contains(parts[0].lowercased()) ? Array(parts.dropFirst()) : parts
+                return p.joined(separator: ".")
+            }
+            let b = Array(source.utf8)
+            let r = item.expr.range
+            guard r.start >= 0, r.end <= b.count else { return "expr" }
+            return String(decoding: b[r.start..<r.end], as: UTF8.self)
+        }
+    }
+
+    // MARK: binding expressions
+
+    public mutating func bind(_ e: Expr) throws(StreamSQLError) -> BoundExpr {
+        switch e.kind {
+        case .literal(let v): return .literal(v)
+        case .name(let n, _):
+            return .slot(resolver.slot(for: n), name: n)
+        case .star:
+            throw planError("'*' is not a value here", e.range)
+        case .member(let base, let field):
+            if case .name(let q, let quoted) = base.kind, !quoted, streamNames.contains(q.lowercased()) {
+                return .slot(resolver.slot(for: field), name: field)
+            }
+            return .member(try bind(base), field)
+        case .index(let base, let idx):
+            return .index(try bind(base), try bind(idx))
+        case .unary(let op, let a):
+            let x = try bind(a)
+            if op == .plus { return x }
+            return .unary(op, x)
+        case .binary(let op, let a, let b):
+            // `x = nil` / `x = NULL` test for NULL, as in the reference (and `!= nil` for NOT NULL).
+            if op == .eq || op == .ne {
+                if case .literal(.null) = b.kind { return .isNull(try bind(a), negated: op == .ne) }
+                if case .literal(.null) = a.kind { return .isNull(try bind(b), negated: op == .ne) }
+            }
+            return .binary(op, try bind(a), try bind(b))
+        case .isNull(let a, let neg): return .isNull(try bind(a), negated: neg)
+        case .inList(let a, let xs, let neg):
+            var bx: [BoundExpr] = []
+            for x in xs { bx.append(try bind(x)) }
+            return .inList(try bind(a), bx, negated: neg)
+        case .between(let a, let lo, let hi, let neg):
+            return .between(try bind(a), try bind(lo), try bind(hi), negated: neg)
+        case .like(let a, let p, let neg):
+            return .like(try bind(a), try bind(p), negated: neg)
+        case .caseWhen(let op, let whens, let other):
+            var bw: [(BoundExpr, BoundExpr)] = []
+            for (c, v) in whens { bw.append((try bind(c), try bind(v))) }
+            return .caseWhen(operand: try op.map { x throws(StreamSQLError) in try bind(x) } ?? nil, whens: bw,
+                             otherwise: try other.map { x throws(StreamSQLError) in try bind(x) } ?? nil)
+        case .cast(let a, let typeName):
+            guard let t = SQLType(name: typeName) else {
+                throw planError("unknown type '\(typeName)' in CAST (types: \(SQLType.spellings))", e.range)
+            }
+            return .cast(try bind(a), t)
+        case .call(let name, let args, let distinct, let over, _):
+            let f = try lookupFunction(name, args: args, range: e.range)
+            switch f.kind {
+            case .aggregate:
+                throw notSupported("aggregate function \(f.name)(…) (windowed aggregation, issue 3)", e.range)
+            case .analytic:
+                throw notSupported("analytic function \(f.name)(…)", e.range)
+            case .window:
+                throw planError("\(f.name)() is only available in a windowed query (GROUP BY …Window(…))", e.range)
+            case .table:
+                throw planError("unnest(…) must be a whole select item, not part of an expression", e.range)
+            case .scalar:
+                _ = over; _ = distinct
+                if f.name == "cast", args.count == 2, case .literal(let tv) = args[1].kind {
+                    guard let tn = tv.asString, let t = SQLType(name: tn) else {
+                        throw planError("unknown type \(tv) in cast (types: \(SQLType.spellings))", args[1].range)
+                    }
+                    return .cast(try bind(args[0]), t)
+                }
+                var bargs: [BoundExpr] = []
+                for a in args { bargs.append(try bind(a)) }
+                return .call(f, bargs)
+            }
+        case .arrayLiteral(let xs):
+            var b: [BoundExpr] = []
+            for x in xs { b.append(try bind(x)) }
+            return .arrayLiteral(b)
+        case .objectLiteral(let fs):
+            var b: [(String, BoundExpr)] = []
+            for (k, x) in fs { b.append((k, try bind(x))) }
+            return .objectLiteral(b)
+        }
+    }
+
+    // MARK: queries
+
+    static var eventTimeOptions: Set<String> { ["timestamp", "timeunit", "maxoutoforderness", "allowedlateness", "idletimeout", "statettl"] }
+
+    /// Binds a SELECT. Row queries bind fully; clauses whose pipelines are not built yet are checked
+    /// for errors first and then reported as "not supported yet".
+    public mutating func bindSelect(_ s: SelectStatement) throws(StreamSQLError) -> BoundRowQuery {
+        let windowed = s.window != nil
+        let groupKeyNames = s.groupBy.compactMap { columnPath($0)?.joined(separator: ".") }
+
+        if let w = s.window, w.trigger == nil {
+            let known = ["TumblingWindow", "SlidingWindow", "CountingWindow", "SessionWindow"]
+            if !known.contains(where: { $0.caseInsensitiveEquals(w.name) }) {
+                throw planError("unknown window function \(w.name)", w.range, suggestions: closestNames(to: w.name, in: known))
+            }
+        }
+        if let r = s.windowOver {
+            throw planError("OVER(...) on a GROUP BY window is not supported; OVER belongs to analytic functions such as lag(x) OVER (PARTITION BY k)", r)
+        }
+        if let mr = s.matchRecognize, windowed || !s.groupBy.isEmpty {
+            throw planError("MATCH_RECOGNIZE cannot be combined with GROUP BY or a window", mr.range)
+        }
+        for (k, _, r) in s.with where !Binder.eventTimeOptions.contains(k.lowercased()) {
+            throw planError("unknown option \(k) in WITH (options: TIMESTAMP, TIMEUNIT, MAXOUTOFORDERNESS, ALLOWEDLATENESS, IDLETIMEOUT, STATETTL)", r)
+        }
+
+        // Validate every expression (names, arity, nesting) before anything else.
+        var names = Set<String>()
+        var unnestAt: Int? = nil
+        for (i, item) in s.items.enumerated() {
+            if case .star = item.expr.kind { continue }
+            try validate(item.expr, windowed: windowed, groupKeys: groupKeyNames)
+            let n = outputName(item)
+            if !names.insert(n).inserted {
+                throw planError("duplicate output column '\(n)'; give one of them another alias", item.range)
+            }
+            if case .call(let fname, _, _, _, _) = item.expr.kind, functions.lookup(fname)?.kind == .table {
+                if unnestAt != nil { throw planError("only one unnest(…) per query", item.range) }
+                unnestAt = i
+            }
+        }
+        if let w = s.whereClause {
+            try validate(w, windowed: false, groupKeys: [])
+            if contains(w, kind: .aggregate) {
+                throw planError("aggregate functions are not allowed in WHERE; filter on aggregates with HAVING", w.range)
+            }
+        }
+        for g in s.groupBy { try validate(g, windowed: false, groupKeys: []) }
+        if let t = s.window?.trigger { try validate(t, windowed: false, groupKeys: []) }
+        if let h = s.having { try validate(h, windowed: windowed, groupKeys: groupKeyNames) }
+        for o in s.orderBy { try validate(o.expr, windowed: windowed, groupKeys: groupKeyNames) }
+
+        if let j = s.from.joins.first { throw notSupported("stream–table JOIN (catalog issue)", j.range) }
+        if let mr = s.matchRecognize { throw notSupported("MATCH_RECOGNIZE (pattern matching issue)", mr.range) }
+        if let w = s.window { throw notSupported("windowed aggregation with \(w.name) (issue 3)", w.range) }
+        if let g = s.groupBy.first { throw notSupported("GROUP BY (windowed aggregation, issue 3)", g.range) }
+        if let h = s.having { throw notSupported("HAVING (windowed aggregation, issue 3)", h.range) }
+        for item in s.items where contains(item.expr, kind: .aggregate) {
+            throw notSupported("aggregate functions (windowed aggregation, issue 3)", item.range)
+        }
+        if let (_, _, r) = s.with.first {
+            throw planError("WITH (…) event-time options apply to windowed queries; this query has no window", r)
+        }
+
+        // Row query.
+        var columns: [ResultColumn] = []
+        var projections: [BoundExpr] = []
+        for item in s.items {
+            if case .star(let q) = item.expr.kind {
+                if let q, !streamNames.contains(q.lowercased()) {
+                    throw planError("unknown source '\(q)' in \(q).*", item.range)
+                }
+                resolver.requireWholeEvent()
+                columns.append(ResultColumn(name: "*", spread: true))
+                projections.append(.wholeEvent)
+                continue
+            }
+            let name = outputName(item)
+            if case .call(let fname, let args, _, _, _) = item.expr.kind, functions.lookup(fname)?.kind == .table {
+                columns.append(ResultColumn(name: item.alias ?? name, spread: false))
+                projections.append(try bind(args[0]))
+                continue
+            }
+            columns.append(ResultColumn(name: name, spread: false))
+            projections.append(try bind(item.expr))
+        }
+        let filter = try s.whereClause.map { w throws(StreamSQLError) in try bind(w) }
+        var order: [(Int, Bool)] = []
+        for o in s.orderBy {
+            let key: String? = columnPath(o.expr)?.joined(separator: ".")
+            if let key, let i = columns.firstIndex(where: { $0.name == key }) {
+                order.append((i, o.descending))
+            } else if case .literal(.int(let n)) = o.expr.kind, n >= 1, n <= columns.count {
+                order.append((Int(n) - 1, o.descending))
+            } else {
+                throw planError("ORDER BY in a row query sorts the rows one event produces and must name an output column", o.expr.range)
+            }
+        }
+        return BoundRowQuery(schema: ResultSchema(columns: columns), projections: projections, unnestColumn: unnestAt,
+                             filter: filter, distinct: s.distinct, limit: s.limit, orderBy: order)
+    }
+}

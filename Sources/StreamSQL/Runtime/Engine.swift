@@ -1,0 +1,244 @@
+import Foundation
+import OrderedCollections
+
+/// Engine-wide settings.
+public struct EngineOptions: Sendable {
+    /// A query over a stream name nobody created creates it (untyped), as the reference accepts
+    /// any FROM name. When false, such a query is an error with "did you mean".
+    public var autoCreateStreams = true
+    /// Events buffered per query for `emit` before the back-pressure policy applies.
+    public var queueCapacity = 65_536
+    public var backPressure = BackPressure.block
+    /// Rows a DISTINCT row query remembers before forgetting the oldest.
+    public var distinctCapacity = 100_000
+
+    public init() {}
+}
+
+/// A named source of events and the queries reading it.
+final class StreamState: @unchecked Sendable {
+    let name: String
+    var layout: FieldLayout = .empty
+    var queries: [Query] = []
+    let counters = Counters()
+    init(name: String) { self.name = name }
+}
+
+/// The engine: a catalog of streams and running queries, and the entry points for events.
+///
+/// ```swift
+/// let engine = Engine()
+/// let q = try engine.execute("SELECT deviceId, temperature FROM stream WHERE temperature > 50")
+/// q.addSink { batch in for row in batch.objects { print(row) } }
+/// engine.emit(["deviceId": "d1", "temperature": 61.5])
+/// engine.drain()
+/// ```
+public final class Engine: @unchecked Sendable {
+    public let options: EngineOptions
+    public private(set) var functions: FunctionRegistry
+    private let lock = NSLock()
+    private var streams: [String: StreamState] = [:]
+    private var queryCounter = 0
+
+    public init(options: EngineOptions = EngineOptions()) {
+        self.options = options
+        self.functions = FunctionRegistry.builtins
+        streams["stream"] = StreamState(name: "stream")
+    }
+
+    // MARK: catalog
+
+    public var streamNames: [String] { lock.withLock { streams.values.map(\.name).sorted() } }
+
+    public var queries: [Query] { lock.withLock { streams.values.flatMap(\.queries) } }
+
+    /// Creates an untyped stream (no error if it exists).
+    public func createStream(_ name: String) {
+        lock.withLock {
+            if streams[name.lowercased()] == nil { streams[name.lowercased()] = StreamState(name: name) }
+        }
+    }
+
+    private func stream(_ name: String, range: SourceRange, sql: String) throws(StreamSQLError) -> StreamState {
+        lock.lock()
+        defer { lock.unlock() }
+        if let s = streams[name.lowercased()] { return s }
+        guard options.autoCreateStreams else {
+            throw StreamSQLError(.catalog, "unknown stream '\(name)'", at: range, in: sql,
+                                 suggestions: closestNames(to: name, in: streams.values.map(\.name)))
+        }
+        let s = StreamState(name: name)
+        streams[name.lowercased()] = s
+        return s
+    }
+
+    // MARK: queries
+
+    /// Parses, binds and starts a continuous query. Its results go to the sinks added to the
+    /// returned `Query`. Errors say what is wrong and where.
+    @discardableResult
+    public func execute(_ sql: String, name: String? = nil) throws(StreamSQLError) -> Query {
+        let stmt = try Parser.parse(sql)
+        guard case .select(let select) = stmt else {
+            throw StreamSQLError(.notSupported, "this statement", at: SourceRange(0, 1), in: sql)
+        }
+        let st = try stream(select.from.source, range: select.from.range, sql: sql)
+        var names = [select.from.source]
+        if let a = select.from.alias { names.append(a) }
+
+        lock.lock()
+        var resolver = LayoutResolver(layout: st.layout)
+        lock.unlock()
+        var binder = Binder(source: sql, functions: functions, resolver: resolver, streamNames: names)
+        let bound = try binder.bindSelect(select)
+        resolver = binder.resolver
+
+        let queryName: String = lock.withLock {
+            queryCounter += 1
+            return name ?? "q\(queryCounter)"
+        }
+        let counters = Counters()
+        let op = RowPipeline(bound, distinctCap: options.distinctCapacity, counters: counters)
+        let q = Query(name: queryName, sql: sql, stream: st.name, op: op, counters: counters,
+                      capacity: options.queueCapacity, policy: options.backPressure)
+        lock.withLock {
+            // Widen the stream's layout (slots are only appended, so other queries stay valid).
+            st.layout = st.layout.adding(resolver.added, keepWhole: resolver.wantsWhole)
+            st.queries.append(q)
+        }
+        q.inbox.start(q)
+        q.onFinish { [weak self, weak q] in
+            guard let self, let q else { return }
+            self.lock.withLock { st.queries.removeAll { $0 === q } }
+        }
+        return q
+    }
+
+    /// Stops a query: it receives no more events and its sinks get nothing more.
+    public func stop(_ query: Query) {
+        query.stopLocked()
+    }
+
+    // MARK: events
+
+    private func target(_ stream: String) -> StreamState? {
+        lock.withLock { streams[stream.lowercased()] }
+    }
+
+    private func snapshot(_ s: StreamState) -> (FieldLayout, [Query]) {
+        lock.withLock { (s.layout, s.queries) }
+    }
+
+    /// Decodes an event dictionary into the stream's current layout (for callers that pre-build rows).
+    public func makeRow(_ event: OrderedDictionary<String, Value>, stream: String = "stream") -> Row {
+        guard let s = target(stream) else { return Row(width: 0) }
+        return snapshot(s).0.row(from: event)
+    }
+
+    /// Buffers an event for every query on the stream; returns at once (unless a queue is full and
+    /// the policy is `block`). Call `drain()` to wait until results are out.
+    public func emit(_ event: OrderedDictionary<String, Value>, to stream: String = "stream") {
+        guard let s = target(stream) else { return }
+        let (layout, qs) = snapshot(s)
+        let row = layout.row(from: event)
+        s.counters.eventsIn.add(1, ordering: .relaxed)
+        for q in qs { q.inbox.push(CollectionOfOne(row)) }
+    }
+
+    /// Buffers pre-built rows (see `makeRow`) for every query on the stream.
+    public func emit(rows: [Row], to stream: String = "stream") {
+        guard let s = target(stream) else { return }
+        let qs = snapshot(s).1
+        s.counters.eventsIn.add(rows.count, ordering: .relaxed)
+        for q in qs { q.inbox.push(rows) }
+    }
+
+    /// Processes an event now, on this thread, through every query on the stream; sinks are called
+    /// before it returns. Returns the rows each query produced, by query name.
+    @discardableResult
+    public func emitSync(_ event: OrderedDictionary<String, Value>, to stream: String = "stream") -> [String: ResultBatch] {
+        guard let s = target(stream) else { return [:] }
+        let (layout, qs) = snapshot(s)
+        s.counters.eventsIn.add(1, ordering: .relaxed)
+        let row = layout.row(from: event)
+        var out: [String: ResultBatch] = [:]
+        for q in qs { out[q.name] = q.run(CollectionOfOne(row)) }
+        return out
+    }
+
+    /// Processes pre-built rows now through every query on the stream.
+    public func emitSync(rows: [Row], to stream: String = "stream") {
+        guard let s = target(stream) else { return }
+        let qs = snapshot(s).1
+        s.counters.eventsIn.add(rows.count, ordering: .relaxed)
+        for q in qs { q.run(rows) }
+    }
+
+    /// Decodes one JSON line and buffers it (`sync: false`) or processes it now. A malformed line is
+    /// counted as rejected on the stream and on each of its queries, with the reason; it returns the
+    /// error so callers can report line numbers.
+    @discardableResult
+    public func emit(jsonLine line: String, to stream: String = "stream", sync: Bool = false) -> JSONError? {
+        guard let s = target(stream) else { return JSONError(message: "unknown stream '\(stream)'", offset: 0) }
+        let (layout, qs) = snapshot(s)
+        var bytes = Array(line.utf8)
+        var result: Result<Row, JSONError> = .failure(JSONError(message: "empty line", offset: 0))
+        bytes.withUnsafeMutableBufferPointer { b in
+            do throws(JSONError) {
+                result = .success(try JSONReader.decodeEvent(bytes: UnsafeBufferPointer(b), layout: layout))
+            } catch {
+                result = .failure(error)
+            }
+        }
+        switch result {
+        case .success(let row):
+            s.counters.eventsIn.add(1, ordering: .relaxed)
+            for q in qs {
+                if sync { q.run(CollectionOfOne(row)) } else { q.inbox.push(CollectionOfOne(row)) }
+            }
+            return nil
+        case .failure(let e):
+            s.counters.reject(e.message)
+            for q in qs { q.counters.reject("invalid JSON: \(e.message)") }
+            return e
+        }
+    }
+
+    /// Waits until every event buffered so far has been processed by every query.
+    public func drain() {
+        for q in queries { q.inbox.drain() }
+    }
+
+    /// End of input on every stream: waits for buffered events, then lets each query emit what end
+    /// of input completes and finishes it.
+    public func finish() {
+        drain()
+        for q in queries { q.finishInput() }
+    }
+
+    /// Stops every query; buffered events are processed first when `flush` is true, discarded otherwise.
+    public func stopAll(flush: Bool = true) {
+        if flush { finish() } else { for q in queries { q.stopLocked() } }
+    }
+
+    /// Counters of a stream (events in, rejected lines with reasons).
+    public func streamMetrics(_ name: String) -> MetricsSnapshot? {
+        target(name)?.counters.snapshot
+    }
+}
+
+/// Gives fields slots in a stream's layout, recording which names are new.
+struct LayoutResolver: FieldResolver {
+    let layout: FieldLayout
+    var added: [String] = []
+    var wantsWhole = false
+
+    mutating func slot(for field: String) -> Int {
+        if let s = layout.slot(of: field) { return s }
+        if let i = added.firstIndex(of: field) { return layout.count + i }
+        added.append(field)
+        return layout.count + added.count - 1
+    }
+
+    mutating func requireWholeEvent() { wantsWhole = true }
+}

@@ -1,0 +1,205 @@
+import Foundation
+import OrderedCollections
+
+/// What happens when events arrive faster than a query consumes them.
+public enum BackPressure: String, Sendable, CaseIterable {
+    /// The producer waits for room (nothing is lost).
+    case block
+    /// The oldest buffered events are dropped to make room (counted).
+    case dropOldest = "drop-oldest"
+    /// The arriving events are dropped (counted).
+    case dropNewest = "drop-newest"
+}
+
+public typealias ResultSink = @Sendable (ResultBatch) -> Void
+
+/// A running continuous query: its pipeline, sinks, counters and input buffer.
+///
+/// Events reach it through its stream. All processing of one query happens under its own lock, on
+/// the thread of `emitSync` or on the query's worker thread for `emit`, so its state is only ever
+/// touched by one thread at a time.
+public final class Query: @unchecked Sendable {
+    public let name: String
+    public let sql: String
+    public let streamName: String
+    public var schema: ResultSchema { op.schema }
+    public let counters: Counters
+
+    let op: QueryOperator
+    private let lock = NSLock()
+    private var sinks: [ResultSink] = []
+    private var finished = false
+    private var finishHandlers: [@Sendable () -> Void] = []
+    let inbox: Inbox
+
+    init(name: String, sql: String, stream: String, op: QueryOperator, counters: Counters, capacity: Int, policy: BackPressure) {
+        self.counters = counters
+        self.name = name
+        self.sql = sql
+        self.streamName = stream
+        self.op = op
+        self.inbox = Inbox(capacity: capacity, policy: policy)
+        inbox.counters = counters
+    }
+
+    deinit { inbox.close() }
+
+    /// Adds a receiver of result batches. Sinks run on the thread that processed the events.
+    public func addSink(_ sink: @escaping ResultSink) {
+        lock.lock(); sinks.append(sink); lock.unlock()
+    }
+
+    /// Called once when the query will produce nothing more (LIMIT reached, stopped, or input ended).
+    public func onFinish(_ handler: @escaping @Sendable () -> Void) {
+        lock.lock()
+        let done = finished
+        if !done { finishHandlers.append(handler) }
+        lock.unlock()
+        if done { handler() }
+    }
+
+    public var isFinished: Bool { lock.lock(); defer { lock.unlock() }; return finished }
+
+    public var metrics: MetricsSnapshot { counters.snapshot }
+
+    /// Runs events through the pipeline now, on this thread, and returns the batch (sinks see it too).
+    @discardableResult
+    func run(_ rows: some Collection<Row>) -> ResultBatch {
+        lock.lock()
+        defer { lock.unlock() }
+        var out = ResultBatch(schema: op.schema)
+        guard !finished else { return out }
+        var consumed = 0
+        var keepGoing = true
+        for r in rows {
+            consumed += 1
+            if !op.process(r, into: &out) { keepGoing = false; break }
+        }
+        counters.eventsIn.add(consumed, ordering: .relaxed)
+        deliver(out)
+        if !keepGoing { markFinishedLocked() }
+        return out
+    }
+
+    /// End of input: lets the pipeline emit what end of input completes, then finishes the query.
+    @discardableResult
+    func finishInput() -> ResultBatch {
+        lock.lock()
+        defer { lock.unlock() }
+        var out = ResultBatch(schema: op.schema)
+        guard !finished else { return out }
+        op.finish(into: &out)
+        deliver(out)
+        markFinishedLocked()
+        return out
+    }
+
+    func stopLocked() {
+        lock.lock()
+        defer { lock.unlock() }
+        if !finished { markFinishedLocked() }
+    }
+
+    private func deliver(_ out: ResultBatch) {
+        guard !out.isEmpty else { return }
+        counters.rowsOut.add(out.count, ordering: .relaxed)
+        for s in sinks { s(out) }
+    }
+
+    private func markFinishedLocked() {
+        finished = true
+        let hs = finishHandlers
+        finishHandlers = []
+        inbox.close()
+        for h in hs { h() }
+    }
+}
+
+/// A query's bounded input buffer and the worker thread that drains it.
+final class Inbox: @unchecked Sendable {
+    let capacity: Int
+    let policy: BackPressure
+    weak var counters: Counters?
+    private let cond = NSCondition()
+    private var buffer = Deque<Row>()
+    private var closed = false
+    private var busy = false
+    private var thread: Thread?
+
+    init(capacity: Int, policy: BackPressure) {
+        self.capacity = max(1, capacity)
+        self.policy = policy
+    }
+
+    /// Starts the worker that feeds buffered events to `query`.
+    func start(_ query: Query) {
+        let t = Thread { [weak query, self] in
+            var batch: [Row] = []
+            batch.reserveCapacity(1024)
+            while true {
+                self.cond.lock()
+                while self.buffer.isEmpty && !self.closed { self.cond.wait() }
+                if self.buffer.isEmpty && self.closed { self.busy = false; self.cond.broadcast(); self.cond.unlock(); return }
+                let n = min(self.buffer.count, 1024)
+                for _ in 0..<n { batch.append(self.buffer.removeFirst()) }
+                self.busy = true
+                self.cond.broadcast()
+                self.cond.unlock()
+                query?.run(batch)
+                batch.removeAll(keepingCapacity: true)
+                self.cond.lock()
+                self.busy = false
+                self.cond.broadcast()
+                self.cond.unlock()
+            }
+        }
+        t.name = "streamsql.query.\(query.name)"
+        thread = t
+        t.start()
+    }
+
+    /// Buffers events per the back-pressure policy.
+    func push(_ rows: some Collection<Row>) {
+        cond.lock()
+        defer { cond.unlock() }
+        if closed { return }
+        for r in rows {
+            if buffer.count >= capacity {
+                switch policy {
+                case .block:
+                    while buffer.count >= capacity && !closed { cond.wait() }
+                    if closed { return }
+                case .dropOldest:
+                    buffer.removeFirst()
+                    counters?.dropped.add(1, ordering: .relaxed)
+                case .dropNewest:
+                    counters?.dropped.add(1, ordering: .relaxed)
+                    continue
+                }
+            }
+            buffer.append(r)
+        }
+        cond.broadcast()
+    }
+
+    /// Waits until everything buffered so far has been processed.
+    func drain() {
+        cond.lock()
+        while (!buffer.isEmpty || busy) && !(closed && buffer.isEmpty && !busy) {
+            if closed && thread == nil { break }
+            cond.wait()
+        }
+        cond.unlock()
+    }
+
+    func close() {
+        cond.lock()
+        closed = true
+        cond.broadcast()
+        cond.unlock()
+    }
+
+    var depth: Int { cond.lock(); defer { cond.unlock() }; return buffer.count }
+}
+
+import DequeModule

@@ -1,0 +1,106 @@
+import OrderedCollections
+
+/// The row-at-a-time pipeline: WHERE, projection (with `unnest` expansion), per-event ORDER BY,
+/// DISTINCT and LIMIT.
+///
+/// - Complexity: O(projections) per event; no allocation per event beyond the output values
+///   (DISTINCT adds one hash of the output row).
+final class RowPipeline: QueryOperator {
+    let schema: ResultSchema
+    private let filter: Predicate?
+    private let projections: [Eval]
+    private let unnestColumn: Int?
+    private let order: [(column: Int, descending: Bool)]
+    private var remaining: Int?
+    private var distinct: DistinctMemory?
+    private let counters: Counters
+
+    init(_ q: BoundRowQuery, compiler: ExpressionCompiler = ExpressionCompiler(), distinctCap: Int, counters: Counters) {
+        schema = q.schema
+        filter = q.filter.map(compiler.compilePredicate)
+        projections = q.projections.map(compiler.compile)
+        unnestColumn = q.unnestColumn
+        order = q.orderBy
+        remaining = q.limit
+        distinct = q.distinct ? DistinctMemory(capacity: distinctCap) : nil
+        self.counters = counters
+    }
+
+    func process(_ row: Row, into out: inout ResultBatch) -> Bool {
+        if let r = remaining, r <= 0 { return false }
+        if let filter, !filter(row) { return true }
+        let firstRow = out.values.count
+        if let u = unnestColumn {
+            guard case .array(let elements) = projections[u](row) else { return true }  // NULL or not an array: no rows
+            var fixed: [Value] = []
+            fixed.reserveCapacity(projections.count)
+            for (i, p) in projections.enumerated() { fixed.append(i == u ? .null : p(row)) }
+            for e in elements {
+                fixed[u] = e
+                out.values.append(contentsOf: fixed)
+                if !admitLastRow(&out) { break }
+            }
+        } else {
+            for p in projections { out.values.append(p(row)) }
+            _ = admitLastRow(&out)
+        }
+        if !order.isEmpty { sortRows(&out, from: firstRow) }
+        if let r = remaining { return r > 0 }
+        return true
+    }
+
+    /// Applies DISTINCT and LIMIT to the row just appended; false when LIMIT is used up.
+    @inline(__always) private func admitLastRow(_ out: inout ResultBatch) -> Bool {
+        let w = schema.width
+        if distinct != nil {
+            let start = out.values.count - w
+            let key = Array(out.values[start...])
+            if !distinct!.insert(key, counters: counters) {
+                out.values.removeLast(w)
+                return true
+            }
+        }
+        if let r = remaining {
+            remaining = r - 1
+            return r - 1 > 0
+        }
+        return true
+    }
+
+    private func sortRows(_ out: inout ResultBatch, from start: Int) {
+        let w = schema.width
+        let n = (out.values.count - start) / w
+        guard n > 1 else { return }
+        var rows = (0..<n).map { Array(out.values[(start + $0 * w)..<(start + ($0 + 1) * w)]) }
+        rows.sort { a, b in
+            for (c, desc) in order {
+                let r = Value.sortOrder(a[c], b[c])
+                if r != 0 { return desc ? r > 0 : r < 0 }
+            }
+            return false
+        }
+        out.values.replaceSubrange(start..., with: rows.joined())
+    }
+}
+
+/// Rows already emitted by a DISTINCT row query. Bounded: past `capacity` the oldest rows are
+/// forgotten (and counted as evictions), so a long-running DISTINCT query cannot grow without limit.
+struct DistinctMemory {
+    let capacity: Int
+    private var seen = Set<[Value]>()
+    private var order = Deque<[Value]>()
+
+    init(capacity: Int) { self.capacity = max(1, capacity) }
+
+    mutating func insert(_ key: [Value], counters: Counters) -> Bool {
+        guard seen.insert(key).inserted else { return false }
+        order.append(key)
+        if order.count > capacity, let old = order.popFirst() {
+            seen.remove(old)
+            counters.evicted.add(1, ordering: .relaxed)
+        }
+        return true
+    }
+}
+
+import DequeModule
