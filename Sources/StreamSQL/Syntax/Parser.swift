@@ -128,6 +128,13 @@ public struct Parser {
         } while acceptOp(",")
 
         guard acceptWord("from") else {
+            // `SELECT a FRM s`: the misspelt FROM was read as an alias of the last item.
+            if let last = items.last, let alias = last.alias, alias.count <= 5, editDistance(alias.lowercased(), "from") <= 2,
+               let aliasToken = tokens[..<pos].last(where: { $0.text == alias }), peek.kind == .word || peek.kind == .quoted {
+                var e = error("missing FROM: '\(alias)' reads as an alias here; expected source identifier after FROM", at: aliasToken.range)
+                e.suggestions = ["FROM"]
+                throw e
+            }
             if peek.kind == .eof {
                 throw error("expected FROM after the select list (a query reads FROM a stream)", at: peek.range)
             }

@@ -69,9 +69,10 @@ public struct StreamSQLError: Error, Sendable, CustomStringConvertible {
         let text = loc.line - 1 < lines.count ? String(lines[loc.line - 1]) : ""
         let expanded = text.replacingTabs()
         let prefix = String(text.prefix(loc.column - 1)).replacingTabs()
-        let width = max(1, min(expanded.count - prefix.count, charCount(range)))
+        let marked = String(text.dropFirst(loc.column - 1).prefix(charCount(range)))
+        let width = max(1, marked.displayWidth)
         return "\(phase.rawValue) at line \(loc.line), column \(loc.column): \(descriptionWithoutLocation)\n"
-            + "  \(expanded)\n  \(String(repeating: " ", count: prefix.count))\(String(repeating: "^", count: width))"
+            + "  \(expanded)\n  \(String(repeating: " ", count: prefix.displayWidth))\(String(repeating: "^", count: width))"
     }
 
     var descriptionWithoutLocation: String {
@@ -90,6 +91,22 @@ public struct StreamSQLError: Error, Sendable, CustomStringConvertible {
 }
 
 extension String {
+    /// Terminal columns: East Asian wide characters and emoji take two.
+    var displayWidth: Int {
+        var w = 0
+        for u in unicodeScalars {
+            let v = u.value
+            if v < 0x300 { w += 1; continue }
+            if (0x300...0x36F).contains(v) || v == 0x200B || v == 0x200D { continue }  // combining marks, zero-width
+            let wide = (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
+                || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v) || (0xFF00...0xFF60).contains(v)
+                || (0xFFE0...0xFFE6).contains(v) || (0x1F300...0x1F64F).contains(v) || (0x1F900...0x1F9FF).contains(v)
+                || (0x20000...0x3FFFD).contains(v)
+            w += wide ? 2 : 1
+        }
+        return w
+    }
+
     func replacingTabs() -> String { self.map { $0 == "\t" ? "    " : String($0) }.joined() }
 }
 

@@ -67,7 +67,7 @@ public struct JSONReader {
                     key = try s.decodeString(from: keyStart, to: keyEnd)
                     slot = layout.slot(of: key!)
                 } else {
-                    slot = layout.slot(bytes: UnsafeBufferPointer(rebasing: bytes[keyStart..<keyEnd]))
+                    slot = layout.slot(bytes: s.p + keyStart, count: keyEnd - keyStart)
                 }
                 if slot != nil || whole != nil {
                     let v = try s.readValue(depth: 1)
@@ -127,9 +127,7 @@ public struct JSONReader {
             case UInt8(ascii: "\""):
                 let start = i + 1
                 let (stop, escaped) = try scanStringEnd()
-                if !escaped, let str = String(validating: UnsafeBufferPointer(start: p + start, count: stop - start), as: UTF8.self) {
-                    return .string(str)
-                }
+                if !escaped, let str = plainString(from: start, to: stop) { return .string(str) }
                 return .string(try decodeString(from: start, to: stop))
             case UInt8(ascii: "{"):
                 guard depth < JSONReader.maxDepth else { throw fail("nesting deeper than \(JSONReader.maxDepth)") }
@@ -219,6 +217,17 @@ public struct JSONReader {
                 i += 1
             }
             throw fail("unterminated string")
+        }
+
+        /// A string body without escapes; nil when it is not valid UTF-8. ASCII (the common case)
+        /// skips validation.
+        @inline(__always)
+        func plainString(from start: Int, to stop: Int) -> String? {
+            var ascii = true
+            for k in start..<stop where p[k] >= 0x80 { ascii = false; break }
+            let buf = UnsafeBufferPointer(start: p + start, count: stop - start)
+            if ascii { return String(decoding: buf, as: UTF8.self) }
+            return String(validating: buf, as: UTF8.self)
         }
 
         /// Decodes the string body between two indexes, resolving escapes and validating UTF-8.
@@ -361,7 +370,7 @@ public struct JSONReader {
                 let start = i + 1
                 let (stop, escaped) = try scanStringEnd()
                 if escaped { _ = try decodeString(from: start, to: stop) }
-                else if String(validating: UnsafeBufferPointer(start: p + start, count: stop - start), as: UTF8.self) == nil {
+                else if plainString(from: start, to: stop) == nil {
                     throw JSONError(message: "invalid UTF-8 in string", offset: start)
                 }
             case UInt8(ascii: "{"), UInt8(ascii: "["):

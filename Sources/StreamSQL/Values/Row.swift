@@ -1,3 +1,4 @@
+import Foundation
 import OrderedCollections
 
 /// One event inside the engine: its fields as slots, indexed by positions a `FieldLayout` assigned at
@@ -35,7 +36,9 @@ public final class FieldLayout: Sendable {
     // straight from the input buffer without building a String.
     private let table: [Int32]
     private let mask: Int
-    private let utf8Names: [[UInt8]]
+    // All names' UTF-8 bytes back to back; name i is at nameStart[i] ..< nameStart[i + 1].
+    private let nameBytes: [UInt8]
+    private let nameStart: [Int]
 
     public init(names: [String], keepsWholeEvent: Bool) {
         self.names = names
@@ -43,13 +46,17 @@ public final class FieldLayout: Sendable {
         var idx: [String: Int] = [:]
         for (i, n) in names.enumerated() { idx[n] = i }
         index = idx
-        utf8Names = names.map { Array($0.utf8) }
+        let utf8Names = names.map { Array($0.utf8) }
+        var starts = [0]
+        for n in utf8Names { starts.append(starts.last! + n.count) }
+        nameBytes = utf8Names.flatMap { $0 }
+        nameStart = starts
         var size = 8
         while size < names.count * 4 { size <<= 1 }
         mask = size - 1
         var t = [Int32](repeating: -1, count: size)
         for (i, n) in utf8Names.enumerated() {
-            var h = n.withUnsafeBufferPointer { FieldLayout.hash($0) } & (size - 1)
+            var h = n.withUnsafeBufferPointer { FieldLayout.hash($0.baseAddress, $0.count) } & (size - 1)
             while t[h] >= 0 { h = (h + 1) & (size - 1) }
             t[h] = Int32(i)
         }
@@ -62,25 +69,24 @@ public final class FieldLayout: Sendable {
 
     public func slot(of name: String) -> Int? { index[name] }
 
-    @inline(__always) static func hash(_ b: UnsafeBufferPointer<UInt8>) -> Int {
+    @inline(__always) static func hash(_ p: UnsafePointer<UInt8>?, _ n: Int) -> Int {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for c in b { h = (h ^ UInt64(c)) &* 0x100_0000_01b3 }
+        if let p { for i in 0..<n { h = (h ^ UInt64(p[i])) &* 0x100_0000_01b3 } }
         return Int(truncatingIfNeeded: h ^ (h >> 29))
     }
 
-    @inlinable func slot(bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+    /// The slot of the field whose name is the `count` bytes at `p`, without building a String.
+    @inline(__always) func slot(bytes p: UnsafePointer<UInt8>, count: Int) -> Int? {
         if names.isEmpty { return nil }
-        return lookup(bytes)
-    }
-
-    @usableFromInline func lookup(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        var h = FieldLayout.hash(bytes) & mask
-        while true {
-            let s = Int(table[h])
-            if s < 0 { return nil }
-            let n = utf8Names[s]
-            if n.count == bytes.count && n.withUnsafeBufferPointer({ $0.elementsEqual(bytes) }) { return s }
-            h = (h + 1) & mask
+        var h = FieldLayout.hash(p, count) & mask
+        return nameBytes.withUnsafeBufferPointer { nb -> Int? in
+            while true {
+                let s = Int(table[h])
+                if s < 0 { return nil }
+                let start = nameStart[s]
+                if nameStart[s + 1] - start == count && (count == 0 || memcmp(nb.baseAddress! + start, p, count) == 0) { return s }
+                h = (h + 1) & mask
+            }
         }
     }
 
