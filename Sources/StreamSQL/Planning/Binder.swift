@@ -6,6 +6,12 @@ public protocol FieldResolver {
     mutating func requireWholeEvent()
 }
 
+/// A bound query, by pipeline kind.
+public enum BoundQuery: Sendable {
+    case row(BoundRowQuery)
+    case windowed(BoundWindowQuery)
+}
+
 /// The bound form of a row-at-a-time query.
 public struct BoundRowQuery: Sendable {
     public var schema: ResultSchema
@@ -26,6 +32,8 @@ public struct Binder<R: FieldResolver> {
     public let functions: FunctionRegistry
     public var resolver: R
     let streamNames: [String]   // the source name and its alias (qualifiers that may prefix a field)
+    /// Set while binding the output of a grouped query.
+    var aggScope: AggregateScope?
 
     public init(source: String, functions: FunctionRegistry, resolver: R, streamNames: [String]) {
         self.source = source
@@ -210,6 +218,7 @@ public struct Binder<R: FieldResolver> {
     // MARK: binding expressions
 
     public mutating func bind(_ e: Expr) throws(StreamSQLError) -> BoundExpr {
+        if let scope = aggScope, let r = try bindInAggregateScope(e, scope) { return r }
         switch e.kind {
         case .literal(let v): return .literal(v)
         case .name(let n, _):
@@ -257,7 +266,7 @@ public struct Binder<R: FieldResolver> {
             let f = try lookupFunction(name, args: args, range: e.range)
             switch f.kind {
             case .aggregate:
-                throw notSupported("aggregate function \(f.name)(…) (windowed aggregation, issue 3)", e.range)
+                throw planError("aggregate function \(f.name)(…) is not allowed here", e.range)
             case .analytic:
                 throw notSupported("analytic function \(f.name)(…)", e.range)
             case .window:
@@ -293,7 +302,7 @@ public struct Binder<R: FieldResolver> {
 
     /// Binds a SELECT. Row queries bind fully; clauses whose pipelines are not built yet are checked
     /// for errors first and then reported as "not supported yet".
-    public mutating func bindSelect(_ s: SelectStatement) throws(StreamSQLError) -> BoundRowQuery {
+    public mutating func bindSelect(_ s: SelectStatement) throws(StreamSQLError) -> BoundQuery {
         let windowed = s.window != nil
         let groupKeyNames = s.groupBy.compactMap { columnPath($0)?.joined(separator: ".") }
 
@@ -341,12 +350,15 @@ public struct Binder<R: FieldResolver> {
 
         if let j = s.from.joins.first { throw notSupported("stream–table JOIN (catalog issue)", j.range) }
         if let mr = s.matchRecognize { throw notSupported("MATCH_RECOGNIZE (pattern matching issue)", mr.range) }
-        if let w = s.window { throw notSupported("windowed aggregation with \(w.name) (issue 3)", w.range) }
-        if let g = s.groupBy.first { throw notSupported("GROUP BY (windowed aggregation, issue 3)", g.range) }
-        if let h = s.having { throw notSupported("HAVING (windowed aggregation, issue 3)", h.range) }
-        for item in s.items where contains(item.expr, kind: .aggregate) {
-            throw notSupported("aggregate functions (windowed aggregation, issue 3)", item.range)
+        for item in s.items where contains(item.expr, kind: .analytic) {
+            throw notSupported("analytic functions (lag, latest, had_changed, changed_col(s), acc_*)", item.range)
         }
+        if let w = s.whereClause, contains(w, kind: .analytic) {
+            throw notSupported("analytic functions (lag, latest, had_changed, changed_col(s), acc_*)", w.range)
+        }
+        let grouped = s.window != nil || !s.groupBy.isEmpty || s.having != nil
+            || s.items.contains { contains($0.expr, kind: .aggregate) }
+        if grouped { return .windowed(try bindWindowed(s)) }
         if let (_, _, r) = s.with.first {
             throw planError("WITH (…) event-time options apply to windowed queries; this query has no window", r)
         }
@@ -385,7 +397,7 @@ public struct Binder<R: FieldResolver> {
                 throw planError("ORDER BY in a row query sorts the rows one event produces and must name an output column", o.expr.range)
             }
         }
-        return BoundRowQuery(schema: ResultSchema(columns: columns), projections: projections, unnestColumn: unnestAt,
-                             filter: filter, distinct: s.distinct, limit: s.limit, orderBy: order)
+        return .row(BoundRowQuery(schema: ResultSchema(columns: columns), projections: projections, unnestColumn: unnestAt,
+                                  filter: filter, distinct: s.distinct, limit: s.limit, orderBy: order))
     }
 }

@@ -11,8 +11,15 @@ public struct EngineOptions: Sendable {
     public var backPressure = BackPressure.block
     /// Rows a DISTINCT row query remembers before forgetting the oldest.
     public var distinctCapacity = 100_000
+    /// Groups a windowed query keeps per window; rows of further groups are rejected (counted).
+    public var maxGroups = 1_000_000
+    /// Processing time. Tests inject a `ManualClock`.
+    public var clock: Clock = SystemClock()
+    /// How often running queries are ticked for processing-time windows (real-time clocks only).
+    public var tickInterval: Double = 0.05
 
     public init() {}
+    public init(clock: Clock) { self.clock = clock }
 }
 
 /// A named source of events and the queries reading it.
@@ -98,7 +105,20 @@ public final class Engine: @unchecked Sendable {
             return name ?? "q\(queryCounter)"
         }
         let counters = Counters()
-        let op = RowPipeline(bound, distinctCap: options.distinctCapacity, counters: counters)
+        let op: QueryOperator
+        switch bound {
+        case .row(let r):
+            op = RowPipeline(r, distinctCap: options.distinctCapacity, counters: counters)
+        case .windowed(let w):
+            let core = WindowCore(w, counters: counters, maxGroups: options.maxGroups, clock: options.clock)
+            switch w.window {
+            case .tumbling(let size): op = TimeWindowOperator(core: core, size: size, slide: size)
+            case .sliding(let size, let slide): op = TimeWindowOperator(core: core, size: size, slide: slide)
+            case .counting(let n): op = CountingWindowOperator(core: core, n: n)
+            case .session(let gap): op = SessionWindowOperator(core: core, gap: gap)
+            case .global: op = GlobalWindowOperator(core: core)
+            }
+        }
         let q = Query(name: queryName, sql: sql, stream: st.name, op: op, counters: counters,
                       capacity: options.queueCapacity, policy: options.backPressure)
         lock.withLock {
@@ -106,7 +126,7 @@ public final class Engine: @unchecked Sendable {
             st.layout = st.layout.adding(resolver.added, keepWhole: resolver.wantsWhole)
             st.queries.append(q)
         }
-        q.inbox.start(q)
+        q.inbox.start(q, tickEvery: options.clock.isRealTime && op.needsTicks ? options.tickInterval : nil, clock: options.clock)
         q.onFinish { [weak self, weak q] in
             guard let self, let q else { return }
             self.lock.withLock { st.queries.removeAll { $0 === q } }
@@ -202,6 +222,14 @@ public final class Engine: @unchecked Sendable {
             for q in qs { q.counters.reject("invalid JSON: \(e.message)") }
             return e
         }
+    }
+
+    /// Fires what processing time has made due (windows, idle sources, TTLs) in every query, now.
+    /// With a real-time clock the engine also does this in the background.
+    public func tick() {
+        drain()
+        let now = options.clock.now()
+        for q in queries { q.tick(now: now) }
     }
 
     /// Waits until every event buffered so far has been processed by every query.

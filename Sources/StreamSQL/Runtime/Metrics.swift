@@ -8,6 +8,7 @@ public final class Counters: Sendable {
     let rejected = Atomic<Int>(0)
     let dropped = Atomic<Int>(0)
     let evicted = Atomic<Int>(0)
+    let late = Atomic<Int>(0)
     private let reasons = Mutex<[String: Int]>([:])
     /// At most this many distinct rejection reasons are kept; later ones count under "other".
     static let maxReasons = 32
@@ -26,7 +27,7 @@ public final class Counters: Sendable {
         MetricsSnapshot(
             eventsIn: eventsIn.load(ordering: .relaxed), rowsOut: rowsOut.load(ordering: .relaxed),
             rejected: rejected.load(ordering: .relaxed), dropped: dropped.load(ordering: .relaxed),
-            evicted: evicted.load(ordering: .relaxed), rejectionReasons: reasons.withLock { $0 })
+            evicted: evicted.load(ordering: .relaxed), late: late.load(ordering: .relaxed), rejectionReasons: reasons.withLock { $0 })
     }
 }
 
@@ -42,5 +43,7 @@ public struct MetricsSnapshot: Sendable, Equatable {
     public var dropped: Int
     /// State entries evicted by a cap (e.g. DISTINCT memory).
     public var evicted: Int
+    /// Rows that arrived after their windows closed (event time, past ALLOWEDLATENESS), dropped.
+    public var late: Int
     public var rejectionReasons: [String: Int]
 }

@@ -81,6 +81,22 @@ public final class Query: @unchecked Sendable {
         return out
     }
 
+    /// Processing time moved on: lets the pipeline fire what is due.
+    @discardableResult
+    func tick(now: Int64) -> ResultBatch {
+        lock.lock()
+        defer { lock.unlock() }
+        var out = ResultBatch(schema: op.schema)
+        guard !finished else { return out }
+        op.onTick(now: now, into: &out)
+        deliver(out)
+        return out
+    }
+
+    /// What the pipeline does, and the state it holds now.
+    public var explain: String { lock.withLock { op.explain } }
+    public var stateSize: StateSize { lock.withLock { op.stateSize } }
+
     /// End of input: lets the pipeline emit what end of input completes, then finishes the query.
     @discardableResult
     func finishInput() -> ResultBatch {
@@ -132,13 +148,25 @@ final class Inbox: @unchecked Sendable {
     }
 
     /// Starts the worker that feeds buffered events to `query`.
-    func start(_ query: Query) {
+    func start(_ query: Query, tickEvery: Double? = nil, clock: Clock? = nil) {
         let t = Thread { [weak query, self] in
             var batch: [Row] = []
             batch.reserveCapacity(1024)
+            var nextTick = Date().addingTimeInterval(tickEvery ?? 0)
             while true {
                 self.cond.lock()
-                while self.buffer.isEmpty && !self.closed { self.cond.wait() }
+                while self.buffer.isEmpty && !self.closed {
+                    if let every = tickEvery {
+                        if !self.cond.wait(until: nextTick) || Date() >= nextTick {
+                            self.cond.unlock()
+                            if let clock { query?.tick(now: clock.now()) }
+                            nextTick = Date().addingTimeInterval(every)
+                            self.cond.lock()
+                        }
+                    } else {
+                        self.cond.wait()
+                    }
+                }
                 if self.buffer.isEmpty && self.closed { self.busy = false; self.cond.broadcast(); self.cond.unlock(); return }
                 let n = min(self.buffer.count, 1024)
                 for _ in 0..<n { batch.append(self.buffer.removeFirst()) }

@@ -26,6 +26,18 @@ final class RowPipeline: QueryOperator {
         self.counters = counters
     }
 
+    var explain: String {
+        var parts = ["row-at-a-time"]
+        if filter != nil { parts.append("filter") }
+        parts.append("project \(projections.count) column\(projections.count == 1 ? "" : "s")")
+        if unnestColumn != nil { parts.append("unnest") }
+        if distinct != nil { parts.append("distinct (remembers \(distinct!.capacity) rows)") }
+        if let r = remaining { parts.append("limit \(r)") }
+        return parts.joined(separator: ", ")
+    }
+
+    var stateSize: StateSize { StateSize(bufferedRows: distinct?.count ?? 0) }
+
     func process(_ row: Row, into out: inout ResultBatch) -> Bool {
         if let r = remaining, r <= 0 { return false }
         if let filter, !filter(row) { return true }
@@ -91,6 +103,7 @@ struct DistinctMemory {
     private var order = Deque<[Value]>()
 
     init(capacity: Int) { self.capacity = max(1, capacity) }
+    var count: Int { order.count }
 
     mutating func insert(_ key: [Value], counters: Counters) -> Bool {
         guard seen.insert(key).inserted else { return false }

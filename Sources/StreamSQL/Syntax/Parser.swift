@@ -272,9 +272,10 @@ public struct Parser {
                 continue
             }
             let e = try parseExpr()
-            if case .call(let name, let args, _, _, _) = e.kind, name.lowercased().hasSuffix("window") {
+            if case .call(let name, let args, _, let over, _) = e.kind, name.lowercased().hasSuffix("window") {
                 guard stmt.window == nil else { throw error("only one window per query", at: e.range) }
                 stmt.window = WindowSpec(name: name, args: args, trigger: nil, range: e.range)
+                if let over { stmt.windowOver = over.range }
                 if peek.isWord("over") {
                     let o = advance()
                     var r = o.range

@@ -1,0 +1,77 @@
+/// The window of a grouped query.
+public enum WindowKind: Sendable, Equatable {
+    case tumbling(size: Int64)
+    case sliding(size: Int64, slide: Int64)
+    case counting(Int)
+    case session(gap: Int64)
+    case global
+
+    public var name: String {
+        switch self {
+        case .tumbling: return "TumblingWindow"
+        case .sliding: return "SlidingWindow"
+        case .counting: return "CountingWindow"
+        case .session: return "SessionWindow"
+        case .global: return "GLOBAL WINDOW"
+        }
+    }
+}
+
+/// Time settings from `WITH (…)`. Durations are nanoseconds.
+public struct TimeOptions: Sendable, Equatable {
+    /// Event time: the slot of the timestamp field and the unit of numeric timestamps (ns per unit).
+    /// nil means processing time.
+    public var eventTimeSlot: Int?
+    public var eventTimeField: String?
+    public var unitNanos: Int64 = 1_000_000
+    public var maxOutOfOrderness: Int64 = 0
+    public var allowedLateness: Int64 = 0
+    public var idleTimeout: Int64?
+    public var stateTTL: Int64?
+}
+
+/// The bound form of a grouped or windowed query.
+///
+/// Aggregation produces, per group and window, an *aggregate row* whose slots are
+/// `[window_start, window_end, group keys…, aggregates…]`; the projections, HAVING, ORDER BY and the
+/// global window's trigger are ordinary bound expressions over that row, compiled by the same compiler
+/// as row queries.
+public struct BoundWindowQuery: Sendable {
+    public static let windowStartSlot = 0
+    public static let windowEndSlot = 1
+    public static let firstKeySlot = 2
+
+    public var window: WindowKind
+    /// True when the query has aggregates but no window: the reference's default 10-second tumbling window.
+    public var implicitWindow: Bool
+    public var time: TimeOptions
+    public var filter: BoundExpr?
+    public var groupKeys: [BoundExpr]
+    public var groupKeyNames: [String]
+    public var aggregates: [(kind: AggregateKind, argument: BoundExpr?)]
+    public var trigger: BoundExpr?
+    public var schema: ResultSchema
+    public var projections: [BoundExpr]
+    public var having: BoundExpr?
+    public var orderBy: [(expr: BoundExpr, descending: Bool)]
+    public var limit: Int?
+    public var distinct: Bool
+
+    public var aggregateRowWidth: Int { BoundWindowQuery.firstKeySlot + groupKeys.count + aggregates.count }
+}
+
+/// Aggregates and group keys found while binding the expressions of a grouped query.
+final class AggregateScope {
+    let keyCanonicals: [String]
+    let keyNames: [String]
+    var aggregateCanonicals: [String] = []
+    var aggregates: [(kind: AggregateKind, argument: BoundExpr?)] = []
+    /// In HAVING and ORDER BY, a bare name may be a SELECT alias.
+    var aliases: [String: Expr] = [:]
+    var aliasDepth = 0
+
+    init(keyCanonicals: [String], keyNames: [String]) {
+        self.keyCanonicals = keyCanonicals
+        self.keyNames = keyNames
+    }
+}

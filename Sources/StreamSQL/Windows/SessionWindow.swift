@@ -1,0 +1,114 @@
+import HeapModule
+
+/// `SessionWindow(gap)`: per group, rows closer than `gap` to each other form one session
+/// `[first row, last row + gap)`. Out-of-order rows may bridge two sessions, which then merge.
+/// A session fires when the watermark (event time) or the clock (processing time) reaches its end.
+final class SessionWindowOperator: QueryOperator {
+    let core: WindowCore
+    let gap: Int64
+
+    final class Session {
+        var start: Int64
+        var end: Int64
+        let state: GroupState
+        init(start: Int64, end: Int64, state: GroupState) { self.start = start; self.end = end; self.state = state }
+    }
+
+    private var sessions: [GroupKey: [Session]] = [:]     // per group, sorted by start
+    private var ends = Heap<Int64>()                        // candidate firing times (may be stale)
+    private var count = 0
+
+    init(core: WindowCore, gap: Int64) {
+        self.core = core
+        self.gap = gap
+    }
+
+    var schema: ResultSchema { core.schema }
+    var needsTicks: Bool { core.eventTime == nil || core.eventTime?.idle != nil }
+    var stateSize: StateSize { StateSize(groups: sessions.count, openWindows: count) }
+    var explain: String {
+        "session window with a gap of \(fmt(gap)) on " + (core.eventTime.map { _ in "event time from '\(core.q.time.eventTimeField ?? "?")'" } ?? "processing time")
+    }
+
+    func process(_ row: Row, into out: inout ResultBatch) -> Bool {
+        if let f = core.filter, !f(row) { return true }
+        let now = core.clock.now()
+        var t = now
+        if let et = core.eventTime {
+            guard let x = et.time(of: row) else {
+                core.counters.reject("missing or invalid event time in '\(core.q.time.eventTimeField ?? "")'")
+                return true
+            }
+            if et.watermark != Int64.min && x + gap + et.lateness <= et.watermark {
+                core.counters.late.add(1, ordering: .relaxed)
+                return true
+            }
+            t = x
+        }
+        let key = core.key(row)
+        var list = sessions[key] ?? []
+        if list.isEmpty && sessions[key] == nil && !core.admitNewGroup(current: sessions.count) { return true }
+        // Sessions this row touches: [t, t + gap) overlaps [start, end).
+        let touching = list.indices.filter { list[$0].start < t + gap && t < list[$0].end }
+        let target: Session
+        if touching.isEmpty {
+            target = Session(start: t, end: t + gap, state: GroupState(key: key, accs: core.newAccumulators()))
+            list.append(target)
+            count += 1
+        } else {
+            target = list[touching[0]]
+            for i in touching.dropFirst().reversed() {
+                let other = list[i]
+                for k in 0..<target.state.accs.count { target.state.accs[k].merge(other.state.accs[k]) }
+                target.state.rows += other.state.rows
+                target.start = min(target.start, other.start)
+                target.end = max(target.end, other.end)
+                list.remove(at: i)
+                count -= 1
+            }
+            target.start = min(target.start, t)
+            target.end = max(target.end, t + gap)
+        }
+        core.accumulate(target.state, row, time: t)
+        list.sort { $0.start < $1.start }
+        sessions[key] = list
+        ends.insert(target.end)
+        if let et = core.eventTime {
+            et.observe(t, arrival: now)
+            fire(upTo: et.watermark, into: &out)
+        } else {
+            fire(upTo: now, into: &out)
+        }
+        return true
+    }
+
+    private func fire(upTo limit: Int64, into out: inout ResultBatch) {
+        guard let first = ends.min, first <= limit else { return }
+        while let m = ends.min, m <= limit { _ = ends.removeMin() }
+        // Emit due sessions in end order, then first-seen group order.
+        var due: [(GroupKey, Session)] = []
+        for (key, list) in sessions {
+            for s in list where s.end <= limit { due.append((key, s)) }
+        }
+        due.sort { $0.1.end < $1.1.end || ($0.1.end == $1.1.end && $0.1.start < $1.1.start) }
+        for (key, s) in due {
+            core.emit([(key, s.state.accs)], start: .int(s.start), end: .int(s.end), into: &out)
+            sessions[key]?.removeAll { $0 === s }
+            if sessions[key]?.isEmpty == true { sessions[key] = nil }
+            count -= 1
+        }
+    }
+
+    func onTick(now: Int64, into out: inout ResultBatch) {
+        if let et = core.eventTime {
+            if et.idleAdvance(now: now) { fire(upTo: et.watermark, into: &out) }
+        } else {
+            fire(upTo: now, into: &out)
+        }
+    }
+
+    func finish(into out: inout ResultBatch) {
+        core.eventTime?.endOfInput()
+        fire(upTo: Int64.max, into: &out)
+    }
+}

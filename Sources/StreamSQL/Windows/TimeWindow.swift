@@ -1,0 +1,194 @@
+/// Tumbling and sliding windows, on event time or processing time.
+///
+/// Windows align to the Unix epoch: window k is `[k·slide, k·slide + size)` (a tumbling window has
+/// slide = size). Rows are folded into *panes* of `gcd(size, slide)`; a sliding window's result merges
+/// its panes, so a row costs O(1) whatever size/slide is. Every window that contains a row fires,
+/// including sliding windows that start before the first row (as Flink's HOP does).
+///
+/// - Complexity: O(aggregates) per row; O(groups × panes per window) per firing.
+final class TimeWindowOperator: QueryOperator {
+    let core: WindowCore
+    let size: Int64
+    let slide: Int64
+    let pane: Int64
+    private var panes: [Int64: GroupTable] = [:]
+    private var paneStarts: [Int64] = []          // sorted
+    private var nextFireEnd: Int64?                // end of the next window to fire
+    private var firedUpTo = Int64.min              // every window with end <= this has fired
+    private var lastPaneStart = Int64.min
+    private var lastPane: GroupTable?              // not used across calls; see `add`
+
+    var schema: ResultSchema { core.schema }
+
+    init(core: WindowCore, size: Int64, slide: Int64) {
+        self.core = core
+        self.size = size
+        self.slide = slide
+        var a = size, b = slide
+        while b != 0 { (a, b) = (b, a % b) }
+        pane = a
+    }
+
+    var needsTicks: Bool { core.eventTime == nil || core.eventTime?.idle != nil }
+
+    var stateSize: StateSize {
+        StateSize(groups: panes.values.reduce(0) { $0 + $1.count }, openWindows: openWindowCount)
+    }
+
+    private var openWindowCount: Int {
+        guard let first = paneStarts.first, let last = paneStarts.last else { return 0 }
+        return Int((last - first) / slide) + Int(size / slide)
+    }
+
+    var explain: String {
+        let kind = size == slide ? "tumbling window of \(fmt(size))" : "sliding window of \(fmt(size)) every \(fmt(slide))"
+        let time = core.eventTime.map { "event time from '\(core.q.time.eventTimeField ?? "?")', watermark = max event time − \(fmt($0.outOfOrder))" } ?? "processing time"
+        return "\(kind) on \(time)\(core.q.implicitWindow ? " (implicit: aggregates without a window use a 10s tumbling window, as the reference)" : "")"
+    }
+
+    @inline(__always) func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
+
+    func process(_ row: Row, into out: inout ResultBatch) -> Bool {
+        if let f = core.filter, !f(row) { return true }
+        let now = core.clock.now()
+        let t: Int64
+        if let et = core.eventTime {
+            guard let x = et.time(of: row) else {
+                core.counters.reject("missing or invalid event time in '\(core.q.time.eventTimeField ?? "")'")
+                return true
+            }
+            // Late: every window holding t has ended and its lateness has passed.
+            let lastEnd = floorDiv(x, slide) * slide + size
+            if et.watermark != Int64.min && lastEnd + et.lateness <= et.watermark {
+                core.counters.late.add(1, ordering: .relaxed)
+                return true
+            }
+            t = x
+            add(row, at: t, now: now)
+            et.observe(t, arrival: now)
+            if lastEnd <= firedUpTo { refireLate(containing: t, into: &out) }
+            fire(upTo: et.watermark, into: &out)
+        } else {
+            t = now
+            add(row, at: t, now: now)
+            fire(upTo: now, into: &out)
+        }
+        return true
+    }
+
+    private func add(_ row: Row, at t: Int64, now: Int64) {
+        let ps = floorDiv(t, pane) * pane
+        let key = core.key(row)
+        if panes[ps] == nil {
+            panes[ps] = GroupTable()
+            let i = insertionIndex(ps)
+            paneStarts.insert(ps, at: i)
+            let firstEnd = (floorDiv(t - size, slide) + 1) * slide + size
+            if nextFireEnd == nil || firstEnd < nextFireEnd! { nextFireEnd = max(firstEnd, firedUpTo == Int64.min ? firstEnd : firedUpTo + slide) }
+        }
+        if let g = panes[ps]![key] {
+            core.accumulate(g, row, time: t)
+            g.lastSeen = now
+            return
+        }
+        guard core.admitNewGroup(current: panes[ps]!.count) else { return }
+        let g = GroupState(key: key, accs: core.newAccumulators())
+        core.accumulate(g, row, time: t)
+        g.lastSeen = now
+        panes[ps]!.insert(g)
+    }
+
+    private func insertionIndex(_ ps: Int64) -> Int {
+        if let last = paneStarts.last, ps > last { return paneStarts.count }
+        var lo = 0, hi = paneStarts.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if paneStarts[mid] < ps { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// Fires, in order, every window whose end is at or before `limit`.
+    private func fire(upTo limit: Int64, into out: inout ResultBatch) {
+        while var end = nextFireEnd, end <= limit {
+            guard let firstPane = paneStarts.first else { nextFireEnd = nil; break }
+            // Skip windows that hold no pane: jump to the first window that contains the earliest pane.
+            if firstPane >= end {
+                let jump = (floorDiv(firstPane - size, slide) + 1) * slide + size
+                if jump > end { end = jump; nextFireEnd = jump; continue }
+            }
+            emitWindow(end: end, into: &out)
+            firedUpTo = end
+            nextFireEnd = end + slide
+            evict()
+        }
+    }
+
+    private func emitWindow(end: Int64, into out: inout ResultBatch) {
+        let start = end - size
+        let lo = insertionIndex(start)
+        var hi = lo
+        while hi < paneStarts.count && paneStarts[hi] < end { hi += 1 }
+        guard hi > lo else { return }
+        let ws = Value.int(start), we = Value.int(end)
+        if hi - lo == 1, let table = panes[paneStarts[lo]] {
+            core.emit(table.states.map { ($0.key, $0.accs) }, start: ws, end: we, into: &out)
+            return
+        }
+        var merged = GroupTable()
+        for i in lo..<hi {
+            guard let table = panes[paneStarts[i]] else { continue }
+            for g in table.states {
+                if let m = merged[g.key] {
+                    for k in 0..<m.accs.count { m.accs[k].merge(g.accs[k]) }
+                } else {
+                    let m = GroupState(key: g.key, accs: core.newAccumulators())
+                    for k in 0..<m.accs.count { m.accs[k].merge(g.accs[k]) }
+                    merged.insert(m)
+                }
+            }
+        }
+        core.emit(merged.states.map { ($0.key, $0.accs) }, start: ws, end: we, into: &out)
+    }
+
+    /// A late row within ALLOWEDLATENESS landed in windows that already fired: emit them again.
+    private func refireLate(containing t: Int64, into out: inout ResultBatch) {
+        var end = (floorDiv(t - size, slide) + 1) * slide + size
+        while end <= firedUpTo && end - size <= t {
+            emitWindow(end: end, into: &out)
+            end += slide
+        }
+    }
+
+    /// Drops panes no window can still use (all their windows fired and lateness has passed).
+    private func evict() {
+        let lateness = core.eventTime?.lateness ?? 0
+        let horizon = (core.eventTime?.watermark ?? firedUpTo)
+        while let ps = paneStarts.first {
+            let lastEnd = floorDiv(ps, slide) * slide + size
+            guard lastEnd <= firedUpTo, lastEnd + lateness <= max(horizon, firedUpTo) else { break }
+            paneStarts.removeFirst()
+            panes[ps] = nil
+        }
+    }
+
+    func onTick(now: Int64, into out: inout ResultBatch) {
+        if let et = core.eventTime {
+            if et.idleAdvance(now: now) { fire(upTo: et.watermark, into: &out) }
+        } else {
+            fire(upTo: now, into: &out)
+        }
+    }
+
+    func finish(into out: inout ResultBatch) {
+        core.eventTime?.endOfInput()
+        fire(upTo: Int64.max - size - slide, into: &out)
+    }
+}
+
+func fmt(_ nanos: Int64) -> String {
+    let units: [(Int64, String)] = [(86_400_000_000_000, "d"), (3_600_000_000_000, "h"), (60_000_000_000, "m"),
+                                    (1_000_000_000, "s"), (1_000_000, "ms"), (1_000, "us")]
+    for (u, n) in units where nanos >= u && nanos % u == 0 { return "\(nanos / u)\(n)" }
+    return "\(nanos)ns"
+}
