@@ -11,10 +11,10 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure throughput on a synthetic workload (events/s).")
 
     enum Workload: String, ExpressibleByArgument, CaseIterable {
-        case filter, transform, json, all
+        case filter, transform, json, tumbling, sliding, all
     }
 
-    @Option(help: "filter, transform, json, or all.")
+    @Option(help: "filter, transform, json, tumbling, sliding, or all.")
     var workload: Workload = .all
 
     @Option(help: "Number of events.")
@@ -31,40 +31,59 @@ struct BenchCommand: ParsableCommand {
 
     static let filterSQL = "SELECT deviceId, temperature FROM stream WHERE temperature > 50"
     static let transformSQL = "SELECT deviceId, temperature * 1.8 + 32 AS f, CASE WHEN temperature > 30 THEN 'hot' ELSE 'normal' END AS level FROM stream WHERE humidity < 90"
+    static let tumblingSQL = "SELECT deviceId, AVG(temperature) AS avg_t, MAX(temperature) AS max_t, COUNT(*) AS c FROM stream GROUP BY deviceId, TumblingWindow('1s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')"
+    static let slidingSQL = "SELECT deviceId, AVG(temperature) AS avg_t, MAX(temperature) AS max_t, COUNT(*) AS c FROM stream GROUP BY deviceId, SlidingWindow('10s', '1s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')"
 
     func run() throws {
-        let all: [Workload] = workload == .all ? [.filter, .transform, .json] : [workload]
+        let all: [Workload] = workload == .all ? [.filter, .transform, .json, .tumbling, .sliding] : [workload]
         print("events: \(events), devices: \(devices), best of \(runs) runs, \(async ? "emit (buffered)" : "emitSync")")
         for w in all {
             switch w {
             case .filter: try query(name: "filter", sql: BenchCommand.filterSQL)
             case .transform: try query(name: "transform", sql: BenchCommand.transformSQL)
             case .json: json()
+            case .tumbling: try query(name: "tumbling", sql: BenchCommand.tumblingSQL, flush: true)
+            case .sliding: try query(name: "sliding", sql: BenchCommand.slidingSQL, flush: true)
             case .all: break
             }
         }
     }
 
     /// Deterministic sensor events: deviceId among `devices`, temperature and humidity floats, ts +1 ms.
-    func sensorEvents() -> [OrderedDictionary<String, Value>] {
+    /// Built in chunks so that the benchmark's own memory stays small next to the engine's.
+    struct EventSource {
         var rng = SplitMix64(seed: 42)
-        let ids = (0..<devices).map { Value.string(String(format: "dev-%04d", $0)) }
-        var out: [OrderedDictionary<String, Value>] = []
-        out.reserveCapacity(events)
-        let t0: Int64 = 1_700_000_000_000
-        for i in 0..<events {
-            out.append([
-                "deviceId": ids[Int(rng.next() % UInt64(devices))],
+        let ids: [Value]
+        var i = 0
+        let total: Int
+        static let t0: Int64 = 1_700_000_000_000
+
+        init(devices: Int, total: Int) {
+            ids = (0..<devices).map { Value.string(String(format: "dev-%04d", $0)) }
+            self.total = total
+        }
+
+        mutating func next() -> OrderedDictionary<String, Value>? {
+            guard i < total else { return nil }
+            defer { i += 1 }
+            return [
+                "deviceId": ids[Int(rng.next() % UInt64(ids.count))],
                 "temperature": .double(Double(rng.next() % 10_000) / 100),
                 "humidity": .double(Double(rng.next() % 10_000) / 100),
-                "ts": .int(t0 + Int64(i)),
-            ])
+                "ts": .int(EventSource.t0 + Int64(i)),
+            ]
         }
+    }
+
+    func sensorEvents() -> [OrderedDictionary<String, Value>] {
+        var src = EventSource(devices: devices, total: events)
+        var out: [OrderedDictionary<String, Value>] = []
+        out.reserveCapacity(events)
+        while let e = src.next() { out.append(e) }
         return out
     }
 
-    func query(name: String, sql: String) throws {
-        let source = sensorEvents()
+    func query(name: String, sql: String, flush: Bool = false) throws {
         var best = 0.0
         var rowsOut = 0
         for _ in 0..<runs {
@@ -72,21 +91,28 @@ struct BenchCommand: ParsableCommand {
             let q = try engine.execute(sql)
             let counter = RowCounter()
             q.addSink { counter.add($0.count) }
-            let rows = source.map { engine.makeRow($0) }
-            let start = DispatchTime.now().uptimeNanoseconds
-            var i = 0
-            while i < rows.count {
-                let chunk = Array(rows[i..<min(i + 4096, rows.count)])
+            var src = EventSource(devices: devices, total: events)
+            var chunk: [Row] = []
+            chunk.reserveCapacity(4096)
+            var elapsed: UInt64 = 0
+            var done = false
+            while !done {
+                chunk.removeAll(keepingCapacity: true)
+                while chunk.count < 4096, let e = src.next() { chunk.append(engine.makeRow(e)) }
+                done = chunk.count < 4096
+                let start = DispatchTime.now().uptimeNanoseconds
                 if async { engine.emit(rows: chunk) } else { engine.emitSync(rows: chunk) }
-                i += 4096
+                elapsed += DispatchTime.now().uptimeNanoseconds - start
             }
-            engine.drain()
-            let secs = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            best = max(best, Double(rows.count) / secs)
+            let start = DispatchTime.now().uptimeNanoseconds
+            if flush { engine.finish() } else { engine.drain() }
+            elapsed += DispatchTime.now().uptimeNanoseconds - start
+            best = max(best, Double(events) / (Double(elapsed) / 1e9))
             rowsOut = counter.value
             engine.stopAll(flush: false)
         }
-        print(String(format: "%-10@ %8.2f M events/s   (%d rows out)  %@", name as NSString, best / 1e6, rowsOut, sql as NSString))
+        print(String(format: "%-10@ %8.2f M events/s   (%d rows out, peak RSS %.0f MB)  %@", name as NSString, best / 1e6, rowsOut,
+                     peakRSSMegabytes(), sql as NSString))
     }
 
     func json() {
@@ -141,4 +167,14 @@ struct SplitMix64: RandomNumberGenerator {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+}
+
+/// Peak resident set size of this process so far (VmHWM), in MB.
+func peakRSSMegabytes() -> Double {
+    guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in text.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+        return kb / 1024
+    }
+    return 0
 }

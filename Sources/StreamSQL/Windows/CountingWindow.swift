@@ -3,11 +3,12 @@
 final class CountingWindowOperator: QueryOperator {
     let core: WindowCore
     let n: Int
-    private var groups = GroupTable()
+    private var groups: GroupTable
 
     init(core: WindowCore, n: Int) {
         self.core = core
         self.n = n
+        groups = core.makeTable()
     }
 
     var schema: ResultSchema { core.schema }
@@ -17,41 +18,46 @@ final class CountingWindowOperator: QueryOperator {
 
     func process(_ row: Row, into out: inout ResultBatch) -> Bool {
         if let f = core.filter, !f(row) { return true }
-        let key = core.key(row)
         let now = core.clock.now()
-        let g: GroupState
-        if let existing = groups[key] {
-            g = existing
-        } else {
-            guard core.admitNewGroup(current: groups.count) else { return true }
-            g = GroupState(key: key, accs: core.newAccumulators())
-            groups.insert(g)
-        }
-        core.accumulate(g, row, time: now)
-        g.lastSeen = now
-        if g.rows >= n {
-            core.emit([(key, g.accs)], start: .int(g.firstTime), end: .int(g.lastTime), into: &out)
-            for a in g.accs { a.reset() }
-            g.rows = 0
+        guard let g = core.group(core.key(row), in: groups) else { return true }
+        core.accumulate(groups, g, row, time: now, now: now)
+        if groups.rows[g] >= n {
+            core.emit(groups, only: [g], start: .int(groups.firstTime[g]), end: .int(groups.lastTime[g]), into: &out)
+            groups.reset(g)
         }
         return true
     }
 
     func onTick(now: Int64, into out: inout ResultBatch) {
         guard let ttl = core.q.time.stateTTL else { return }
-        let stale = groups.states.filter { now - $0.lastSeen >= ttl }.map(\.key)
-        for k in stale { groups.remove(k) }
-        if !stale.isEmpty { core.counters.evicted.add(stale.count, ordering: .relaxed) }
+        groups = dropIdleGroups(groups, now: now, ttl: ttl, core: core)
     }
+}
+
+/// A copy of `table` without the groups idle for `ttl` or longer (counted as evictions).
+func dropIdleGroups(_ table: GroupTable, now: Int64, ttl: Int64, core: WindowCore) -> GroupTable {
+    let stale = (0..<table.count).filter { now - table.lastSeen[$0] >= ttl }
+    guard !stale.isEmpty else { return table }
+    let kept = core.makeTable()
+    for g in 0..<table.count where now - table.lastSeen[g] < ttl {
+        let h = kept.insert(table.keys[g])
+        kept.merge(h, from: table, g)
+    }
+    core.counters.evicted.add(stale.count, ordering: .relaxed)
+    core.recycle(table)
+    return kept
 }
 
 /// `GLOBAL WINDOW TRIGGER WHEN cond`: after each row, the row's group is tested against the trigger
 /// (over its running aggregates); when it holds, the group's result is emitted and its state purged.
 final class GlobalWindowOperator: QueryOperator {
     let core: WindowCore
-    private var groups = GroupTable()
+    private var groups: GroupTable
 
-    init(core: WindowCore) { self.core = core }
+    init(core: WindowCore) {
+        self.core = core
+        groups = core.makeTable()
+    }
 
     var schema: ResultSchema { core.schema }
     var needsTicks: Bool { core.q.time.stateTTL != nil }
@@ -60,31 +66,19 @@ final class GlobalWindowOperator: QueryOperator {
 
     func process(_ row: Row, into out: inout ResultBatch) -> Bool {
         if let f = core.filter, !f(row) { return true }
-        let key = core.key(row)
         let now = core.clock.now()
-        let g: GroupState
-        if let existing = groups[key] {
-            g = existing
-        } else {
-            guard core.admitNewGroup(current: groups.count) else { return true }
-            g = GroupState(key: key, accs: core.newAccumulators())
-            groups.insert(g)
-        }
-        core.accumulate(g, row, time: now)
-        g.lastSeen = now
-        let start = Value.int(g.firstTime), end = Value.int(g.lastTime)
-        if let trig = core.trigger, trig(core.aggregateRow(key: key, accs: g.accs, start: start, end: end)) {
-            core.emit([(key, g.accs)], start: start, end: end, into: &out)
-            for a in g.accs { a.reset() }
-            g.rows = 0
+        guard let g = core.group(core.key(row), in: groups) else { return true }
+        core.accumulate(groups, g, row, time: now, now: now)
+        let start = Value.int(groups.firstTime[g]), end = Value.int(groups.lastTime[g])
+        if let trig = core.trigger, trig(core.aggregateRow(groups, g, start: start, end: end)) {
+            core.emit(groups, only: [g], start: start, end: end, into: &out)
+            groups.reset(g)
         }
         return true
     }
 
     func onTick(now: Int64, into out: inout ResultBatch) {
         guard let ttl = core.q.time.stateTTL else { return }
-        let stale = groups.states.filter { now - $0.lastSeen >= ttl }.map(\.key)
-        for k in stale { groups.remove(k) }
-        if !stale.isEmpty { core.counters.evicted.add(stale.count, ordering: .relaxed) }
+        groups = dropIdleGroups(groups, now: now, ttl: ttl, core: core)
     }
 }

@@ -7,11 +7,12 @@ final class SessionWindowOperator: QueryOperator {
     let core: WindowCore
     let gap: Int64
 
+    /// One session: its bounds and a one-group table with its aggregate state.
     final class Session {
         var start: Int64
         var end: Int64
-        let state: GroupState
-        init(start: Int64, end: Int64, state: GroupState) { self.start = start; self.end = end; self.state = state }
+        let state: GroupTable
+        init(start: Int64, end: Int64, state: GroupTable) { self.start = start; self.end = end; self.state = state }
     }
 
     private var sessions: [GroupKey: [Session]] = [:]     // per group, sorted by start
@@ -52,15 +53,17 @@ final class SessionWindowOperator: QueryOperator {
         let touching = list.indices.filter { list[$0].start < t + gap && t < list[$0].end }
         let target: Session
         if touching.isEmpty {
-            target = Session(start: t, end: t + gap, state: GroupState(key: key, accs: core.newAccumulators()))
+            let table = core.makeTable()
+            _ = table.insert(key)
+            target = Session(start: t, end: t + gap, state: table)
             list.append(target)
             count += 1
         } else {
             target = list[touching[0]]
             for i in touching.dropFirst().reversed() {
                 let other = list[i]
-                for k in 0..<target.state.accs.count { target.state.accs[k].merge(other.state.accs[k]) }
-                target.state.rows += other.state.rows
+                target.state.merge(0, from: other.state, 0)
+                core.recycle(other.state)
                 target.start = min(target.start, other.start)
                 target.end = max(target.end, other.end)
                 list.remove(at: i)
@@ -69,7 +72,7 @@ final class SessionWindowOperator: QueryOperator {
             target.start = min(target.start, t)
             target.end = max(target.end, t + gap)
         }
-        core.accumulate(target.state, row, time: t)
+        core.accumulate(target.state, 0, row, time: t, now: now)
         list.sort { $0.start < $1.start }
         sessions[key] = list
         ends.insert(target.end)
@@ -92,7 +95,8 @@ final class SessionWindowOperator: QueryOperator {
         }
         due.sort { $0.1.end < $1.1.end || ($0.1.end == $1.1.end && $0.1.start < $1.1.start) }
         for (key, s) in due {
-            core.emit([(key, s.state.accs)], start: .int(s.start), end: .int(s.end), into: &out)
+            core.emit(s.state, start: .int(s.start), end: .int(s.end), into: &out)
+            core.recycle(s.state)
             sessions[key]?.removeAll { $0 === s }
             if sessions[key]?.isEmpty == true { sessions[key] = nil }
             count -= 1

@@ -15,8 +15,9 @@ final class TimeWindowOperator: QueryOperator {
     private var paneStarts: [Int64] = []          // sorted
     private var nextFireEnd: Int64?                // end of the next window to fire
     private var firedUpTo = Int64.min              // every window with end <= this has fired
+    // The pane the previous row went to: consecutive rows almost always share it.
     private var lastPaneStart = Int64.min
-    private var lastPane: GroupTable?              // not used across calls; see `add`
+    private var lastPane: GroupTable?
 
     var schema: ResultSchema { core.schema }
 
@@ -78,24 +79,22 @@ final class TimeWindowOperator: QueryOperator {
 
     private func add(_ row: Row, at t: Int64, now: Int64) {
         let ps = floorDiv(t, pane) * pane
-        let key = core.key(row)
-        if panes[ps] == nil {
-            panes[ps] = GroupTable()
-            let i = insertionIndex(ps)
-            paneStarts.insert(ps, at: i)
+        let table: GroupTable
+        if ps == lastPaneStart, let p = lastPane {
+            table = p
+        } else if let p = panes[ps] {
+            table = p
+        } else {
+            table = core.makeTable()
+            panes[ps] = table
+            paneStarts.insert(ps, at: insertionIndex(ps))
             let firstEnd = (floorDiv(t - size, slide) + 1) * slide + size
             if nextFireEnd == nil || firstEnd < nextFireEnd! { nextFireEnd = max(firstEnd, firedUpTo == Int64.min ? firstEnd : firedUpTo + slide) }
         }
-        if let g = panes[ps]![key] {
-            core.accumulate(g, row, time: t)
-            g.lastSeen = now
-            return
-        }
-        guard core.admitNewGroup(current: panes[ps]!.count) else { return }
-        let g = GroupState(key: key, accs: core.newAccumulators())
-        core.accumulate(g, row, time: t)
-        g.lastSeen = now
-        panes[ps]!.insert(g)
+        lastPaneStart = ps
+        lastPane = table
+        guard let g = core.group(core.key(row), in: table) else { return }
+        core.accumulate(table, g, row, time: t, now: now)
     }
 
     private func insertionIndex(_ ps: Int64) -> Int {
@@ -132,23 +131,20 @@ final class TimeWindowOperator: QueryOperator {
         guard hi > lo else { return }
         let ws = Value.int(start), we = Value.int(end)
         if hi - lo == 1, let table = panes[paneStarts[lo]] {
-            core.emit(table.states.map { ($0.key, $0.accs) }, start: ws, end: we, into: &out)
+            core.emit(table, start: ws, end: we, into: &out)
             return
         }
-        var merged = GroupTable()
+        let merged = core.makeTable()
         for i in lo..<hi {
             guard let table = panes[paneStarts[i]] else { continue }
-            for g in table.states {
-                if let m = merged[g.key] {
-                    for k in 0..<m.accs.count { m.accs[k].merge(g.accs[k]) }
-                } else {
-                    let m = GroupState(key: g.key, accs: core.newAccumulators())
-                    for k in 0..<m.accs.count { m.accs[k].merge(g.accs[k]) }
-                    merged.insert(m)
-                }
+            for h in 0..<table.count {
+                let key = table.keys[h]
+                let g = merged.group(key) ?? merged.insert(key)
+                merged.merge(g, from: table, h)
             }
         }
-        core.emit(merged.states.map { ($0.key, $0.accs) }, start: ws, end: we, into: &out)
+        core.emit(merged, start: ws, end: we, into: &out)
+        core.recycle(merged)
     }
 
     /// A late row within ALLOWEDLATENESS landed in windows that already fired: emit them again.
@@ -168,7 +164,8 @@ final class TimeWindowOperator: QueryOperator {
             let lastEnd = floorDiv(ps, slide) * slide + size
             guard lastEnd <= firedUpTo, lastEnd + lateness <= max(horizon, firedUpTo) else { break }
             paneStarts.removeFirst()
-            panes[ps] = nil
+            if let t = panes.removeValue(forKey: ps) { core.recycle(t) }
+            if ps == lastPaneStart { lastPane = nil; lastPaneStart = Int64.min }
         }
     }
 

@@ -13,40 +13,54 @@ enum GroupKey: Hashable {
     }
 }
 
-/// One group's aggregate state in one window (or pane).
-final class GroupState {
-    let key: GroupKey
-    let accs: [Accumulator]
-    var rows = 0
-    var firstTime: Int64 = 0
-    var lastTime: Int64 = 0
-    var lastSeen: Int64 = 0     // processing time of the last row (TTL)
-    init(key: GroupKey, accs: [Accumulator]) {
-        self.key = key
-        self.accs = accs
-    }
-}
-
-/// Groups in first-seen order with O(1) lookup.
-struct GroupTable {
+/// The groups of one window (or pane, or session) and their aggregate state, column by column.
+/// Group `i` is the i-th group seen; its state is element `i` of every column.
+final class GroupTable {
     private(set) var index: [GroupKey: Int] = [:]
-    private(set) var states: [GroupState] = []
-    var count: Int { states.count }
+    private(set) var keys: [GroupKey] = []
+    let columns: [AggregateColumn]
+    var rows: [Int] = []
+    var firstTime: [Int64] = []
+    var lastTime: [Int64] = []
+    var lastSeen: [Int64] = []     // processing time of the group's last row (STATETTL)
 
-    subscript(key: GroupKey) -> GroupState? { index[key].map { states[$0] } }
+    init(columns: [AggregateColumn]) { self.columns = columns }
 
-    mutating func insert(_ s: GroupState) {
-        index[s.key] = states.count
-        states.append(s)
+    var count: Int { keys.count }
+
+    @inline(__always) func group(_ key: GroupKey) -> Int? { index[key] }
+
+    func insert(_ key: GroupKey) -> Int {
+        let g = keys.count
+        index[key] = g
+        keys.append(key)
+        for c in columns { c.appendGroup() }
+        rows.append(0); firstTime.append(0); lastTime.append(0); lastSeen.append(0)
+        return g
     }
 
-    mutating func remove(_ key: GroupKey) {
-        guard let i = index.removeValue(forKey: key) else { return }
-        states.remove(at: i)
-        for j in i..<states.count { index[states[j].key] = j }
+    /// Empties group `g`'s state (the group stays).
+    func reset(_ g: Int) {
+        for c in columns { c.reset(g) }
+        rows[g] = 0
     }
 
-    mutating func removeAll() { index.removeAll(keepingCapacity: true); states.removeAll(keepingCapacity: true) }
+    /// Folds group `h` of `other` into group `g`.
+    func merge(_ g: Int, from other: GroupTable, _ h: Int) {
+        for (c, o) in zip(columns, other.columns) { c.merge(g, from: o, h) }
+        if rows[g] == 0 { firstTime[g] = other.firstTime[h] } else { firstTime[g] = min(firstTime[g], other.firstTime[h]) }
+        lastTime[g] = max(lastTime[g], other.lastTime[h])
+        rows[g] += other.rows[h]
+        lastSeen[g] = max(lastSeen[g], other.lastSeen[h])
+    }
+
+    func removeAll() {
+        index.removeAll(keepingCapacity: true)
+        keys.removeAll(keepingCapacity: true)
+        for c in columns { c.removeAll() }
+        rows.removeAll(keepingCapacity: true); firstTime.removeAll(keepingCapacity: true)
+        lastTime.removeAll(keepingCapacity: true); lastSeen.removeAll(keepingCapacity: true)
+    }
 }
 
 /// What every window kind shares: the compiled WHERE, keys and aggregate arguments, and turning a
@@ -66,6 +80,8 @@ final class WindowCore {
     let maxGroups: Int
     let clock: Clock
     let eventTime: EventTimeTracker?
+    /// The key's slot when the only GROUP BY key is a plain field (read without a closure call).
+    let keySlot: Int?
 
     init(_ q: BoundWindowQuery, counters: Counters, maxGroups: Int, clock: Clock) {
         let c = ExpressionCompiler()
@@ -83,46 +99,83 @@ final class WindowCore {
         self.maxGroups = maxGroups
         self.clock = clock
         eventTime = q.time.eventTimeSlot.map { EventTimeTracker(q.time, slot: $0) }
+        if q.groupKeys.count == 1, case .slot(let s, _) = q.groupKeys[0] { keySlot = s } else { keySlot = nil }
     }
 
     @inline(__always) func key(_ row: Row) -> GroupKey {
         switch keyEvals.count {
         case 0: return .none
-        case 1: return .one(keyEvals[0](row))
+        case 1:
+            if let s = keySlot { return .one(row[s]) }
+            return .one(keyEvals[0](row))
         default: return .many(keyEvals.map { $0(row) })
         }
     }
 
-    func newAccumulators() -> [Accumulator] { aggKinds.map { $0.make() } }
+    // Tables of expired windows, emptied and reused (their arrays keep their capacity), so a window
+    // over many keys does not allocate its state again for every window.
+    private var tablePool: [GroupTable] = []
 
-    @inline(__always) func accumulate(_ g: GroupState, _ row: Row, time: Int64) {
+    func makeTable() -> GroupTable {
+        if let t = tablePool.popLast() { return t }
+        return GroupTable(columns: aggKinds.map { $0.makeColumn() })
+    }
+
+    func recycle(_ t: GroupTable) {
+        t.removeAll()
+        if tablePool.count < 64 { tablePool.append(t) }
+    }
+
+    /// The group of `key` in `table`, created if new (nil when the group limit is reached).
+    @inline(__always) func group(_ key: GroupKey, in table: GroupTable) -> Int? {
+        if let g = table.group(key) { return g }
+        guard admitNewGroup(current: table.count) else { return nil }
+        return table.insert(key)
+    }
+
+    @inline(__always) func accumulate(_ table: GroupTable, _ g: Int, _ row: Row, time: Int64, now: Int64) {
+        let cols = table.columns
         for i in 0..<aggArgs.count {
-            if let a = aggArgs[i] { g.accs[i].add(a(row)) } else { g.accs[i].add(.bool(true)) }
+            if let a = aggArgs[i] { cols[i].add(g, a(row)) } else { cols[i].add(g, .bool(true)) }
         }
-        if g.rows == 0 { g.firstTime = time }
-        g.rows += 1
-        g.lastTime = time
+        if table.rows[g] == 0 { table.firstTime[g] = time }
+        table.rows[g] += 1
+        table.lastTime[g] = time
+        table.lastSeen[g] = now
     }
 
-    /// The aggregate row of one group: `[window_start, window_end, keys…, aggregate results…]`.
-    func aggregateRow(key: GroupKey, accs: [Accumulator], start: Value, end: Value) -> Row {
-        var slots = ContiguousArray<Value>()
-        slots.reserveCapacity(q.aggregateRowWidth)
-        slots.append(start)
-        slots.append(end)
-        for i in 0..<keyEvals.count { slots.append(key.value(i)) }
-        for a in accs { slots.append(a.result()) }
-        return Row(slots: slots)
+    /// Scratch aggregate row, refilled per group so that firing a window allocates no row per group.
+    private var scratch = Row(width: 0)
+
+    /// The aggregate row of group `g`: `[window_start, window_end, keys…, aggregate results…]`.
+    func aggregateRow(_ table: GroupTable, _ g: Int, start: Value, end: Value) -> Row {
+        fillScratch(table, g, start: start, end: end)
+        return scratch
     }
 
-    /// Emits one window firing: the given groups' rows, filtered, projected, ordered and limited.
-    func emit(_ groups: [(GroupKey, [Accumulator])], start: Value, end: Value, into out: inout ResultBatch) {
+    private func fillScratch(_ table: GroupTable, _ g: Int, start: Value, end: Value) {
+        let width = q.aggregateRowWidth
+        if scratch.slots.count != width { scratch = Row(width: width) }
+        scratch.slots[0] = start
+        scratch.slots[1] = end
+        var k = BoundWindowQuery.firstKeySlot
+        let key = table.keys[g]
+        for i in 0..<keyEvals.count { scratch.slots[k] = key.value(i); k += 1 }
+        for c in table.columns { scratch.slots[k] = c.result(g); k += 1 }
+    }
+
+    /// Emits one window firing: rows of `groups` (all of the table's when nil), filtered, projected,
+    /// ordered and limited.
+    func emit(_ table: GroupTable, only groups: [Int]? = nil, start: Value, end: Value, into out: inout ResultBatch) {
         let w = schema.width
         let first = out.values.count
+        let n = groups?.count ?? table.count
+        out.values.reserveCapacity(first + n * w)
         var sortKeys: [[Value]] = []
         var seen = Set<ArraySlice<Value>>()
-        for (key, accs) in groups {
-            let row = aggregateRow(key: key, accs: accs, start: start, end: end)
+        for j in 0..<n {
+            fillScratch(table, groups?[j] ?? j, start: start, end: end)
+            let row = scratch
             if let having, !having(row) { continue }
             let rowStart = out.values.count
             for p in projections { out.values.append(p(row)) }
@@ -131,10 +184,10 @@ final class WindowCore {
             }
             if !order.isEmpty { sortKeys.append(order.map { $0.0(row) }) }
         }
-        let n = (out.values.count - first) / max(1, w)
-        guard n > 0 else { return }
+        let produced = (out.values.count - first) / max(1, w)
+        guard produced > 0 else { return }
         if !order.isEmpty {
-            var idx = Array(0..<n)
+            var idx = Array(0..<produced)
             idx.sort { a, b in
                 for (k, (_, desc)) in order.enumerated() {
                     let r = Value.sortOrder(sortKeys[a][k], sortKeys[b][k])
@@ -143,7 +196,7 @@ final class WindowCore {
                 return a < b
             }
             let rows = idx.map { Array(out.values[(first + $0 * w)..<(first + ($0 + 1) * w)]) }
-            out.values.removeLast(n * w)
+            out.values.removeLast(produced * w)
             var kept = Set<[Value]>()
             for r in rows where !q.distinct || kept.insert(r).inserted { out.values.append(contentsOf: r) }
         }
