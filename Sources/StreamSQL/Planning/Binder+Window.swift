@@ -123,8 +123,8 @@ extension Binder {
         var t = TimeOptions()
         for (key, value, range) in with {
             func dur() throws(StreamSQLError) -> Int64 {
-                if let s = value.asString, let n = Durations.parse(s) { return n }
-                if value == .int(0) || value == .string("0") { return 0 }
+                if let s = value.asString, let n = Durations.parse(s, allowZero: true) { return n }
+                if value == .int(0) { return 0 }
                 throw planError("\(key.uppercased()) must be a duration such as '2s'", range)
             }
             switch key.lowercased() {

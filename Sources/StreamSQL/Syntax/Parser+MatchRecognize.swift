@@ -226,10 +226,11 @@ public enum Durations {
     }
 
     /// Parses `'1.5s'`, `'1h30m'`, `'5 minutes'`; nil when malformed or not positive.
-    public static func parse(_ text: String) -> Int64? {
+    public static func parse(_ text: String, allowZero: Bool = false) -> Int64? {
         var total: Double = 0
         var s = Substring(text.trimmingSpaces())
         guard !s.isEmpty else { return nil }
+        if allowZero && s.allSatisfy({ $0 == "0" }) { return 0 }
         while !s.isEmpty {
             let num = s.prefix(while: { $0.isNumber || $0 == "." })
             guard !num.isEmpty, let v = Double(num) else { return nil }
@@ -241,7 +242,7 @@ public enum Durations {
             while s.first == " " { s = s.dropFirst() }
             total += v * Double(mult)
         }
-        guard total >= 1, total < 9e18 else { return nil }
+        guard total >= (allowZero ? 0 : 1), total < 9e18 else { return nil }
         return Int64(total)
     }
 }

@@ -88,8 +88,14 @@ final class TimeWindowOperator: QueryOperator {
             table = core.makeTable()
             panes[ps] = table
             paneStarts.insert(ps, at: insertionIndex(ps))
-            let firstEnd = (floorDiv(t - size, slide) + 1) * slide + size
-            if nextFireEnd == nil || firstEnd < nextFireEnd! { nextFireEnd = max(firstEnd, firedUpTo == Int64.min ? firstEnd : firedUpTo + slide) }
+            // The first window of this row that is still open: later than anything fired, and (event
+            // time) ending after the watermark; windows that closed while empty never fire.
+            var firstEnd = (floorDiv(t - size, slide) + 1) * slide + size
+            if firedUpTo != Int64.min { firstEnd = max(firstEnd, firedUpTo + slide) }
+            if let wm = core.eventTime?.watermark, wm != Int64.min {
+                firstEnd = max(firstEnd, (floorDiv(wm - size, slide) + 1) * slide + size)
+            }
+            if nextFireEnd == nil || firstEnd < nextFireEnd! { nextFireEnd = firstEnd }
         }
         lastPaneStart = ps
         lastPane = table
