@@ -9,7 +9,11 @@ public typealias Predicate = (Row) -> Bool
 /// constant LIKE patterns, folded constant sub-expressions) are faster routes to the same result as
 /// the general path in `Ops`; `CompilerTests` checks that both agree.
 public struct ExpressionCompiler {
-    public init() {}
+    /// Where the query's analytic calls leave their values for the current row.
+    let analytics: AnalyticValues?
+
+    public init() { analytics = nil }
+    init(analytics: AnalyticValues?) { self.analytics = analytics }
 
     // MARK: values
 
@@ -20,6 +24,9 @@ public struct ExpressionCompiler {
         case .slot(let i, _): return { row in row[i] }
         case .wholeEvent:
             return { row in row.whole.map(Value.object) ?? .null }
+        case .analytic(let i):
+            guard let store = analytics else { return { _ in .null } }
+            return { _ in store.values[i] }
         case .member(let base, let field):
             if case .slot(let i, _) = base { return { row in Ops.member(row[i], field) } }
             let b = compile(base)
@@ -259,7 +266,7 @@ public struct ExpressionCompiler {
     public func fold(_ e: BoundExpr) -> Value? {
         switch e {
         case .literal(let v): return v
-        case .slot, .wholeEvent: return nil
+        case .slot, .wholeEvent, .analytic: return nil
         case .call(let f, let args):
             guard f.deterministic, f.impl != nil, isConstant(e) else { return nil }
             _ = args
@@ -282,7 +289,7 @@ public struct ExpressionCompiler {
     func isConstant(_ e: BoundExpr) -> Bool {
         switch e {
         case .literal: return true
-        case .slot, .wholeEvent: return false
+        case .slot, .wholeEvent, .analytic: return false
         case .member(let a, _), .unary(_, let a), .isNull(let a, _), .cast(let a, _): return isConstant(a)
         case .index(let a, let b), .binary(_, let a, let b), .like(let a, let b, _): return isConstant(a) && isConstant(b)
         case .inList(let a, let xs, _): return isConstant(a) && xs.allSatisfy(isConstant)

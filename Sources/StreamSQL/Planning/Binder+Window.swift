@@ -162,6 +162,8 @@ extension Binder {
             if case .counting = kind { throw planError("a CountingWindow counts rows; TIMESTAMP does not apply to it", s.with.first?.2 ?? s.range) }
             if case .global = kind { throw planError("a GLOBAL WINDOW fires on its trigger; TIMESTAMP does not apply to it", s.with.first?.2 ?? s.range) }
         }
+        let savedAnalytics = analyticScope
+        analyticScope = nil  // WHERE and GROUP BY of a grouped query see input rows, where analytics are not allowed
         let filter = try s.whereClause.map { w throws(StreamSQLError) in try bind(w) }
         var keys: [BoundExpr] = []
         var keyNames: [String] = []
@@ -176,9 +178,11 @@ extension Binder {
                 keyNames.append(outputName(SelectItem(expr: g, alias: nil, range: g.range)))
             }
         }
+        analyticScope = savedAnalytics
         let scope = AggregateScope(keyCanonicals: keyCanon, keyNames: keyNames)
         aggScope = scope
         defer { aggScope = nil }
+        analyticScope?.defaultPartition = (0..<keys.count).map { .slot(BoundWindowQuery.firstKeySlot + $0, name: keyNames[$0]) }
 
         var columns: [ResultColumn] = []
         var projections: [BoundExpr] = []
@@ -189,7 +193,7 @@ extension Binder {
             if case .call(let fname, _, _, _, _) = item.expr.kind, functions.lookup(fname)?.kind == .table {
                 throw planError("unnest(…) is not available in a grouped query", item.range)
             }
-            columns.append(ResultColumn(name: outputName(item), spread: false))
+            columns.append(outputColumn(item, name: outputName(item)))
             projections.append(try bind(item.expr))
             if let a = item.alias { scope.aliases[a] = item.expr }
         }
@@ -215,6 +219,6 @@ extension Binder {
         return BoundWindowQuery(
             window: kind, implicitWindow: implicit, time: time, filter: filter, groupKeys: keys, groupKeyNames: keyNames,
             aggregates: scope.aggregates, trigger: trigger, schema: ResultSchema(columns: columns), projections: projections,
-            having: having, orderBy: order, limit: s.limit, distinct: s.distinct)
+            having: having, orderBy: order, limit: s.limit, distinct: s.distinct, analytics: analyticScope?.calls ?? [])
     }
 }

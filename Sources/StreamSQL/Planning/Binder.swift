@@ -23,6 +23,8 @@ public struct BoundRowQuery: Sendable {
     public var limit: Int?
     /// ORDER BY over output columns, applied to the rows one event produces.
     public var orderBy: [(column: Int, descending: Bool)]
+    /// Analytic calls, referenced from expressions as `.analytic(i)`.
+    public var analytics: [BoundAnalyticCall] = []
 }
 
 /// Resolves a parsed SELECT against its source: names to slots, functions to the registry, and the
@@ -34,6 +36,8 @@ public struct Binder<R: FieldResolver> {
     let streamNames: [String]   // the source name and its alias (qualifiers that may prefix a field)
     /// Set while binding the output of a grouped query.
     var aggScope: AggregateScope?
+    /// Collects the analytic calls of the query being bound.
+    var analyticScope: AnalyticScope?
 
     public init(source: String, functions: FunctionRegistry, resolver: R, streamNames: [String]) {
         self.source = source
@@ -196,6 +200,18 @@ public struct Binder<R: FieldResolver> {
 
     // MARK: naming
 
+    /// An output column; a top-level `changed_col` leaves out NULLs and `changed_cols` spreads its columns.
+    func outputColumn(_ item: SelectItem, name: String) -> ResultColumn {
+        if case .call(let fname, _, _, _, _) = item.expr.kind {
+            switch fname.lowercased() {
+            case "changed_col": return ResultColumn(name: name, spread: false, omitNull: true)
+            case "changed_cols": return ResultColumn(name: name, spread: true, omitNull: true)
+            default: break
+            }
+        }
+        return ResultColumn(name: name, spread: false)
+    }
+
     /// The output name of a select item: its alias, else a column's name (a nested path keeps its dotted
     /// text), else an unaliased string literal's text, else the expression exactly as written.
     func outputName(_ item: SelectItem) -> String {
@@ -268,7 +284,10 @@ public struct Binder<R: FieldResolver> {
             case .aggregate:
                 throw planError("aggregate function \(f.name)(…) is not allowed here", e.range)
             case .analytic:
-                throw notSupported("analytic function \(f.name)(…)", e.range)
+                guard let scope = analyticScope else {
+                    throw planError("analytic function \(f.name)(…) is not allowed here", e.range)
+                }
+                return try bindAnalytic(f, args, over: over, range: e.range, scope: scope)
             case .window:
                 throw planError("\(f.name)() is only available in a windowed query (GROUP BY …Window(…))", e.range)
             case .table:
@@ -350,12 +369,15 @@ public struct Binder<R: FieldResolver> {
 
         if let j = s.from.joins.first { throw notSupported("stream–table JOIN (catalog issue)", j.range) }
         if let mr = s.matchRecognize { throw notSupported("MATCH_RECOGNIZE (pattern matching issue)", mr.range) }
-        for item in s.items where contains(item.expr, kind: .analytic) {
-            throw notSupported("analytic functions (lag, latest, had_changed, changed_col(s), acc_*)", item.range)
+        if let g = s.groupBy.first(where: { contains($0, kind: .analytic) }) {
+            throw planError("analytic functions are not allowed in GROUP BY", g.range)
         }
-        if let w = s.whereClause, contains(w, kind: .analytic) {
-            throw notSupported("analytic functions (lag, latest, had_changed, changed_col(s), acc_*)", w.range)
+        if let h = s.having, contains(h, kind: .analytic) {
+            throw planError("analytic functions are not allowed in HAVING; compute them in the select list and filter in a derived query", h.range)
         }
+        let analytics = AnalyticScope()
+        analyticScope = analytics
+        defer { analyticScope = nil }
         let grouped = s.window != nil || !s.groupBy.isEmpty || s.having != nil
             || s.items.contains { contains($0.expr, kind: .aggregate) }
         if grouped { return .windowed(try bindWindowed(s)) }
@@ -382,10 +404,12 @@ public struct Binder<R: FieldResolver> {
                 projections.append(try bind(args[0]))
                 continue
             }
-            columns.append(ResultColumn(name: name, spread: false))
+            columns.append(outputColumn(item, name: name))
             projections.append(try bind(item.expr))
         }
+        analytics.inWhere = true
         let filter = try s.whereClause.map { w throws(StreamSQLError) in try bind(w) }
+        analytics.inWhere = false
         var order: [(Int, Bool)] = []
         for o in s.orderBy {
             let key: String? = columnPath(o.expr)?.joined(separator: ".")
@@ -398,6 +422,6 @@ public struct Binder<R: FieldResolver> {
             }
         }
         return .row(BoundRowQuery(schema: ResultSchema(columns: columns), projections: projections, unnestColumn: unnestAt,
-                                  filter: filter, distinct: s.distinct, limit: s.limit, orderBy: order))
+                                  filter: filter, distinct: s.distinct, limit: s.limit, orderBy: order, analytics: analytics.calls))
     }
 }

@@ -19,6 +19,8 @@ public indirect enum BoundExpr: Sendable {
     case call(FunctionInfo, [BoundExpr])
     case arrayLiteral([BoundExpr])
     case objectLiteral([(String, BoundExpr)])
+    /// The value the query's i-th analytic call computed for the current row.
+    case analytic(Int)
 
     var constantValue: Value? {
         if case .literal(let v) = self { return v }
@@ -29,12 +31,24 @@ public indirect enum BoundExpr: Sendable {
 /// One output column of a query.
 public struct ResultColumn: Sendable, Equatable {
     public let name: String
-    /// The column holds an object whose fields become the row's fields (`SELECT *`).
+    /// The column holds an object whose fields become the row's fields (`SELECT *`, `changed_cols`).
     public let spread: Bool
+    /// A NULL value leaves the key out of the row (`changed_col`), and a row whose every column is
+    /// left out is not emitted, as the reference does.
+    public let omitNull: Bool
+
+    public init(name: String, spread: Bool, omitNull: Bool = false) {
+        self.name = name
+        self.spread = spread
+        self.omitNull = omitNull
+    }
 }
 
 public struct ResultSchema: Sendable, Equatable {
     public let columns: [ResultColumn]
+    /// Every column leaves out empty values (changed_col / changed_cols only): a row with nothing
+    /// left is not emitted.
+    public var suppressesEmptyRows: Bool { !columns.isEmpty && columns.allSatisfy(\.omitNull) }
     public var width: Int { columns.count }
     public var names: [String] { columns.map(\.name) }
 }

@@ -56,6 +56,8 @@ public struct BoundWindowQuery: Sendable {
     public var orderBy: [(expr: BoundExpr, descending: Bool)]
     public var limit: Int?
     public var distinct: Bool
+    /// Analytic calls over aggregate rows (state carried across windows, partitioned by the keys).
+    public var analytics: [BoundAnalyticCall] = []
 
     public var aggregateRowWidth: Int { BoundWindowQuery.firstKeySlot + groupKeys.count + aggregates.count }
 }

@@ -13,6 +13,8 @@ public struct EngineOptions: Sendable {
     public var distinctCapacity = 100_000
     /// Groups a windowed query keeps per window; rows of further groups are rejected (counted).
     public var maxGroups = 1_000_000
+    /// Partitions an analytic call keeps; past it the least recently used are forgotten (counted).
+    public var maxPartitions = 1_000_000
     /// Processing time. Tests inject a `ManualClock`.
     public var clock: Clock = SystemClock()
     /// How often running queries are ticked for processing-time windows (real-time clocks only).
@@ -108,9 +110,9 @@ public final class Engine: @unchecked Sendable {
         let op: QueryOperator
         switch bound {
         case .row(let r):
-            op = RowPipeline(r, distinctCap: options.distinctCapacity, counters: counters)
+            op = RowPipeline(r, distinctCap: options.distinctCapacity, maxPartitions: options.maxPartitions, counters: counters)
         case .windowed(let w):
-            let core = WindowCore(w, counters: counters, maxGroups: options.maxGroups, clock: options.clock)
+            let core = WindowCore(w, counters: counters, maxGroups: options.maxGroups, maxPartitions: options.maxPartitions, clock: options.clock)
             switch w.window {
             case .tumbling(let size): op = TimeWindowOperator(core: core, size: size, slide: size)
             case .sliding(let size, let slide): op = TimeWindowOperator(core: core, size: size, slide: slide)

@@ -32,6 +32,8 @@ public struct ResultBatch: Sendable {
             let v = values[base + k]
             if col.spread {
                 if case .object(let fields) = v { for (fk, fv) in fields { o[fk] = fv } }
+            } else if col.omitNull && v.isNull {
+                continue
             } else {
                 o[col.name] = v
             }

@@ -14,8 +14,14 @@ final class RowPipeline: QueryOperator {
     private var remaining: Int?
     private var distinct: DistinctMemory?
     private let counters: Counters
+    private let analytics: AnalyticRunner?
+    private let suppressEmpty: Bool
 
-    init(_ q: BoundRowQuery, compiler: ExpressionCompiler = ExpressionCompiler(), distinctCap: Int, counters: Counters) {
+    init(_ q: BoundRowQuery, distinctCap: Int, maxPartitions: Int, counters: Counters) {
+        let store = q.analytics.isEmpty ? nil : AnalyticValues(count: q.analytics.count)
+        let compiler = ExpressionCompiler(analytics: store)
+        analytics = store == nil ? nil : AnalyticRunner(q.analytics, compiler: compiler, maxPartitions: maxPartitions, counters: counters)
+        suppressEmpty = q.schema.suppressesEmptyRows
         schema = q.schema
         filter = q.filter.map(compiler.compilePredicate)
         projections = q.projections.map(compiler.compile)
@@ -36,11 +42,17 @@ final class RowPipeline: QueryOperator {
         return parts.joined(separator: ", ")
     }
 
-    var stateSize: StateSize { StateSize(bufferedRows: distinct?.count ?? 0) }
+    var stateSize: StateSize { StateSize(groups: analytics?.partitions ?? 0, bufferedRows: distinct?.count ?? 0) }
 
     func process(_ row: Row, into out: inout ResultBatch) -> Bool {
         if let r = remaining, r <= 0 { return false }
-        if let filter, !filter(row) { return true }
+        if let analytics {
+            analytics.run(row, inWhere: true)
+            if let filter, !filter(row) { return true }
+            analytics.run(row, inWhere: false)
+        } else if let filter, !filter(row) {
+            return true
+        }
         let firstRow = out.values.count
         if let u = unnestColumn {
             guard case .array(let elements) = projections[u](row) else { return true }  // NULL or not an array: no rows
@@ -64,6 +76,10 @@ final class RowPipeline: QueryOperator {
     /// Applies DISTINCT and LIMIT to the row just appended; false when LIMIT is used up.
     @inline(__always) private func admitLastRow(_ out: inout ResultBatch) -> Bool {
         let w = schema.width
+        if suppressEmpty && out.values[(out.values.count - w)...].allSatisfy(\.isNull) {
+            out.values.removeLast(w)
+            return true
+        }
         if distinct != nil {
             let start = out.values.count - w
             let key = Array(out.values[start...])

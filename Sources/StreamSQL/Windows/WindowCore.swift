@@ -83,8 +83,12 @@ final class WindowCore {
     /// The key's slot when the only GROUP BY key is a plain field (read without a closure call).
     let keySlot: Int?
 
-    init(_ q: BoundWindowQuery, counters: Counters, maxGroups: Int, clock: Clock) {
-        let c = ExpressionCompiler()
+    let analytics: AnalyticRunner?
+
+    init(_ q: BoundWindowQuery, counters: Counters, maxGroups: Int, maxPartitions: Int, clock: Clock) {
+        let store = q.analytics.isEmpty ? nil : AnalyticValues(count: q.analytics.count)
+        let c = ExpressionCompiler(analytics: store)
+        analytics = store == nil ? nil : AnalyticRunner(q.analytics, compiler: c, maxPartitions: maxPartitions, counters: counters)
         self.q = q
         schema = q.schema
         filter = q.filter.map(c.compilePredicate)
@@ -176,9 +180,14 @@ final class WindowCore {
         for j in 0..<n {
             fillScratch(table, groups?[j] ?? j, start: start, end: end)
             let row = scratch
+            analytics?.run(row, inWhere: false)
             if let having, !having(row) { continue }
             let rowStart = out.values.count
             for p in projections { out.values.append(p(row)) }
+            if schema.suppressesEmptyRows && out.values[rowStart...].allSatisfy(\.isNull) {
+                out.values.removeLast(w)
+                continue
+            }
             if q.distinct && order.isEmpty {
                 if !seen.insert(out.values[rowStart...]).inserted { out.values.removeLast(w); continue }
             }

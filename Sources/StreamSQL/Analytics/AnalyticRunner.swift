@@ -1,0 +1,202 @@
+import OrderedCollections
+
+/// Values of the analytic calls for the row being processed; compiled expressions read them.
+final class AnalyticValues {
+    var values: [Value]
+    init(count: Int) { values = Array(repeating: .null, count: count) }
+}
+
+/// Runs a query's analytic calls: per call, per partition state, bounded by a partition cap with
+/// least-recently-used eviction (counted).
+///
+/// `OVER (WHEN c)`: on rows where `c` is not true the partition's state stays as it is and the call
+/// returns its previous output. Partition keys are typed (the number 1 and the string "1" differ).
+final class AnalyticRunner {
+    let calls: [Call]
+    let store: AnalyticValues
+    let whereCalls: [Int]
+    let selectCalls: [Int]
+
+    init(_ bound: [BoundAnalyticCall], compiler: ExpressionCompiler, maxPartitions: Int, counters: Counters) {
+        calls = bound.map { Call($0, compiler: compiler, maxPartitions: maxPartitions, counters: counters) }
+        store = compiler.analytics ?? AnalyticValues(count: bound.count)
+        whereCalls = bound.indices.filter { bound[$0].inWhere }
+        selectCalls = bound.indices.filter { !bound[$0].inWhere }
+    }
+
+    var isEmpty: Bool { calls.isEmpty }
+    var partitions: Int { calls.reduce(0) { $0 + $1.partitions.count } }
+
+    /// Evaluates every call of WHERE (before the filter) or of the select list.
+    @inline(__always) func run(_ row: Row, inWhere: Bool) {
+        for i in inWhere ? whereCalls : selectCalls { store.values[i] = calls[i].evaluate(row) }
+    }
+
+    final class Partition {
+        var history: [Value] = []          // lag: the last `offset` values, oldest first
+        var last: [Value]? = nil           // had_changed / changed_col(s): baseline per value
+        var lastObject: OrderedDictionary<String, Value>? = nil
+        var latest: Value = .null
+        var started = false
+        var count: Int64 = 0
+        var numeric: Int64 = 0
+        var sum: Double = 0
+        var extreme: Double = 0
+        var lastOutput: Value = .null
+        var lastUse = 0
+    }
+
+    final class Call {
+        let spec: BoundAnalyticCall
+        let values: [Eval]
+        let partitionBy: [Eval]
+        let when: Predicate?
+        let start: Predicate?
+        let reset: Predicate?
+        let lagDefault: Eval?
+        var partitions: [GroupKey: Partition] = [:]
+        let single = Partition()
+        let maxPartitions: Int
+        let counters: Counters
+        var clock = 0
+
+        init(_ s: BoundAnalyticCall, compiler: ExpressionCompiler, maxPartitions: Int, counters: Counters) {
+            spec = s
+            values = s.values.map(compiler.compile)
+            partitionBy = s.partitionBy.map(compiler.compile)
+            when = s.when.map(compiler.compilePredicate)
+            start = s.start.map(compiler.compilePredicate)
+            reset = s.reset.map(compiler.compilePredicate)
+            lagDefault = s.lagDefault.map(compiler.compile)
+            self.maxPartitions = max(1, maxPartitions)
+            self.counters = counters
+        }
+
+        func partition(_ row: Row) -> Partition {
+            if partitionBy.isEmpty { return single }
+            let key: GroupKey = partitionBy.count == 1 ? .one(partitionBy[0](row)) : .many(partitionBy.map { $0(row) })
+            clock &+= 1
+            if let p = partitions[key] { p.lastUse = clock; return p }
+            if partitions.count >= maxPartitions { evict() }
+            let p = Partition()
+            p.lastUse = clock
+            partitions[key] = p
+            return p
+        }
+
+        /// Drops the least recently used tenth of the partitions.
+        @inline(never) func evict() {
+            let n = max(1, partitions.count / 10)
+            let victims = partitions.sorted { $0.value.lastUse < $1.value.lastUse }.prefix(n).map(\.key)
+            for k in victims { partitions[k] = nil }
+            counters.evicted.add(victims.count, ordering: .relaxed)
+        }
+
+        func evaluate(_ row: Row) -> Value {
+            let p = partition(row)
+            if let when, !when(row) { return p.lastOutput }
+            let out = compute(p, row)
+            p.lastOutput = out
+            return out
+        }
+
+        private func compute(_ p: Partition, _ row: Row) -> Value {
+            switch spec.kind {
+            case .lag:
+                let v = values[0](row)
+                let n = spec.lagOffset
+                let out = p.history.count >= n ? p.history[p.history.count - n] : (lagDefault?(row) ?? .null)
+                if !(spec.ignoreNull && v.isNull) {
+                    p.history.append(v)
+                    if p.history.count > n { p.history.removeFirst(p.history.count - n) }
+                }
+                return out
+            case .latest:
+                let v = values[0](row)
+                if !v.isNull { p.latest = v }
+                return p.latest
+            case .hadChanged:
+                if spec.wholeEvent { return .bool(objectChanged(p, row.whole ?? [:])) }
+                return .bool(valuesChanged(p, values.map { $0(row) }).contains(true))
+            case .changedCol:
+                let v = values[0](row)
+                return valuesChanged(p, [v])[0] ? v : .null
+            case .changedCols:
+                var out = OrderedDictionary<String, Value>()
+                if spec.wholeEvent {
+                    let obj = row.whole ?? [:]
+                    let before = p.lastObject
+                    var now = before ?? [:]
+                    for (k, v) in obj {
+                        if spec.ignoreNull && v.isNull { continue }
+                        if before?[k] != v || before?[k] == nil { out[spec.names[0] + k] = v }
+                        now[k] = v
+                    }
+                    p.lastObject = now
+                } else {
+                    let vs = values.map { $0(row) }
+                    for (i, changed) in valuesChanged(p, vs).enumerated() where changed { out[spec.names[i]] = vs[i] }
+                }
+                return out.isEmpty ? .null : .object(out)
+            case .accSum, .accMax, .accMin, .accCount, .accAvg:
+                return accumulate(p, row)
+            }
+        }
+
+        /// Which values differ from the partition's baseline (the first row: all that are not NULL);
+        /// with ignoreNull a NULL is no change and keeps the baseline.
+        private func valuesChanged(_ p: Partition, _ vs: [Value]) -> [Bool] {
+            let first = p.last == nil
+            var base = p.last ?? Array(repeating: Value.null, count: vs.count)
+            var changed = Array(repeating: false, count: vs.count)
+            var sawValue = false
+            for (i, v) in vs.enumerated() {
+                if spec.ignoreNull && v.isNull { continue }
+                sawValue = true
+                changed[i] = first || base[i] != v
+                base[i] = v
+            }
+            if !first || sawValue { p.last = base }
+            return changed
+        }
+
+        /// had_changed(…, *): compares the event field by field; an added or dropped field is a change.
+        private func objectChanged(_ p: Partition, _ obj: OrderedDictionary<String, Value>) -> Bool {
+            var current = obj
+            if spec.ignoreNull { current = current.filter { !$0.value.isNull } }
+            defer { p.lastObject = current }
+            guard let before = p.lastObject else { return true }
+            return before != current
+        }
+
+        private func accumulate(_ p: Partition, _ row: Row) -> Value {
+            if let reset, reset(row) {
+                p.started = false
+                p.count = 0; p.numeric = 0; p.sum = 0; p.extreme = 0
+                return accResult(p)
+            }
+            if !p.started { p.started = start.map { $0(row) } ?? true }
+            if p.started {
+                let v = values[0](row)
+                if !v.isNull {
+                    p.count += 1
+                    if let d = v.asDouble {
+                        p.extreme = p.numeric == 0 ? d : (spec.kind == .accMax ? max(p.extreme, d) : min(p.extreme, d))
+                        p.numeric += 1
+                        p.sum += d
+                    }
+                }
+            }
+            return accResult(p)
+        }
+
+        private func accResult(_ p: Partition) -> Value {
+            switch spec.kind {
+            case .accCount: return .int(p.count)
+            case .accSum: return p.numeric == 0 ? .null : Fn.real(p.sum)
+            case .accAvg: return p.numeric == 0 ? .null : Fn.real(p.sum / Double(p.numeric))
+            default: return p.numeric == 0 ? .null : .double(p.extreme)
+            }
+        }
+    }
+}
