@@ -11,10 +11,10 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure throughput on a synthetic workload (events/s).")
 
     enum Workload: String, ExpressibleByArgument, CaseIterable {
-        case filter, transform, json, tumbling, sliding, all
+        case filter, transform, json, tumbling, sliding, analytic, all
     }
 
-    @Option(help: "filter, transform, json, tumbling, sliding, or all.")
+    @Option(help: "filter, transform, json, tumbling, sliding, analytic, or all.")
     var workload: Workload = .all
 
     @Option(help: "Number of events.")
@@ -31,11 +31,12 @@ struct BenchCommand: ParsableCommand {
 
     static let filterSQL = "SELECT deviceId, temperature FROM stream WHERE temperature > 50"
     static let transformSQL = "SELECT deviceId, temperature * 1.8 + 32 AS f, CASE WHEN temperature > 30 THEN 'hot' ELSE 'normal' END AS level FROM stream WHERE humidity < 90"
+    static let analyticSQL = "SELECT deviceId, temperature, lag(temperature) OVER (PARTITION BY deviceId) AS prev FROM stream WHERE had_changed(true, temperature)"
     static let tumblingSQL = "SELECT deviceId, AVG(temperature) AS avg_t, MAX(temperature) AS max_t, COUNT(*) AS c FROM stream GROUP BY deviceId, TumblingWindow('1s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')"
     static let slidingSQL = "SELECT deviceId, AVG(temperature) AS avg_t, MAX(temperature) AS max_t, COUNT(*) AS c FROM stream GROUP BY deviceId, SlidingWindow('10s', '1s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')"
 
     func run() throws {
-        let all: [Workload] = workload == .all ? [.filter, .transform, .json, .tumbling, .sliding] : [workload]
+        let all: [Workload] = workload == .all ? [.filter, .transform, .json, .tumbling, .sliding, .analytic] : [workload]
         print("events: \(events), devices: \(devices), best of \(runs) runs, \(async ? "emit (buffered)" : "emitSync")")
         for w in all {
             switch w {
@@ -44,6 +45,7 @@ struct BenchCommand: ParsableCommand {
             case .json: json()
             case .tumbling: try query(name: "tumbling", sql: BenchCommand.tumblingSQL, flush: true)
             case .sliding: try query(name: "sliding", sql: BenchCommand.slidingSQL, flush: true)
+            case .analytic: try query(name: "analytic", sql: BenchCommand.analyticSQL)
             case .all: break
             }
         }

@@ -44,6 +44,8 @@ final class AnalyticRunner {
         var extreme: Double = 0
         var lastOutput: Value = .null
         var lastUse = 0
+        var prev: Value = .null            // lag(x, 1), and the baseline of single-value had_changed / changed_col
+        var hasPrev = false
     }
 
     final class Call {
@@ -102,6 +104,12 @@ final class AnalyticRunner {
 
         private func compute(_ p: Partition, _ row: Row) -> Value {
             switch spec.kind {
+            case .lag where spec.lagOffset == 1:
+                // The common lag(x): one previous value, no history array.
+                let v = values[0](row)
+                let out = p.hasPrev ? p.prev : (lagDefault?(row) ?? .null)
+                if !(spec.ignoreNull && v.isNull) { p.prev = v; p.hasPrev = true }
+                return out
             case .lag:
                 let v = values[0](row)
                 let n = spec.lagOffset
@@ -115,12 +123,14 @@ final class AnalyticRunner {
                 let v = values[0](row)
                 if !v.isNull { p.latest = v }
                 return p.latest
+            case .hadChanged where values.count == 1:
+                return .bool(singleChanged(p, values[0](row)))
             case .hadChanged:
                 if spec.wholeEvent { return .bool(objectChanged(p, row.whole ?? [:])) }
                 return .bool(valuesChanged(p, values.map { $0(row) }).contains(true))
             case .changedCol:
                 let v = values[0](row)
-                return valuesChanged(p, [v])[0] ? v : .null
+                return singleChanged(p, v) ? v : .null
             case .changedCols:
                 var out = OrderedDictionary<String, Value>()
                 if spec.wholeEvent {
@@ -158,6 +168,13 @@ final class AnalyticRunner {
             }
             if !first || sawValue { p.last = base }
             return changed
+        }
+
+        /// `valuesChanged` for one value, without arrays (the hot case).
+        @inline(__always) private func singleChanged(_ p: Partition, _ v: Value) -> Bool {
+            if spec.ignoreNull && v.isNull { return false }
+            defer { p.prev = v; p.hasPrev = true }
+            return !p.hasPrev || p.prev != v
         }
 
         /// had_changed(…, *): compares the event field by field; an added or dropped field is a change.
