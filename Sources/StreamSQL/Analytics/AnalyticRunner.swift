@@ -25,6 +25,8 @@ final class AnalyticRunner {
     }
 
     var isEmpty: Bool { calls.isEmpty }
+    /// first_seen remembers at most this many values per partition, then starts over (counted).
+    static let maxSeenPerPartition = 10_000
     var partitions: Int { calls.reduce(0) { $0 + $1.partitions.count } }
 
     /// Evaluates every call of WHERE (before the filter) or of the select list.
@@ -44,6 +46,8 @@ final class AnalyticRunner {
         var extreme: Double = 0
         var lastOutput: Value = .null
         var lastUse = 0
+        var seen = Set<Value>()            // first_seen
+        var mean: Double = 0, m2: Double = 0  // acc_stddev (Welford)
         var prev: Value = .null            // lag(x, 1), and the baseline of single-value had_changed / changed_col
         var hasPrev = false
     }
@@ -148,8 +152,18 @@ final class AnalyticRunner {
                     for (i, changed) in valuesChanged(p, vs).enumerated() where changed { out[spec.names[i]] = vs[i] }
                 }
                 return out.isEmpty ? .null : .object(out)
-            case .accSum, .accMax, .accMin, .accCount, .accAvg:
+            case .accSum, .accMax, .accMin, .accCount, .accAvg, .accStddev:
                 return accumulate(p, row)
+            case .firstSeen:
+                let v = values[0](row)
+                if v.isNull { return .null }
+                if p.seen.contains(v) { return .bool(false) }
+                if p.seen.count >= AnalyticRunner.maxSeenPerPartition {
+                    p.seen.removeAll(keepingCapacity: true)
+                    counters.evicted.add(1, ordering: .relaxed)
+                }
+                p.seen.insert(v)
+                return .bool(true)
             }
         }
 
@@ -189,7 +203,7 @@ final class AnalyticRunner {
         private func accumulate(_ p: Partition, _ row: Row) -> Value {
             if let reset, reset(row) {
                 p.started = false
-                p.count = 0; p.numeric = 0; p.sum = 0; p.extreme = 0
+                p.count = 0; p.numeric = 0; p.sum = 0; p.extreme = 0; p.mean = 0; p.m2 = 0
                 return accResult(p)
             }
             if !p.started { p.started = start.map { $0(row) } ?? true }
@@ -201,6 +215,9 @@ final class AnalyticRunner {
                         p.extreme = p.numeric == 0 ? d : (spec.kind == .accMax ? max(p.extreme, d) : min(p.extreme, d))
                         p.numeric += 1
                         p.sum += d
+                        let delta = d - p.mean
+                        p.mean += delta / Double(p.numeric)
+                        p.m2 += delta * (d - p.mean)
                     }
                 }
             }
@@ -212,6 +229,7 @@ final class AnalyticRunner {
             case .accCount: return .int(p.count)
             case .accSum: return p.numeric == 0 ? .null : Fn.real(p.sum)
             case .accAvg: return p.numeric == 0 ? .null : Fn.real(p.sum / Double(p.numeric))
+            case .accStddev: return p.numeric < 2 ? .null : Fn.real((p.m2 / Double(p.numeric - 1)).squareRoot())
             default: return p.numeric == 0 ? .null : .double(p.extreme)
             }
         }

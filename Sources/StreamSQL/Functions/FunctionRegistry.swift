@@ -33,10 +33,16 @@ public struct FunctionInfo: Sendable {
     public let impl: ScalarImpl?
     /// Whether the same arguments always give the same result (constant folding is allowed).
     public let deterministic: Bool
+    /// Set for SQL-defined functions (`CREATE FUNCTION`): the body is expanded where the function is called.
+    public let definition: FunctionDefinition?
+    /// Where the function comes from: built-in, SQL-defined or registered from Swift.
+    public let origin: Origin
+
+    public enum Origin: String, Sendable { case builtin = "built-in", sql = "SQL", native = "Swift" }
 
     public init(_ name: String, aliases: [String] = [], kind: FunctionKind = .scalar, category: String,
                 args: ClosedRange<Int>, variadic: Bool = false, signature: String, summary: String,
-                deterministic: Bool = true, impl: ScalarImpl?) {
+                deterministic: Bool = true, impl: ScalarImpl?, definition: FunctionDefinition? = nil, origin: Origin = .builtin) {
         self.name = name
         self.aliases = aliases
         self.kind = kind
@@ -47,6 +53,8 @@ public struct FunctionInfo: Sendable {
         self.summary = summary
         self.impl = impl
         self.deterministic = deterministic
+        self.definition = definition
+        self.origin = origin
     }
 
     public var arityText: String {
@@ -67,12 +75,18 @@ public struct FunctionRegistry: Sendable {
     public static let builtins: FunctionRegistry = {
         var r = FunctionRegistry()
         for f in MathFunctions.all + StringFunctions.all + ConversionFunctions.all + DateFunctions.all
-            + JSONFunctions.all + ArrayFunctions.all + ConditionalFunctions.all + StatefulFunctionNames.all
+            + JSONFunctions.all + ArrayFunctions.all + ConditionalFunctions.all + HashFunctions.all + StatefulFunctionNames.all
         {
             r.register(f)
         }
         return r
     }()
+
+    public mutating func remove(_ name: String) {
+        guard let f = lookup(name) else { return }
+        byName[f.name.lowercased()] = nil
+        for a in f.aliases { byName[a.lowercased()] = nil }
+    }
 
     public mutating func register(_ f: FunctionInfo) {
         byName[f.name.lowercased()] = f

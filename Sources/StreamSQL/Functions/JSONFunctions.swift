@@ -1,3 +1,5 @@
+import OrderedCollections
+
 /// JSON functions. Arguments may be JSON text or already-structured values (objects, arrays).
 enum JSONFunctions {
     static func f(_ name: String, _ aliases: [String] = [], _ args: ClosedRange<Int>, _ sig: String, _ summary: String,
@@ -48,6 +50,18 @@ enum JSONFunctions {
 
     static let all: [FunctionInfo] = [
         f("to_json", [], 1...1, "to_json(x)", "JSON text of a value", .unary { v in .string(JSONWriter.string(v)) }),
+        FunctionInfo("json_object", aliases: ["object"], category: "json", args: 0...0, variadic: true, signature: "json_object('k1', v1, 'k2', v2, …)",
+                     summary: "An object from key/value pairs (keys must be text)", impl: .variadic { args in
+            guard args.count % 2 == 0 else { return .null }
+            var o = OrderedDictionary<String, Value>()
+            var i = 0
+            while i < args.count {
+                guard case .string(let k) = args[i] else { return .null }
+                o[k] = args[i + 1]
+                i += 2
+            }
+            return .object(o)
+        }),
         f("from_json", ["parse_json"], 1...1, "from_json(s)", "The value a JSON text describes; NULL when invalid", .unary { v in
             guard let s = Fn.str(v) else { return .null }
             return (try? JSONReader.parse(s)) ?? .null
@@ -134,7 +148,63 @@ enum ArrayFunctions {
             let ys = Set(y)
             return .array(distinct(x.filter { !ys.contains($0) }))
         }),
+        f("array", ["json_array", "array_construct"], 0...0, variadic: true, "array(a, b, …)", "An array of the arguments", .variadic { .array($0) }),
+        f("array_compact", ["array_drop_nulls"], 1...1, "array_compact(a)", "a without its NULL elements", .unary { v in
+            arr(v).map { .array($0.filter { !$0.isNull }) } ?? .null
+        }),
+        f("array_sort", [], 1...2, "array_sort(a [, 'desc'])", "Elements in ascending (or descending) order", .variadic { args in
+            guard let xs = arr(args[0]) else { return .null }
+            let desc = args.count > 1 && Fn.str(args[1])?.lowercased() == "desc"
+            return .array(xs.sorted { desc ? Value.sortOrder($0, $1) > 0 : Value.sortOrder($0, $1) < 0 })
+        }),
+        f("array_sort_by", [], 2...3, "array_sort_by(objects, 'key' [, 'desc'])", "Objects ordered by one field", .variadic { args in
+            guard let xs = arr(args[0]), let key = Fn.str(args[1]) else { return .null }
+            let desc = args.count > 2 && Fn.str(args[2])?.lowercased() == "desc"
+            return .array(sortBy(xs, key, desc))
+        }),
+        f("array_top", ["top_k"], 2...3, "array_top(a, n [, 'key'])", "The n largest elements (or objects by a field), largest first", .variadic { args in
+            guard let xs = arr(args[0]), let n = Fn.int(args[1]), n >= 0 else { return .null }
+            let sorted = args.count > 2 ? sortBy(xs, Fn.str(args[2]) ?? "", true) : xs.sorted { Value.sortOrder($0, $1) > 0 }
+            return .array(Array(sorted.prefix(Int(min(n, Int64(sorted.count))))))
+        }),
+        f("array_slice", [], 2...3, "array_slice(a, start [, end])", "Elements from a 0-based start up to end (exclusive); negative counts from the end", .variadic { args in
+            guard let xs = arr(args[0]), let s0 = Fn.int(args[1]) else { return .null }
+            let n = Int64(xs.count)
+            func clamp(_ i: Int64) -> Int { Int(max(0, min(n, i < 0 ? n + i : i))) }
+            let lo = clamp(s0)
+            let hi = args.count > 2 ? (Fn.int(args[2]).map(clamp) ?? xs.count) : xs.count
+            return .array(lo < hi ? Array(xs[lo..<hi]) : [])
+        }),
+        f("array_sum", [], 1...1, "array_sum(a)", "Sum of the numeric elements", .unary { v in
+            guard let xs = arr(v) else { return .null }
+            let nums = xs.compactMap(\.asDouble)
+            return nums.isEmpty ? .null : Fn.real(nums.reduce(0, +))
+        }),
+        f("array_avg", [], 1...1, "array_avg(a)", "Mean of the numeric elements", .unary { v in
+            guard let xs = arr(v) else { return .null }
+            let nums = xs.compactMap(\.asDouble)
+            return nums.isEmpty ? .null : Fn.real(nums.reduce(0, +) / Double(nums.count))
+        }),
+        f("array_max", [], 1...1, "array_max(a)", "Largest element", .unary { v in
+            arr(v).flatMap { $0.filter { !$0.isNull }.max { Value.sortOrder($0, $1) < 0 } } ?? .null
+        }),
+        f("array_min", [], 1...1, "array_min(a)", "Smallest element", .unary { v in
+            arr(v).flatMap { $0.filter { !$0.isNull }.min { Value.sortOrder($0, $1) < 0 } } ?? .null
+        }),
+        f("array_join", [], 2...2, "array_join(a, sep)", "Elements as text joined by sep", .binary { a, b in
+            guard let xs = arr(a), let sep = Fn.str(b) else { return .null }
+            return .string(xs.filter { !$0.isNull }.map(\.description).joined(separator: sep))
+        }),
     ]
+
+    static func sortBy(_ xs: [Value], _ key: String, _ desc: Bool) -> [Value] {
+        func field(_ v: Value) -> Value { if case .object(let o) = v { return o[key] ?? .null }; return .null }
+        return xs.enumerated().sorted { a, b in
+            let r = Value.sortOrder(field(a.element), field(b.element))
+            if r != 0 { return desc ? r > 0 : r < 0 }
+            return a.offset < b.offset
+        }.map(\.element)
+    }
 }
 
 enum ConditionalFunctions {
@@ -231,6 +301,8 @@ enum StatefulFunctionNames {
         ana("acc_min", 1...3, "acc_min(x [, start, reset])", "Running minimum"),
         ana("acc_count", 1...3, "acc_count(x [, start, reset])", "Running count of non-NULL x"),
         ana("acc_avg", 1...3, "acc_avg(x [, start, reset])", "Running mean"),
+        ana("acc_stddev", 1...3, "acc_stddev(x [, start, reset])", "Running sample standard deviation"),
+        ana("first_seen", 1...1, "first_seen(x)", "True the first time x appears in the partition (e.g. a user's new location)"),
         FunctionInfo("unnest", kind: .table, category: "multirow", args: 1...1, signature: "unnest(array)",
                      summary: "One output row per array element", impl: nil),
     ]

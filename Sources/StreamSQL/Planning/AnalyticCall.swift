@@ -3,6 +3,7 @@ public struct BoundAnalyticCall: Sendable {
     public enum Kind: String, Sendable {
         case lag, latest, hadChanged = "had_changed", changedCol = "changed_col", changedCols = "changed_cols"
         case accSum = "acc_sum", accMax = "acc_max", accMin = "acc_min", accCount = "acc_count", accAvg = "acc_avg"
+        case accStddev = "acc_stddev", firstSeen = "first_seen"
     }
     public var kind: Kind
     /// The value arguments (lag's value; had_changed's, changed_col(s)' and acc_*'s watched values).

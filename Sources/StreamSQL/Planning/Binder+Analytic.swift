@@ -29,7 +29,7 @@ extension Binder {
             }
             if args.count > 2 { call.lagDefault = try bind(args[2]) }
             if args.count > 3 { call.ignoreNull = try constBool(args[3], "the fourth argument (ignoreNull)") }
-        case .latest:
+        case .latest, .firstSeen:
             call.values = [try bind(args[0])]
         case .hadChanged, .changedCol:
             call.ignoreNull = try constBool(args[0], "the first argument (ignoreNull)")
@@ -62,7 +62,7 @@ extension Binder {
                     call.names.append(prefix + changedColumnName(a))
                 }
             }
-        case .accSum, .accMax, .accMin, .accCount, .accAvg:
+        case .accSum, .accMax, .accMin, .accCount, .accAvg, .accStddev:
             call.values = [try bind(args[0])]
             if args.count == 2 { throw planError("\(f.name) takes a value, or a value with a start and a reset condition", range) }
             if args.count == 3 {

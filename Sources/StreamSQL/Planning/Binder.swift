@@ -38,6 +38,8 @@ public struct Binder<R: FieldResolver> {
     var aggScope: AggregateScope?
     /// Collects the analytic calls of the query being bound.
     var analyticScope: AnalyticScope?
+    /// Arguments of the SQL-defined functions being expanded, innermost last.
+    var udfArguments: [[String: BoundExpr]] = []
 
     public init(source: String, functions: FunctionRegistry, resolver: R, streamNames: [String]) {
         self.source = source
@@ -238,6 +240,12 @@ public struct Binder<R: FieldResolver> {
         switch e.kind {
         case .literal(let v): return .literal(v)
         case .name(let n, _):
+            if let args = udfArguments.last {
+                guard let b = args[n.lowercased()] else {
+                    throw planError("'\(n)' is not a parameter of the function", e.range)
+                }
+                return b
+            }
             return .slot(resolver.slot(for: n), name: n)
         case .star:
             throw planError("'*' is not a value here", e.range)
@@ -294,6 +302,16 @@ public struct Binder<R: FieldResolver> {
                 throw planError("unnest(…) must be a whole select item, not part of an expression", e.range)
             case .scalar:
                 _ = over; _ = distinct
+                if let def = f.definition {
+                    guard udfArguments.count < 16 else {
+                        throw planError("SQL-defined functions nested more than 16 deep (a function may not call itself)", e.range)
+                    }
+                    var bound: [String: BoundExpr] = [:]
+                    for (p, a) in zip(def.parameters, args) { bound[p.lowercased()] = try bind(a) }
+                    udfArguments.append(bound)
+                    defer { udfArguments.removeLast() }
+                    return try bind(def.body)
+                }
                 if f.name == "cast", args.count == 2, case .literal(let tv) = args[1].kind {
                     guard let tn = tv.asString, let t = SQLType(name: tn) else {
                         throw planError("unknown type \(tv) in cast (types: \(SQLType.spellings))", args[1].range)

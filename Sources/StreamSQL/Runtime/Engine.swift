@@ -44,7 +44,7 @@ final class StreamState: @unchecked Sendable {
 /// ```
 public final class Engine: @unchecked Sendable {
     public let options: EngineOptions
-    public private(set) var functions: FunctionRegistry
+    private var functions: FunctionRegistry
     private let lock = NSLock()
     private var streams: [String: StreamState] = [:]
     private var queryCounter = 0
@@ -56,6 +56,12 @@ public final class Engine: @unchecked Sendable {
     }
 
     // MARK: catalog
+
+    /// Built-in and user functions (a snapshot; registering more does not change it).
+    public var functionRegistry: FunctionRegistry { lock.withLock { functions } }
+
+    func registerFunction(_ f: FunctionInfo) { lock.withLock { functions.register(f) } }
+    func removeFunction(_ name: String) { lock.withLock { functions.remove(name) } }
 
     public var streamNames: [String] { lock.withLock { streams.values.map(\.name).sorted() } }
 
@@ -89,7 +95,7 @@ public final class Engine: @unchecked Sendable {
     public func execute(_ sql: String, name: String? = nil) throws(StreamSQLError) -> Query {
         let stmt = try Parser.parse(sql)
         guard case .select(let select) = stmt else {
-            throw StreamSQLError(.notSupported, "this statement", at: SourceRange(0, 1), in: sql)
+            throw StreamSQLError(.plan, "execute takes a SELECT; use run(_:) for other statements", at: SourceRange(0, 1), in: sql)
         }
         let st = try stream(select.from.source, range: select.from.range, sql: sql)
         var names = [select.from.source]
@@ -98,7 +104,7 @@ public final class Engine: @unchecked Sendable {
         lock.lock()
         var resolver = LayoutResolver(layout: st.layout)
         lock.unlock()
-        var binder = Binder(source: sql, functions: functions, resolver: resolver, streamNames: names)
+        var binder = Binder(source: sql, functions: functionRegistry, resolver: resolver, streamNames: names)
         let bound = try binder.bindSelect(select)
         resolver = binder.resolver
 
@@ -107,20 +113,7 @@ public final class Engine: @unchecked Sendable {
             return name ?? "q\(queryCounter)"
         }
         let counters = Counters()
-        let op: QueryOperator
-        switch bound {
-        case .row(let r):
-            op = RowPipeline(r, distinctCap: options.distinctCapacity, maxPartitions: options.maxPartitions, counters: counters)
-        case .windowed(let w):
-            let core = WindowCore(w, counters: counters, maxGroups: options.maxGroups, maxPartitions: options.maxPartitions, clock: options.clock)
-            switch w.window {
-            case .tumbling(let size): op = TimeWindowOperator(core: core, size: size, slide: size)
-            case .sliding(let size, let slide): op = TimeWindowOperator(core: core, size: size, slide: slide)
-            case .counting(let n): op = CountingWindowOperator(core: core, n: n)
-            case .session(let gap): op = SessionWindowOperator(core: core, gap: gap)
-            case .global: op = GlobalWindowOperator(core: core)
-            }
-        }
+        let op = makeOperator(bound, counters: counters)
         let q = Query(name: queryName, sql: sql, stream: st.name, op: op, counters: counters,
                       capacity: options.queueCapacity, policy: options.backPressure)
         lock.withLock {
@@ -134,6 +127,22 @@ public final class Engine: @unchecked Sendable {
             self.lock.withLock { st.queries.removeAll { $0 === q } }
         }
         return q
+    }
+
+    func makeOperator(_ bound: BoundQuery, counters: Counters) -> QueryOperator {
+        switch bound {
+        case .row(let r):
+            return RowPipeline(r, distinctCap: options.distinctCapacity, maxPartitions: options.maxPartitions, counters: counters)
+        case .windowed(let w):
+            let core = WindowCore(w, counters: counters, maxGroups: options.maxGroups, maxPartitions: options.maxPartitions, clock: options.clock)
+            switch w.window {
+            case .tumbling(let size): return TimeWindowOperator(core: core, size: size, slide: size)
+            case .sliding(let size, let slide): return TimeWindowOperator(core: core, size: size, slide: slide)
+            case .counting(let n): return CountingWindowOperator(core: core, n: n)
+            case .session(let gap): return SessionWindowOperator(core: core, gap: gap)
+            case .global: return GlobalWindowOperator(core: core)
+            }
+        }
     }
 
     /// Stops a query: it receives no more events and its sinks get nothing more.

@@ -138,6 +138,23 @@ public struct SelectStatement: Sendable {
     public var range: SourceRange
 }
 
+/// A SQL-defined function: `CREATE FUNCTION name(a, b) AS expression`.
+public struct FunctionDefinition: Sendable {
+    public var name: String
+    public var parameters: [String]
+    public var body: Expr
+    /// The body's text as written (for SHOW FUNCTIONS and DESCRIBE FUNCTION).
+    public var bodyText: String
+    public var comment: String?
+    public var orReplace: Bool
+    public var range: SourceRange
+}
+
 public enum Statement: Sendable {
     case select(SelectStatement)
+    case createFunction(FunctionDefinition)
+    case dropFunction(name: String, ifExists: Bool, range: SourceRange)
+    case showFunctions(like: String?)
+    case describeFunction(name: String, range: SourceRange)
+    case explain(SelectStatement)
 }

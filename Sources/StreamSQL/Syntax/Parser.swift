@@ -107,6 +107,36 @@ public struct Parser {
         let t = peek
         if t.kind == .eof { throw error("empty statement", at: t.range) }
         if t.isWord("select") { return .select(try parseSelect()) }
+        if t.isWord("create") && (peek(1).isWord("function") || (peek(1).isWord("or") && peek(3).isWord("function"))) {
+            return try parseCreateFunction()
+        }
+        if t.isWord("drop") && peek(1).isWord("function") {
+            _ = advance(); _ = advance()
+            var ifExists = false
+            if acceptWord("if") { try expectWord("exists", "after IF"); ifExists = true }
+            let (name, r) = try identifier("a function name after DROP FUNCTION")
+            return .dropFunction(name: name, ifExists: ifExists, range: r)
+        }
+        if t.isWord("show") && peek(1).isWord("functions") {
+            _ = advance(); _ = advance()
+            if acceptWord("like") {
+                let p = peek
+                guard p.kind == .string || p.kind == .dstring else { throw expected("a pattern in quotes after LIKE") }
+                _ = advance()
+                return .showFunctions(like: p.text)
+            }
+            return .showFunctions(like: nil)
+        }
+        if (t.isWord("describe") || t.isWord("desc")) && peek(1).isWord("function") {
+            _ = advance(); _ = advance()
+            let (name, r) = try identifier("a function name after DESCRIBE FUNCTION")
+            return .describeFunction(name: name, range: r)
+        }
+        if t.isWord("explain") {
+            _ = advance()
+            guard peek.isWord("select") else { throw expected("a SELECT after EXPLAIN") }
+            return .explain(try parseSelect())
+        }
         if t.kind == .word {
             let known = ["SELECT", "CREATE", "DROP", "SHOW", "DESCRIBE", "EXPLAIN", "INSERT", "STOP", "START"]
             let hint = closestNames(to: t.text, in: known, max: 1)
@@ -115,6 +145,90 @@ public struct Parser {
             throw e
         }
         throw expected("a statement (SELECT …)")
+    }
+
+    /// CREATE [OR REPLACE] FUNCTION name(p1, p2, …) AS expression [COMMENT 'text']
+    mutating func parseCreateFunction() throws(StreamSQLError) -> Statement {
+        let start = advance()
+        var orReplace = false
+        if acceptWord("or") { try expectWord("replace", "after CREATE OR"); orReplace = true }
+        try expectWord("function", "")
+        let (name, nr) = try identifier("a function name after CREATE FUNCTION")
+        try expectOp("(", "and the parameter list after the function name")
+        var params: [String] = []
+        if !peek.isOp(")") {
+            repeat {
+                let (p, pr) = try identifier("a parameter name")
+                if params.contains(where: { $0.caseInsensitiveEquals(p) }) { throw error("parameter '\(p)' appears twice", at: pr) }
+                params.append(p)
+            } while acceptOp(",")
+        }
+        try expectOp(")", "to close the parameter list")
+        try expectWord("as", "and the function body (CREATE FUNCTION f(x) AS x * 2)")
+        let body = try parseExpr()
+        let bytes = Array(source.utf8)
+        let bodyText = String(decoding: bytes[body.range.start..<min(body.range.end, bytes.count)], as: UTF8.self)
+        var comment: String? = nil
+        if acceptWord("comment") {
+            let c = peek
+            guard c.kind == .string || c.kind == .dstring else { throw expected("the comment text in quotes") }
+            _ = advance()
+            comment = c.text
+        }
+        return .createFunction(FunctionDefinition(name: name, parameters: params, body: body, bodyText: bodyText, comment: comment,
+                                                  orReplace: orReplace, range: start.range.union(nr)))
+    }
+
+    /// Splits a script into statements at top-level semicolons and parses each.
+    /// Returns each statement with its own text, so errors point into the right statement.
+    public static func parseScript(_ script: String) throws(StreamSQLError) -> [(Statement, String)] {
+        var out: [(Statement, String)] = []
+        for text in splitStatements(script) {
+            out.append((try Parser.parse(text), text))
+        }
+        return out
+    }
+
+    /// The statements of a script as text, split at semicolons outside quotes and comments.
+    public static func splitStatements(_ script: String) -> [String] {
+        var parts: [String] = []
+        var current: [UInt8] = []
+        let b = Array(script.utf8)
+        var i = 0
+        var quote: UInt8? = nil
+        while i < b.count {
+            let c = b[i]
+            if let q = quote {
+                current.append(c)
+                if c == UInt8(ascii: "\\") && q != UInt8(ascii: "`") && i + 1 < b.count { current.append(b[i + 1]); i += 2; continue }
+                if c == q { quote = nil }
+                i += 1
+                continue
+            }
+            if c == UInt8(ascii: "-") && i + 1 < b.count && b[i + 1] == UInt8(ascii: "-") {
+                while i < b.count && b[i] != 10 { current.append(b[i]); i += 1 }
+                continue
+            }
+            if c == UInt8(ascii: "/") && i + 1 < b.count && b[i + 1] == UInt8(ascii: "*") {
+                current.append(contentsOf: [b[i], b[i + 1]]); i += 2
+                while i < b.count && !(b[i] == UInt8(ascii: "*") && i + 1 < b.count && b[i + 1] == UInt8(ascii: "/")) { current.append(b[i]); i += 1 }
+                if i < b.count { current.append(contentsOf: b[i..<min(i + 2, b.count)]); i += 2 }
+                continue
+            }
+            if c == UInt8(ascii: "'") || c == UInt8(ascii: "\"") || c == UInt8(ascii: "`") { quote = c }
+            if c == UInt8(ascii: ";") {
+                parts.append(String(decoding: current, as: UTF8.self))
+                current.removeAll()
+            } else {
+                current.append(c)
+            }
+            i += 1
+        }
+        parts.append(String(decoding: current, as: UTF8.self))
+        return parts.filter { text in
+            // Drop pieces that hold only white space and comments.
+            (try? Lexer.tokenize(text))?.count ?? 2 > 1
+        }
     }
 
     mutating func parseSelect() throws(StreamSQLError) -> SelectStatement {
