@@ -11,9 +11,11 @@ public typealias Predicate = (Row) -> Bool
 public struct ExpressionCompiler {
     /// Where the query's analytic calls leave their values for the current row.
     let analytics: AnalyticValues?
+    /// The match being evaluated (MATCH_RECOGNIZE DEFINE and MEASURES).
+    let match: MatchContext?
 
-    public init() { analytics = nil }
-    init(analytics: AnalyticValues?) { self.analytics = analytics }
+    public init() { analytics = nil; match = nil }
+    init(analytics: AnalyticValues?, match: MatchContext? = nil) { self.analytics = analytics; self.match = match }
 
     // MARK: values
 
@@ -27,6 +29,20 @@ public struct ExpressionCompiler {
         case .analytic(let i):
             guard let store = analytics else { return { _ in .null } }
             return { _ in store.values[i] }
+        case .navigate(let nav, let inner):
+            guard let m = match else { return { _ in .null } }
+            let f = compile(inner)
+            return { _ in m.row(nav).map(f) ?? .null }
+        case .patternAggregate(let kind, let symbols, let argument, let final):
+            guard let m = match else { return { _ in .null } }
+            let arg = argument.map(compile)
+            return { _ in m.aggregate(kind, symbols: symbols, argument: arg, final: final) }
+        case .classifier:
+            guard let m = match else { return { _ in .null } }
+            return { _ in m.classifier() }
+        case .matchNumber:
+            guard let m = match else { return { _ in .null } }
+            return { _ in .int(m.matchNumber) }
         case .member(let base, let field):
             if case .slot(let i, _) = base { return { row in Ops.member(row[i], field) } }
             let b = compile(base)
@@ -266,7 +282,7 @@ public struct ExpressionCompiler {
     public func fold(_ e: BoundExpr) -> Value? {
         switch e {
         case .literal(let v): return v
-        case .slot, .wholeEvent, .analytic: return nil
+        case .slot, .wholeEvent, .analytic, .navigate, .patternAggregate, .classifier, .matchNumber: return nil
         case .call(let f, let args):
             guard f.deterministic, f.impl != nil, isConstant(e) else { return nil }
             _ = args
@@ -289,7 +305,7 @@ public struct ExpressionCompiler {
     func isConstant(_ e: BoundExpr) -> Bool {
         switch e {
         case .literal: return true
-        case .slot, .wholeEvent, .analytic: return false
+        case .slot, .wholeEvent, .analytic, .navigate, .patternAggregate, .classifier, .matchNumber: return false
         case .member(let a, _), .unary(_, let a), .isNull(let a, _), .cast(let a, _): return isConstant(a)
         case .index(let a, let b), .binary(_, let a, let b), .like(let a, let b, _): return isConstant(a) && isConstant(b)
         case .inList(let a, let xs, _): return isConstant(a) && xs.allSatisfy(isConstant)

@@ -10,6 +10,7 @@ public protocol FieldResolver {
 public enum BoundQuery: Sendable {
     case row(BoundRowQuery)
     case windowed(BoundWindowQuery)
+    case match(BoundMatchQuery)
 }
 
 /// The bound form of a row-at-a-time query.
@@ -38,6 +39,8 @@ public struct Binder<R: FieldResolver> {
     var aggScope: AggregateScope?
     /// Collects the analytic calls of the query being bound.
     var analyticScope: AnalyticScope?
+    /// Set while binding DEFINE, MEASURES and the outer select list of MATCH_RECOGNIZE.
+    var patternScope: PatternScope?
     /// Arguments of the SQL-defined functions being expanded, innermost last.
     var udfArguments: [[String: BoundExpr]] = []
 
@@ -237,6 +240,7 @@ public struct Binder<R: FieldResolver> {
 
     public mutating func bind(_ e: Expr) throws(StreamSQLError) -> BoundExpr {
         if let scope = aggScope, let r = try bindInAggregateScope(e, scope) { return r }
+        if let scope = patternScope, let r = try bindInPatternScope(e, scope) { return r }
         switch e.kind {
         case .literal(let v): return .literal(v)
         case .name(let n, _):
@@ -359,6 +363,11 @@ public struct Binder<R: FieldResolver> {
             throw planError("unknown option \(k) in WITH (options: TIMESTAMP, TIMEUNIT, MAXOUTOFORDERNESS, ALLOWEDLATENESS, IDLETIMEOUT, STATETTL)", r)
         }
 
+        if let mr = s.matchRecognize {
+            if let j = s.from.joins.first { throw notSupported("MATCH_RECOGNIZE with JOIN", j.range) }
+            return .match(try bindMatchRecognize(s, mr))
+        }
+
         // Validate every expression (names, arity, nesting) before anything else.
         var names = Set<String>()
         var unnestAt: Int? = nil
@@ -386,7 +395,6 @@ public struct Binder<R: FieldResolver> {
         for o in s.orderBy { try validate(o.expr, windowed: windowed, groupKeys: groupKeyNames) }
 
         if let j = s.from.joins.first { throw notSupported("stream–table JOIN (catalog issue)", j.range) }
-        if let mr = s.matchRecognize { throw notSupported("MATCH_RECOGNIZE (pattern matching issue)", mr.range) }
         if let g = s.groupBy.first(where: { contains($0, kind: .analytic) }) {
             throw planError("analytic functions are not allowed in GROUP BY", g.range)
         }

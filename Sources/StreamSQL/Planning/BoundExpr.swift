@@ -21,11 +21,27 @@ public indirect enum BoundExpr: Sendable {
     case objectLiteral([(String, BoundExpr)])
     /// The value the query's i-th analytic call computed for the current row.
     case analytic(Int)
+    /// MATCH_RECOGNIZE: evaluate the expression on another row of the match (A.v, FIRST, LAST, PREV).
+    case navigate(PatternNavigation, BoundExpr)
+    /// MATCH_RECOGNIZE: an aggregate over the match's rows (all, or those of some variables).
+    case patternAggregate(AggregateKind, symbols: [Int]?, argument: BoundExpr?, final: Bool?)
+    case classifier
+    case matchNumber
 
     var constantValue: Value? {
         if case .literal(let v) = self { return v }
         return nil
     }
+}
+
+/// Which row of a match an expression reads.
+public enum PatternNavigation: Sendable, Equatable {
+    /// The last row mapped to one of the variables (all rows when nil).
+    case last([Int]?)
+    /// The first row mapped to one of the variables (all rows when nil).
+    case first([Int]?)
+    /// The row `n` rows before the current one in the partition.
+    case prev(Int)
 }
 
 /// One output column of a query.
@@ -51,4 +67,25 @@ public struct ResultSchema: Sendable, Equatable {
     public var suppressesEmptyRows: Bool { !columns.isEmpty && columns.allSatisfy(\.omitNull) }
     public var width: Int { columns.count }
     public var names: [String] { columns.map(\.name) }
+}
+
+extension BoundExpr {
+    /// Calls `f` on each direct sub-expression.
+    func forEachChild(_ f: (BoundExpr) -> Void) {
+        switch self {
+        case .literal, .slot, .wholeEvent, .analytic, .classifier, .matchNumber: break
+        case .member(let a, _), .unary(_, let a), .isNull(let a, _), .cast(let a, _), .navigate(_, let a): f(a)
+        case .index(let a, let b), .binary(_, let a, let b), .like(let a, let b, _): f(a); f(b)
+        case .inList(let a, let xs, _): f(a); xs.forEach(f)
+        case .between(let a, let b, let c, _): f(a); f(b); f(c)
+        case .caseWhen(let o, let ws, let other):
+            if let o { f(o) }
+            for (c, v) in ws { f(c); f(v) }
+            if let other { f(other) }
+        case .call(_, let args): args.forEach(f)
+        case .arrayLiteral(let xs): xs.forEach(f)
+        case .objectLiteral(let fs): fs.forEach { f($0.1) }
+        case .patternAggregate(_, _, let a, _): if let a { f(a) }
+        }
+    }
 }

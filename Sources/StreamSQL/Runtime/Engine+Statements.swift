@@ -123,6 +123,11 @@ extension Engine {
             rows.append(["why", "no aggregate function and no GROUP BY window"])
             rows.append(["columns", .string(r.schema.names.joined(separator: ", "))])
             if !r.analytics.isEmpty { rows.append(["analytic calls", .string("\(r.analytics.count), state kept per partition")]) }
+        case .match(let m):
+            rows.append(["pipeline", "pattern matching (MATCH_RECOGNIZE)"])
+            rows.append(["why", "MATCH_RECOGNIZE clause"])
+            rows.append(["variables", .string(m.program.symbols.joined(separator: ", "))])
+            rows.append(["columns", .string(m.schema.names.joined(separator: ", "))])
         case .windowed(let w):
             rows.append(["pipeline", "windowed aggregation"])
             rows.append(["why", .string(w.implicitWindow ? "aggregate functions without a window: the reference's default 10s tumbling window applies" : "GROUP BY \(w.window.name)")])

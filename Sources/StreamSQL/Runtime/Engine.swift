@@ -142,6 +142,10 @@ public final class Engine: @unchecked Sendable {
             case .session(let gap): return SessionWindowOperator(core: core, gap: gap)
             case .global: return GlobalWindowOperator(core: core)
             }
+        case .match(let m):
+            var limits = MatchRecognizeOperator.Limits()
+            limits.partitions = options.maxPartitions
+            return MatchRecognizeOperator(m, counters: counters, limits: limits)
         }
     }
 

@@ -1,0 +1,359 @@
+/// MATCH_RECOGNIZE: finds the pattern in each partition's rows (in arrival order) and emits one row
+/// per match, or every matched row.
+///
+/// Matching follows SQL:2016's preferment: at the earliest start, the match that the pattern's
+/// priorities prefer (greedy, reluctant, left alternative first). It runs as a Pike-style simulation:
+/// partial matches ("threads") advance together row by row in priority order; when a thread
+/// completes, lower-priority threads are cut, and the match is emitted once no higher-priority thread
+/// can still produce a preferred one (so a greedy `A+` is emitted when it stops growing, or at end of
+/// input). After a match the AFTER MATCH SKIP rule picks where the search resumes, and the rows from
+/// there are run again.
+///
+/// Bounded: rows held, partial matches and partitions per query each have a cap with a counted policy;
+/// partial matches older than WITHIN are dropped even in idle partitions.
+final class MatchRecognizeOperator: QueryOperator {
+    let q: BoundMatchQuery
+    let schema: ResultSchema
+    let program: PatternProgram
+    let ctx = MatchContext()
+    let store: AnalyticValues
+    let defines: [Predicate?]
+    let measures: [Eval]
+    let projections: [Eval]
+    let partitionBy: [Eval]
+    let orderBy: Eval?
+    let counters: Counters
+    let historyFree: Bool
+    let definesAreHistoryFree: [Bool]
+    let definesUsePrev: [Bool]
+    let limits: Limits
+    private var partitions: [GroupKey: Partition] = [:]
+    private var single: Partition?
+    private var clock = 0
+    private var maxTime = Int64.min
+    private var sinceSweep = 0
+
+    struct Limits {
+        var rowsPerPartition = 100_000
+        var threadsPerPartition = 10_000
+        var partitions = 1_000_000
+    }
+
+    struct Thread {
+        var pc: Int
+        var start: Int
+        var assignments: [(row: Int, symbol: Int)]
+    }
+
+    final class Partition {
+        var rows = RowBuffer()
+        var times: [Int64] = []         // event time of each buffered row (parallel to rows)
+        var timeBase = 0
+        var threads: [Thread] = []
+        var best: Thread? = nil
+        var bestEnd = 0
+        var cursor = 0                   // next absolute row index to run
+        var searchFrom = 0               // where new matches may start
+        var matchNumber: Int64 = 0
+        var lastUse = 0
+
+        func time(_ i: Int) -> Int64 {
+            let k = i - timeBase
+            return k >= 0 && k < times.count ? times[k] : Int64.min
+        }
+    }
+
+    init(_ q: BoundMatchQuery, counters: Counters, limits: Limits) {
+        self.q = q
+        schema = q.schema
+        program = q.program
+        store = AnalyticValues(count: q.measures.count)
+        let c = ExpressionCompiler(analytics: store, match: ctx)
+        defines = q.defines.map { $0.map(c.compilePredicate) }
+        measures = q.measures.map { c.compile($0.1) }
+        projections = q.projections.map(c.compile)
+        partitionBy = q.partitionBy.map(c.compile)
+        orderBy = q.orderBy.map(c.compile)
+        self.counters = counters
+        self.limits = limits
+        definesAreHistoryFree = q.defines.map { $0.map(MatchRecognizeOperator.isHistoryFree) ?? true }
+        definesUsePrev = q.defines.map { $0.map(MatchRecognizeOperator.usesPrev) ?? false }
+        historyFree = definesAreHistoryFree.allSatisfy { $0 }
+        ctx.symbolNames = q.program.symbols
+        ctx.defaultFinal = !q.allRows
+    }
+
+    var explain: String {
+        "MATCH_RECOGNIZE over \(program.symbols.count) pattern variable\(program.symbols.count == 1 ? "" : "s") (\(program.ops.count) steps), "
+            + (q.allRows ? "all rows per match" : "one row per match")
+            + (q.withinNanos.map { ", within \(fmt($0))" } ?? "")
+    }
+
+    var stateSize: StateSize {
+        var threads = 0, rows = 0
+        for p in partitions.values { threads += p.threads.count; rows += p.rows.count }
+        if let s = single { threads += s.threads.count; rows += s.rows.count }
+        return StateSize(groups: partitions.count + (single == nil ? 0 : 1), openWindows: threads, bufferedRows: rows)
+    }
+
+    var needsTicks: Bool { q.withinNanos != nil }
+
+    static func usesPrev(_ e: BoundExpr) -> Bool {
+        if case .navigate(.prev, _) = e { return true }
+        var found = false
+        e.forEachChild { if usesPrev($0) { found = true } }
+        return found
+    }
+
+    static func isHistoryFree(_ e: BoundExpr) -> Bool {
+        switch e {
+        case .navigate(.prev, let inner): return isHistoryFree(inner)
+        case .navigate, .patternAggregate, .classifier, .matchNumber: return false
+        case .literal, .slot, .wholeEvent, .analytic: return true
+        case .member(let a, _), .unary(_, let a), .isNull(let a, _), .cast(let a, _): return isHistoryFree(a)
+        case .index(let a, let b), .binary(_, let a, let b), .like(let a, let b, _): return isHistoryFree(a) && isHistoryFree(b)
+        case .inList(let a, let xs, _): return isHistoryFree(a) && xs.allSatisfy(isHistoryFree)
+        case .between(let a, let b, let c, _): return isHistoryFree(a) && isHistoryFree(b) && isHistoryFree(c)
+        case .caseWhen(let o, let ws, let other):
+            return (o.map(isHistoryFree) ?? true) && ws.allSatisfy { isHistoryFree($0.0) && isHistoryFree($0.1) } && (other.map(isHistoryFree) ?? true)
+        case .call(_, let args): return args.allSatisfy(isHistoryFree)
+        case .arrayLiteral(let xs): return xs.allSatisfy(isHistoryFree)
+        case .objectLiteral(let fs): return fs.allSatisfy { isHistoryFree($0.1) }
+        }
+    }
+
+    // MARK: rows in
+
+    func process(_ row: Row, into out: inout ResultBatch) -> Bool {
+        let p = partition(for: row)
+        let t = eventTime(row)
+        if t > maxTime { maxTime = t }
+        p.rows.append(row)
+        p.times.append(t)
+        if p.rows.count > limits.rowsPerPartition { shed(p) }
+        run(p, into: &out)
+        sinceSweep += 1
+        if sinceSweep >= 4096, q.withinNanos != nil { sinceSweep = 0; sweep(into: &out) }
+        return true
+    }
+
+    private func partition(for row: Row) -> Partition {
+        if partitionBy.isEmpty {
+            if let s = single { return s }
+            let s = Partition(); single = s; return s
+        }
+        let key: GroupKey = partitionBy.count == 1 ? .one(partitionBy[0](row)) : .many(partitionBy.map { $0(row) })
+        clock &+= 1
+        if let p = partitions[key] { p.lastUse = clock; return p }
+        if partitions.count >= limits.partitions { evictPartitions() }
+        let p = Partition()
+        p.lastUse = clock
+        partitions[key] = p
+        return p
+    }
+
+    /// The ORDER BY value as nanoseconds (numbers are milliseconds, or TIMEUNIT's unit).
+    private func eventTime(_ row: Row) -> Int64 {
+        guard let o = orderBy else { return 0 }
+        switch o(row) {
+        case .int(let i): return i.multipliedReportingOverflow(by: q.timeUnitNanos).partialValue
+        case .double(let d): let x = d * Double(q.timeUnitNanos); return x.isFinite && abs(x) < 9e18 ? Int64(x) : 0
+        case .string(let s): return TimeParse.parse(s) ?? 0
+        case .timestamp(let t): return t
+        default: return 0
+        }
+    }
+
+    // MARK: matching
+
+    /// Follows jumps and splits from `pc` (priority order) and collects the threads that wait on a row
+    /// (`symbol`) or have completed (`match`).
+    private func closure(_ t: Thread, at index: Int, atEnd: Bool, into out: inout [Thread]) {
+        var visited = Set<Int>()
+        func go(_ pc: Int) {
+            guard visited.insert(pc).inserted else { return }
+            switch program.ops[pc] {
+            case .jump(let x): go(x)
+            case .split(let a, let b): go(a); go(b)
+            case .anchorStart: if index == 0 { go(pc + 1) }
+            case .anchorEnd: if atEnd { go(pc + 1) }
+            case .symbol, .match: out.append(Thread(pc: pc, start: t.start, assignments: t.assignments))
+            }
+        }
+        go(t.pc)
+    }
+
+    private func run(_ p: Partition, into out: inout ResultBatch) {
+        while p.cursor < p.rows.endIndex {
+            let i = p.cursor
+            p.cursor += 1
+            guard let row = p.rows[i] else { continue }
+            var candidates = p.threads
+            if p.best == nil && i >= p.searchFrom {
+                closure(Thread(pc: 0, start: i, assignments: []), at: i, atEnd: false, into: &candidates)
+            }
+            var next: [Thread] = []
+            var seen = Set<Int>()
+            let now = p.time(i)
+            for t in candidates {
+                guard case .symbol(let s) = program.ops[t.pc] else { continue }  // empty matches are ignored
+                if let w = q.withinNanos, now - p.time(t.start) > w { continue }
+                if !define(s, thread: t, row: i, in: p, current: row) { continue }
+                var moved = t
+                moved.pc += 1
+                moved.assignments.append((i, s))
+                var reached: [Thread] = []
+                closure(moved, at: i + 1, atEnd: false, into: &reached)
+                var matched = false
+                for r in reached {
+                    if case .match = program.ops[r.pc] {
+                        p.best = r
+                        p.bestEnd = i
+                        matched = true
+                        break
+                    }
+                    if historyFree {
+                        guard seen.insert(r.pc &* 1_000_003 &+ r.start).inserted else { continue }
+                    }
+                    next.append(r)
+                }
+                if matched { break }  // lower-priority threads cannot produce a preferred match
+            }
+            if next.count > limits.threadsPerPartition {
+                counters.evicted.add(next.count - limits.threadsPerPartition, ordering: .relaxed)
+                next.removeLast(next.count - limits.threadsPerPartition)
+            }
+            p.threads = next
+            if p.best != nil && p.threads.isEmpty { emitBest(p, into: &out) }
+        }
+        trim(p)
+    }
+
+    private func define(_ s: Int, thread t: Thread, row i: Int, in p: Partition, current: Row) -> Bool {
+        guard let d = defines[s] else { return true }  // a variable without DEFINE matches any row
+        ctx.current = i
+        if definesUsePrev[s] || !definesAreHistoryFree[s] { ctx.rows = p.rows }
+        if !definesAreHistoryFree[s] {
+            ctx.assignments = t.assignments
+            ctx.assignments.append((i, s))
+            ctx.visible = ctx.assignments.count
+        }
+        ctx.matchNumber = p.matchNumber + 1
+        return d(current)
+    }
+
+    /// Emits the preferred match and resumes the search where AFTER MATCH SKIP says.
+    private func emitBest(_ p: Partition, into out: inout ResultBatch) {
+        guard let m = p.best else { return }
+        p.best = nil
+        p.threads = []
+        p.matchNumber += 1
+        ctx.rows = p.rows
+        ctx.assignments = m.assignments
+        ctx.matchNumber = p.matchNumber
+        if q.allRows {
+            for k in 0..<m.assignments.count {
+                ctx.visible = k + 1
+                ctx.current = m.assignments[k].row
+                guard let r = p.rows[ctx.current] else { continue }
+                for (j, f) in measures.enumerated() { store.values[j] = f(r) }
+                for f in projections { out.values.append(f(r)) }
+            }
+        } else {
+            ctx.visible = m.assignments.count
+            ctx.current = m.assignments.last?.row ?? m.start
+            if let r = p.rows[ctx.current] {
+                for (j, f) in measures.enumerated() { store.values[j] = f(r) }
+                for f in projections { out.values.append(f(r)) }
+            }
+        }
+        let last = m.assignments.last?.row ?? m.start
+        var resume: Int
+        switch q.afterMatch {
+        case .pastLastRow: resume = last + 1
+        case .toNextRow: resume = m.start + 1
+        case .toFirst(let name), .toLast(let name):
+            let syms = q.symbolSet(name)
+            let rows = m.assignments.filter { syms.contains($0.symbol) }.map(\.row)
+            let target: Int? = { if case .toFirst = q.afterMatch { return rows.first } else { return rows.last } }()
+            resume = target ?? (last + 1)
+            if resume <= m.start { resume = m.start + 1 }  // never loop on the same match
+        }
+        p.searchFrom = resume
+        p.cursor = resume
+    }
+
+    /// Drops rows no thread, no pending match and no PREV can still reach.
+    private func trim(_ p: Partition) {
+        var keep = min(p.cursor, p.searchFrom)
+        for t in p.threads { keep = min(keep, t.start) }
+        if let b = p.best { keep = min(keep, b.start) }
+        keep -= q.maxPrev
+        if keep > p.rows.base {
+            let n = keep - p.timeBase
+            if n > 0 && n <= p.times.count {
+                p.times.removeFirst(n)
+                p.timeBase = keep
+            }
+            p.rows.drop(before: keep)
+        }
+    }
+
+    /// Over the row cap: forget the oldest rows and the partial matches that use them (counted).
+    private func shed(_ p: Partition) {
+        let cut = p.rows.endIndex - limits.rowsPerPartition
+        let before = p.threads.count
+        p.threads.removeAll { $0.start < cut }
+        if let b = p.best, b.start < cut { p.best = nil }
+        counters.evicted.add(before - p.threads.count + 1, ordering: .relaxed)
+        p.searchFrom = max(p.searchFrom, cut)
+        p.cursor = max(p.cursor, cut)
+        let n = cut - p.timeBase
+        if n > 0 && n <= p.times.count { p.times.removeFirst(n); p.timeBase = cut }
+        p.rows.drop(before: cut)
+    }
+
+    private func evictPartitions() {
+        let idle = partitions.filter { $0.value.threads.isEmpty && $0.value.best == nil }
+        let victims = idle.sorted { $0.value.lastUse < $1.value.lastUse }.prefix(max(1, partitions.count / 10)).map(\.key)
+        for k in victims { partitions[k] = nil }
+        counters.evicted.add(victims.count, ordering: .relaxed)
+    }
+
+    /// WITHIN for idle partitions: partial matches that can no longer complete in time are dropped,
+    /// which may make a pending match final.
+    private func sweep(into out: inout ResultBatch) {
+        guard let w = q.withinNanos else { return }
+        for p in allPartitions() where !p.threads.isEmpty {
+            p.threads.removeAll { maxTime - p.time($0.start) > w }
+            if p.threads.isEmpty && p.best != nil {
+                emitBest(p, into: &out)
+                run(p, into: &out)
+            }
+        }
+    }
+
+    private func allPartitions() -> [Partition] { Array(partitions.values) + (single.map { [$0] } ?? []) }
+
+    func onTick(now: Int64, into out: inout ResultBatch) { sweep(into: &out) }
+
+    /// End of input: pending matches are final; the search resumes after each, over the rows held.
+    func finish(into out: inout ResultBatch) {
+        for p in allPartitions() {
+            var guardCount = 0
+            while guardCount < 1_000_000 {
+                guardCount += 1
+                // Threads that can finish at the end of input (`$`) complete now.
+                var ended: [Thread] = []
+                for t in p.threads { closure(t, at: p.cursor, atEnd: true, into: &ended) }
+                if p.best == nil, let m = ended.first(where: { if case .match = program.ops[$0.pc] { return true } else { return false } }),
+                   !m.assignments.isEmpty {
+                    p.best = m
+                }
+                guard p.best != nil else { break }
+                emitBest(p, into: &out)
+                run(p, into: &out)
+            }
+        }
+    }
+}
