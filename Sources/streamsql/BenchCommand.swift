@@ -11,10 +11,10 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure throughput on a synthetic workload (events/s).")
 
     enum Workload: String, ExpressibleByArgument, CaseIterable {
-        case filter, transform, json, tumbling, sliding, analytic, all
+        case filter, transform, json, tumbling, sliding, analytic, cep, all
     }
 
-    @Option(help: "filter, transform, json, tumbling, sliding, analytic, or all.")
+    @Option(help: "filter, transform, json, tumbling, sliding, analytic, cep, or all.")
     var workload: Workload = .all
 
     @Option(help: "Number of events.")
@@ -32,11 +32,12 @@ struct BenchCommand: ParsableCommand {
     static let filterSQL = "SELECT deviceId, temperature FROM stream WHERE temperature > 50"
     static let transformSQL = "SELECT deviceId, temperature * 1.8 + 32 AS f, CASE WHEN temperature > 30 THEN 'hot' ELSE 'normal' END AS level FROM stream WHERE humidity < 90"
     static let analyticSQL = "SELECT deviceId, temperature, lag(temperature) OVER (PARTITION BY deviceId) AS prev FROM stream WHERE had_changed(true, temperature)"
+    static let cepSQL = "SELECT * FROM stream MATCH_RECOGNIZE (PARTITION BY deviceId ORDER BY ts MEASURES LAST(A.temperature) AS peak ONE ROW PER MATCH PATTERN (A{3}) DEFINE A AS temperature > 80)"
     static let tumblingSQL = "SELECT deviceId, AVG(temperature) AS avg_t, MAX(temperature) AS max_t, COUNT(*) AS c FROM stream GROUP BY deviceId, TumblingWindow('1s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')"
     static let slidingSQL = "SELECT deviceId, AVG(temperature) AS avg_t, MAX(temperature) AS max_t, COUNT(*) AS c FROM stream GROUP BY deviceId, SlidingWindow('10s', '1s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')"
 
     func run() throws {
-        let all: [Workload] = workload == .all ? [.filter, .transform, .json, .tumbling, .sliding, .analytic] : [workload]
+        let all: [Workload] = workload == .all ? [.filter, .transform, .json, .tumbling, .sliding, .analytic, .cep] : [workload]
         print("events: \(events), devices: \(devices), best of \(runs) runs, \(async ? "emit (buffered)" : "emitSync")")
         for w in all {
             switch w {
@@ -46,6 +47,7 @@ struct BenchCommand: ParsableCommand {
             case .tumbling: try query(name: "tumbling", sql: BenchCommand.tumblingSQL, flush: true)
             case .sliding: try query(name: "sliding", sql: BenchCommand.slidingSQL, flush: true)
             case .analytic: try query(name: "analytic", sql: BenchCommand.analyticSQL)
+            case .cep: try query(name: "cep", sql: BenchCommand.cepSQL, flush: true)
             case .all: break
             }
         }

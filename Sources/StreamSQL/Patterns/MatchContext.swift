@@ -65,13 +65,19 @@ struct RowBuffer {
 
     mutating func append(_ r: Row) { rows.append(r) }
 
+    /// Counts a row that is not kept (only when nothing is held).
+    mutating func skip() {
+        precondition(count == 0, "skip only when the buffer is empty")
+        base += 1
+    }
+
     /// Forgets rows before absolute index `i`.
     mutating func drop(before i: Int) {
         let n = min(i - base, rows.count - head)
         guard n > 0 else { return }
         head += n
         base += n
-        if head > 1024 && head * 2 > rows.count {
+        if head >= 64 && head * 2 > rows.count {
             rows.removeFirst(head)
             head = 0
         }

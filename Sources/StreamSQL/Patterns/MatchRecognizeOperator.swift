@@ -26,7 +26,11 @@ final class MatchRecognizeOperator: QueryOperator {
     let historyFree: Bool
     let definesAreHistoryFree: [Bool]
     let definesUsePrev: [Bool]
+    let usesPrevAnywhere: Bool
     let limits: Limits
+    private let epsilon: [[Int]]?
+    /// When every match must start with one variable whose DEFINE reads only the current row: that DEFINE.
+    private let quickStart: Predicate?
     private var partitions: [GroupKey: Partition] = [:]
     private var single: Partition?
     private var clock = 0
@@ -35,7 +39,7 @@ final class MatchRecognizeOperator: QueryOperator {
 
     struct Limits {
         var rowsPerPartition = 100_000
-        var threadsPerPartition = 10_000
+        var threadsPerPartition = 1_000
         var partitions = 1_000_000
     }
 
@@ -79,7 +83,15 @@ final class MatchRecognizeOperator: QueryOperator {
         definesAreHistoryFree = q.defines.map { $0.map(MatchRecognizeOperator.isHistoryFree) ?? true }
         definesUsePrev = q.defines.map { $0.map(MatchRecognizeOperator.usesPrev) ?? false }
         historyFree = definesAreHistoryFree.allSatisfy { $0 }
+        usesPrevAnywhere = definesUsePrev.contains(true) || q.measures.contains { MatchRecognizeOperator.usesPrev($0.1) }
         ctx.symbolNames = q.program.symbols
+        epsilon = MatchRecognizeOperator.epsilonTable(q.program.ops)
+        if let e = epsilon, e[0].count == 1, case .symbol(let s) = q.program.ops[e[0][0]], let d = defines[s],
+           definesAreHistoryFree[s], !definesUsePrev[s] {
+            quickStart = d
+        } else {
+            quickStart = nil
+        }
         ctx.defaultFinal = !q.allRows
     }
 
@@ -128,12 +140,25 @@ final class MatchRecognizeOperator: QueryOperator {
         let p = partition(for: row)
         let t = eventTime(row)
         if t > maxTime { maxTime = t }
+        sinceSweep += 1
+        if sinceSweep >= 4096, q.withinNanos != nil { sinceSweep = 0; sweep(into: &out) }
+        if let d = quickStart, q.maxPrev <= 1, !usesPrevAnywhere, p.threads.isEmpty, p.best == nil, p.rows.count == 0,
+           p.cursor == p.rows.endIndex {
+            ctx.current = p.cursor
+            if !d(row) {
+                // Nothing pending and no match can start here: the row is not kept at all.
+                p.rows.skip()
+                p.cursor += 1
+                p.searchFrom = max(p.searchFrom, p.cursor)
+                p.times.removeAll(keepingCapacity: true)
+                p.timeBase = p.cursor
+                return true
+            }
+        }
         p.rows.append(row)
         p.times.append(t)
         if p.rows.count > limits.rowsPerPartition { shed(p) }
         run(p, into: &out)
-        sinceSweep += 1
-        if sinceSweep >= 4096, q.withinNanos != nil { sinceSweep = 0; sweep(into: &out) }
         return true
     }
 
@@ -169,6 +194,10 @@ final class MatchRecognizeOperator: QueryOperator {
     /// Follows jumps and splits from `pc` (priority order) and collects the threads that wait on a row
     /// (`symbol`) or have completed (`match`).
     private func closure(_ t: Thread, at index: Int, atEnd: Bool, into out: inout [Thread]) {
+        if let table = epsilon {
+            for pc in table[t.pc] { out.append(Thread(pc: pc, start: t.start, assignments: t.assignments)) }
+            return
+        }
         var visited = Set<Int>()
         func go(_ pc: Int) {
             guard visited.insert(pc).inserted else { return }
@@ -176,26 +205,55 @@ final class MatchRecognizeOperator: QueryOperator {
             case .jump(let x): go(x)
             case .split(let a, let b): go(a); go(b)
             case .anchorStart: if index == 0 { go(pc + 1) }
-            case .anchorEnd: if atEnd { go(pc + 1) }
+            case .anchorEnd: if atEnd { go(pc + 1) } else { out.append(Thread(pc: pc, start: t.start, assignments: t.assignments)) }
             case .symbol, .match: out.append(Thread(pc: pc, start: t.start, assignments: t.assignments))
             }
         }
         go(t.pc)
     }
 
+    /// For patterns without anchors: the rows-consuming or final steps reachable from each step
+    /// without consuming a row, in priority order (computed once).
+    private static func epsilonTable(_ ops: [PatternProgram.Op]) -> [[Int]]? {
+        if ops.contains(where: { $0 == .anchorStart || $0 == .anchorEnd }) { return nil }
+        return ops.indices.map { start in
+            var visited = Set<Int>()
+            var out: [Int] = []
+            func go(_ pc: Int) {
+                guard visited.insert(pc).inserted else { return }
+                switch ops[pc] {
+                case .jump(let x): go(x)
+                case .split(let a, let b): go(a); go(b)
+                default: out.append(pc)
+                }
+            }
+            go(start)
+            return out
+        }
+    }
+
     private func run(_ p: Partition, into out: inout ResultBatch) {
+        defer { trim(p) }
         while p.cursor < p.rows.endIndex {
             let i = p.cursor
             p.cursor += 1
             guard let row = p.rows[i] else { continue }
-            var candidates = p.threads
+            if p.threads.isEmpty && p.best == nil, let d = quickStart {
+                // The common miss: no partial match and the pattern's only first variable does not hold here.
+                ctx.current = i
+                if !d(row) {
+                    if i >= p.searchFrom { p.searchFrom = i + 1 }
+                    continue
+                }
+            }
+            var fresh: [Thread] = []
             if p.best == nil && i >= p.searchFrom {
-                closure(Thread(pc: 0, start: i, assignments: []), at: i, atEnd: false, into: &candidates)
+                closure(Thread(pc: 0, start: i, assignments: []), at: i, atEnd: false, into: &fresh)
             }
             var next: [Thread] = []
             var seen = Set<Int>()
             let now = p.time(i)
-            for t in candidates {
+            for t in p.threads.isEmpty ? fresh : p.threads + fresh {
                 guard case .symbol(let s) = program.ops[t.pc] else { continue }  // empty matches are ignored
                 if let w = q.withinNanos, now - p.time(t.start) > w { continue }
                 if !define(s, thread: t, row: i, in: p, current: row) { continue }
@@ -226,7 +284,6 @@ final class MatchRecognizeOperator: QueryOperator {
             p.threads = next
             if p.best != nil && p.threads.isEmpty { emitBest(p, into: &out) }
         }
-        trim(p)
     }
 
     private func define(_ s: Int, thread t: Thread, row i: Int, in p: Partition, current: Row) -> Bool {
@@ -290,12 +347,12 @@ final class MatchRecognizeOperator: QueryOperator {
         if let b = p.best { keep = min(keep, b.start) }
         keep -= q.maxPrev
         if keep > p.rows.base {
+            p.rows.drop(before: keep)
             let n = keep - p.timeBase
-            if n > 0 && n <= p.times.count {
+            if n >= 64 && n * 2 > p.times.count {
                 p.times.removeFirst(n)
                 p.timeBase = keep
             }
-            p.rows.drop(before: keep)
         }
     }
 
