@@ -13,9 +13,15 @@ public struct ExpressionCompiler {
     let analytics: AnalyticValues?
     /// The match being evaluated (MATCH_RECOGNIZE DEFINE and MEASURES).
     let match: MatchContext?
+    /// The table rows the query's JOINs matched for the current event.
+    let joins: AnalyticValues?
 
-    public init() { analytics = nil; match = nil }
-    init(analytics: AnalyticValues?, match: MatchContext? = nil) { self.analytics = analytics; self.match = match }
+    public init() { analytics = nil; match = nil; joins = nil }
+    init(analytics: AnalyticValues?, match: MatchContext? = nil, joins: AnalyticValues? = nil) {
+        self.analytics = analytics
+        self.match = match
+        self.joins = joins
+    }
 
     // MARK: values
 
@@ -40,11 +46,15 @@ public struct ExpressionCompiler {
         case .classifier:
             guard let m = match else { return { _ in .null } }
             return { _ in m.classifier() }
+        case .joinRow(let i):
+            guard let j = joins else { return { _ in .null } }
+            return { _ in j.values[i] }
         case .matchNumber:
             guard let m = match else { return { _ in .null } }
             return { _ in .int(m.matchNumber) }
         case .member(let base, let field):
             if case .slot(let i, _) = base { return { row in Ops.member(row[i], field) } }
+            if case .joinRow(let j) = base, let store = joins { return { _ in Ops.member(store.values[j], field) } }
             let b = compile(base)
             return { row in Ops.member(b(row), field) }
         case .index(let base, let idx):
@@ -282,7 +292,7 @@ public struct ExpressionCompiler {
     public func fold(_ e: BoundExpr) -> Value? {
         switch e {
         case .literal(let v): return v
-        case .slot, .wholeEvent, .analytic, .navigate, .patternAggregate, .classifier, .matchNumber: return nil
+        case .slot, .wholeEvent, .analytic, .navigate, .patternAggregate, .classifier, .matchNumber, .joinRow: return nil
         case .call(let f, let args):
             guard f.deterministic, f.impl != nil, isConstant(e) else { return nil }
             _ = args
@@ -305,7 +315,7 @@ public struct ExpressionCompiler {
     func isConstant(_ e: BoundExpr) -> Bool {
         switch e {
         case .literal: return true
-        case .slot, .wholeEvent, .analytic, .navigate, .patternAggregate, .classifier, .matchNumber: return false
+        case .slot, .wholeEvent, .analytic, .navigate, .patternAggregate, .classifier, .matchNumber, .joinRow: return false
         case .member(let a, _), .unary(_, let a), .isNull(let a, _), .cast(let a, _): return isConstant(a)
         case .index(let a, let b), .binary(_, let a, let b), .like(let a, let b, _): return isConstant(a) && isConstant(b)
         case .inList(let a, let xs, _): return isConstant(a) && xs.allSatisfy(isConstant)

@@ -26,6 +26,9 @@ public struct BoundRowQuery: Sendable {
     public var orderBy: [(column: Int, descending: Bool)]
     /// Analytic calls, referenced from expressions as `.analytic(i)`.
     public var analytics: [BoundAnalyticCall] = []
+    public var joins: [BoundJoin] = []
+    /// With joins: ORDER BY and LIMIT apply to the rows of one event.
+    public var joinOrder: BoundJoinOrder?
 }
 
 /// Resolves a parsed SELECT against its source: names to slots, functions to the registry, and the
@@ -41,6 +44,10 @@ public struct Binder<R: FieldResolver> {
     var analyticScope: AnalyticScope?
     /// Set while binding DEFINE, MEASURES and the outer select list of MATCH_RECOGNIZE.
     var patternScope: PatternScope?
+    /// Tables that may be joined (lower-cased names).
+    public var knownTables: Set<String> = []
+    /// Join aliases (and table names) to their join index.
+    var joinAliases: [String: Int] = [:]
     /// Arguments of the SQL-defined functions being expanded, innermost last.
     var udfArguments: [[String: BoundExpr]] = []
 
@@ -254,6 +261,9 @@ public struct Binder<R: FieldResolver> {
         case .star:
             throw planError("'*' is not a value here", e.range)
         case .member(let base, let field):
+            if case .name(let q, _) = base.kind, let j = joinAliases[q.lowercased()] {
+                return .member(.joinRow(j), field)
+            }
             if case .name(let q, let quoted) = base.kind, !quoted, streamNames.contains(q.lowercased()) {
                 return .slot(resolver.slot(for: field), name: field)
             }
@@ -367,6 +377,7 @@ public struct Binder<R: FieldResolver> {
             if let j = s.from.joins.first { throw notSupported("MATCH_RECOGNIZE with JOIN", j.range) }
             return .match(try bindMatchRecognize(s, mr))
         }
+        let joins = try bindJoins(s.from)
 
         // Validate every expression (names, arity, nesting) before anything else.
         var names = Set<String>()
@@ -394,7 +405,6 @@ public struct Binder<R: FieldResolver> {
         if let h = s.having { try validate(h, windowed: windowed, groupKeys: groupKeyNames) }
         for o in s.orderBy { try validate(o.expr, windowed: windowed, groupKeys: groupKeyNames) }
 
-        if let j = s.from.joins.first { throw notSupported("stream–table JOIN (catalog issue)", j.range) }
         if let g = s.groupBy.first(where: { contains($0, kind: .analytic) }) {
             throw planError("analytic functions are not allowed in GROUP BY", g.range)
         }
@@ -406,7 +416,11 @@ public struct Binder<R: FieldResolver> {
         defer { analyticScope = nil }
         let grouped = s.window != nil || !s.groupBy.isEmpty || s.having != nil
             || s.items.contains { contains($0.expr, kind: .aggregate) }
-        if grouped { return .windowed(try bindWindowed(s)) }
+        if grouped {
+            var w = try bindWindowed(s)
+            w.joins = joins
+            return .windowed(w)
+        }
         if let (_, _, r) = s.with.first {
             throw planError("WITH (…) event-time options apply to windowed queries; this query has no window", r)
         }
@@ -416,6 +430,11 @@ public struct Binder<R: FieldResolver> {
         var projections: [BoundExpr] = []
         for item in s.items {
             if case .star(let q) = item.expr.kind {
+                if let q, let j = joinAliases[q.lowercased()] {
+                    columns.append(ResultColumn(name: "\(q).*", spread: true))
+                    projections.append(.joinRow(j))
+                    continue
+                }
                 if let q, !streamNames.contains(q.lowercased()) {
                     throw planError("unknown source '\(q)' in \(q).*", item.range)
                 }
@@ -437,6 +456,23 @@ public struct Binder<R: FieldResolver> {
         let filter = try s.whereClause.map { w throws(StreamSQLError) in try bind(w) }
         analytics.inWhere = false
         var order: [(Int, Bool)] = []
+        if !joins.isEmpty {
+            // With a join, ORDER BY and LIMIT pick among the table rows one event matches.
+            var keys: [(BoundExpr, Bool)] = []
+            for o in s.orderBy {
+                let key = columnPath(o.expr)?.joined(separator: ".")
+                if let key, let i = columns.firstIndex(where: { $0.name == key }) {
+                    keys.append((projections[i], o.descending))
+                } else {
+                    keys.append((try bind(o.expr), o.descending))
+                }
+            }
+            var q = BoundRowQuery(schema: ResultSchema(columns: columns), projections: projections, unnestColumn: unnestAt,
+                                  filter: filter, distinct: s.distinct, limit: nil, orderBy: [], analytics: analytics.calls)
+            q.joins = joins
+            q.joinOrder = BoundJoinOrder(keys: keys, limit: s.limit)
+            return .row(q)
+        }
         for o in s.orderBy {
             let key: String? = columnPath(o.expr)?.joined(separator: ".")
             if let key, let i = columns.firstIndex(where: { $0.name == key }) {

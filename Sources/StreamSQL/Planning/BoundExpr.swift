@@ -27,6 +27,8 @@ public indirect enum BoundExpr: Sendable {
     case patternAggregate(AggregateKind, symbols: [Int]?, argument: BoundExpr?, final: Bool?)
     case classifier
     case matchNumber
+    /// The table row the i-th JOIN matched for the current event (an object; NULL when a LEFT JOIN found none).
+    case joinRow(Int)
 
     var constantValue: Value? {
         if case .literal(let v) = self { return v }
@@ -73,7 +75,7 @@ extension BoundExpr {
     /// Calls `f` on each direct sub-expression.
     func forEachChild(_ f: (BoundExpr) -> Void) {
         switch self {
-        case .literal, .slot, .wholeEvent, .analytic, .classifier, .matchNumber: break
+        case .literal, .slot, .wholeEvent, .analytic, .classifier, .matchNumber, .joinRow: break
         case .member(let a, _), .unary(_, let a), .isNull(let a, _), .cast(let a, _), .navigate(_, let a): f(a)
         case .index(let a, let b), .binary(_, let a, let b), .like(let a, let b, _): f(a); f(b)
         case .inList(let a, let xs, _): f(a); xs.forEach(f)

@@ -58,6 +58,7 @@ public struct BoundWindowQuery: Sendable {
     public var distinct: Bool
     /// Analytic calls over aggregate rows (state carried across windows, partitioned by the keys).
     public var analytics: [BoundAnalyticCall] = []
+    public var joins: [BoundJoin] = []
 
     public var aggregateRowWidth: Int { BoundWindowQuery.firstKeySlot + groupKeys.count + aggregates.count }
 }

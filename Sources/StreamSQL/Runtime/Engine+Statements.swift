@@ -1,4 +1,5 @@
 import Foundation
+import OrderedCollections
 
 /// What running one statement produced.
 public enum StatementResult: Sendable {
@@ -51,7 +52,278 @@ extension Engine {
             return .table(columns: ["property", "value"], rows: rows)
         case .explain(let select):
             return .table(columns: ["property", "value"], rows: try explain(select, sql: sql))
+        case .createStream(let name, let columns, let query, let queryText, let range):
+            return try createStream(name, columns: columns, query: query, queryText: queryText, range: range, sql: sql)
+        case .createTable(let name, let columns, let key, let file, let query, let queryText, let range):
+            return try createTable(name, columns: columns, key: key, file: file, query: query, queryText: queryText, range: range, sql: sql)
+        case .createQuery(let name, _, let text, _):
+            let q = try execute(text, name: name)
+            lock.withLock { definitions[name.lowercased()] = (name, text) }
+            return .query(q)
+        case .insert(let stream, let columns, let rows, let json, let range):
+            return try insert(stream, columns: columns, rows: rows, json: json, range: range, sql: sql)
+        case .drop(let kind, let name, let ifExists, let range):
+            return try drop(kind, name, ifExists: ifExists, range: range, sql: sql)
+        case .show(let kind):
+            return show(kind)
+        case .describe(let name, let range):
+            return try describe(name, range: range, sql: sql)
+        case .stopQuery(let name, let range):
+            guard let q = lock.withLock({ namedQueries[name.lowercased()] }) else {
+                throw StreamSQLError(.catalog, "no running query named \(name)", at: range, in: sql,
+                                     suggestions: closestNames(to: name, in: queries.map(\.name)))
+            }
+            stop(q)
+            lock.withLock { if definitions[name.lowercased()] == nil { definitions[name.lowercased()] = (q.name, q.sql) } }
+            return .message("query \(q.name) stopped")
+        case .startQuery(let name, let range):
+            if lock.withLock({ namedQueries[name.lowercased()] }) != nil { return .message("query \(name) is already running") }
+            guard let def = lock.withLock({ definitions[name.lowercased()] }) else {
+                throw StreamSQLError(.catalog, "no stopped query named \(name) (CREATE QUERY names queries that can be restarted)", at: range, in: sql)
+            }
+            return .query(try execute(def.sql, name: def.name))
         }
+    }
+
+    func createStream(_ name: String, columns: [ColumnDefinition], query: SelectStatement?, queryText: String?,
+                      range: SourceRange, sql: String) throws(StreamSQLError) -> StatementResult {
+        if lock.withLock({ streams[name.lowercased()] != nil || tables[name.lowercased()] != nil }) {
+            throw StreamSQLError(.catalog, "\(name) already exists", at: range, in: sql)
+        }
+        var types: [String: SQLType] = [:]
+        for c in columns {
+            guard let t = SQLType(name: c.typeName) else {
+                throw StreamSQLError(.plan, "unknown type '\(c.typeName)' for column \(c.name) (types: \(SQLType.spellings))", at: c.range, in: sql)
+            }
+            types[c.name] = t
+        }
+        let st = StreamState(name: name)
+        st.columns = columns
+        st.types = types
+        if let queryText {
+            st.derivedFrom = name
+            lock.withLock { streams[name.lowercased()] = st }
+            do throws(StreamSQLError) {
+                let q = try execute(queryText, name: name)
+                q.addSink { [weak self] batch in
+                    guard let self else { return }
+                    for o in batch.objects { self.emitSync(o, to: name) }
+                }
+                lock.withLock { definitions[name.lowercased()] = (name, queryText) }
+            } catch {
+                lock.withLock { streams[name.lowercased()] = nil }
+                throw error
+            }
+            _ = query
+            return .message("stream \(name) created from a query")
+        }
+        lock.withLock { streams[name.lowercased()] = st }
+        return .message("stream \(name) created")
+    }
+
+    func createTable(_ name: String, columns: [ColumnDefinition], key: [String], file: String?, query: SelectStatement?,
+                     queryText: String?, range: SourceRange, sql: String) throws(StreamSQLError) -> StatementResult {
+        if lock.withLock({ streams[name.lowercased()] != nil || tables[name.lowercased()] != nil }) {
+            throw StreamSQLError(.catalog, "\(name) already exists", at: range, in: sql)
+        }
+        if let file {
+            let path = resolvePath(file)
+            var rows: [OrderedDictionary<String, Value>]
+            do { rows = try TableFile.load(path) } catch {
+                throw StreamSQLError(.io, error.message, at: range, in: sql)
+            }
+            for c in columns {
+                guard let t = SQLType(name: c.typeName) else {
+                    throw StreamSQLError(.plan, "unknown type '\(c.typeName)' for column \(c.name)", at: c.range, in: sql)
+                }
+                for i in rows.indices where rows[i][c.name] != nil { rows[i][c.name] = rows[i][c.name]!.cast(to: t) }
+            }
+            for k in key where !rows.isEmpty && rows.allSatisfy({ $0[k] == nil }) {
+                throw StreamSQLError(.plan, "PRIMARY KEY column \(k) is not in \(file)", at: range, in: sql)
+            }
+            let t = TableState(name: name, columns: columns, key: key, rows: rows, origin: "file \(file)")
+            lock.withLock { tables[name.lowercased()] = t }
+            return .message("table \(name) loaded: \(rows.count) rows from \(file)")
+        }
+        guard let queryText, let query else { throw StreamSQLError(.plan, "a table needs FROM FILE or AS SELECT", at: range, in: sql) }
+        // Key: PRIMARY KEY, else the query's GROUP BY keys; the table keeps the latest row per key.
+        var tableKey = key
+        if tableKey.isEmpty {
+            tableKey = query.groupBy.compactMap { e -> String? in
+                if case .name(let n, _) = e.kind { return n }
+                return nil
+            }
+        }
+        let t = TableState(name: name, columns: columns, key: tableKey, rows: [], origin: "query")
+        lock.withLock { tables[name.lowercased()] = t }
+        do throws(StreamSQLError) {
+            let q = try execute(queryText, name: name)
+            for k in tableKey where !q.schema.names.contains(k) {
+                stop(q)
+                throw StreamSQLError(.plan, "the key column \(k) is not in the query's output (\(q.schema.names.joined(separator: ", ")))", at: range, in: sql)
+            }
+            q.addSink { batch in t.upsert(batch.objects) }
+            lock.withLock { definitions[name.lowercased()] = (name, queryText) }
+        } catch {
+            lock.withLock { tables[name.lowercased()] = nil }
+            throw error
+        }
+        return .message("table \(name) created, kept up to date by a query" + (tableKey.isEmpty ? "" : " (latest row per \(tableKey.joined(separator: ", ")))"))
+    }
+
+    /// Relative file paths resolve against `baseDirectory` (a script's folder), else the working directory.
+    func resolvePath(_ p: String) -> String {
+        if p.hasPrefix("/") { return p }
+        let base = baseDirectory ?? FileManager.default.currentDirectoryPath
+        return URL(fileURLWithPath: base).appendingPathComponent(p).path
+    }
+
+    func insert(_ stream: String, columns: [String], rows: [[Expr]], json: [String], range: SourceRange, sql: String) throws(StreamSQLError) -> StatementResult {
+        guard let st = lock.withLock({ streams[stream.lowercased()] }) else {
+            throw StreamSQLError(.catalog, "unknown stream \(stream)", at: range, in: sql, suggestions: closestNames(to: stream, in: streamNames))
+        }
+        var events: [OrderedDictionary<String, Value>] = []
+        for doc in json {
+            do {
+                guard case .object(let o) = try JSONReader.parse(doc) else { throw JSONError(message: "not an object", offset: 0) }
+                events.append(o)
+            } catch {
+                throw StreamSQLError(.io, "INSERT … JSON: \(error)", at: range, in: sql)
+            }
+        }
+        let names = columns.isEmpty ? st.columns.map(\.name) : columns
+        for vals in rows {
+            guard !names.isEmpty else {
+                throw StreamSQLError(.plan, "name the columns: INSERT INTO \(stream) (a, b) VALUES (…), or use INSERT INTO \(stream) JSON '{…}'", at: range, in: sql)
+            }
+            guard vals.count == names.count else {
+                throw StreamSQLError(.plan, "\(vals.count) values for \(names.count) columns (\(names.joined(separator: ", ")))", at: vals.first?.range ?? range, in: sql)
+            }
+            var b = Binder(source: sql, functions: functionRegistry, resolver: NoFields(), streamNames: [])
+            b.udfArguments = [[:]]
+            var o = OrderedDictionary<String, Value>()
+            for (n, e) in zip(names, vals) {
+                let bound = try b.bind(e)
+                guard let v = ExpressionCompiler().fold(bound) else {
+                    throw StreamSQLError(.plan, "INSERT values must be constants", at: e.range, in: sql)
+                }
+                o[n] = v
+            }
+            events.append(o)
+        }
+        var rejected = 0
+        for e in events {
+            let before = st.counters.snapshot.rejected
+            emitSync(e, to: st.name)
+            if st.counters.snapshot.rejected > before { rejected += 1 }
+        }
+        return .message("\(events.count - rejected) event\(events.count - rejected == 1 ? "" : "s") inserted into \(st.name)"
+                        + (rejected > 0 ? ", \(rejected) rejected (see SHOW STREAMS)" : ""))
+    }
+
+    func drop(_ kind: CatalogKind, _ name: String, ifExists: Bool, range: SourceRange, sql: String) throws(StreamSQLError) -> StatementResult {
+        let key = name.lowercased()
+        switch kind {
+        case .stream:
+            guard let st = lock.withLock({ streams[key] }) else {
+                if ifExists { return .message("no stream \(name); nothing dropped") }
+                throw StreamSQLError(.catalog, "unknown stream \(name)", at: range, in: sql, suggestions: closestNames(to: name, in: streamNames))
+            }
+            let readers = lock.withLock { st.queries.map(\.name) }
+            if !readers.isEmpty {
+                throw StreamSQLError(.catalog, "stream \(name) is read by \(readers.joined(separator: ", ")); drop or stop them first", at: range, in: sql)
+            }
+            if let producer = lock.withLock({ namedQueries[key] }), st.derivedFrom != nil { stop(producer) }
+            lock.withLock { streams[key] = nil; definitions[key] = nil }
+            return .message("stream \(st.name) dropped")
+        case .table:
+            guard lock.withLock({ tables[key] }) != nil else {
+                if ifExists { return .message("no table \(name); nothing dropped") }
+                throw StreamSQLError(.catalog, "unknown table \(name)", at: range, in: sql, suggestions: closestNames(to: name, in: tableNames))
+            }
+            if let producer = lock.withLock({ namedQueries[key] }) { stop(producer) }
+            lock.withLock { tables[key] = nil; definitions[key] = nil }
+            return .message("table \(name) dropped")
+        case .query:
+            let q = lock.withLock { namedQueries[key] }
+            let defined = lock.withLock { definitions[key] != nil }
+            guard q != nil || defined else {
+                if ifExists { return .message("no query \(name); nothing dropped") }
+                throw StreamSQLError(.catalog, "unknown query \(name)", at: range, in: sql, suggestions: closestNames(to: name, in: queries.map(\.name)))
+            }
+            if let q { stop(q) }
+            lock.withLock { definitions[key] = nil }
+            return .message("query \(name) dropped")
+        case .function:
+            return try run("DROP FUNCTION \(ifExists ? "IF EXISTS " : "")`\(name)`")
+        }
+    }
+
+    public var tableNames: [String] { lock.withLock { tables.values.map(\.name).sorted() } }
+
+    public func table(_ name: String) -> TableState? { lock.withLock { tables[name.lowercased()] } }
+
+    func show(_ kind: CatalogKind) -> StatementResult {
+        switch kind {
+        case .stream:
+            let rows: [[Value]] = lock.withLock {
+                streams.values.sorted { $0.name < $1.name }.map { st in
+                    let m = st.counters.snapshot
+                    let cols = st.columns.isEmpty ? "(untyped)" : st.columns.map { "\($0.name) \($0.typeName)" }.joined(separator: ", ")
+                    return [.string(st.name), .string(cols), .string(st.queries.map(\.name).joined(separator: ", ")),
+                            .string(st.derivedFrom.map { "query \($0)" } ?? "input"), .int(Int64(m.eventsIn)), .int(Int64(m.rejected))]
+                }
+            }
+            return .table(columns: ["name", "columns", "read by", "source", "events", "rejected"], rows: rows)
+        case .table:
+            let rows: [[Value]] = lock.withLock {
+                tables.values.sorted { $0.name < $1.name }.map { t in
+                    let snap = t.snapshot
+                    return [.string(t.name), .int(Int64(snap.rows.count)), .string(snap.key.joined(separator: ", ")), .string(t.origin)]
+                }
+            }
+            return .table(columns: ["name", "rows", "key", "source"], rows: rows)
+        case .query:
+            let qs = queries.sorted { $0.name < $1.name }
+            let rows: [[Value]] = qs.map { q in
+                let m = q.metrics
+                let st = q.stateSize
+                return [.string(q.name), .string(q.streamName), .int(Int64(m.eventsIn)), .int(Int64(m.rowsOut)), .int(Int64(m.rejected)),
+                        .int(Int64(m.late)), .int(Int64(m.dropped)), .string(st.description), .string(q.sql.split(whereSeparator: \.isNewline).joined(separator: " "))]
+            }
+            let stopped = lock.withLock { definitions.filter { namedQueries[$0.key] == nil }.map(\.value) }
+            let stoppedRows: [[Value]] = stopped.sorted { $0.name < $1.name }.map {
+                [.string($0.name), "(stopped)", 0, 0, 0, 0, 0, "", .string($0.sql)]
+            }
+            return .table(columns: ["name", "stream", "events in", "rows out", "rejected", "late", "dropped", "state", "sql"], rows: rows + stoppedRows)
+        case .function:
+            return (try? run("SHOW FUNCTIONS")) ?? .message("")
+        }
+    }
+
+    func describe(_ name: String, range: SourceRange, sql: String) throws(StreamSQLError) -> StatementResult {
+        let key = name.lowercased()
+        if let st = lock.withLock({ streams[key] }) {
+            if !st.columns.isEmpty {
+                return .table(columns: ["column", "type"], rows: st.columns.map { [.string($0.name), .string($0.typeName.lowercased())] })
+            }
+            let fields = lock.withLock { st.layout.names }
+            return .table(columns: ["column", "type"], rows: fields.map { [.string($0), "any (untyped stream)"] })
+        }
+        if let t = lock.withLock({ tables[key] }) {
+            let snap = t.snapshot
+            var cols: OrderedDictionary<String, String> = [:]
+            for c in t.columns { cols[c.name] = c.typeName.lowercased() }
+            for r in snap.rows.prefix(1000) { for (k, v) in r where cols[k] == nil || cols[k] == "null" { cols[k] = v.typeName } }
+            return .table(columns: ["column", "type", "key"], rows: cols.map { [.string($0.key), .string($0.value), .bool(snap.key.contains($0.key))] })
+        }
+        if let q = lock.withLock({ namedQueries[key] }) {
+            var rows: [[Value]] = q.schema.columns.map { [.string($0.name), $0.spread ? "(fields of the event)" : "column"] }
+            rows.append(["plan", .string(q.explain)])
+            return .table(columns: ["column", "kind"], rows: rows)
+        }
+        throw StreamSQLError(.catalog, "no stream, table or query named \(name)", at: range, in: sql,
+                             suggestions: closestNames(to: name, in: streamNames + tableNames + queries.map(\.name)))
     }
 
     /// Runs every statement of a script in order; stops at the first error.
@@ -113,6 +385,7 @@ extension Engine {
         // Plan without starting anything: bind against a scratch copy of the stream's layout.
         var binder = Binder(source: sql, functions: functionRegistry, resolver: LayoutResolver(layout: .empty),
                             streamNames: [s.from.source] + (s.from.alias.map { [$0] } ?? []))
+        binder.knownTables = lock.withLock { Set(tables.keys) }
         let bound = try binder.bindSelect(s)
         let q = Query(name: "explain", sql: sql, stream: s.from.source, op: makeOperator(bound, counters: Counters()), counters: Counters(),
                       capacity: 1, policy: .block)

@@ -30,7 +30,26 @@ final class StreamState: @unchecked Sendable {
     var layout: FieldLayout = .empty
     var queries: [Query] = []
     let counters = Counters()
+    /// Declared columns (typed stream); empty for an untyped stream.
+    var columns: [ColumnDefinition] = []
+    var types: [String: SQLType] = [:]
+    /// The query whose results this stream carries (a derived stream).
+    var derivedFrom: String?
     init(name: String) { self.name = name }
+
+    /// A typed stream's check: declared fields are converted to their type, undeclared fields and
+    /// values that do not convert reject the event (the reason is returned).
+    func coerce(_ event: OrderedDictionary<String, Value>) -> (OrderedDictionary<String, Value>?, String?) {
+        guard !types.isEmpty else { return (event, nil) }
+        var out = OrderedDictionary<String, Value>()
+        for (k, v) in event {
+            guard let t = types[k] else { return (nil, "unknown field '\(k)' for stream \(name)") }
+            let c = v.cast(to: t)
+            if c.isNull && !v.isNull { return (nil, "field '\(k)': expected \(t.rawValue), got \(v.typeName) \(JSONWriter.string(v))") }
+            out[k] = c
+        }
+        return (out, nil)
+    }
 }
 
 /// The engine: a catalog of streams and running queries, and the entry points for events.
@@ -45,8 +64,19 @@ final class StreamState: @unchecked Sendable {
 public final class Engine: @unchecked Sendable {
     public let options: EngineOptions
     private var functions: FunctionRegistry
-    private let lock = NSLock()
-    private var streams: [String: StreamState] = [:]
+    let lock = NSLock()
+    var streams: [String: StreamState] = [:]
+    var tables: [String: TableState] = [:]
+    /// Every running query by lower-cased name.
+    var namedQueries: [String: Query] = [:]
+    /// SQL of named queries (CREATE QUERY, derived streams and tables), kept for START QUERY.
+    var definitions: [String: (name: String, sql: String)] = [:]
+    /// Where relative file paths in statements resolve (a script's folder); nil: the working directory.
+    public var baseDirectory: String? {
+        get { lock.withLock { _baseDirectory } }
+        set { lock.withLock { _baseDirectory = newValue } }
+    }
+    private var _baseDirectory: String?
     private var queryCounter = 0
 
     public init(options: EngineOptions = EngineOptions()) {
@@ -105,12 +135,20 @@ public final class Engine: @unchecked Sendable {
         var resolver = LayoutResolver(layout: st.layout)
         lock.unlock()
         var binder = Binder(source: sql, functions: functionRegistry, resolver: resolver, streamNames: names)
+        binder.knownTables = lock.withLock { Set(tables.keys) }
         let bound = try binder.bindSelect(select)
         resolver = binder.resolver
 
-        let queryName: String = lock.withLock {
-            queryCounter += 1
-            return name ?? "q\(queryCounter)"
+        lock.lock()
+        var queryName = name ?? ""
+        let taken = name.map { namedQueries[$0.lowercased()] != nil } ?? false
+        if name == nil {
+            repeat { queryCounter += 1 } while namedQueries["q\(queryCounter)"] != nil
+            queryName = "q\(queryCounter)"
+        }
+        lock.unlock()
+        if taken {
+            throw StreamSQLError(.catalog, "a query named \(queryName) is already running", at: SourceRange(0, 1), in: sql)
         }
         let counters = Counters()
         let op = makeOperator(bound, counters: counters)
@@ -120,21 +158,41 @@ public final class Engine: @unchecked Sendable {
             // Widen the stream's layout (slots are only appended, so other queries stay valid).
             st.layout = st.layout.adding(resolver.added, keepWhole: resolver.wantsWhole)
             st.queries.append(q)
+            namedQueries[queryName.lowercased()] = q
         }
         q.inbox.start(q, tickEvery: options.clock.isRealTime && op.needsTicks ? options.tickInterval : nil, clock: options.clock)
         q.onFinish { [weak self, weak q] in
             guard let self, let q else { return }
-            self.lock.withLock { st.queries.removeAll { $0 === q } }
+            self.lock.withLock {
+                st.queries.removeAll { $0 === q }
+                if self.namedQueries[q.name.lowercased()] === q { self.namedQueries[q.name.lowercased()] = nil }
+            }
         }
         return q
     }
 
     func makeOperator(_ bound: BoundQuery, counters: Counters) -> QueryOperator {
+        let joins: [BoundJoin]
+        switch bound {
+        case .row(let r): joins = r.joins
+        case .windowed(let w): joins = w.joins
+        case .match: joins = []
+        }
+        guard !joins.isEmpty else { return makePipeline(bound, counters: counters, joins: nil) }
+        let store = AnalyticValues(count: joins.count)
+        let inner = makePipeline(bound, counters: counters, joins: store)
+        let tables = lock.withLock { joins.map { self.tables[$0.table.lowercased()]! } }
+        var order: BoundJoinOrder? = nil
+        if case .row(let r) = bound { order = r.joinOrder }
+        return JoinOperator(inner: inner, joins: joins, tables: tables, store: store, compiler: ExpressionCompiler(analytics: nil, joins: store), order: order)
+    }
+
+    func makePipeline(_ bound: BoundQuery, counters: Counters, joins: AnalyticValues?) -> QueryOperator {
         switch bound {
         case .row(let r):
-            return RowPipeline(r, distinctCap: options.distinctCapacity, maxPartitions: options.maxPartitions, counters: counters)
+            return RowPipeline(r, distinctCap: options.distinctCapacity, maxPartitions: options.maxPartitions, counters: counters, joins: joins)
         case .windowed(let w):
-            let core = WindowCore(w, counters: counters, maxGroups: options.maxGroups, maxPartitions: options.maxPartitions, clock: options.clock)
+            let core = WindowCore(w, counters: counters, maxGroups: options.maxGroups, maxPartitions: options.maxPartitions, clock: options.clock, joins: joins)
             switch w.window {
             case .tumbling(let size): return TimeWindowOperator(core: core, size: size, slide: size)
             case .sliding(let size, let slide): return TimeWindowOperator(core: core, size: size, slide: slide)
@@ -175,7 +233,7 @@ public final class Engine: @unchecked Sendable {
     public func emit(_ event: OrderedDictionary<String, Value>, to stream: String = "stream") {
         guard let s = target(stream) else { return }
         let (layout, qs) = snapshot(s)
-        let row = layout.row(from: event)
+        guard let row = typedRow(s, layout, event, qs) else { return }
         s.counters.eventsIn.add(1, ordering: .relaxed)
         for q in qs { q.inbox.push(CollectionOfOne(row)) }
     }
@@ -194,8 +252,8 @@ public final class Engine: @unchecked Sendable {
     public func emitSync(_ event: OrderedDictionary<String, Value>, to stream: String = "stream") -> [String: ResultBatch] {
         guard let s = target(stream) else { return [:] }
         let (layout, qs) = snapshot(s)
+        guard let row = typedRow(s, layout, event, qs) else { return [:] }
         s.counters.eventsIn.add(1, ordering: .relaxed)
-        let row = layout.row(from: event)
         var out: [String: ResultBatch] = [:]
         for q in qs { out[q.name] = q.run(CollectionOfOne(row)) }
         return out
@@ -218,11 +276,22 @@ public final class Engine: @unchecked Sendable {
         let (layout, qs) = snapshot(s)
         var bytes = Array(line.utf8)
         var result: Result<Row, JSONError> = .failure(JSONError(message: "empty line", offset: 0))
-        bytes.withUnsafeMutableBufferPointer { b in
+        if !s.types.isEmpty {
+            // Typed stream: read the whole object, then check and convert its fields.
             do throws(JSONError) {
-                result = .success(try JSONReader.decodeEvent(bytes: UnsafeBufferPointer(b), layout: layout))
+                guard case .object(let o) = try JSONReader.parse(line) else { throw JSONError(message: "an event must be a JSON object", offset: 0) }
+                guard let row = typedRow(s, layout, o, qs) else { return JSONError(message: "rejected by the stream's column types", offset: 0) }
+                result = .success(row)
             } catch {
                 result = .failure(error)
+            }
+        } else {
+            bytes.withUnsafeMutableBufferPointer { b in
+                do throws(JSONError) {
+                    result = .success(try JSONReader.decodeEvent(bytes: UnsafeBufferPointer(b), layout: layout))
+                } catch {
+                    result = .failure(error)
+                }
             }
         }
         switch result {
@@ -245,6 +314,17 @@ public final class Engine: @unchecked Sendable {
         drain()
         let now = options.clock.now()
         for q in queries { q.tick(now: now) }
+    }
+
+    /// The event as a row of the stream's layout; for a typed stream, checked and converted first
+    /// (a rejected event is counted on the stream and its queries, with the reason).
+    func typedRow(_ s: StreamState, _ layout: FieldLayout, _ event: OrderedDictionary<String, Value>, _ qs: [Query]) -> Row? {
+        let (e, reason) = s.coerce(event)
+        if let e { return layout.row(from: e) }
+        let why = reason ?? "rejected"
+        s.counters.reject(why)
+        for q in qs { q.counters.reject(why) }
+        return nil
     }
 
     /// Waits until every event buffered so far has been processed by every query.

@@ -17,9 +17,9 @@ final class RowPipeline: QueryOperator {
     private let analytics: AnalyticRunner?
     private let suppressEmpty: Bool
 
-    init(_ q: BoundRowQuery, distinctCap: Int, maxPartitions: Int, counters: Counters) {
+    init(_ q: BoundRowQuery, distinctCap: Int, maxPartitions: Int, counters: Counters, joins: AnalyticValues? = nil) {
         let store = q.analytics.isEmpty ? nil : AnalyticValues(count: q.analytics.count)
-        let compiler = ExpressionCompiler(analytics: store)
+        let compiler = ExpressionCompiler(analytics: store, joins: joins)
         analytics = store == nil ? nil : AnalyticRunner(q.analytics, compiler: compiler, maxPartitions: maxPartitions, counters: counters)
         suppressEmpty = q.schema.suppressesEmptyRows
         schema = q.schema

@@ -150,8 +150,31 @@ public struct FunctionDefinition: Sendable {
     public var range: SourceRange
 }
 
+/// A typed column of `CREATE STREAM` / `CREATE TABLE`.
+public struct ColumnDefinition: Sendable {
+    public var name: String
+    public var typeName: String
+    public var range: SourceRange
+}
+
+public enum CatalogKind: String, Sendable { case stream = "STREAM", table = "TABLE", query = "QUERY", function = "FUNCTION" }
+
 public enum Statement: Sendable {
     case select(SelectStatement)
+    /// CREATE STREAM name [(cols)] [WITH (…)] | CREATE STREAM name AS SELECT …
+    case createStream(name: String, columns: [ColumnDefinition], query: SelectStatement?, queryText: String?, range: SourceRange)
+    /// CREATE TABLE name [(cols)] [PRIMARY KEY (…)] FROM FILE 'path' | … AS SELECT …
+    case createTable(name: String, columns: [ColumnDefinition], primaryKey: [String], file: String?, query: SelectStatement?,
+                     queryText: String?, range: SourceRange)
+    /// CREATE QUERY name AS SELECT …
+    case createQuery(name: String, query: SelectStatement, queryText: String, range: SourceRange)
+    /// INSERT INTO stream [(cols)] VALUES (…), (…) | INSERT INTO stream JSON '{…}'
+    case insert(stream: String, columns: [String], rows: [[Expr]], json: [String], range: SourceRange)
+    case drop(CatalogKind, name: String, ifExists: Bool, range: SourceRange)
+    case show(CatalogKind)
+    case describe(name: String, range: SourceRange)
+    case stopQuery(name: String, range: SourceRange)
+    case startQuery(name: String, range: SourceRange)
     case createFunction(FunctionDefinition)
     case dropFunction(name: String, ifExists: Bool, range: SourceRange)
     case showFunctions(like: String?)

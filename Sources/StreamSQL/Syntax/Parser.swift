@@ -117,6 +117,36 @@ public struct Parser {
             let (name, r) = try identifier("a function name after DROP FUNCTION")
             return .dropFunction(name: name, ifExists: ifExists, range: r)
         }
+        if t.isWord("create") { return try parseCreate() }
+        if t.isWord("drop") {
+            _ = advance()
+            let kind = try catalogKind("STREAM, TABLE, QUERY or FUNCTION after DROP")
+            var ifExists = false
+            if acceptWord("if") { try expectWord("exists", "after IF"); ifExists = true }
+            let (name, r) = try identifier("a name after DROP \(kind.rawValue)")
+            return .drop(kind, name: name, ifExists: ifExists, range: r)
+        }
+        if t.isWord("show") && !peek(1).isWord("functions") {
+            _ = advance()
+            let w = peek
+            let kinds: [String: CatalogKind] = ["streams": .stream, "tables": .table, "queries": .query]
+            guard w.kind == .word, let k = kinds[w.text.lowercased()] else { throw expected("STREAMS, TABLES, QUERIES or FUNCTIONS after SHOW") }
+            _ = advance()
+            return .show(k)
+        }
+        if (t.isWord("describe") || t.isWord("desc")) && !peek(1).isWord("function") {
+            _ = advance()
+            _ = acceptWord("stream") || acceptWord("table") || acceptWord("query")
+            let (name, r) = try identifier("a stream, table or query name after DESCRIBE")
+            return .describe(name: name, range: r)
+        }
+        if (t.isWord("stop") || t.isWord("start")) && peek(1).isWord("query") {
+            let stop = advance().isWord("stop")
+            _ = advance()
+            let (name, r) = try identifier("a query name")
+            return stop ? .stopQuery(name: name, range: r) : .startQuery(name: name, range: r)
+        }
+        if t.isWord("insert") { return try parseInsert() }
         if t.isWord("show") && peek(1).isWord("functions") {
             _ = advance(); _ = advance()
             if acceptWord("like") {
@@ -145,6 +175,120 @@ public struct Parser {
             throw e
         }
         throw expected("a statement (SELECT …)")
+    }
+
+    mutating func catalogKind(_ what: String) throws(StreamSQLError) -> CatalogKind {
+        for k in [CatalogKind.stream, .table, .query, .function] where acceptWord(k.rawValue) { return k }
+        throw expected(what)
+    }
+
+    /// The text of the statement from a token's start to the end (for AS SELECT …).
+    func textFrom(_ t: Token) -> String {
+        let b = Array(source.utf8)
+        var end = b.count
+        while end > t.range.start, [32, 10, 13, 9, UInt8(ascii: ";")].contains(b[end - 1]) { end -= 1 }
+        return String(decoding: b[t.range.start..<end], as: UTF8.self)
+    }
+
+    mutating func parseColumns() throws(StreamSQLError) -> [ColumnDefinition] {
+        var cols: [ColumnDefinition] = []
+        guard acceptOp("(") else { return cols }
+        repeat {
+            let (name, r) = try identifier("a column name")
+            let ty = peek
+            guard ty.kind == .word else { throw expected("a type for column \(name) (int, float, string, bool, timestamp, array, object)") }
+            _ = advance()
+            if acceptOp("(") {
+                while !peek.isOp(")") && peek.kind != .eof { _ = advance() }
+                try expectOp(")", "after the type size")
+            }
+            if cols.contains(where: { $0.name == name }) { throw error("column '\(name)' appears twice", at: r) }
+            cols.append(ColumnDefinition(name: name, typeName: ty.text, range: r.union(ty.range)))
+        } while acceptOp(",")
+        try expectOp(")", "to close the column list")
+        return cols
+    }
+
+    mutating func parseCreate() throws(StreamSQLError) -> Statement {
+        let start = advance()
+        let kind = try catalogKind("STREAM, TABLE, QUERY or FUNCTION after CREATE")
+        let (name, nr) = try identifier("a name after CREATE \(kind.rawValue)")
+        let range = start.range.union(nr)
+        switch kind {
+        case .stream:
+            if acceptWord("as") {
+                guard peek.isWord("select") else { throw expected("SELECT after AS") }
+                let t = peek
+                let q = try parseSelect()
+                return .createStream(name: name, columns: [], query: q, queryText: textFrom(t), range: range)
+            }
+            let cols = try parseColumns()
+            if peek.isWord("with") { _ = try parseWith() }
+            return .createStream(name: name, columns: cols, query: nil, queryText: nil, range: range)
+        case .table:
+            let cols = try parseColumns()
+            var key: [String] = []
+            if acceptWord("primary") {
+                try expectWord("key", "after PRIMARY")
+                try expectOp("(", "after PRIMARY KEY")
+                repeat { key.append(try identifier("a key column").0) } while acceptOp(",")
+                try expectOp(")", "to close PRIMARY KEY (…)")
+            }
+            if acceptWord("from") {
+                try expectWord("file", "after FROM (CREATE TABLE t FROM FILE 'path')")
+                let f = peek
+                guard f.kind == .string || f.kind == .dstring else { throw expected("a file path in quotes after FROM FILE") }
+                _ = advance()
+                return .createTable(name: name, columns: cols, primaryKey: key, file: f.text, query: nil, queryText: nil, range: range)
+            }
+            if acceptWord("as") {
+                guard peek.isWord("select") else { throw expected("SELECT after AS") }
+                let t = peek
+                let q = try parseSelect()
+                return .createTable(name: name, columns: cols, primaryKey: key, file: nil, query: q, queryText: textFrom(t), range: range)
+            }
+            throw expected("FROM FILE 'path' or AS SELECT … to say where the table's rows come from")
+        case .query:
+            try expectWord("as", "and the query (CREATE QUERY name AS SELECT …)")
+            guard peek.isWord("select") else { throw expected("SELECT after AS") }
+            let t = peek
+            let q = try parseSelect()
+            return .createQuery(name: name, query: q, queryText: textFrom(t), range: range)
+        case .function:
+            throw error("use CREATE FUNCTION name(params) AS expression", at: range)
+        }
+    }
+
+    /// INSERT INTO stream [(a, b)] VALUES (…), (…) | INSERT INTO stream JSON '{…}' [, '{…}']
+    mutating func parseInsert() throws(StreamSQLError) -> Statement {
+        let start = advance()
+        try expectWord("into", "after INSERT")
+        let (name, nr) = try identifier("a stream name after INSERT INTO")
+        var cols: [String] = []
+        if acceptOp("(") {
+            repeat { cols.append(try identifier("a column name").0) } while acceptOp(",")
+            try expectOp(")", "to close the column list")
+        }
+        if acceptWord("json") {
+            var docs: [String] = []
+            repeat {
+                let t = peek
+                guard t.kind == .string || t.kind == .dstring else { throw expected("a JSON object in quotes after JSON") }
+                _ = advance()
+                docs.append(t.text)
+            } while acceptOp(",")
+            return .insert(stream: name, columns: cols, rows: [], json: docs, range: start.range.union(nr))
+        }
+        try expectWord("values", "or JSON after the stream name")
+        var rows: [[Expr]] = []
+        repeat {
+            try expectOp("(", "before the values of a row")
+            var vals: [Expr] = []
+            repeat { vals.append(try parseExpr()) } while acceptOp(",")
+            try expectOp(")", "after the values of a row")
+            rows.append(vals)
+        } while acceptOp(",")
+        return .insert(stream: name, columns: cols, rows: rows, json: [], range: start.range.union(nr))
     }
 
     /// CREATE [OR REPLACE] FUNCTION name(p1, p2, …) AS expression [COMMENT 'text']

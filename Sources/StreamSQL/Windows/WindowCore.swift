@@ -85,9 +85,9 @@ final class WindowCore {
 
     let analytics: AnalyticRunner?
 
-    init(_ q: BoundWindowQuery, counters: Counters, maxGroups: Int, maxPartitions: Int, clock: Clock) {
+    init(_ q: BoundWindowQuery, counters: Counters, maxGroups: Int, maxPartitions: Int, clock: Clock, joins: AnalyticValues? = nil) {
         let store = q.analytics.isEmpty ? nil : AnalyticValues(count: q.analytics.count)
-        let c = ExpressionCompiler(analytics: store)
+        let c = ExpressionCompiler(analytics: store, joins: joins)
         analytics = store == nil ? nil : AnalyticRunner(q.analytics, compiler: c, maxPartitions: maxPartitions, counters: counters)
         self.q = q
         schema = q.schema

@@ -117,7 +117,7 @@ final class EngineTests: XCTestCase {
         XCTAssertTrue(err("SELECT window_start() FROM stream")?.message.contains("windowed query") ?? false)
         XCTAssertTrue(err("SELECT a FROM stream WITH (TIMESTAMP='ts')")?.message.contains("windowed") ?? false)
         XCTAssertTrue(err("SELECT a FROM stream WITH (COLOR='red')")?.message.contains("unknown option") ?? false)
-        XCTAssertEqual(err("SELECT s.a FROM stream s JOIN t ON s.k = t.k")?.phase, .notSupported)
+        XCTAssertEqual(err("SELECT s.a FROM stream s JOIN t ON s.k = t.k")?.phase, .catalog, "joining a table that does not exist")
         let e = err("SELECT a,\n  nope(b) FROM stream")
         XCTAssertEqual(e?.location?.line, 2)
         XCTAssertEqual(e?.location?.column, 3)

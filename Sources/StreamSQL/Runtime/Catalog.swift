@@ -1,0 +1,110 @@
+import Foundation
+import OrderedCollections
+
+/// An immutable version of a table's rows, with a hash index on its key. Joins read one version per
+/// event, so a table replaced or updated while queries run is seen consistently.
+public final class TableSnapshot: Sendable {
+    public let rows: [OrderedDictionary<String, Value>]
+    public let key: [String]
+    let index: [GroupKey: [Int]]
+    public let version: Int
+
+    init(rows: [OrderedDictionary<String, Value>], key: [String], version: Int) {
+        self.rows = rows
+        self.key = key
+        self.version = version
+        var idx: [GroupKey: [Int]] = [:]
+        if !key.isEmpty {
+            for (i, r) in rows.enumerated() { idx[TableSnapshot.keyOf(r, key), default: []].append(i) }
+        }
+        index = idx
+    }
+
+    static func keyOf(_ r: OrderedDictionary<String, Value>, _ key: [String]) -> GroupKey {
+        key.count == 1 ? .one(r[key[0]] ?? .null) : .many(key.map { r[$0] ?? .null })
+    }
+
+    /// Rows whose key columns equal `values` (one per key column).
+    func lookup(_ values: [Value]) -> [Int] {
+        index[values.count == 1 ? .one(values[0]) : .many(values)] ?? []
+    }
+
+    /// A new version with `row` inserted or replacing the row of the same key.
+    func upserting(_ row: OrderedDictionary<String, Value>) -> TableSnapshot {
+        var rs = rows
+        if !key.isEmpty, let i = index[TableSnapshot.keyOf(row, key)]?.first {
+            rs[i] = row
+        } else {
+            rs.append(row)
+        }
+        return TableSnapshot(rows: rs, key: key, version: version + 1)
+    }
+}
+
+/// A named table: where its rows come from and its current version.
+public final class TableState: @unchecked Sendable {
+    public let name: String
+    public let columns: [ColumnDefinition]
+    public let origin: String
+    private let lock = NSLock()
+    private var current: TableSnapshot
+
+    init(name: String, columns: [ColumnDefinition], key: [String], rows: [OrderedDictionary<String, Value>], origin: String) {
+        self.name = name
+        self.columns = columns
+        self.origin = origin
+        current = TableSnapshot(rows: rows, key: key, version: 1)
+    }
+
+    public var snapshot: TableSnapshot { lock.withLock { current } }
+
+    func upsert(_ rows: [OrderedDictionary<String, Value>]) {
+        lock.withLock { for r in rows { current = current.upserting(r) } }
+    }
+
+    func replace(_ rows: [OrderedDictionary<String, Value>]) {
+        lock.withLock { current = TableSnapshot(rows: rows, key: current.key, version: current.version + 1) }
+    }
+}
+
+/// Reads table files: CSV with a header, a JSON array of objects, or JSON Lines.
+enum TableFile {
+    static func load(_ path: String) throws(StreamSQLError) -> [OrderedDictionary<String, Value>] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw StreamSQLError(.io, "cannot read table file '\(path)'")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        if path.lowercased().hasSuffix(".csv") {
+            let csv: CSVReader
+            do { csv = try CSVReader(text: text) } catch { throw StreamSQLError(.io, "\(path): \(error.description)") }
+            if let f = csv.failures.first {
+                throw StreamSQLError(.io, "\(path): \(f.description)\(csv.failures.count > 1 ? " (and \(csv.failures.count - 1) more)" : "")")
+            }
+            return csv.rows
+        }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.hasPrefix("[") {
+            let v: Value
+            do { v = try JSONReader.parse(trimmed) } catch { throw StreamSQLError(.io, "\(path): \(error.description)") }
+            guard case .array(let items) = v else { throw StreamSQLError(.io, "\(path): expected an array of objects") }
+            var out: [OrderedDictionary<String, Value>] = []
+            for (i, item) in items.enumerated() {
+                guard case .object(let o) = item else { throw StreamSQLError(.io, "\(path): element \(i + 1) is not an object") }
+                out.append(o)
+            }
+            return out
+        }
+        var out: [OrderedDictionary<String, Value>] = []
+        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            if t.isEmpty { continue }
+            do {
+                guard case .object(let o) = try JSONReader.parse(t) else { throw JSONError(message: "not an object", offset: 0) }
+                out.append(o)
+            } catch {
+                throw StreamSQLError(.io, "\(path) line \(n + 1): \(error)")
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,124 @@
+/// Stream–table joins in front of a query's pipeline: for each event, the matching rows of each
+/// table (a hash lookup when ON has `stream side = t.col` equalities, a scan otherwise), then the
+/// pipeline once per combination with the matched rows readable as `t.col`. LEFT JOIN passes NULLs
+/// when nothing matches. Each event reads one version of every table.
+///
+/// For row queries ORDER BY and LIMIT apply to the rows one event produces, so a query can pick the
+/// best match: `… JOIN agents a ON array_contains(a.skills, t.category) ORDER BY a.load LIMIT 1`.
+final class JoinOperator: QueryOperator {
+    let inner: QueryOperator
+    let joins: [BoundJoin]
+    let tables: [TableState]
+    let store: AnalyticValues
+    let keyEvals: [[Eval]]
+    let residuals: [Predicate?]
+    let orderKeys: [(Eval, Bool)]
+    let perEventLimit: Int?
+    private var snapshots: [TableSnapshot] = []
+
+    init(inner: QueryOperator, joins: [BoundJoin], tables: [TableState], store: AnalyticValues, compiler: ExpressionCompiler,
+         order: BoundJoinOrder?) {
+        self.inner = inner
+        self.joins = joins
+        self.tables = tables
+        self.store = store
+        keyEvals = joins.map { $0.streamKeys.map(compiler.compile) }
+        residuals = joins.map { $0.residual.map(compiler.compilePredicate) }
+        orderKeys = (order?.keys ?? []).map { (compiler.compile($0.0), $0.1) }
+        perEventLimit = order?.limit
+    }
+
+    var schema: ResultSchema { inner.schema }
+    var needsTicks: Bool { inner.needsTicks }
+    var stateSize: StateSize { inner.stateSize }
+    var explain: String {
+        joins.map { j in
+            "\(j.left ? "left" : "inner") join \(j.table) " + (j.tableKeys.isEmpty ? "(scan)" : "(hash on \(j.tableKeys.joined(separator: ", ")))")
+        }.joined(separator: ", ") + "; then " + inner.explain
+    }
+
+    func onTick(now: Int64, into out: inout ResultBatch) { inner.onTick(now: now, into: &out) }
+    func finish(into out: inout ResultBatch) { inner.finish(into: &out) }
+
+    fileprivate struct Produced { var keys: [Value]; var values: ArraySlice<Value> }
+
+    func process(_ row: Row, into out: inout ResultBatch) -> Bool {
+        snapshots = tables.map(\.snapshot)
+        let ordered = !orderKeys.isEmpty || perEventLimit != nil
+        if !ordered { return visit(0, row, &out, nil) }
+        var produced: [Produced] = []
+        var scratch = ResultBatch(schema: out.schema)
+        let alive = visit(0, row, &scratch, &produced)
+        if !orderKeys.isEmpty {
+            produced.sort { a, b in
+                for (k, (_, desc)) in orderKeys.enumerated() {
+                    let r = Value.sortOrder(a.keys[k], b.keys[k])
+                    if r != 0 { return desc ? r > 0 : r < 0 }
+                }
+                return false
+            }
+        }
+        let w = max(1, out.schema.width)
+        var rows = 0
+        for p in produced {
+            let n = p.values.count / w
+            for r in 0..<n {
+                if let l = perEventLimit, rows >= l { break }
+                out.values.append(contentsOf: p.values[(p.values.startIndex + r * w)..<(p.values.startIndex + (r + 1) * w)])
+                rows += 1
+            }
+        }
+        return alive
+    }
+
+    /// Walks the joins depth-first; at the end runs the pipeline for the current combination.
+    private func visit(_ j: Int, _ row: Row, _ out: inout ResultBatch, _ produced: UnsafeMutablePointer<[Produced]>?) -> Bool {
+        if j == joins.count {
+            let before = out.values.count
+            let keys = orderKeys.map { $0.0(row) }
+            let alive = inner.process(row, into: &out)
+            if let produced, out.values.count > before {
+                produced.pointee.append(Produced(keys: keys, values: out.values[before...]))
+            }
+            return alive
+        }
+        let snap = snapshots[j]
+        var matched = false
+        var alive = true
+        func candidate(_ i: Int) -> Bool {
+            store.values[j] = .object(snap.rows[i])
+            if let r = residuals[j], !r(row) { return true }
+            matched = true
+            return visit(j + 1, row, &out, produced)
+        }
+        if !keyEvals[j].isEmpty && snap.key == joins[j].tableKeys {
+            let vals = keyEvals[j].map { $0(row) }
+            if !vals.contains(where: \.isNull) {
+                for i in snap.lookup(vals) where alive { alive = candidate(i) }
+            }
+        } else {
+            let keyCols = joins[j].tableKeys
+            let vals = keyEvals[j].map { $0(row) }
+            for i in snap.rows.indices where alive {
+                if !keyCols.isEmpty {
+                    var ok = true
+                    for (c, v) in zip(keyCols, vals) where !(Ops.compare(.eq, snap.rows[i][c] ?? .null, v).isTruthy) { ok = false; break }
+                    if !ok { continue }
+                }
+                alive = candidate(i)
+            }
+        }
+        if !matched && joins[j].left && alive {
+            store.values[j] = .null
+            alive = visit(j + 1, row, &out, produced)
+        }
+        return alive
+    }
+}
+
+extension JoinOperator {
+    /// Convenience for the `produced` collection: a pointer into a local array.
+    fileprivate func visit(_ j: Int, _ row: Row, _ out: inout ResultBatch, _ produced: inout [Produced]) -> Bool {
+        withUnsafeMutablePointer(to: &produced) { p in visit(j, row, &out, p) }
+    }
+}
