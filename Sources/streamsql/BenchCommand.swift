@@ -11,10 +11,10 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure throughput on a synthetic workload (events/s).")
 
     enum Workload: String, ExpressibleByArgument, CaseIterable {
-        case filter, transform, json, tumbling, sliding, analytic, cep, all
+        case filter, transform, json, tumbling, sliding, analytic, cep, join, fanout, all
     }
 
-    @Option(help: "filter, transform, json, tumbling, sliding, analytic, cep, or all.")
+    @Option(help: "filter, transform, json, tumbling, sliding, analytic, cep, join, fanout, or all.")
     var workload: Workload = .all
 
     @Option(help: "Number of events.")
@@ -33,11 +33,12 @@ struct BenchCommand: ParsableCommand {
     static let transformSQL = "SELECT deviceId, temperature * 1.8 + 32 AS f, CASE WHEN temperature > 30 THEN 'hot' ELSE 'normal' END AS level FROM stream WHERE humidity < 90"
     static let analyticSQL = "SELECT deviceId, temperature, lag(temperature) OVER (PARTITION BY deviceId) AS prev FROM stream WHERE had_changed(true, temperature)"
     static let cepSQL = "SELECT * FROM stream MATCH_RECOGNIZE (PARTITION BY deviceId ORDER BY ts MEASURES LAST(A.temperature) AS peak ONE ROW PER MATCH PATTERN (A{3}) DEFINE A AS temperature > 80)"
+    static let joinSQL = "SELECT deviceId, temperature, m.site AS site, m.model AS model FROM stream JOIN meta m ON deviceId = m.deviceId"
     static let tumblingSQL = "SELECT deviceId, AVG(temperature) AS avg_t, MAX(temperature) AS max_t, COUNT(*) AS c FROM stream GROUP BY deviceId, TumblingWindow('1s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')"
     static let slidingSQL = "SELECT deviceId, AVG(temperature) AS avg_t, MAX(temperature) AS max_t, COUNT(*) AS c FROM stream GROUP BY deviceId, SlidingWindow('10s', '1s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')"
 
     func run() throws {
-        let all: [Workload] = workload == .all ? [.filter, .transform, .json, .tumbling, .sliding, .analytic, .cep] : [workload]
+        let all: [Workload] = workload == .all ? [.filter, .transform, .json, .tumbling, .sliding, .analytic, .cep, .join, .fanout] : [workload]
         print("events: \(events), devices: \(devices), best of \(runs) runs, \(async ? "emit (buffered)" : "emitSync")")
         for w in all {
             switch w {
@@ -48,6 +49,8 @@ struct BenchCommand: ParsableCommand {
             case .sliding: try query(name: "sliding", sql: BenchCommand.slidingSQL, flush: true)
             case .analytic: try query(name: "analytic", sql: BenchCommand.analyticSQL)
             case .cep: try query(name: "cep", sql: BenchCommand.cepSQL, flush: true)
+            case .join: try query(name: "join", sql: BenchCommand.joinSQL)
+            case .fanout: try query(name: "fanout", sql: BenchCommand.filterSQL, copies: 10)
             case .all: break
             }
         }
@@ -87,14 +90,19 @@ struct BenchCommand: ParsableCommand {
         return out
     }
 
-    func query(name: String, sql: String, flush: Bool = false) throws {
+    func query(name: String, sql: String, flush: Bool = false, copies: Int = 1) throws {
         var best = 0.0
         var rowsOut = 0
         for _ in 0..<runs {
             let engine = Engine()
-            let q = try engine.execute(sql)
+            engine.createTable("meta", key: ["deviceId"], rows: (0..<devices).map { i in
+                ["deviceId": .string(String(format: "dev-%04d", i)), "site": .string("site-\(i % 17)"), "model": .string("m\(i % 5)")]
+            })
             let counter = RowCounter()
-            q.addSink { counter.add($0.count) }
+            for _ in 0..<copies {
+                let q = try engine.execute(sql)
+                q.addSink { counter.add($0.count) }
+            }
             var src = EventSource(devices: devices, total: events)
             var chunk: [Row] = []
             chunk.reserveCapacity(4096)
@@ -115,8 +123,9 @@ struct BenchCommand: ParsableCommand {
             rowsOut = counter.value
             engine.stopAll(flush: false)
         }
+        let label = copies > 1 ? "\(copies) × " + sql : sql
         print(String(format: "%-10@ %8.2f M events/s   (%d rows out, peak RSS %.0f MB)  %@", name as NSString, best / 1e6, rowsOut,
-                     peakRSSMegabytes(), sql as NSString))
+                     peakRSSMegabytes(), label as NSString))
     }
 
     func json() {

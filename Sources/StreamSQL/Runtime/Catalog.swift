@@ -5,12 +5,15 @@ import OrderedCollections
 /// event, so a table replaced or updated while queries run is seen consistently.
 public final class TableSnapshot: Sendable {
     public let rows: [OrderedDictionary<String, Value>]
+    /// The rows as values, boxed once so a join does not box a row per match.
+    let values: [Value]
     public let key: [String]
     let index: [GroupKey: [Int]]
     public let version: Int
 
     init(rows: [OrderedDictionary<String, Value>], key: [String], version: Int) {
         self.rows = rows
+        self.values = rows.map(Value.object)
         self.key = key
         self.version = version
         var idx: [GroupKey: [Int]] = [:]
@@ -28,6 +31,8 @@ public final class TableSnapshot: Sendable {
     func lookup(_ values: [Value]) -> [Int] {
         index[values.count == 1 ? .one(values[0]) : .many(values)] ?? []
     }
+
+    @inline(__always) func lookup(one value: Value) -> [Int]? { index[.one(value)] }
 
     /// A new version with `row` inserted or replacing the row of the same key.
     func upserting(_ row: OrderedDictionary<String, Value>) -> TableSnapshot {

@@ -171,6 +171,12 @@ extension Engine {
         return .message("table \(name) created, kept up to date by a query" + (tableKey.isEmpty ? "" : " (latest row per \(tableKey.joined(separator: ", ")))"))
     }
 
+    /// Creates (or replaces) a table from rows given in Swift.
+    public func createTable(_ name: String, key: [String] = [], rows: [OrderedDictionary<String, Value>]) {
+        let t = TableState(name: name, columns: [], key: key, rows: rows, origin: "API")
+        lock.withLock { tables[name.lowercased()] = t }
+    }
+
     /// Relative file paths resolve against `baseDirectory` (a script's folder), else the working directory.
     func resolvePath(_ p: String) -> String {
         if p.hasPrefix("/") { return p }
@@ -288,14 +294,17 @@ extension Engine {
             let rows: [[Value]] = qs.map { q in
                 let m = q.metrics
                 let st = q.stateSize
+                func ms(_ n: Int64?) -> Value { n.map { .double((Double($0) / 1e4).rounded() / 100) } ?? .null }
                 return [.string(q.name), .string(q.streamName), .int(Int64(m.eventsIn)), .int(Int64(m.rowsOut)), .int(Int64(m.rejected)),
-                        .int(Int64(m.late)), .int(Int64(m.dropped)), .string(st.description), .string(q.sql.split(whereSeparator: \.isNewline).joined(separator: " "))]
+                        .int(Int64(m.late)), .int(Int64(m.dropped)), ms(m.latencyP50), ms(m.latencyP99), .string(st.description),
+                        .string(q.sql.split(whereSeparator: \.isNewline).joined(separator: " "))]
             }
             let stopped = lock.withLock { definitions.filter { namedQueries[$0.key] == nil }.map(\.value) }
             let stoppedRows: [[Value]] = stopped.sorted { $0.name < $1.name }.map {
-                [.string($0.name), "(stopped)", 0, 0, 0, 0, 0, "", .string($0.sql)]
+                [.string($0.name), "(stopped)", 0, 0, 0, 0, 0, nil, nil, "", .string($0.sql)]
             }
-            return .table(columns: ["name", "stream", "events in", "rows out", "rejected", "late", "dropped", "state", "sql"], rows: rows + stoppedRows)
+            return .table(columns: ["name", "stream", "events in", "rows out", "rejected", "late", "dropped", "p50 ms", "p99 ms", "state", "sql"],
+                          rows: rows + stoppedRows)
         case .function:
             return (try? run("SHOW FUNCTIONS")) ?? .message("")
         }

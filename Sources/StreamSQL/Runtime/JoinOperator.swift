@@ -43,7 +43,8 @@ final class JoinOperator: QueryOperator {
     fileprivate struct Produced { var keys: [Value]; var values: ArraySlice<Value> }
 
     func process(_ row: Row, into out: inout ResultBatch) -> Bool {
-        snapshots = tables.map(\.snapshot)
+        if snapshots.count != tables.count { snapshots = tables.map(\.snapshot) }
+        for j in 0..<tables.count { snapshots[j] = tables[j].snapshot }
         let ordered = !orderKeys.isEmpty || perEventLimit != nil
         if !ordered { return visit(0, row, &out, nil) }
         var produced: [Produced] = []
@@ -86,12 +87,17 @@ final class JoinOperator: QueryOperator {
         var matched = false
         var alive = true
         func candidate(_ i: Int) -> Bool {
-            store.values[j] = .object(snap.rows[i])
+            store.values[j] = snap.values[i]
             if let r = residuals[j], !r(row) { return true }
             matched = true
             return visit(j + 1, row, &out, produced)
         }
-        if !keyEvals[j].isEmpty && snap.key == joins[j].tableKeys {
+        if keyEvals[j].count == 1 && snap.key == joins[j].tableKeys {
+            let v = keyEvals[j][0](row)
+            if !v.isNull, let hits = snap.lookup(one: v) {
+                for i in hits where alive { alive = candidate(i) }
+            }
+        } else if !keyEvals[j].isEmpty && snap.key == joins[j].tableKeys {
             let vals = keyEvals[j].map { $0(row) }
             if !vals.contains(where: \.isNull) {
                 for i in snap.lookup(vals) where alive { alive = candidate(i) }

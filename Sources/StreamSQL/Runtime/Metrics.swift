@@ -10,6 +10,16 @@ public final class Counters: Sendable {
     let evicted = Atomic<Int>(0)
     let late = Atomic<Int>(0)
     private let reasons = Mutex<[String: Int]>([:])
+    /// Recent ingest-to-sink latencies (nanoseconds), a ring of the last `latencySamples`.
+    private let latencies = Mutex<(ring: [Int64], next: Int)>(([], 0))
+    static let latencySamples = 1024
+
+    func recordLatency(_ nanos: Int64) {
+        latencies.withLock { l in
+            if l.ring.count < Counters.latencySamples { l.ring.append(nanos) } else { l.ring[l.next] = nanos }
+            l.next = (l.next + 1) % Counters.latencySamples
+        }
+    }
     /// At most this many distinct rejection reasons are kept; later ones count under "other".
     static let maxReasons = 32
 
@@ -23,11 +33,18 @@ public final class Counters: Sendable {
         }
     }
 
+    private func percentile(_ p: Double) -> Int64? {
+        let xs = latencies.withLock { $0.ring }.sorted()
+        guard !xs.isEmpty else { return nil }
+        return xs[min(xs.count - 1, Int(Double(xs.count - 1) * p))]
+    }
+
     public var snapshot: MetricsSnapshot {
         MetricsSnapshot(
             eventsIn: eventsIn.load(ordering: .relaxed), rowsOut: rowsOut.load(ordering: .relaxed),
             rejected: rejected.load(ordering: .relaxed), dropped: dropped.load(ordering: .relaxed),
-            evicted: evicted.load(ordering: .relaxed), late: late.load(ordering: .relaxed), rejectionReasons: reasons.withLock { $0 })
+            evicted: evicted.load(ordering: .relaxed), late: late.load(ordering: .relaxed), rejectionReasons: reasons.withLock { $0 },
+            latencyP50: percentile(0.5), latencyP99: percentile(0.99))
     }
 }
 
@@ -46,4 +63,7 @@ public struct MetricsSnapshot: Sendable, Equatable {
     /// Rows that arrived after their windows closed (event time, past ALLOWEDLATENESS), dropped.
     public var late: Int
     public var rejectionReasons: [String: Int]
+    /// Latency from ingest to the sinks over recent batches (nanoseconds), nil before any result.
+    public var latencyP50: Int64?
+    public var latencyP99: Int64?
 }

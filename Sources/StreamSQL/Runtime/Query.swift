@@ -64,7 +64,8 @@ public final class Query: @unchecked Sendable {
 
     /// Runs events through the pipeline now, on this thread, and returns the batch (sinks see it too).
     @discardableResult
-    func run(_ rows: some Collection<Row>) -> ResultBatch {
+    func run(_ rows: some Collection<Row>, ingestedAt: Int64? = nil) -> ResultBatch {
+        let started = ingestedAt ?? Query.monotonicNanos()
         lock.lock()
         defer { lock.unlock() }
         var out = ResultBatch(schema: op.schema)
@@ -77,8 +78,15 @@ public final class Query: @unchecked Sendable {
         }
         counters.eventsIn.add(consumed, ordering: .relaxed)
         deliver(out)
+        if !out.isEmpty { counters.recordLatency(Query.monotonicNanos() - started) }
         if !keepGoing { markFinishedLocked() }
         return out
+    }
+
+    static func monotonicNanos() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 
     /// Processing time moved on: lets the pipeline fire what is due.
@@ -138,6 +146,8 @@ final class Inbox: @unchecked Sendable {
     weak var counters: Counters?
     private let cond = NSCondition()
     private var buffer = Deque<Row>()
+    /// Ingest time of the oldest buffered row not yet processed (for the latency metric).
+    private var oldestIngest: Int64?
     private var closed = false
     private var busy = false
     private var thread: Thread?
@@ -170,10 +180,12 @@ final class Inbox: @unchecked Sendable {
                 if self.buffer.isEmpty && self.closed { self.busy = false; self.cond.broadcast(); self.cond.unlock(); return }
                 let n = min(self.buffer.count, 1024)
                 for _ in 0..<n { batch.append(self.buffer.removeFirst()) }
+                let ingested = self.oldestIngest
+                self.oldestIngest = self.buffer.isEmpty ? nil : Query.monotonicNanos()
                 self.busy = true
                 self.cond.broadcast()
                 self.cond.unlock()
-                query?.run(batch)
+                query?.run(batch, ingestedAt: ingested)
                 batch.removeAll(keepingCapacity: true)
                 self.cond.lock()
                 self.busy = false
@@ -191,6 +203,7 @@ final class Inbox: @unchecked Sendable {
         cond.lock()
         defer { cond.unlock() }
         if closed { return }
+        if oldestIngest == nil { oldestIngest = Query.monotonicNanos() }
         for r in rows {
             if buffer.count >= capacity {
                 switch policy {
