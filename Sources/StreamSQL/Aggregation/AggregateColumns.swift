@@ -15,6 +15,14 @@ public protocol AggregateColumn: AnyObject {
     func result(_ g: Int) -> Value
     func reset(_ g: Int)
     func removeAll()
+    /// Folds every group `h` of `other` into group `targets[h]` (one call per pane, not per group).
+    func mergeAll(_ targets: [Int], from other: AggregateColumn)
+}
+
+extension AggregateColumn {
+    func mergeAll(_ targets: [Int], from other: AggregateColumn) {
+        for (h, g) in targets.enumerated() { merge(g, from: other, h) }
+    }
 }
 
 extension AggregateKind {
@@ -35,9 +43,13 @@ extension AggregateKind {
 
 final class CountColumn: AggregateColumn {
     var n: [Int64] = []
+    func mergeAll(_ targets: [Int], from other: AggregateColumn) {
+        let x = unsafeDowncast(other, to: CountColumn.self)
+        for (h, g) in targets.enumerated() { n[g] &+= x.n[h] }
+    }
     func appendGroup() { n.append(0) }
     @inline(__always) func add(_ g: Int, _ v: Value) { if !v.isNull { n[g] &+= 1 } }
-    func merge(_ g: Int, from o: AggregateColumn, _ h: Int) { n[g] &+= (o as! CountColumn).n[h] }
+    func merge(_ g: Int, from o: AggregateColumn, _ h: Int) { n[g] &+= unsafeDowncast(o, to: CountColumn.self).n[h] }
     func result(_ g: Int) -> Value { .int(n[g]) }
     func reset(_ g: Int) { n[g] = 0 }
     func removeAll() { n.removeAll(keepingCapacity: true) }
@@ -46,6 +58,10 @@ final class CountColumn: AggregateColumn {
 final class AvgColumn: AggregateColumn {
     var sum: [Double] = []
     var n: [Int64] = []
+    func mergeAll(_ targets: [Int], from other: AggregateColumn) {
+        let x = unsafeDowncast(other, to: AvgColumn.self)
+        for (h, g) in targets.enumerated() { sum[g] += x.sum[h]; n[g] &+= x.n[h] }
+    }
     func appendGroup() { sum.append(0); n.append(0) }
     @inline(__always) func add(_ g: Int, _ v: Value) {
         switch v {
@@ -55,7 +71,7 @@ final class AvgColumn: AggregateColumn {
         }
     }
     func merge(_ g: Int, from o: AggregateColumn, _ h: Int) {
-        let x = o as! AvgColumn
+        let x = unsafeDowncast(o, to: AvgColumn.self)
         sum[g] += x.sum[h]; n[g] &+= x.n[h]
     }
     func result(_ g: Int) -> Value { n[g] == 0 ? .null : Fn.real(sum[g] / Double(n[g])) }
@@ -82,7 +98,7 @@ final class SumColumn: AggregateColumn {
         }
     }
     func merge(_ g: Int, from o: AggregateColumn, _ h: Int) {
-        let x = o as! SumColumn
+        let x = unsafeDowncast(o, to: SumColumn.self)
         switch x.state[h] {
         case 1: add(g, .int(x.isum[h]))
         case 2: add(g, .double(x.dsum[h]))
@@ -103,6 +119,10 @@ final class SumColumn: AggregateColumn {
 final class ExtremeColumn: AggregateColumn {
     let wantMax: Bool
     var best: [Value] = []
+    func mergeAll(_ targets: [Int], from other: AggregateColumn) {
+        let x = unsafeDowncast(other, to: ExtremeColumn.self)
+        for (h, g) in targets.enumerated() { add(g, x.best[h]) }
+    }
     init(wantMax: Bool) { self.wantMax = wantMax }
     func appendGroup() { best.append(.null) }
     @inline(__always) func add(_ g: Int, _ v: Value) {
@@ -114,7 +134,7 @@ final class ExtremeColumn: AggregateColumn {
         if best[g].isNull { best[g] = v; return }
         if let c = v.compare(to: best[g]), wantMax ? c > 0 : c < 0 { best[g] = v }
     }
-    func merge(_ g: Int, from o: AggregateColumn, _ h: Int) { add(g, (o as! ExtremeColumn).best[h]) }
+    func merge(_ g: Int, from o: AggregateColumn, _ h: Int) { add(g, unsafeDowncast(o, to: ExtremeColumn.self).best[h]) }
     func result(_ g: Int) -> Value { best[g] }
     func reset(_ g: Int) { best[g] = .null }
     func removeAll() { best.removeAll(keepingCapacity: true) }
@@ -133,7 +153,7 @@ final class VarianceColumn: AggregateColumn {
         m2[g] += d * (x - mean[g])
     }
     func merge(_ g: Int, from o: AggregateColumn, _ h: Int) {
-        let b = o as! VarianceColumn
+        let b = unsafeDowncast(o, to: VarianceColumn.self)
         guard b.n[h] > 0 else { return }
         if n[g] == 0 { n[g] = b.n[h]; mean[g] = b.mean[h]; m2[g] = b.m2[h]; return }
         let total = n[g] + b.n[h]
@@ -166,7 +186,7 @@ final class ObjectColumn: AggregateColumn {
         live += 1
     }
     func add(_ g: Int, _ v: Value) { accs[g].add(v) }
-    func merge(_ g: Int, from o: AggregateColumn, _ h: Int) { accs[g].merge((o as! ObjectColumn).accs[h]) }
+    func merge(_ g: Int, from o: AggregateColumn, _ h: Int) { accs[g].merge(unsafeDowncast(o, to: ObjectColumn.self).accs[h]) }
     func result(_ g: Int) -> Value { accs[g].result() }
     func reset(_ g: Int) { accs[g].reset() }
     func removeAll() { live = 0 }

@@ -99,8 +99,50 @@ final class TimeWindowOperator: QueryOperator {
         }
         lastPaneStart = ps
         lastPane = table
-        guard let g = core.group(core.key(row), in: table) else { return }
+        let key = core.key(row)
+        let id = keyId(key)
+        let g: Int
+        if let existing = table.group(id: id) {
+            g = existing
+        } else {
+            guard core.admitNewGroup(current: table.count) else { return }
+            g = table.insert(key, id: id)
+        }
         core.accumulate(table, g, row, time: t, now: now)
+    }
+
+    private var mergeTargets: [Int] = []
+
+    // Key ids shared by all panes; compacted when keys no live pane holds pile up.
+    private var keyIds: [GroupKey: Int] = [:]
+    private var idKeys: [GroupKey] = []
+
+    @inline(__always) private func keyId(_ key: GroupKey) -> Int {
+        if let id = keyIds[key] { return id }
+        if idKeys.count >= 4096 && idKeys.count > 4 * liveGroups() { compactIds() }
+        let id = idKeys.count
+        keyIds[key] = id
+        idKeys.append(key)
+        return id
+    }
+
+    private func liveGroups() -> Int { panes.values.reduce(0) { $0 + $1.count } }
+
+    @inline(never) private func compactIds() {
+        var map: [Int: Int] = [:]
+        var newKeys: [GroupKey] = []
+        var newIds: [GroupKey: Int] = [:]
+        for ps in paneStarts {
+            guard let t = panes[ps] else { continue }
+            for old in t.ids where map[old] == nil {
+                map[old] = newKeys.count
+                newIds[idKeys[old]] = newKeys.count
+                newKeys.append(idKeys[old])
+            }
+        }
+        for ps in paneStarts { panes[ps]?.remapIds(map) }
+        keyIds = newIds
+        idKeys = newKeys
     }
 
     private func insertionIndex(_ ps: Int64) -> Int {
@@ -143,11 +185,7 @@ final class TimeWindowOperator: QueryOperator {
         let merged = core.makeTable()
         for i in lo..<hi {
             guard let table = panes[paneStarts[i]] else { continue }
-            for h in 0..<table.count {
-                let key = table.keys[h]
-                let g = merged.group(key) ?? merged.insert(key)
-                merged.merge(g, from: table, h)
-            }
+            merged.mergeAll(from: table, targets: &mergeTargets)
         }
         core.emit(merged, start: ws, end: we, into: &out)
         core.recycle(merged)

@@ -39,6 +39,39 @@ final class GroupTable {
         return g
     }
 
+    // Id mode (time windows): groups are found by a key id the operator assigns once per key, through
+    // an array instead of hashing the key again in every pane and window.
+    private(set) var ids: [Int] = []
+    private var byId: [Int32] = []
+
+    @inline(__always) func group(id: Int) -> Int? {
+        guard id < byId.count else { return nil }
+        let g = byId[id]
+        return g >= 0 ? Int(g) : nil
+    }
+
+    func insert(_ key: GroupKey, id: Int) -> Int {
+        let g = keys.count
+        keys.append(key)
+        ids.append(id)
+        if id >= byId.count { byId.append(contentsOf: repeatElement(-1, count: max(id + 1 - byId.count, byId.count / 2 + 16))) }
+        byId[id] = Int32(g)
+        for c in columns { c.appendGroup() }
+        rows.append(0); firstTime.append(0); lastTime.append(0); lastSeen.append(0)
+        return g
+    }
+
+    /// Gives the groups new ids (after the operator compacted its key ids).
+    func remapIds(_ map: [Int: Int]) {
+        for i in byId.indices { byId[i] = -1 }
+        for (g, old) in ids.enumerated() {
+            let new = map[old]!
+            ids[g] = new
+            if new >= byId.count { byId.append(contentsOf: repeatElement(-1, count: new + 1 - byId.count)) }
+            byId[new] = Int32(g)
+        }
+    }
+
     /// Empties group `g`'s state (the group stays).
     func reset(_ g: Int) {
         for c in columns { c.reset(g) }
@@ -47,15 +80,34 @@ final class GroupTable {
 
     /// Folds group `h` of `other` into group `g`.
     func merge(_ g: Int, from other: GroupTable, _ h: Int) {
-        for (c, o) in zip(columns, other.columns) { c.merge(g, from: o, h) }
+        let mine = columns, theirs = other.columns
+        for k in 0..<mine.count { mine[k].merge(g, from: theirs[k], h) }
         if rows[g] == 0 { firstTime[g] = other.firstTime[h] } else { firstTime[g] = min(firstTime[g], other.firstTime[h]) }
         lastTime[g] = max(lastTime[g], other.lastTime[h])
         rows[g] += other.rows[h]
         lastSeen[g] = max(lastSeen[g], other.lastSeen[h])
     }
 
+    /// Folds every group of `other` (a pane) into this table by key id, creating groups as needed.
+    func mergeAll(from other: GroupTable, targets: inout [Int]) {
+        targets.removeAll(keepingCapacity: true)
+        for h in 0..<other.count {
+            let id = other.ids[h]
+            let g = group(id: id) ?? insert(other.keys[h], id: id)
+            targets.append(g)
+            if rows[g] == 0 { firstTime[g] = other.firstTime[h] } else { firstTime[g] = min(firstTime[g], other.firstTime[h]) }
+            lastTime[g] = max(lastTime[g], other.lastTime[h])
+            rows[g] += other.rows[h]
+            lastSeen[g] = max(lastSeen[g], other.lastSeen[h])
+        }
+        let mine = columns, theirs = other.columns
+        for k in 0..<mine.count { mine[k].mergeAll(targets, from: theirs[k]) }
+    }
+
     func removeAll() {
         index.removeAll(keepingCapacity: true)
+        for id in ids where id < byId.count { byId[id] = -1 }
+        ids.removeAll(keepingCapacity: true)
         keys.removeAll(keepingCapacity: true)
         for c in columns { c.removeAll() }
         rows.removeAll(keepingCapacity: true); firstTime.removeAll(keepingCapacity: true)
