@@ -121,6 +121,20 @@ enum DateFunctions {
         return TimeFormat.nanos(from: p)
     }
 
+    /// Seconds east of UTC for a zone at an instant: an IANA name (daylight saving applied) or ±HH:MM.
+    static func zoneOffset(_ zone: String, at ns: Int64) -> Int64? {
+        let z = zone.trimmingSpaces()
+        if z.uppercased() == "UTC" || z.uppercased() == "Z" { return 0 }
+        if let sign = z.first, sign == "+" || sign == "-" {
+            let parts = z.dropFirst().split(separator: ":")
+            guard let h = Int64(parts.first ?? ""), h <= 18 else { return nil }
+            let m = parts.count > 1 ? (Int64(parts[1]) ?? 0) : 0
+            return (h * 3600 + m * 60) * (sign == "-" ? -1 : 1)
+        }
+        guard let tz = TimeZone(identifier: z) else { return nil }
+        return Int64(tz.secondsFromGMT(for: Date(timeIntervalSince1970: Double(ns) / 1e9)))
+    }
+
     static func nowNanos() -> Int64 { Int64(Date().timeIntervalSince1970 * 1e9) }
 
     static func text(_ ns: Int64?) -> Value { ns.map { .string(TimeFormat.sqlDateTime(nanos: $0)) } ?? .null }
@@ -198,6 +212,10 @@ enum DateFunctions {
         f("unix_timestamp", ["to_unixtime"], 0...1, "unix_timestamp([t])", "Epoch seconds of t (or of now)", deterministic: false, .variadic { a in
             if a.isEmpty { return .int(nowNanos() / 1_000_000_000) }
             return a[0].asTimestamp.map { .int($0 / 1_000_000_000) } ?? .null
+        }),
+        f("convert_tz", [], 2...2, "convert_tz(t, 'Area/City')", "The date-time t (UTC) as local time in a time zone (IANA name or ±HH:MM)", .binary { t, z in
+            guard let ns = t.asTimestamp, let zone = Fn.str(z), let offset = zoneOffset(zone, at: ns) else { return .null }
+            return text(ns + offset * 1_000_000_000)
         }),
         f("to_timestamp", [], 1...1, "to_timestamp(x)", "A timestamp from text or an epoch number", .unary { v in
             v.asTimestamp.map(Value.timestamp) ?? .null

@@ -234,6 +234,14 @@ enum ConditionalFunctions {
         f("nullif", [], 2...2, "nullif(a, b)", "NULL when a equals b, else a", .binary { a, b in a == b ? .null : a }),
         f("greatest", [], 1...1, variadic: true, "greatest(a, b, …)", "The largest argument; NULL if any is NULL", .variadic { extreme($0, true) }),
         f("least", [], 1...1, variadic: true, "least(a, b, …)", "The smallest argument; NULL if any is NULL", .variadic { extreme($0, false) }),
+        f("case_when", [], 2...2, variadic: true, "case_when(cond1, value1, [cond2, value2, …] [, else])", "The value of the first true condition, else the last argument (or NULL)", .variadic { a in
+            var i = 0
+            while i + 1 < a.count {
+                if a[i].isTruthy { return a[i + 1] }
+                i += 2
+            }
+            return a.count % 2 == 1 ? a[a.count - 1] : .null
+        }),
         f("if", ["iif"], 3...3, "if(cond, then, else)", "then when cond is true, else otherwise", .ternary { c, a, b in c.isTruthy ? a : b }),
         t("is_null", [], 1...1, "is_null(x)", "Whether x is NULL", .unary { .bool($0.isNull) }),
         t("is_not_null", [], 1...1, "is_not_null(x)", "Whether x is not NULL", .unary { .bool(!$0.isNull) }),

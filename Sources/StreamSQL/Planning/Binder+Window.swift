@@ -13,6 +13,7 @@ extension Binder {
                 switch f.name {
                 case "window_start": return .slot(BoundWindowQuery.windowStartSlot, name: "window_start")
                 case "window_end": return .slot(BoundWindowQuery.windowEndSlot, name: "window_end")
+                case "row_number": return .slot(BoundWindowQuery.rowNumberSlot, name: "row_number")
                 default: throw notSupported("\(f.name)()", e.range)
                 }
             }

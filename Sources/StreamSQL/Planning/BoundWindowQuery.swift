@@ -33,13 +33,15 @@ public struct TimeOptions: Sendable, Equatable {
 /// The bound form of a grouped or windowed query.
 ///
 /// Aggregation produces, per group and window, an *aggregate row* whose slots are
-/// `[window_start, window_end, group keys…, aggregates…]`; the projections, HAVING, ORDER BY and the
+/// `[window_start, window_end, row_number, group keys…, aggregates…]`; the projections, HAVING, ORDER BY and the
 /// global window's trigger are ordinary bound expressions over that row, compiled by the same compiler
 /// as row queries.
 public struct BoundWindowQuery: Sendable {
     public static let windowStartSlot = 0
     public static let windowEndSlot = 1
-    public static let firstKeySlot = 2
+    /// `row_number()`: the row's position in its window firing (from 1).
+    public static let rowNumberSlot = 2
+    public static let firstKeySlot = 3
 
     public var window: WindowKind
     /// True when the query has aggregates but no window: the reference's default 10-second tumbling window.

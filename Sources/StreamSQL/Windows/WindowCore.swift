@@ -205,15 +205,16 @@ final class WindowCore {
 
     /// The aggregate row of group `g`: `[window_start, window_end, keys…, aggregate results…]`.
     func aggregateRow(_ table: GroupTable, _ g: Int, start: Value, end: Value) -> Row {
-        fillScratch(table, g, start: start, end: end)
+        fillScratch(table, g, start: start, end: end, rowNumber: 1)
         return scratch
     }
 
-    private func fillScratch(_ table: GroupTable, _ g: Int, start: Value, end: Value) {
+    private func fillScratch(_ table: GroupTable, _ g: Int, start: Value, end: Value, rowNumber: Int) {
         let width = q.aggregateRowWidth
         if scratch.slots.count != width { scratch = Row(width: width) }
         scratch.slots[0] = start
         scratch.slots[1] = end
+        scratch.slots[2] = .int(Int64(rowNumber))
         var k = BoundWindowQuery.firstKeySlot
         let key = table.keys[g]
         for i in 0..<keyEvals.count { scratch.slots[k] = key.value(i); k += 1 }
@@ -230,7 +231,7 @@ final class WindowCore {
         var sortKeys: [[Value]] = []
         var seen = Set<ArraySlice<Value>>()
         for j in 0..<n {
-            fillScratch(table, groups?[j] ?? j, start: start, end: end)
+            fillScratch(table, groups?[j] ?? j, start: start, end: end, rowNumber: j + 1)
             let row = scratch
             analytics?.run(row, inWhere: false)
             if let having, !having(row) { continue }

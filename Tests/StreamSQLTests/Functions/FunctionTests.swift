@@ -84,6 +84,7 @@ final class FunctionTests: XCTestCase {
     func testConditionalAndJSON() {
         check([
             ("coalesce(n, n, 3)", 3), ("coalesce(n)", nil), ("if_null(n, 'z')", "z"), ("nullif(i, 7)", nil), ("nullif(i, 8)", 7),
+            ("case_when(1 > 2, 'a', 2 > 1, 'b', 'c')", "b"), ("case_when(false, 1, 'z')", "z"), ("case_when(false, 1)", nil),
             ("greatest(1, 5, 3)", 5), ("greatest(1, n)", nil), ("least('b', 'a')", "a"), ("greatest(1, 'a')", nil), ("if(b, 'y', 'n')", "y"),
             ("json_extract('{\"a\":{\"b\":[1,2]}}', '$.a.b[1]')", 2), ("json_extract(o, '$.b.c')", 2), ("json_extract('{bad', '$.a')", nil),
             ("json_extract(o, '$.missing')", nil), ("json_valid('[1]')", true), ("json_valid('[1')", false), ("json_type('1.5')", "number"),
@@ -119,7 +120,10 @@ final class FunctionTests: XCTestCase {
             ("date_format('2024-03-05 09:08:07', 'YYYY/MM/DD HH:mm:ss')", "2024/03/05 09:08:07"),
             ("date_parse('05.03.2024', 'DD.MM.YYYY')", "2024-03-05 00:00:00"), ("date_parse('32.01.2024', 'DD.MM.YYYY')", nil),
             ("from_unixtime(0)", "1970-01-01 00:00:00"), ("from_unixtime(1e300)", nil), ("unix_timestamp('1970-01-02')", 86400),
-            ("extract('dow', '2024-01-15')", 1), ("extract('century', '2024-01-15')", nil), ("to_seconds('1970-01-01 00:01:00')", 60),
+            ("convert_tz('2024-01-15 10:00:00', 'Asia/Shanghai')", "2024-01-15 18:00:00"),
+            ("convert_tz('2024-07-15 10:00:00', 'America/New_York')", "2024-07-15 06:00:00"),
+            ("convert_tz('2024-01-15 10:00:00', '-03:30')", "2024-01-15 06:30:00"), ("convert_tz('2024-01-15', 'Nowhere/City')", nil),
+            ("convert_tz(n, 'UTC')", nil), ("extract('dow', '2024-01-15')", 1), ("extract('century', '2024-01-15')", nil), ("to_seconds('1970-01-01 00:01:00')", 60),
         ])
         XCTAssertNotNil(eval("now()").asTimestamp)
     }

@@ -103,11 +103,14 @@ final class WindowTests: XCTestCase {
             SELECT k, SUM(v) AS s FROM stream GROUP BY k, TumblingWindow('1s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')
             HAVING s > 1 ORDER BY s DESC LIMIT 2
             """)
+        let numbered = try e.execute("SELECT k, row_number() AS rn FROM stream GROUP BY k, TumblingWindow('1s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')")
+        let rn = Collected(); numbered.addSink(rn.add)
         let c = Collected(); q.addSink(c.add)
         for (k, v) in [("a", 5), ("b", 1), ("c", 9), ("d", 3), ("a", 1)] { e.emitSync(["k": .string(k), "v": .int(Int64(v)), "ts": 10]) }
         e.emitSync(["k": "x", "v": 100, "ts": 1500])
         e.finish()
         XCTAssertEqual(c.all.map { $0["k"]! }, ["c", "a", "x"], "top 2 of the first window, then the second window")
+        XCTAssertEqual(rn.all.map { $0["rn"]! }, [1, 2, 3, 4, 1], "row_number() counts the rows of each firing")
     }
 
     func testAggregatesAndNulls() throws {
