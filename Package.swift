@@ -22,14 +22,17 @@ let package = Package(
             ],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
+        .target(name: "StreamSQLShell", dependencies: ["StreamSQL"]),
         .executableTarget(
             name: "streamsql",
             dependencies: [
                 "StreamSQL",
+                "StreamSQLShell",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "StreamSQLTests", dependencies: ["StreamSQL"]),
+        .testTarget(name: "StreamSQLShellTests", dependencies: ["StreamSQLShell", "StreamSQL"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,14 +1,121 @@
 import ArgumentParser
 import Foundation
 import StreamSQL
+import StreamSQLShell
 
 @main
 struct StreamSQLCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "streamsql",
         abstract: "A fast, embeddable stream-SQL engine.",
-        subcommands: [QueryCommand.self, ConformanceCommand.self, BenchCommand.self]
+        discussion: """
+            Without a subcommand, runs SQL from -e, -f or standard input: statements in order, SELECT \
+            queries print their results, and --input files are replayed into their streams.
+            """,
+        subcommands: [RunCommand.self, QueryCommand.self, ConformanceCommand.self, BenchCommand.self]
     )
+
+    @Option(name: .short, help: "SQL statements to run (separated by ';').")
+    var e: String?
+
+    @Option(name: .short, help: "A SQL script to run.")
+    var f: String?
+
+    @OptionGroup var common: ScriptOptions
+
+    func run() throws {
+        let script: String
+        var base: String? = nil
+        if let e {
+            script = e
+        } else if let f {
+            guard let data = FileManager.default.contents(atPath: f) else {
+                warn("cannot read \(f)")
+                throw ExitCode(2)
+            }
+            script = String(decoding: data, as: UTF8.self)
+            base = URL(fileURLWithPath: f).deletingLastPathComponent().path
+        } else if isatty(0) == 0 {
+            script = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        } else {
+            print(StreamSQLCommand.helpMessage())
+            warn("\nThe interactive shell is not built yet: run SQL with -e, -f or from standard input.")
+            throw ExitCode(2)
+        }
+        try common.execute(script, baseDirectory: base, tagged: false)
+    }
+}
+
+/// Options shared by the script-running commands.
+struct ScriptOptions: ParsableArguments {
+    @Option(name: .customLong("input"), help: "Replay a file into a stream: STREAM=FILE (JSON Lines or CSV). Repeatable.")
+    var inputs: [String] = []
+
+    @Option(help: "Result format: jsonl, csv or table.")
+    var output: String = "jsonl"
+
+    @Option(help: "Stop after this many input events.")
+    var events: Int?
+
+    @Option(help: "At the end of the input: flush (fire open windows and pending matches) or none.")
+    var end: String = "flush"
+
+    @Flag(help: "Stop at the first statement that fails.")
+    var bail = false
+
+    func execute(_ script: String, baseDirectory: String?, tagged: Bool) throws {
+        guard let mode = OutputMode(rawValue: output) else {
+            warn("--output must be one of: \(OutputMode.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ExitCode(2)
+        }
+        guard end == "flush" || end == "none" else {
+            warn("--end must be flush or none")
+            throw ExitCode(2)
+        }
+        var parsed: [ScriptRunner.Input] = []
+        for i in inputs {
+            guard let input = ScriptRunner.Input(argument: i) else {
+                warn("--input takes STREAM=FILE, got '\(i)'")
+                throw ExitCode(2)
+            }
+            parsed.append(input)
+        }
+        let out = Output()
+        let engine = Engine()
+        engine.baseDirectory = baseDirectory
+        let runner = ScriptRunner(engine: engine, write: { out.line($0) }, writeError: { s in out.flush(); warn(s) })
+        runner.mode = mode
+        runner.tagged = tagged
+        runner.bail = bail
+        runner.flushAtEnd = end == "flush"
+        runner.maxEvents = events
+        let ok = runner.runScript(script)
+        if ok || !bail { runner.replay(parsed) }
+        out.flush()
+        if !ok || runner.errors > 0 { throw ExitCode(1) }
+    }
+}
+
+/// `streamsql run SCRIPT.sql --input STREAM=FILE … [--end flush]`
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a script over input files and print every query's results as JSON lines tagged with the query name.",
+        discussion: "File paths inside the script resolve relative to the script's folder.")
+
+    @Argument(help: "The SQL script.")
+    var script: String
+
+    @OptionGroup var common: ScriptOptions
+
+    func run() throws {
+        guard let data = FileManager.default.contents(atPath: script) else {
+            warn("cannot read \(script)")
+            throw ExitCode(2)
+        }
+        let base = URL(fileURLWithPath: script).deletingLastPathComponent().path
+        try common.execute(String(decoding: data, as: UTF8.self), baseDirectory: base, tagged: true)
+    }
 }
 
 /// Standard error, unbuffered.

@@ -1,0 +1,157 @@
+import Foundation
+import OrderedCollections
+import StreamSQL
+
+/// Runs SQL scripts without a terminal: statements in order, continuous queries attached, input
+/// files replayed into streams as fast as possible, and every query's results printed.
+///
+/// This is `streamsql run SCRIPT --input STREAM=FILE` and `streamsql -e/-f`: the form tests and
+/// scripts use. Output is deterministic: events are processed synchronously in file order.
+public final class ScriptRunner: @unchecked Sendable {
+    public struct Input: Sendable {
+        public var stream: String
+        public var path: String
+        public init(stream: String, path: String) { self.stream = stream; self.path = path }
+
+        /// Parses `STREAM=FILE`.
+        public init?(argument: String) {
+            guard let eq = argument.firstIndex(of: "="), eq != argument.startIndex else { return nil }
+            stream = String(argument[..<eq])
+            path = String(argument[argument.index(after: eq)...])
+            if path.isEmpty { return nil }
+        }
+    }
+
+    public let engine: Engine
+    public var mode: OutputMode = .jsonl
+    /// Tag each result line with its query's name (`{"query": …, "row": {…}}`).
+    public var tagged = false
+    /// Stop at the first failing statement.
+    public var bail = false
+    /// End of input fires open windows and pending matches (`--end flush`).
+    public var flushAtEnd = true
+    /// Stop after this many events in all.
+    public var maxEvents: Int?
+    private let write: @Sendable (String) -> Void
+    private let writeError: @Sendable (String) -> Void
+    private let lock = NSLock()
+    private var csvHeaders: Set<String> = []
+    public private(set) var errors = 0
+    public private(set) var rejectedLines = 0
+
+    public init(engine: Engine = Engine(), write: @escaping @Sendable (String) -> Void, writeError: @escaping @Sendable (String) -> Void) {
+        self.engine = engine
+        self.write = write
+        self.writeError = writeError
+    }
+
+    /// Runs every statement of `script`; returns false if any failed.
+    @discardableResult
+    public func runScript(_ script: String) -> Bool {
+        var ok = true
+        for text in Parser.splitStatements(script) {
+            do {
+                try runStatement(text)
+            } catch {
+                errors += 1
+                ok = false
+                writeError(error.rendered())
+                if bail { return false }
+            }
+        }
+        return ok
+    }
+
+    func runStatement(_ text: String) throws(StreamSQLError) {
+        switch try engine.run(text) {
+        case .query(let q):
+            attach(q)
+        case .message(let m):
+            writeError(m)
+        case .table(let columns, let rows):
+            switch mode {
+            case .table: write(OutputFormat.table(columns: columns, rows: rows))
+            case .csv:
+                write(columns.map(OutputFormat.csvField).joined(separator: ","))
+                for r in rows { write(r.map { OutputFormat.csvField(OutputFormat.cell($0)) }.joined(separator: ",")) }
+            case .jsonl:
+                for r in rows {
+                    var o = OrderedDictionary<String, Value>()
+                    for (c, v) in zip(columns, r) { o[c] = v }
+                    write(JSONWriter.string(object: o))
+                }
+            }
+        }
+    }
+
+    /// Prints a query's results as they come.
+    public func attach(_ q: Query) {
+        let name = q.name
+        let mode = self.mode, tagged = self.tagged
+        q.addSink { [weak self] batch in
+            guard let self else { return }
+            self.lock.lock()
+            defer { self.lock.unlock() }
+            for i in 0..<batch.count {
+                let o = batch.object(i)
+                switch mode {
+                case .jsonl, .table:
+                    if tagged {
+                        self.write(JSONWriter.string(object: ["query": .string(name), "row": .object(o)]))
+                    } else {
+                        self.write(JSONWriter.string(object: o))
+                    }
+                case .csv:
+                    let cols = batch.schema.names.filter { $0 != "*" }
+                    let header = (tagged ? ["query"] : []) + cols
+                    if self.csvHeaders.insert(name).inserted { self.write(header.map(OutputFormat.csvField).joined(separator: ",")) }
+                    let cells = (tagged ? [name] : []) + cols.map { OutputFormat.cell(o[$0] ?? .null) }
+                    self.write(cells.map(OutputFormat.csvField).joined(separator: ","))
+                }
+            }
+        }
+    }
+
+    /// Replays the inputs in order (JSON Lines, or CSV with a header), then ends input.
+    public func replay(_ inputs: [Input]) {
+        var total = 0
+        outer: for input in inputs {
+            let path = input.path
+            guard let data = FileManager.default.contents(atPath: path) else {
+                errors += 1
+                writeError("cannot read input file \(path)")
+                continue
+            }
+            engine.createStream(input.stream)
+            let text = String(decoding: data, as: UTF8.self)
+            if path.lowercased().hasSuffix(".csv") {
+                do {
+                    let csv = try CSVReader(text: text)
+                    for f in csv.failures { rejectedLines += 1; writeError("\(path): \(f.description)") }
+                    for row in csv.rows {
+                        if let m = maxEvents, total >= m { break outer }
+                        engine.emitSync(row, to: input.stream)
+                        total += 1
+                    }
+                } catch {
+                    errors += 1
+                    writeError("\(path): \(error.description)")
+                }
+                continue
+            }
+            var lineNo = 0
+            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                lineNo += 1
+                if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
+                if let m = maxEvents, total >= m { break outer }
+                if let e = engine.emit(jsonLine: String(line), to: input.stream, sync: true) {
+                    rejectedLines += 1
+                    if rejectedLines <= 20 { writeError("\(path) line \(lineNo): \(e)") }
+                }
+                total += 1
+            }
+        }
+        if rejectedLines > 20 { writeError("\(rejectedLines) malformed lines rejected in all") }
+        if flushAtEnd { engine.finish() } else { engine.stopAll(flush: false) }
+    }
+}
