@@ -14,10 +14,10 @@ public struct ExpressionCompiler {
     /// The match being evaluated (MATCH_RECOGNIZE DEFINE and MEASURES).
     let match: MatchContext?
     /// The table rows the query's JOINs matched for the current event.
-    let joins: AnalyticValues?
+    let joins: JoinRows?
 
     public init() { analytics = nil; match = nil; joins = nil }
-    init(analytics: AnalyticValues?, match: MatchContext? = nil, joins: AnalyticValues? = nil) {
+    init(analytics: AnalyticValues?, match: MatchContext? = nil, joins: JoinRows? = nil) {
         self.analytics = analytics
         self.match = match
         self.joins = joins
@@ -48,13 +48,26 @@ public struct ExpressionCompiler {
             return { _ in m.classifier() }
         case .joinRow(let i):
             guard let j = joins else { return { _ in .null } }
-            return { _ in j.values[i] }
+            return { _ in j.row(i) }
         case .matchNumber:
             guard let m = match else { return { _ in .null } }
             return { _ in .int(m.matchNumber) }
         case .member(let base, let field):
             if case .slot(let i, _) = base { return { row in Ops.member(row[i], field) } }
-            if case .joinRow(let j) = base, let store = joins { return { _ in Ops.member(store.values[j], field) } }
+            if case .joinRow(let j) = base, let store = joins {
+                // `t.col`: the column's position is looked up once per table version, then read by row.
+                var cachedVersion = -1
+                var column = -1
+                return { _ in
+                    let i = store.rowIndex[j]
+                    guard i >= 0, let snap = store.snapshots[j] else { return .null }
+                    if snap.version != cachedVersion {
+                        cachedVersion = snap.version
+                        column = snap.columnIndex[field] ?? -1
+                    }
+                    return column >= 0 ? snap.columnValues[column][i] : .null
+                }
+            }
             let b = compile(base)
             return { row in Ops.member(b(row), field) }
         case .index(let base, let idx):

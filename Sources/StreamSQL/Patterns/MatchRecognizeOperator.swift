@@ -29,6 +29,8 @@ final class MatchRecognizeOperator: QueryOperator {
     let usesPrevAnywhere: Bool
     let limits: Limits
     private let epsilon: [[Int]]?
+    /// The partition key's slot when PARTITION BY is one plain field.
+    private let partitionSlot: Int?
     /// When every match must start with one variable whose DEFINE reads only the current row: that DEFINE.
     private let quickStart: Predicate?
     private var partitions: [GroupKey: Partition] = [:]
@@ -86,6 +88,7 @@ final class MatchRecognizeOperator: QueryOperator {
         usesPrevAnywhere = definesUsePrev.contains(true) || q.measures.contains { MatchRecognizeOperator.usesPrev($0.1) }
         ctx.symbolNames = q.program.symbols
         epsilon = MatchRecognizeOperator.epsilonTable(q.program.ops)
+        if q.partitionBy.count == 1, case .slot(let s, _) = q.partitionBy[0] { partitionSlot = s } else { partitionSlot = nil }
         if let e = epsilon, e[0].count == 1, case .symbol(let s) = q.program.ops[e[0][0]], let d = defines[s],
            definesAreHistoryFree[s], !definesUsePrev[s] {
             quickStart = d
@@ -167,7 +170,9 @@ final class MatchRecognizeOperator: QueryOperator {
             if let s = single { return s }
             let s = Partition(); single = s; return s
         }
-        let key: GroupKey = partitionBy.count == 1 ? .one(partitionBy[0](row)) : .many(partitionBy.map { $0(row) })
+        let key: GroupKey
+        if let slot = partitionSlot { key = .one(row[slot]) }
+        else { key = partitionBy.count == 1 ? .one(partitionBy[0](row)) : .many(partitionBy.map { $0(row) }) }
         clock &+= 1
         if let p = partitions[key] { p.lastUse = clock; return p }
         if partitions.count >= limits.partitions { evictPartitions() }
@@ -179,6 +184,7 @@ final class MatchRecognizeOperator: QueryOperator {
 
     /// The ORDER BY value as nanoseconds (numbers are milliseconds, or TIMEUNIT's unit).
     private func eventTime(_ row: Row) -> Int64 {
+        if q.withinNanos == nil { return 0 }  // only WITHIN reads event time
         guard let o = orderBy else { return 0 }
         switch o(row) {
         case .int(let i): return i.multipliedReportingOverflow(by: q.timeUnitNanos).partialValue

@@ -1,5 +1,6 @@
 import Foundation
 import OrderedCollections
+import Synchronization
 
 /// An immutable version of a table's rows, with a hash index on its key. Joins read one version per
 /// event, so a table replaced or updated while queries run is seen consistently.
@@ -10,12 +11,22 @@ public final class TableSnapshot: Sendable {
     public let key: [String]
     let index: [GroupKey: [Int]]
     public let version: Int
+    /// Column-wise copy of the rows (NULL where a row lacks the field), so a join reads `t.col`
+    /// by position instead of hashing the column name per row.
+    let columnIndex: [String: Int]
+    let columnValues: [[Value]]
 
     init(rows: [OrderedDictionary<String, Value>], key: [String], version: Int) {
         self.rows = rows
         self.values = rows.map(Value.object)
         self.key = key
         self.version = version
+        var ci: [String: Int] = [:]
+        for r in rows { for k in r.keys where ci[k] == nil { ci[k] = ci.count } }
+        var cols = Array(repeating: Array(repeating: Value.null, count: rows.count), count: ci.count)
+        for (i, r) in rows.enumerated() { for (k, v) in r { cols[ci[k]!][i] = v } }
+        columnIndex = ci
+        columnValues = cols
         var idx: [GroupKey: [Int]] = [:]
         if !key.isEmpty {
             for (i, r) in rows.enumerated() { idx[TableSnapshot.keyOf(r, key), default: []].append(i) }
@@ -53,6 +64,8 @@ public final class TableState: @unchecked Sendable {
     public let origin: String
     private let lock = NSLock()
     private var current: TableSnapshot
+    /// The current snapshot's version, readable without the lock (joins check it per event).
+    let version = Atomic<Int>(1)
 
     init(name: String, columns: [ColumnDefinition], key: [String], rows: [OrderedDictionary<String, Value>], origin: String) {
         self.name = name
@@ -64,11 +77,17 @@ public final class TableState: @unchecked Sendable {
     public var snapshot: TableSnapshot { lock.withLock { current } }
 
     func upsert(_ rows: [OrderedDictionary<String, Value>]) {
-        lock.withLock { for r in rows { current = current.upserting(r) } }
+        lock.withLock {
+            for r in rows { current = current.upserting(r) }
+            version.store(current.version, ordering: .releasing)
+        }
     }
 
     func replace(_ rows: [OrderedDictionary<String, Value>]) {
-        lock.withLock { current = TableSnapshot(rows: rows, key: current.key, version: current.version + 1) }
+        lock.withLock {
+            current = TableSnapshot(rows: rows, key: current.key, version: current.version + 1)
+            version.store(current.version, ordering: .releasing)
+        }
     }
 }
 

@@ -179,7 +179,7 @@ public final class Engine: @unchecked Sendable {
         case .match: joins = []
         }
         guard !joins.isEmpty else { return makePipeline(bound, counters: counters, joins: nil) }
-        let store = AnalyticValues(count: joins.count)
+        let store = JoinRows(count: joins.count)
         let inner = makePipeline(bound, counters: counters, joins: store)
         let tables = lock.withLock { joins.map { self.tables[$0.table.lowercased()]! } }
         var order: BoundJoinOrder? = nil
@@ -187,7 +187,7 @@ public final class Engine: @unchecked Sendable {
         return JoinOperator(inner: inner, joins: joins, tables: tables, store: store, compiler: ExpressionCompiler(analytics: nil, joins: store), order: order)
     }
 
-    func makePipeline(_ bound: BoundQuery, counters: Counters, joins: AnalyticValues?) -> QueryOperator {
+    func makePipeline(_ bound: BoundQuery, counters: Counters, joins: JoinRows?) -> QueryOperator {
         switch bound {
         case .row(let r):
             return RowPipeline(r, distinctCap: options.distinctCapacity, maxPartitions: options.maxPartitions, counters: counters, joins: joins)

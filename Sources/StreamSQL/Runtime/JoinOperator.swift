@@ -5,18 +5,34 @@
 ///
 /// For row queries ORDER BY and LIMIT apply to the rows one event produces, so a query can pick the
 /// best match: `… JOIN agents a ON array_contains(a.skills, t.category) ORDER BY a.load LIMIT 1`.
+/// The table rows the joins matched for the current event: a snapshot and a row position per join.
+final class JoinRows {
+    var snapshots: [TableSnapshot?]
+    var rowIndex: [Int]
+    init(count: Int) {
+        snapshots = Array(repeating: nil, count: count)
+        rowIndex = Array(repeating: -1, count: count)
+    }
+
+    @inline(__always) func row(_ j: Int) -> Value {
+        let i = rowIndex[j]
+        guard i >= 0, let s = snapshots[j] else { return .null }
+        return s.values[i]
+    }
+}
+
 final class JoinOperator: QueryOperator {
     let inner: QueryOperator
     let joins: [BoundJoin]
     let tables: [TableState]
-    let store: AnalyticValues
+    let store: JoinRows
     let keyEvals: [[Eval]]
     let residuals: [Predicate?]
     let orderKeys: [(Eval, Bool)]
     let perEventLimit: Int?
     private var snapshots: [TableSnapshot] = []
 
-    init(inner: QueryOperator, joins: [BoundJoin], tables: [TableState], store: AnalyticValues, compiler: ExpressionCompiler,
+    init(inner: QueryOperator, joins: [BoundJoin], tables: [TableState], store: JoinRows, compiler: ExpressionCompiler,
          order: BoundJoinOrder?) {
         self.inner = inner
         self.joins = joins
@@ -44,7 +60,10 @@ final class JoinOperator: QueryOperator {
 
     func process(_ row: Row, into out: inout ResultBatch) -> Bool {
         if snapshots.count != tables.count { snapshots = tables.map(\.snapshot) }
-        for j in 0..<tables.count { snapshots[j] = tables[j].snapshot }
+        for j in 0..<tables.count where tables[j].version.load(ordering: .acquiring) != snapshots[j].version {
+            snapshots[j] = tables[j].snapshot
+        }
+        for j in 0..<tables.count { store.snapshots[j] = snapshots[j] }
         let ordered = !orderKeys.isEmpty || perEventLimit != nil
         if !ordered { return visit(0, row, &out, nil) }
         var produced: [Produced] = []
@@ -86,36 +105,38 @@ final class JoinOperator: QueryOperator {
         let snap = snapshots[j]
         var matched = false
         var alive = true
-        func candidate(_ i: Int) -> Bool {
-            store.values[j] = snap.values[i]
-            if let r = residuals[j], !r(row) { return true }
-            matched = true
-            return visit(j + 1, row, &out, produced)
-        }
+        let residual = residuals[j]
         if keyEvals[j].count == 1 && snap.key == joins[j].tableKeys {
             let v = keyEvals[j][0](row)
             if !v.isNull, let hits = snap.lookup(one: v) {
-                for i in hits where alive { alive = candidate(i) }
-            }
-        } else if !keyEvals[j].isEmpty && snap.key == joins[j].tableKeys {
-            let vals = keyEvals[j].map { $0(row) }
-            if !vals.contains(where: \.isNull) {
-                for i in snap.lookup(vals) where alive { alive = candidate(i) }
+                for i in hits {
+                    store.rowIndex[j] = i
+                    if let residual, !residual(row) { continue }
+                    matched = true
+                    alive = visit(j + 1, row, &out, produced)
+                    if !alive { break }
+                }
             }
         } else {
             let keyCols = joins[j].tableKeys
             let vals = keyEvals[j].map { $0(row) }
-            for i in snap.rows.indices where alive {
-                if !keyCols.isEmpty {
+            let indexed = !keyCols.isEmpty && snap.key == keyCols && !vals.contains(where: \.isNull)
+            let candidates: [Int] = indexed ? snap.lookup(vals) : Array(snap.rows.indices)
+            for i in candidates {
+                if !indexed && !keyCols.isEmpty {
                     var ok = true
                     for (c, v) in zip(keyCols, vals) where !(Ops.compare(.eq, snap.rows[i][c] ?? .null, v).isTruthy) { ok = false; break }
                     if !ok { continue }
                 }
-                alive = candidate(i)
+                store.rowIndex[j] = i
+                if let residual, !residual(row) { continue }
+                matched = true
+                alive = visit(j + 1, row, &out, produced)
+                if !alive { break }
             }
         }
         if !matched && joins[j].left && alive {
-            store.values[j] = .null
+            store.rowIndex[j] = -1
             alive = visit(j + 1, row, &out, produced)
         }
         return alive

@@ -17,7 +17,7 @@ final class RowPipeline: QueryOperator {
     private let analytics: AnalyticRunner?
     private let suppressEmpty: Bool
 
-    init(_ q: BoundRowQuery, distinctCap: Int, maxPartitions: Int, counters: Counters, joins: AnalyticValues? = nil) {
+    init(_ q: BoundRowQuery, distinctCap: Int, maxPartitions: Int, counters: Counters, joins: JoinRows? = nil) {
         let store = q.analytics.isEmpty ? nil : AnalyticValues(count: q.analytics.count)
         let compiler = ExpressionCompiler(analytics: store, joins: joins)
         analytics = store == nil ? nil : AnalyticRunner(q.analytics, compiler: compiler, maxPartitions: maxPartitions, counters: counters)

@@ -137,7 +137,7 @@ final class WindowCore {
 
     let analytics: AnalyticRunner?
 
-    init(_ q: BoundWindowQuery, counters: Counters, maxGroups: Int, maxPartitions: Int, clock: Clock, joins: AnalyticValues? = nil) {
+    init(_ q: BoundWindowQuery, counters: Counters, maxGroups: Int, maxPartitions: Int, clock: Clock, joins: JoinRows? = nil) {
         let store = q.analytics.isEmpty ? nil : AnalyticValues(count: q.analytics.count)
         let c = ExpressionCompiler(analytics: store, joins: joins)
         analytics = store == nil ? nil : AnalyticRunner(q.analytics, compiler: c, maxPartitions: maxPartitions, counters: counters)
