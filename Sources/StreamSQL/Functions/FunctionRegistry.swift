@@ -7,6 +7,7 @@ public enum FunctionKind: String, Sendable {
     case analytic      // keeps state across rows (lag, had_changed, acc_*)
     case window        // reads the current window (window_start, window_end, row_number)
     case table         // expands one row into many (unnest)
+    case macro         // expanded by the binder before the query runs (expr)
 }
 
 /// A scalar implementation. Fixed arities get their own cases so the compiled call does not build an

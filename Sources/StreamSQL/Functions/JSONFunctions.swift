@@ -311,6 +311,8 @@ enum StatefulFunctionNames {
         ana("acc_avg", 1...3, "acc_avg(x [, start, reset])", "Running mean"),
         ana("acc_stddev", 1...3, "acc_stddev(x [, start, reset])", "Running sample standard deviation"),
         ana("first_seen", 1...1, "first_seen(x)", "True the first time x appears in the partition (e.g. a user's new location)"),
+        FunctionInfo("expr", aliases: ["expression"], kind: .macro, category: "expression", args: 1...1, signature: "expr('expression text')",
+                     summary: "Evaluates an expression given as constant text (parsed and checked when the query is planned)", impl: nil),
         FunctionInfo("unnest", kind: .table, category: "multirow", args: 1...1, signature: "unnest(array)",
                      summary: "One output row per array element", impl: nil),
     ]

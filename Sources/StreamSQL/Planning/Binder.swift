@@ -314,6 +314,25 @@ public struct Binder<R: FieldResolver> {
                 throw planError("\(f.name)() is only available in a windowed query (GROUP BY …Window(…))", e.range)
             case .table:
                 throw planError("unnest(…) must be a whole select item, not part of an expression", e.range)
+            case .macro:
+                guard case .literal(.string(let text)) = args[0].kind else {
+                    throw planError("\(f.name) takes the expression as constant text, e.g. expr('temperature * 1.8 + 32')", args[0].range)
+                }
+                guard udfArguments.count < 16 else { throw planError("expr nested too deeply", e.range) }
+                var p: Parser
+                do { p = try Parser(text) } catch { throw planError("in \(f.name)('…'): \(error.message)", args[0].range) }
+                let inner: Expr
+                do throws(StreamSQLError) {
+                    inner = try p.parseExpr()
+                    guard p.peek.kind == .eof else { throw p.error("unexpected '\(p.peek.text)' after the expression", at: p.peek.range) }
+                } catch {
+                    throw planError("in \(f.name)('…'): \(error.message)", args[0].range)
+                }
+                try validate(inner, windowed: false, groupKeys: [])
+                if contains(inner, kind: .aggregate) || contains(inner, kind: .analytic) {
+                    throw planError("\(f.name)('…') takes a scalar expression", args[0].range)
+                }
+                return try bind(inner)
             case .scalar:
                 _ = over; _ = distinct
                 if let def = f.definition {

@@ -83,6 +83,7 @@ final class FunctionTests: XCTestCase {
 
     func testConditionalAndJSON() {
         check([
+            ("expr('i * 2 + 1')", 15), ("expression('upper(s)')", "HÉLLO"), ("expr('n + 1')", nil),
             ("coalesce(n, n, 3)", 3), ("coalesce(n)", nil), ("if_null(n, 'z')", "z"), ("nullif(i, 7)", nil), ("nullif(i, 8)", 7),
             ("case_when(1 > 2, 'a', 2 > 1, 'b', 'c')", "b"), ("case_when(false, 1, 'z')", "z"), ("case_when(false, 1)", nil),
             ("greatest(1, 5, 3)", 5), ("greatest(1, n)", nil), ("least('b', 'a')", "a"), ("greatest(1, 'a')", nil), ("if(b, 'y', 'n')", "y"),
@@ -131,7 +132,8 @@ final class FunctionTests: XCTestCase {
     func testArityAndUnknownNamesArePlanErrors() {
         let engine = Engine()
         for sql in ["SELECT upper() FROM stream", "SELECT upper(a, b) FROM stream", "SELECT nosuch(1) FROM stream",
-                    "SELECT substring('a') FROM stream", "SELECT cast(a, 'widget') FROM stream"] {
+                    "SELECT substring('a') FROM stream", "SELECT cast(a, 'widget') FROM stream", "SELECT expr(a) FROM stream",
+                    "SELECT expr('1 +') FROM stream", "SELECT expr('sum(a)') FROM stream", "SELECT expr('a b') FROM stream"] {
             XCTAssertThrowsError(try engine.execute(sql), sql) { e in
                 XCTAssertEqual((e as? StreamSQLError)?.phase, .plan, sql)
             }
