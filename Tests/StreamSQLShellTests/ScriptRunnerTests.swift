@@ -55,3 +55,40 @@ final class ScriptRunnerTests: XCTestCase {
         XCTAssertTrue(t.hasSuffix("(1 row)"))
     }
 }
+
+/// The demo script in demos/ runs over its sample data, and its rows agree with the input.
+final class DemoScriptTests: XCTestCase {
+    func testSensorsDemo() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let demos = root.appendingPathComponent("demos")
+        let script = try String(contentsOf: demos.appendingPathComponent("sensors.sql"), encoding: .utf8)
+        let out = Lines(), err = Lines()
+        let engine = Engine()
+        engine.baseDirectory = demos.path
+        let runner = ScriptRunner(engine: engine, write: out.add, writeError: err.add)
+        runner.tagged = true
+        XCTAssertTrue(runner.runScript(script), err.all.joined(separator: "\n"))
+        runner.replay([.init(stream: "readings", path: demos.appendingPathComponent("sensors.jsonl").path)])
+        XCTAssertEqual(runner.errors, 0, err.all.joined(separator: "\n"))
+        var byQuery: [String: [[String: Value]]] = [:]
+        for line in out.all {
+            guard case .object(let o) = try JSONReader.parse(line), case .string(let q) = o["query"], case .object(let row) = o["row"] else {
+                return XCTFail(line)
+            }
+            byQuery[q, default: []].append(Dictionary(uniqueKeysWithValues: row.map { ($0.key, $0.value) }))
+        }
+        // Recompute over_limit from the input and the devices file.
+        let limits: [String: Double] = ["dev-00": 40, "dev-01": 42, "dev-02": 44, "dev-03": 40, "dev-04": 42, "dev-05": 44, "dev-06": 40, "dev-07": 42]
+        let lines = try String(contentsOf: demos.appendingPathComponent("sensors.jsonl"), encoding: .utf8).split(separator: "\n")
+        var expectedOver = 0
+        for l in lines {
+            guard case .object(let e) = try JSONReader.parse(String(l)), let d = e["deviceId"]?.asString, let t = e["temperature"]?.asDouble else { continue }
+            if t > limits[d]! { expectedOver += 1 }
+        }
+        XCTAssertEqual(byQuery["over_limit"]?.count, expectedOver)
+        for r in byQuery["over_limit"] ?? [] { XCTAssertGreaterThan(r["t"]!.asDouble!, r["limit"]!.asDouble!) }
+        XCTAssertEqual(byQuery["per_site"]?.reduce(0) { $0 + Int($1["readings"]!.asInt!) }, lines.count, "every reading lands in one site window")
+        XCTAssertFalse(byQuery["hot_runs"]?.isEmpty ?? true)
+        for r in byQuery["hot_runs"] ?? [] { XCTAssertGreaterThanOrEqual(r["n"]!.asInt!, 3) }
+    }
+}
