@@ -27,6 +27,11 @@ public struct ExpressionCompiler {
 
     public func compile(_ e: BoundExpr) -> Eval {
         if let c = fold(e) { return { _ in c } }
+        return compileNode(e)
+    }
+
+    /// Compiles `e` itself without folding it (its sub-expressions still fold).
+    func compileNode(_ e: BoundExpr) -> Eval {
         switch e {
         case .literal(let v): return { _ in v }
         case .slot(let i, _): return { row in row[i] }
@@ -303,26 +308,9 @@ public struct ExpressionCompiler {
 
     /// The value of an expression that reads no row and calls only deterministic functions.
     public func fold(_ e: BoundExpr) -> Value? {
-        switch e {
-        case .literal(let v): return v
-        case .slot, .wholeEvent, .analytic, .navigate, .patternAggregate, .classifier, .matchNumber, .joinRow: return nil
-        case .call(let f, let args):
-            guard f.deterministic, f.impl != nil, isConstant(e) else { return nil }
-            _ = args
-        default:
-            guard isConstant(e) else { return nil }
-        }
-        let empty = Row(width: 0)
-        return compileUnfolded(e)(empty)
-    }
-
-    func compileUnfolded(_ e: BoundExpr) -> Eval {
-        switch e {
-        case .literal(let v): return { _ in v }
-        default:
-            // Children are constants, so the general compile is safe and folds them one level down.
-            return ExpressionCompiler.Unfolding().compile(e)
-        }
+        if case .literal(let v) = e { return v }
+        guard isConstant(e) else { return nil }
+        return compileNode(e)(Row(width: 0))
     }
 
     func isConstant(_ e: BoundExpr) -> Bool {
@@ -338,87 +326,6 @@ public struct ExpressionCompiler {
         case .call(let f, let args): return f.deterministic && f.impl != nil && args.allSatisfy(isConstant)
         case .arrayLiteral(let xs): return xs.allSatisfy(isConstant)
         case .objectLiteral(let fs): return fs.allSatisfy { isConstant($0.1) }
-        }
-    }
-
-    /// A compiler that never folds at its top level (used to evaluate a constant once).
-    struct Unfolding {
-        func compile(_ e: BoundExpr) -> Eval {
-            let c = ExpressionCompiler()
-            switch e {
-            case .binary(let op, let a, let b): return c.compileBinary(op, a, b)
-            case .call(let f, let args): return c.compileCall(f, args)
-            default: return c.compileNoFold(e)
-            }
-        }
-    }
-
-    func compileNoFold(_ e: BoundExpr) -> Eval {
-        switch e {
-        case .literal(let v): return { _ in v }
-        case .member(let base, let field):
-            let b = compile(base)
-            return { row in Ops.member(b(row), field) }
-        case .index(let base, let idx):
-            let b = compile(base), x = compile(idx)
-            return { row in Ops.index(b(row), x(row)) }
-        case .unary(.not, let a):
-            let p = compile(a)
-            return { row in Ops.not(p(row)) }
-        case .unary(_, let a):
-            let p = compile(a)
-            return { row in Ops.negate(p(row)) }
-        case .isNull(let a, let neg):
-            let p = compile(a)
-            return { row in .bool(p(row).isNull != neg) }
-        case .cast(let a, let t):
-            let p = compile(a)
-            return { row in p(row).cast(to: t) }
-        case .inList(let a, let xs, let neg):
-            let p = compile(a)
-            let ls = xs.map(compile)
-            return { row in
-                let r = Ops.inList(p(row), ls.map { $0(row) })
-                return neg ? Ops.not(r) : r
-            }
-        case .between(let a, let lo, let hi, let neg):
-            let p = compile(a), l = compile(lo), h = compile(hi)
-            return { row in
-                let v = p(row)
-                let r = Ops.and(Ops.compare(.ge, v, l(row)), Ops.compare(.le, v, h(row)))
-                return neg ? Ops.not(r) : r
-            }
-        case .like(let a, let pat, let neg):
-            let p = compile(a), pp = compile(pat)
-            return { row in
-                guard case .string(let s) = p(row), case .string(let ps) = pp(row) else { return .null }
-                return .bool(LikePattern(ps).matches(s) != neg)
-            }
-        case .caseWhen(let operand, let whens, let otherwise):
-            let other = otherwise.map(compile) ?? { _ in .null }
-            let o = operand.map(compile)
-            let arms = whens.map { (compile($0.0), compile($0.1)) }
-            return { row in
-                if let o {
-                    let v = o(row)
-                    for (w, t) in arms where Ops.compare(.eq, v, w(row)).isTruthy { return t(row) }
-                } else {
-                    for (w, t) in arms where w(row).isTruthy { return t(row) }
-                }
-                return other(row)
-            }
-        case .arrayLiteral(let xs):
-            let ps = xs.map(compile)
-            return { row in .array(ps.map { $0(row) }) }
-        case .objectLiteral(let fs):
-            let ps = fs.map { ($0.0, compile($0.1)) }
-            return { row in
-                var o = OrderedDictionary<String, Value>()
-                for (k, p) in ps { o[k] = p(row) }
-                return .object(o)
-            }
-        default:
-            return compile(e)
         }
     }
 }

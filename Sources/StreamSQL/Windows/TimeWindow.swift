@@ -214,11 +214,7 @@ final class TimeWindowOperator: QueryOperator {
     }
 
     func onTick(now: Int64, into out: inout ResultBatch) {
-        if let et = core.eventTime {
-            if et.idleAdvance(now: now) { fire(upTo: et.watermark, into: &out) }
-        } else {
-            fire(upTo: now, into: &out)
-        }
+        if let limit = core.tickLimit(now: now) { fire(upTo: limit, into: &out) }
     }
 
     func finish(into out: inout ResultBatch) {

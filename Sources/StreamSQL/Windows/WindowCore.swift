@@ -268,6 +268,13 @@ final class WindowCore {
         }
     }
 
+    /// How far windows may fire after processing time moved to `now`: the clock (processing time), or
+    /// the watermark when IDLETIMEOUT let it advance (event time); nil when nothing moved.
+    func tickLimit(now: Int64) -> Int64? {
+        guard let et = eventTime else { return now }
+        return et.idleAdvance(now: now) ? et.watermark : nil
+    }
+
     /// Whether a new group may be created (the state bound); counts the rejection when not.
     func admitNewGroup(current: Int) -> Bool {
         if current < maxGroups { return true }
