@@ -22,7 +22,8 @@ let package = Package(
             ],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
-        .target(name: "StreamSQLShell", dependencies: ["StreamSQL"]),
+        .systemLibrary(name: "CReadline", path: "Sources/CReadline", providers: [.apt(["libreadline-dev"])]),
+        .target(name: "StreamSQLShell", dependencies: ["StreamSQL", "CReadline"]),
         .executableTarget(
             name: "streamsql",
             dependencies: [

@@ -32,6 +32,8 @@ public final class ScriptRunner: @unchecked Sendable {
     public var flushAtEnd = true
     /// Stop after this many events in all.
     public var maxEvents: Int?
+    /// Pace the replay at this many events per second (nil: as fast as possible).
+    public var eventsPerSecond: Double?
     private let write: @Sendable (String) -> Void
     private let writeError: @Sendable (String) -> Void
     private let lock = NSLock()
@@ -113,7 +115,7 @@ public final class ScriptRunner: @unchecked Sendable {
     }
 
     /// Replays the inputs in order (JSON Lines, or CSV with a header), then ends input.
-    public func replay(_ inputs: [Input]) {
+    public func replay(_ inputs: [Input], endInput: Bool = true) {
         var total = 0
         outer: for input in inputs {
             let path = input.path
@@ -144,6 +146,7 @@ public final class ScriptRunner: @unchecked Sendable {
                 lineNo += 1
                 if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
                 if let m = maxEvents, total >= m { break outer }
+                if let r = eventsPerSecond, r > 0 { usleep(UInt32(min(1_000_000, 1_000_000 / r))) }
                 if let e = engine.emit(jsonLine: String(line), to: input.stream, sync: true) {
                     rejectedLines += 1
                     if rejectedLines <= 20 { writeError("\(path) line \(lineNo): \(e)") }
@@ -152,6 +155,7 @@ public final class ScriptRunner: @unchecked Sendable {
             }
         }
         if rejectedLines > 20 { writeError("\(rejectedLines) malformed lines rejected in all") }
+        guard endInput else { return }
         if flushAtEnd { engine.finish() } else { engine.stopAll(flush: false) }
     }
 }

@@ -38,9 +38,8 @@ struct StreamSQLCommand: ParsableCommand {
         } else if isatty(0) == 0 {
             script = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
         } else {
-            print(StreamSQLCommand.helpMessage())
-            warn("\nThe interactive shell is not built yet: run SQL with -e, -f or from standard input.")
-            throw ExitCode(2)
+            Repl(engine: Engine()).run()
+            return
         }
         try common.execute(script, baseDirectory: base, tagged: false)
     }

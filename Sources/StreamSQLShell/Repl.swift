@@ -1,0 +1,230 @@
+import CReadline
+import Foundation
+import OrderedCollections
+import StreamSQL
+import Synchronization
+
+/// Set by SIGINT; read by the attached-query loop and the prompt.
+nonisolated(unsafe) private var interruptCount: Int32 = 0
+nonisolated(unsafe) private var lastPromptInterrupt: Double = 0
+nonisolated(unsafe) private var atPrompt = false
+/// Names offered by Tab completion (keywords, functions, catalog names), refreshed before each prompt.
+nonisolated(unsafe) private var completionWords: [String] = []
+nonisolated(unsafe) private var completionMatches: [String] = []
+nonisolated(unsafe) private var completionNext = 0
+
+private func onInterrupt(_ sig: Int32) {
+    interruptCount &+= 1
+    guard atPrompt else { return }
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    let now = Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    if now - lastPromptInterrupt < 1.0 {
+        // A second Ctrl-C within a second at the prompt leaves the shell.
+        write_history(Repl.historyPath)
+        rl_cleanup_after_signal()
+        _exit(130)
+    }
+    lastPromptInterrupt = now
+    // Discard the line being typed and show a fresh prompt.
+    _ = write(1, "^C\n", 3)
+    rl_on_new_line()
+    rl_replace_line("", 0)
+    rl_redisplay()
+}
+
+/// readline's completion generator: words starting with the text typed so far.
+private func completionGenerator(_ text: UnsafePointer<CChar>?, _ state: Int32) -> UnsafeMutablePointer<CChar>? {
+    if state == 0 {
+        let prefix = text.map { String(cString: $0) } ?? ""
+        let lower = prefix.lowercased()
+        completionMatches = completionWords.filter { $0.lowercased().hasPrefix(lower) }
+        // Keep the case the user started typing in for keywords.
+        if let first = prefix.first, first.isLowercase {
+            completionMatches = completionMatches.map { $0.allSatisfy({ !$0.isLowercase }) ? $0.lowercased() : $0 }
+        }
+        completionNext = 0
+    }
+    guard completionNext < completionMatches.count else { return nil }
+    defer { completionNext += 1 }
+    return strdup(completionMatches[completionNext])
+}
+
+/// The interactive shell: GNU readline line editing, a continuation prompt for unfinished statements,
+/// one history entry per statement, Tab completion from the catalog, and SELECT queries attached until
+/// Ctrl-C (which cancels the query, not the shell).
+public final class Repl: @unchecked Sendable {
+    public let engine: Engine
+    public var mode: OutputMode = .table
+    private let printLock = NSLock()
+
+    public static var historyPath: String {
+        let env = ProcessInfo.processInfo.environment
+        if let state = env["XDG_STATE_HOME"], !state.isEmpty {
+            let dir = URL(fileURLWithPath: state).appendingPathComponent("streamsql")
+            try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            return dir.appendingPathComponent("history").path
+        }
+        return URL(fileURLWithPath: env["HOME"] ?? ".").appendingPathComponent(".streamsql_history").path
+    }
+
+    static let keywords = [
+        "SELECT", "FROM", "WHERE", "GROUP", "BY", "HAVING", "ORDER", "LIMIT", "WITH", "AS", "AND", "OR", "NOT", "IN", "BETWEEN",
+        "LIKE", "IS", "NULL", "CASE", "WHEN", "THEN", "ELSE", "END", "CAST", "DISTINCT", "JOIN", "LEFT", "ON", "OVER", "PARTITION",
+        "CREATE", "STREAM", "TABLE", "QUERY", "FUNCTION", "DROP", "SHOW", "STREAMS", "TABLES", "QUERIES", "FUNCTIONS", "DESCRIBE",
+        "EXPLAIN", "INSERT", "INTO", "VALUES", "JSON", "STOP", "START", "PRIMARY", "KEY", "FILE", "TumblingWindow", "SlidingWindow",
+        "CountingWindow", "SessionWindow", "GLOBAL", "WINDOW", "TRIGGER", "TIMESTAMP", "TIMEUNIT", "MAXOUTOFORDERNESS",
+        "ALLOWEDLATENESS", "IDLETIMEOUT", "STATETTL", "MATCH_RECOGNIZE", "MEASURES", "PATTERN", "DEFINE", "WITHIN", "SUBSET",
+        "AFTER", "MATCH", "SKIP", "PAST", "LAST", "ROW", "ROWS", "PER", "ONE", "ALL", "PERMUTE", "FINAL", "RUNNING",
+        ".help", ".quit", ".mode", ".read", ".replay", ".timer",
+    ]
+
+    public init(engine: Engine) { self.engine = engine }
+
+    func refreshCompletion() {
+        var words = Repl.keywords
+        words += engine.functionRegistry.all.map(\.name)
+        words += engine.streamNames + engine.tableNames + engine.queries.map(\.name)
+        completionWords = Array(Set(words)).sorted()
+    }
+
+    /// Runs until .quit or end of input (Ctrl-D).
+    public func run() {
+        streamsql_rl_setup(strdup("streamsql"), completionGenerator)
+        using_history()
+        _ = read_history(Repl.historyPath)
+        signal(SIGINT, onInterrupt)
+        print("StreamSQL for Swift — statements end with ';', .help lists the commands, Ctrl-D quits.")
+        var buffer = ""
+        while true {
+            refreshCompletion()
+            atPrompt = true
+            let prompt = buffer.isEmpty ? "streamsql> " : "       ...> "
+            guard let raw = readline(prompt) else { atPrompt = false; print(""); break }
+            atPrompt = false
+            let line = String(cString: raw)
+            free(raw)
+            if buffer.isEmpty && line.trimmingCharacters(in: .whitespaces).hasPrefix(".") {
+                add_history(line)
+                if !command(line.trimmingCharacters(in: .whitespaces)) { break }
+                continue
+            }
+            if buffer.isEmpty && line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            buffer += (buffer.isEmpty ? "" : "\n") + line
+            guard Repl.isComplete(buffer) else { continue }
+            add_history(buffer)
+            let statements = Parser.splitStatements(buffer)
+            buffer = ""
+            for s in statements { execute(s) }
+        }
+        _ = write_history(Repl.historyPath)
+    }
+
+    /// Whether the text ends with a `;` outside quotes and comments.
+    public static func isComplete(_ text: String) -> Bool {
+        var quote: Character? = nil
+        var last: Character? = nil
+        var chars = Array(text)
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if let q = quote {
+                if c == q { quote = nil }
+                i += 1
+                continue
+            }
+            if c == "-" && i + 1 < chars.count && chars[i + 1] == "-" {
+                while i < chars.count && chars[i] != "\n" { i += 1 }
+                continue
+            }
+            if c == "'" || c == "\"" || c == "`" { quote = c }
+            if !c.isWhitespace { last = c }
+            i += 1
+        }
+        chars.removeAll()
+        return quote == nil && last == ";"
+    }
+
+    func say(_ s: String) {
+        printLock.withLock { FileHandle.standardOutput.write(Data((s + "\n").utf8)) }
+    }
+
+    func execute(_ text: String) {
+        do {
+            switch try engine.run(text) {
+            case .query(let q):
+                if text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased().hasPrefix("select") {
+                    attach(q)
+                } else {
+                    say("query \(q.name) running (SHOW QUERIES; STOP QUERY \(q.name);)")
+                }
+            case .message(let m): say(m)
+            case .table(let cols, let rows): say(OutputFormat.table(columns: cols, rows: rows))
+            }
+        } catch {
+            say(error.rendered())
+        }
+    }
+
+    /// Prints a query's rows as they arrive until Ctrl-C or its LIMIT; then stops it.
+    func attach(_ q: Query) {
+        let start = Date()
+        let rows = Atomic<Int>(0)
+        let mode = self.mode
+        q.addSink { [weak self] batch in
+            guard let self else { return }
+            rows.add(batch.count, ordering: .relaxed)
+            switch mode {
+            case .table:
+                let cols = batch.schema.names
+                let vals = (0..<batch.count).map { i -> [Value] in let o = batch.object(i); return cols.map { o[$0] ?? .null } }
+                self.say(OutputFormat.table(columns: cols, rows: vals))
+            case .jsonl, .csv:
+                for i in 0..<batch.count { self.say(batch.jsonLine(i)) }
+            }
+        }
+        say("(attached to \(q.name): rows print as they arrive; Ctrl-C stops the query)")
+        let seen = interruptCount
+        while interruptCount == seen && !q.isFinished { usleep(20_000) }
+        engine.stop(q)
+        let m = q.metrics
+        say(String(format: "(%@ stopped: %d rows from %d events in %.1f s)", q.name, rows.load(ordering: .relaxed), m.eventsIn, Date().timeIntervalSince(start)))
+    }
+
+    /// A dot command; false to leave the shell.
+    func command(_ line: String) -> Bool {
+        let parts = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        switch parts[0] {
+        case ".quit", ".exit": return false
+        case ".help":
+            say("""
+                SQL statements end with ';' and may span lines. Commands:
+                  .mode table|jsonl|csv     how attached queries print rows
+                  .read FILE                run the statements in FILE
+                  .replay FILE INTO STREAM [RATE]  feed a JSON Lines or CSV file into a stream (in the background,
+                                            at RATE events/s or as fast as possible)
+                  .quit                     leave (also Ctrl-D)
+                """)
+        case ".mode":
+            if parts.count > 1, let m = OutputMode(rawValue: parts[1]) { mode = m; say("mode \(m.rawValue)") }
+            else { say("usage: .mode table|jsonl|csv") }
+        case ".read":
+            guard parts.count > 1, let data = FileManager.default.contents(atPath: parts[1]) else { say("cannot read \(parts.dropFirst().joined())"); break }
+            for s in Parser.splitStatements(String(decoding: data, as: UTF8.self)) { execute(s) }
+        case ".replay":
+            guard parts.count >= 4, parts[2].uppercased() == "INTO" else { say("usage: .replay FILE INTO STREAM [EVENTS_PER_SECOND]"); break }
+            guard FileManager.default.isReadableFile(atPath: parts[1]) else { say("cannot read \(parts[1])"); break }
+            let rate = parts.count > 4 ? Double(parts[4]) : nil
+            let runner = ScriptRunner(engine: engine, write: { [weak self] in self?.say($0) }, writeError: { [weak self] in self?.say($0) })
+            runner.flushAtEnd = false
+            runner.eventsPerSecond = rate
+            let input = ScriptRunner.Input(stream: parts[3], path: parts[1])
+            // In the background, so that attached queries show the rows as they come.
+            Thread.detachNewThread { runner.replay([input], endInput: false) }
+            say("replaying \(parts[1]) into \(parts[3])" + (rate.map { " at \(Int($0)) events/s" } ?? ""))
+        default:
+            say("unknown command \(parts[0]); .help lists the commands")
+        }
+        return true
+    }
+}

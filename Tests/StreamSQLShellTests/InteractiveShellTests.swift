@@ -1,0 +1,79 @@
+import Foundation
+import XCTest
+
+/// Drives the real `streamsql` binary in tmux: the continuation prompt, an attached query fed by a
+/// background replay, Ctrl-C that cancels the query but not the shell, errors with a caret, history.
+final class InteractiveShellTests: XCTestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Runs tmux on a private socket through the shell, output to a file (the tmux server that a
+    /// command may start keeps inherited descriptors open, so pipes would never reach their end).
+    func tmux(_ args: [String]) -> String {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-out-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let quoted = args.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        if ProcessInfo.processInfo.environment["STREAMSQL_TMUX_TRACE"] != nil { print("tmux", quoted) }
+        _ = system("tmux -L streamsql-test \(quoted) > '\(out)' 2>/dev/null < /dev/null")
+        return (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+    }
+
+    func screen() -> String { tmux(["capture-pane", "-t", "sh", "-p", "-S", "-200"]) }
+
+    /// Waits (polling the screen, at most `seconds`) until `text` shows.
+    func waitFor(_ text: String, seconds: Double = 20) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if screen().contains(text) { return true }
+            usleep(50_000)
+        }
+        return false
+    }
+
+    func testPromptAttachCancelAndHistory() throws {
+        let binary = InteractiveShellTests.root.appendingPathComponent(".build/debug/streamsql").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw XCTSkip("build the streamsql binary first") }
+        guard !tmux(["-V"]).isEmpty else { throw XCTSkip("tmux is not installed") }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("streamsql-shell-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir); _ = tmux(["kill-server"]) }
+        let events = (0..<2000).map { #"{"k": "dev-\#($0 % 3)", "v": \#($0)}"# }.joined(separator: "\n")
+        try events.write(to: dir.appendingPathComponent("ev.jsonl"), atomically: true, encoding: .utf8)
+
+        _ = tmux(["kill-server"])
+        _ = tmux(["new-session", "-d", "-s", "sh", "-x", "120", "-y", "40",
+                  "env XDG_STATE_HOME=\(dir.path)/state HOME=\(dir.path) \(binary)"])
+        XCTAssertTrue(waitFor("streamsql>"), screen())
+        usleep(300_000)
+
+        // An unfinished statement gets the continuation prompt.
+        _ = tmux(["send-keys", "-t", "sh", "SELECT k, v", "Enter"])
+        XCTAssertTrue(waitFor("...>"), screen())
+        _ = tmux(["send-keys", "-t", "sh", "FROM s WHERE v % 100 = 0 LIMIT 5\\;", "Enter"])
+        XCTAssertTrue(waitFor("attached to q1"), screen())
+        // Feed it from another shell command is not possible while attached; cancel, then replay first.
+        _ = tmux(["send-keys", "-t", "sh", "C-c"])
+        XCTAssertTrue(waitFor("q1 stopped"), screen())
+
+        // (Tab completion works when typed by hand but does not fire under this harness yet; not asserted.)
+        XCTAssertTrue(waitFor("streamsql>"), screen())
+        _ = tmux(["send-keys", "-t", "sh", "SHOW QUERIES\\;", "Enter"])
+        XCTAssertTrue(waitFor("rows out"), screen())
+
+        // A paced replay in the background feeds an attached query; Ctrl-C cancels it, the shell stays.
+        _ = tmux(["send-keys", "-t", "sh", ".replay \(dir.path)/ev.jsonl INTO s 400", "Enter"])
+        XCTAssertTrue(waitFor("replaying"), screen())
+        _ = tmux(["send-keys", "-t", "sh", "SELECT k, v FROM s WHERE v % 10 = 0\\;", "Enter"])
+        XCTAssertTrue(waitFor("attached to q2"), screen())
+        XCTAssertTrue(waitFor("dev-"), screen())
+        _ = tmux(["send-keys", "-t", "sh", "C-c"])
+        XCTAssertTrue(waitFor("q2 stopped"), screen())
+        _ = tmux(["send-keys", "-t", "sh", "SELEC 1\\;", "Enter"])
+        XCTAssertTrue(waitFor("did you mean 'SELECT'"), screen())
+        XCTAssertTrue(screen().contains("^^^^^"), "the error has a caret: \(screen())")
+
+        // History keeps one entry per statement, even a multi-line one.
+        _ = tmux(["send-keys", "-t", "sh", "C-d"])
+        let history = try String(contentsOf: dir.appendingPathComponent("state/streamsql/history"), encoding: .utf8)
+        XCTAssertTrue(history.contains("SELECT k, v"), history)
+    }
+}
