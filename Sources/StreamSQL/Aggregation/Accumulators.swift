@@ -22,14 +22,23 @@ public struct AggregateKind: Sendable, Equatable {
         case countStar, count, sum, avg, min, max
         case stddevSample, variancePopulation, varianceSample, stddevPopulation
         case median, percentile, collect, firstValue, lastValue, nthValue, deduplicate, mergeAgg
+        /// An aggregate registered from Swift (`Engine.registerAggregate`), by name.
+        case custom
     }
     public var op: Op
     public var parameter: Double = 0
     public var distinct = false
+    public var customName = ""
+
+    /// Factories of aggregates registered from Swift, by lower-cased name.
+    static let customFactories = Mutex<[String: @Sendable () -> Accumulator]>([:])
 
     public func make() -> Accumulator {
         if distinct && op != .countStar { return DistinctAcc(self) }
         switch op {
+        case .custom:
+            let factory = AggregateKind.customFactories.withLock { $0[customName] }
+            return factory?() ?? CountAcc()
         case .countStar, .count: return CountAcc()
         case .sum: return SumAcc()
         case .avg: return AvgAcc()
@@ -304,3 +313,4 @@ final class DistinctAcc: Accumulator {
 }
 
 import OrderedCollections
+import Synchronization

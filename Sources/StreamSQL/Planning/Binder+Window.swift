@@ -19,7 +19,8 @@ extension Binder {
             }
             guard f.kind == .aggregate else { return nil }
             let star = args.first.map { if case .star = $0.kind { return true } else { return false } } ?? (f.name == "count")
-            guard var kind = AggregateKind.named(f.name, star: star, distinct: distinct) else {
+            guard var kind = AggregateKind.named(f.name, star: star, distinct: distinct)
+                ?? (f.origin == .native ? AggregateKind(op: .custom, distinct: distinct, customName: f.name.lowercased()) : nil) else {
                 throw notSupported("aggregate \(f.name)", e.range)
             }
             if kind.op == .percentile || kind.op == .nthValue {

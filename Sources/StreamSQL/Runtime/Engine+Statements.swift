@@ -390,6 +390,19 @@ extension Engine {
                                       deterministic: deterministic, impl: .variadic(impl), origin: .native))
     }
 
+    /// Registers an aggregate implemented in Swift: `make` returns a fresh accumulator (see the
+    /// `Accumulator` contract: NULLs skipped, `merge` for sliding windows, `result` non-consuming).
+    ///
+    /// ```swift
+    /// engine.registerAggregate("range", summary: "max - min") { RangeAccumulator() }
+    /// // SELECT k, range(v) FROM stream GROUP BY k, TumblingWindow('1m')
+    /// ```
+    public func registerAggregate(_ name: String, summary: String, _ make: @escaping @Sendable () -> Accumulator) {
+        AggregateKind.customFactories.withLock { $0[name.lowercased()] = make }
+        registerFunction(FunctionInfo(name, kind: .aggregate, category: "user", args: 1...1, signature: "\(name)(x)", summary: summary,
+                                      impl: nil, origin: .native))
+    }
+
     func explain(_ s: SelectStatement, sql: String) throws(StreamSQLError) -> [[Value]] {
         // Plan without starting anything: bind against a scratch copy of the stream's layout.
         var binder = Binder(source: sql, functions: functionRegistry, resolver: LayoutResolver(layout: .empty),

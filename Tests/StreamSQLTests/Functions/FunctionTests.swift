@@ -202,6 +202,27 @@ final class UserFunctionTests: XCTestCase {
         XCTAssertEqual(Parser.splitStatements("SELECT ';' FROM s; -- c;\n SELECT 1 FROM s; ; ").count, 2)
     }
 
+    func testNativeAggregate() throws {
+        final class RangeAcc: Accumulator {
+            var lo = Double.infinity, hi = -Double.infinity
+            func add(_ v: Value) { if let d = v.asDouble { lo = min(lo, d); hi = max(hi, d) } }
+            func merge(_ other: Accumulator) { if let o = other as? RangeAcc { lo = min(lo, o.lo); hi = max(hi, o.hi) } }
+            func result() -> Value { lo <= hi ? .double(hi - lo) : .null }
+            func reset() { lo = .infinity; hi = -.infinity }
+        }
+        let engine = Engine()
+        engine.registerAggregate("value_range", summary: "max - min") { RangeAcc() }
+        let q = try engine.execute("SELECT k, value_range(v) AS r FROM stream GROUP BY k, CountingWindow(3)")
+        var out: [OrderedDictionary<String, Value>] = []
+        for v in [5, 1, 9] { out += engine.emitSync(["k": "a", "v": .int(Int64(v))])[q.name]?.objects ?? [] }
+        XCTAssertEqual(out.first?["r"], 8.0)
+        let sliding = try engine.execute("SELECT value_range(v) AS r FROM stream GROUP BY SlidingWindow('2s', '1s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')")
+        let c = Collected(); sliding.addSink(c.add)
+        for (t, v) in [(0, 1), (1500, 10), (2500, 4)] { engine.emitSync(["ts": .int(Int64(t)), "v": .int(Int64(v)), "k": "z"]) }
+        engine.finish()
+        XCTAssertEqual(c.all.map { $0["r"]! }, [0.0, 9.0, 6.0, 0.0], "panes merge through the accumulator's merge")
+    }
+
     func testExplain() throws {
         let engine = Engine()
         guard case .table(_, let rows) = try engine.run("EXPLAIN SELECT k, AVG(v) FROM stream GROUP BY k, SlidingWindow('10s', '1s') WITH (TIMESTAMP='ts')") else { return XCTFail() }
