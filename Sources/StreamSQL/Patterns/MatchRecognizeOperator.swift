@@ -259,7 +259,7 @@ final class MatchRecognizeOperator: QueryOperator {
             var next: [Thread] = []
             var seen = Set<Int>()
             let now = p.time(i)
-            for t in p.threads.isEmpty ? fresh : p.threads + fresh {
+            for t in p.threads.isEmpty ? fresh : (fresh.isEmpty ? p.threads : p.threads + fresh) {
                 guard case .symbol(let s) = program.ops[t.pc] else { continue }  // empty matches are ignored
                 if let w = q.withinNanos, now - p.time(t.start) > w { continue }
                 if !define(s, thread: t, row: i, in: p, current: row) { continue }

@@ -78,7 +78,6 @@ public struct PatternProgram: Sendable {
                         let split = try add(.split(0, 0))
                         exits.append(split)
                         try emit(inner)
-                        _ = reluctant
                     }
                     let end = ops.count
                     for s in exits { ops[s] = reluctant ? .split(end, s + 1) : .split(s + 1, end) }

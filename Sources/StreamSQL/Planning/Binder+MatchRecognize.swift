@@ -129,7 +129,7 @@ extension Binder {
         }
         // Variables: those in PATTERN, in order of first appearance; subsets expand to them.
         var symbols: [String] = []
-        var subsetNames = Set(mr.subsets.map { $0.0.lowercased() })
+        let subsetNames = Set(mr.subsets.map { $0.0.lowercased() })
         func collect(_ n: PatternNode) {
             switch n {
             case .symbol(let name, _):
@@ -147,7 +147,6 @@ extension Binder {
         for (name, members) in mr.subsets {
             subsets[name.lowercased()] = members.compactMap { m in symbols.firstIndex { $0.caseInsensitiveEquals(m) } }
         }
-        subsetNames.formUnion([])
         for (name, _) in mr.defines where !symbols.contains(where: { $0.caseInsensitiveEquals(name) }) {
             throw planError("DEFINE \(name): \(name) does not appear in PATTERN", mr.range)
         }

@@ -300,7 +300,7 @@ public struct Binder<R: FieldResolver> {
                 throw planError("unknown type '\(typeName)' in CAST (types: \(SQLType.spellings))", e.range)
             }
             return .cast(try bind(a), t)
-        case .call(let name, let args, let distinct, let over, _):
+        case .call(let name, let args, _, let over, _):
             let f = try lookupFunction(name, args: args, range: e.range)
             switch f.kind {
             case .aggregate:
@@ -334,7 +334,6 @@ public struct Binder<R: FieldResolver> {
                 }
                 return try bind(inner)
             case .scalar:
-                _ = over; _ = distinct
                 if let def = f.definition {
                     guard udfArguments.count < 16 else {
                         throw planError("SQL-defined functions nested more than 16 deep (a function may not call itself)", e.range)

@@ -114,7 +114,6 @@ extension Engine {
                 lock.withLock { streams[name.lowercased()] = nil }
                 throw error
             }
-            _ = query
             return .message("stream \(name) created from a query")
         }
         lock.withLock { streams[name.lowercased()] = st }

@@ -254,11 +254,10 @@ extension Parser {
                 let ty = peek
                 guard ty.kind == .word else { throw expected("a type name after AS in CAST") }
                 _ = advance()
-                var name = ty.text
+                let name = ty.text
                 if acceptOp("(") {  // VARCHAR(20), DECIMAL(10,2): size ignored
                     while !peek.isOp(")") && peek.kind != .eof { _ = advance() }
                     try expectOp(")", "after the type size")
-                    name += ""
                 }
                 let close = peek
                 try expectOp(")", "to close CAST")

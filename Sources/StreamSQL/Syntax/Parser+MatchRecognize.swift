@@ -7,7 +7,7 @@ extension Parser {
         var mr = MatchRecognizeClause(
             partitionBy: [], orderBy: [], measures: [], allRows: false, afterMatch: .pastLastRow,
             pattern: .sequence([]), subsets: [], withinNanos: nil, withinRange: .none, defines: [], range: kw.range)
-        var sawPattern = false, sawDefine = false
+        var sawPattern = false
         if acceptWord("partition") {
             try expectWord("by", "after PARTITION")
             repeat { mr.partitionBy.append(try parseExpr()) } while acceptOp(",")
@@ -78,7 +78,6 @@ extension Parser {
             mr.withinRange = w.range.union(r)
         }
         if acceptWord("define") {
-            sawDefine = true
             repeat {
                 let name = try anyName("a pattern variable in DEFINE")
                 try expectWord("as", "after the pattern variable in DEFINE (DEFINE A AS condition)")
@@ -91,7 +90,6 @@ extension Parser {
             throw expected("')' to close MATCH_RECOGNIZE (clauses go PARTITION BY, ORDER BY, MEASURES, ROWS PER MATCH, AFTER MATCH, PATTERN, SUBSET, WITHIN, DEFINE)")
         }
         if !sawPattern { throw error("MATCH_RECOGNIZE needs a PATTERN (…) clause", at: kw.range.union(close.range)) }
-        _ = sawDefine
         mr.range = kw.range.union(close.range)
         return mr
     }
