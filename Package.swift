@@ -23,17 +23,20 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
         .systemLibrary(name: "CReadline", path: "Sources/CReadline", providers: [.apt(["libreadline-dev"])]),
-        .target(name: "StreamSQLShell", dependencies: ["StreamSQL", "CReadline"]),
+        .systemLibrary(name: "CNcurses", path: "Sources/CNcurses", providers: [.apt(["libncurses-dev"])]),
+        .target(name: "StreamSQLScenarios", dependencies: ["StreamSQL", .product(name: "OrderedCollections", package: "swift-collections")]),
+        .target(name: "StreamSQLShell", dependencies: ["StreamSQL", "StreamSQLScenarios", "CReadline", "CNcurses"]),
         .executableTarget(
             name: "streamsql",
             dependencies: [
                 "StreamSQL",
                 "StreamSQLShell",
+                "StreamSQLScenarios",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "StreamSQLTests", dependencies: ["StreamSQL"]),
-        .testTarget(name: "StreamSQLShellTests", dependencies: ["StreamSQLShell", "StreamSQL"]),
+        .testTarget(name: "StreamSQLShellTests", dependencies: ["StreamSQLShell", "StreamSQL", "StreamSQLScenarios"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -38,6 +38,15 @@ public final class ScriptRunner: @unchecked Sendable {
     private let writeError: @Sendable (String) -> Void
     private let lock = NSLock()
     private var csvHeaders: Set<String> = []
+    /// Print the results of the script's queries (off when a dashboard shows them instead).
+    public var attachQueries = true
+    /// Print statements' confirmations ("stream x created") to the error channel.
+    public var showMessages = true
+    /// Panes the script declared with `.pane add …`, and the group they go to.
+    public private(set) var panes: [PaneSpec] = []
+    public var paneGroup = ""
+    /// Queries the script started, in order.
+    public private(set) var queries: [Query] = []
     public private(set) var errors = 0
     public private(set) var rejectedLines = 0
 
@@ -52,6 +61,17 @@ public final class ScriptRunner: @unchecked Sendable {
     public func runScript(_ script: String) -> Bool {
         var ok = true
         for text in Parser.splitStatements(script) {
+            if text.hasPrefix(".") {
+                do {
+                    try runCommand(text)
+                } catch {
+                    errors += 1
+                    ok = false
+                    writeError(error.description)
+                    if bail { return false }
+                }
+                continue
+            }
             do {
                 try runStatement(text)
             } catch {
@@ -64,12 +84,27 @@ public final class ScriptRunner: @unchecked Sendable {
         return ok
     }
 
+    /// Shell commands a script may hold: `.pane add NAME WIDGET QUERY [option=value …]`.
+    func runCommand(_ text: String) throws(PaneError) {
+        let words = text.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+        guard words.first == ".pane", words.count == 3, words[1] == "add" else {
+            throw PaneError("\(text.prefix(40)): scripts may hold SQL statements and `.pane add NAME WIDGET QUERY [option=value …]` lines only")
+        }
+        let spec = try PaneSpec.parse(String(words[2]), group: paneGroup)
+        guard queries.contains(where: { $0.name.lowercased() == spec.query.lowercased() }) else {
+            let known = queries.map(\.name).joined(separator: ", ")
+            throw PaneError(".pane \(spec.name): no query named '\(spec.query)' in this script (queries: \(known.isEmpty ? "none" : known))")
+        }
+        panes.append(spec)
+    }
+
     func runStatement(_ text: String) throws(StreamSQLError) {
         switch try engine.run(text) {
         case .query(let q):
-            attach(q)
+            queries.append(q)
+            if attachQueries { attach(q) }
         case .message(let m):
-            writeError(m)
+            if showMessages { writeError(m) }
         case .table(let columns, let rows):
             switch mode {
             case .table: write(OutputFormat.table(columns: columns, rows: rows))

@@ -9,11 +9,21 @@ struct StreamSQLCommand: ParsableCommand {
         commandName: "streamsql",
         abstract: "A fast, embeddable stream-SQL engine.",
         discussion: """
-            Without a subcommand, runs SQL from -e, -f or standard input: statements in order, SELECT \
-            queries print their results, and --input files are replayed into their streams.
+            Without a subcommand, runs SQL from -e, -f or standard input (statements in order, SELECT \
+            queries print their results, --input files are replayed into their streams), or opens the \
+            interactive shell when standard input is a terminal.
             """,
-        subcommands: [RunCommand.self, QueryCommand.self, ConformanceCommand.self, BenchCommand.self]
+        subcommands: [ShellCommand.self, RunCommand.self, DemoCommand.self, GenCommand.self, QueryCommand.self,
+                      ConformanceCommand.self, BenchCommand.self],
+        defaultSubcommand: ShellCommand.self
     )
+}
+
+/// The default: the shell, or a script from -e / -f / standard input.
+struct ShellCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shell",
+        abstract: "Run SQL from -e, -f or standard input, or open the interactive shell on a terminal.")
 
     @Option(name: .short, help: "SQL statements to run (separated by ';').")
     var e: String?

@@ -9,6 +9,8 @@ public final class Counters: Sendable {
     let dropped = Atomic<Int>(0)
     let evicted = Atomic<Int>(0)
     let late = Atomic<Int>(0)
+    /// The event-time watermark in nanoseconds (Int64.min before any, Int64.max after end of input).
+    let watermark = Atomic<Int64>(Int64.min)
     private let reasons = Mutex<[String: Int]>([:])
     /// Recent ingest-to-sink latencies (nanoseconds), a ring of the last `latencySamples`.
     private let latencies = Mutex<(ring: [Int64], next: Int)>(([], 0))
@@ -44,7 +46,10 @@ public final class Counters: Sendable {
             eventsIn: eventsIn.load(ordering: .relaxed), rowsOut: rowsOut.load(ordering: .relaxed),
             rejected: rejected.load(ordering: .relaxed), dropped: dropped.load(ordering: .relaxed),
             evicted: evicted.load(ordering: .relaxed), late: late.load(ordering: .relaxed), rejectionReasons: reasons.withLock { $0 },
-            latencyP50: percentile(0.5), latencyP99: percentile(0.99))
+            latencyP50: percentile(0.5), latencyP99: percentile(0.99), watermarkNanos: {
+                let w = watermark.load(ordering: .relaxed)
+                return w == Int64.min ? nil : w
+            }())
     }
 }
 
@@ -66,4 +71,6 @@ public struct MetricsSnapshot: Sendable, Equatable {
     /// Latency from ingest to the sinks over recent batches (nanoseconds), nil before any result.
     public var latencyP50: Int64?
     public var latencyP99: Int64?
+    /// The event-time watermark (nanoseconds since the epoch) of an event-time window query, nil otherwise.
+    public var watermarkNanos: Int64? = nil
 }

@@ -340,6 +340,7 @@ public struct Parser {
         let b = Array(script.utf8)
         var i = 0
         var quote: UInt8? = nil
+        var meaningful = false   // the current statement has more than white space and comments
         while i < b.count {
             let c = b[i]
             if let q = quote {
@@ -359,19 +360,30 @@ public struct Parser {
                 if i < b.count { current.append(contentsOf: b[i..<min(i + 2, b.count)]); i += 2 }
                 continue
             }
+            if c == UInt8(ascii: ".") && !meaningful {
+                // A shell command (`.pane add …`) at the start of a statement runs to the end of its line.
+                parts.append(String(decoding: current, as: UTF8.self))
+                current.removeAll()
+                var cmd: [UInt8] = []
+                while i < b.count && b[i] != 10 { cmd.append(b[i]); i += 1 }
+                parts.append(String(decoding: cmd, as: UTF8.self).trimmingCharacters(in: .whitespaces))
+                continue
+            }
             if c == UInt8(ascii: "'") || c == UInt8(ascii: "\"") || c == UInt8(ascii: "`") { quote = c }
             if c == UInt8(ascii: ";") {
                 parts.append(String(decoding: current, as: UTF8.self))
                 current.removeAll()
+                meaningful = false
             } else {
                 current.append(c)
+                if c != 32 && c != 9 && c != 10 && c != 13 { meaningful = true }
             }
             i += 1
         }
         parts.append(String(decoding: current, as: UTF8.self))
         return parts.filter { text in
             // Drop pieces that hold only white space and comments.
-            (try? Lexer.tokenize(text))?.count ?? 2 > 1
+            text.hasPrefix(".") || (try? Lexer.tokenize(text))?.count ?? 2 > 1
         }
     }
 

@@ -154,7 +154,7 @@ final class WindowCore {
         self.counters = counters
         self.maxGroups = maxGroups
         self.clock = clock
-        eventTime = q.time.eventTimeSlot.map { EventTimeTracker(q.time, slot: $0) }
+        eventTime = q.time.eventTimeSlot.map { EventTimeTracker(q.time, slot: $0, published: counters) }
         if q.groupKeys.count == 1, case .slot(let s, _) = q.groupKeys[0] { keySlot = s } else { keySlot = nil }
     }
 
@@ -295,11 +295,16 @@ final class EventTimeTracker {
     let lateness: Int64
     let idle: Int64?
     private(set) var maxEventTime: Int64?
-    private(set) var watermark = Int64.min
+    private(set) var watermark = Int64.min {
+        didSet { published?.watermark.store(watermark, ordering: .relaxed) }
+    }
     private var lastArrival: Int64 = 0
+    /// Where the watermark is published for readers on other threads (the dashboard header).
+    let published: Counters?
 
-    init(_ t: TimeOptions, slot: Int) {
+    init(_ t: TimeOptions, slot: Int, published: Counters? = nil) {
         self.slot = slot
+        self.published = published
         unit = t.unitNanos
         outOfOrder = t.maxOutOfOrderness
         lateness = t.allowedLateness

@@ -1,0 +1,76 @@
+#ifndef STREAMSQL_CNCURSES_SHIM_H
+#define STREAMSQL_CNCURSES_SHIM_H
+#ifndef _XOPEN_SOURCE_EXTENDED
+#define _XOPEN_SOURCE_EXTENDED 1
+#endif
+#include <locale.h>
+#include <stdio.h>
+#include <ncursesw/curses.h>
+
+/* A narrow C surface over curses: Swift never touches curses globals or macros directly. */
+
+/* Colour pairs used by the dashboard. */
+enum { SS_NORMAL = 0, SS_GREEN = 1, SS_AMBER = 2, SS_RED = 3, SS_ACCENT = 4, SS_DIM = 5, SS_HEADER = 6, SS_HIGHLIGHT = 7 };
+
+static SCREEN *streamsql_screen = 0;
+
+/* Starts curses on the terminal. Returns the number of colours (0 for none), or -1 if the terminal
+   cannot be used. */
+static inline int ss_start(void) {
+    setlocale(LC_ALL, "");
+    streamsql_screen = newterm(NULL, stdout, stdin);
+    if (!streamsql_screen) return -1;
+    set_term(streamsql_screen);
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    curs_set(0);
+    int colors = 0;
+    if (has_colors()) {
+        start_color();
+        use_default_colors();
+        colors = COLORS;
+        init_pair(SS_GREEN, COLOR_GREEN, -1);
+        init_pair(SS_AMBER, COLOR_YELLOW, -1);
+        init_pair(SS_RED, COLOR_RED, -1);
+        init_pair(SS_ACCENT, COLOR_CYAN, -1);
+        init_pair(SS_DIM, colors >= 16 ? 8 : COLOR_WHITE, -1);
+        init_pair(SS_HEADER, COLOR_BLACK, COLOR_CYAN);
+        init_pair(SS_HIGHLIGHT, COLOR_BLACK, COLOR_YELLOW);
+    }
+    return colors;
+}
+
+static inline void ss_stop(void) {
+    if (!streamsql_screen) return;
+    endwin();
+    delscreen(streamsql_screen);
+    streamsql_screen = 0;
+}
+
+static inline int ss_active(void) { return streamsql_screen != 0; }
+static inline int ss_lines(void) { return LINES; }
+static inline int ss_cols(void) { return COLS; }
+static inline int ss_getch(int timeout_ms) { wtimeout(stdscr, timeout_ms); return wgetch(stdscr); }
+static inline void ss_erase(void) { werase(stdscr); }
+static inline void ss_refresh(void) { wrefresh(stdscr); }
+static inline int ss_key_resize(void) { return KEY_RESIZE; }
+static inline int ss_key_left(void) { return KEY_LEFT; }
+static inline int ss_key_right(void) { return KEY_RIGHT; }
+static inline int ss_key_enter(void) { return KEY_ENTER; }
+static inline int ss_key_btab(void) { return KEY_BTAB; }
+static inline int ss_key_backspace(void) { return KEY_BACKSPACE; }
+
+/* Writes UTF-8 text at (y, x) with a colour pair and attributes. */
+static inline void ss_put(int y, int x, const char *text, int pair, int bold, int reverse) {
+    attr_t a = A_NORMAL;
+    if (bold) a |= A_BOLD;
+    if (reverse) a |= A_REVERSE;
+    if (pair > 0 && has_colors()) a |= COLOR_PAIR(pair);
+    wattr_set(stdscr, a, 0, NULL);
+    if (pair > 0 && has_colors()) wcolor_set(stdscr, (short)pair, NULL);
+    mvwaddstr(stdscr, y, x, text);
+    wattr_set(stdscr, A_NORMAL, 0, NULL);
+}
+#endif

@@ -1,0 +1,162 @@
+import Foundation
+import Synchronization
+import StreamSQL
+
+/// Drives generators into an engine on a background thread, paced at a number of events per second
+/// (or as fast as possible), and keeps the counters the dashboard header shows.
+public final class Feeder: @unchecked Sendable {
+    public struct Source {
+        public var generator: ScenarioGenerator
+        /// Events per second in wall time; nil or ≤ 0 runs as fast as possible.
+        public var rate: Double?
+        public init(generator: ScenarioGenerator, rate: Double?) {
+            self.generator = generator
+            self.rate = rate
+        }
+    }
+
+    private let engine: Engine
+    private var sources: [Source]
+    private let record: FileHandle?
+    private let stopFlag = Atomic<Bool>(false)
+    private let pausedFlag = Atomic<Bool>(false)
+    private let emittedCount = Atomic<Int>(0)
+    private let maxEventTime = Atomic<Int64>(Int64.min)
+    private var thread: Thread?
+    private let done = DispatchSemaphore(value: 0)
+    /// Stop after this many events in all (nil: until stopped).
+    public var limit: Int?
+    /// Emit synchronously (row results are delivered before `emit` returns; deterministic order).
+    public var synchronous = false
+    /// Record events as `{"stream": …, "event": {…}}` (for scenarios with several streams).
+    public var tagRecording = false
+
+    /// `recordTo`: a JSON Lines file receiving every generated event (tagged with its stream when
+    /// there are several).
+    public init(engine: Engine, sources: [Source], recordTo path: String? = nil) throws {
+        self.engine = engine
+        self.sources = sources
+        if let path {
+            guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+                throw FeederError.cannotRecord(path)
+            }
+            record = h
+        } else {
+            record = nil
+        }
+    }
+
+    public enum FeederError: Error, CustomStringConvertible {
+        case cannotRecord(String)
+        public var description: String {
+            switch self { case .cannotRecord(let p): "cannot write the recording file \(p)" }
+        }
+    }
+
+    public var emitted: Int { emittedCount.load(ordering: .relaxed) }
+    /// The latest event time emitted (ms since the epoch), if any.
+    public var eventTimeMs: Int64? {
+        let t = maxEventTime.load(ordering: .relaxed)
+        return t == Int64.min ? nil : t
+    }
+    public var isPaused: Bool { pausedFlag.load(ordering: .relaxed) }
+    public func setPaused(_ p: Bool) { pausedFlag.store(p, ordering: .relaxed) }
+    public var isFinished: Bool { thread != nil && stopFlag.load(ordering: .relaxed) }
+
+    /// Starts the background thread.
+    public func start() {
+        let t = Thread { [self] in
+            loop()
+            done.signal()
+        }
+        t.name = "streamsql-feeder"
+        thread = t
+        t.start()
+    }
+
+    /// Stops the thread and waits for it.
+    public func stop() {
+        guard thread != nil else { return }
+        stopFlag.store(true, ordering: .relaxed)
+        done.wait()
+        done.signal()
+        record?.synchronizeFile()
+    }
+
+    /// Waits until the limit is reached.
+    public func wait() {
+        guard thread != nil else { return }
+        done.wait()
+        done.signal()
+    }
+
+    /// Runs on the calling thread until the limit (for `--print` runs and tests).
+    public func runHere() {
+        loop()
+        record?.synchronizeFile()
+    }
+
+    private func emitOne(_ i: Int, _ recordBuffer: inout [UInt8]) {
+        let e = sources[i].generator.next()
+        if synchronous {
+            _ = engine.emitSync(e.fields, to: e.stream)
+        } else {
+            engine.emit(e.fields, to: e.stream)
+        }
+        if e.eventTimeMs > maxEventTime.load(ordering: .relaxed) { maxEventTime.store(e.eventTimeMs, ordering: .relaxed) }
+        emittedCount.add(1, ordering: .relaxed)
+        if record != nil {
+            let line = tagRecording
+                ? JSONWriter.string(object: ["stream": .string(e.stream), "event": .object(e.fields)])
+                : e.jsonLine
+            recordBuffer.append(contentsOf: line.utf8)
+            recordBuffer.append(10)
+        }
+    }
+
+    private func loop() {
+        var buffer: [UInt8] = []
+        var sent = [Int](repeating: 0, count: sources.count)
+        var start = DispatchTime.now().uptimeNanoseconds
+        var pausedAt: UInt64?
+        var total = 0
+        while !stopFlag.load(ordering: .relaxed) {
+            if let l = limit, total >= l { break }
+            if pausedFlag.load(ordering: .relaxed) {
+                if pausedAt == nil { pausedAt = DispatchTime.now().uptimeNanoseconds }
+                usleep(20_000)
+                continue
+            }
+            if let p = pausedAt {
+                start += DispatchTime.now().uptimeNanoseconds - p     // the pause does not count as time owed
+                pausedAt = nil
+            }
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            var any = false
+            for i in sources.indices {
+                let due: Int
+                if let r = sources[i].rate, r > 0 {
+                    due = min(Int(elapsed * r) - sent[i], 10_000)
+                } else {
+                    due = 1024
+                }
+                var k = 0
+                while k < due {
+                    if let l = limit, total >= l { break }
+                    emitOne(i, &buffer)
+                    sent[i] += 1
+                    total += 1
+                    k += 1
+                }
+                if k > 0 { any = true }
+            }
+            if let h = record, buffer.count > 1 << 16 {
+                h.write(Data(buffer))
+                buffer.removeAll(keepingCapacity: true)
+            }
+            if !any { usleep(5_000) }
+        }
+        if let h = record, !buffer.isEmpty { h.write(Data(buffer)) }
+        stopFlag.store(true, ordering: .relaxed)
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+import OrderedCollections
+import StreamSQL
+
+/// The widget kinds a pane can show.
+public enum WidgetKind: String, Sendable, CaseIterable {
+    case table, sparkline, gauge, bars, timeline, log, counter
+}
+
+/// A pane as declared: `.pane add NAME WIDGET QUERY [option=value …]`.
+public struct PaneSpec: Sendable, Equatable {
+    public var name: String
+    public var widget: WidgetKind
+    public var query: String
+    public var options: [String: String]
+    /// The pane group (scenario) it belongs to.
+    public var group: String
+
+    public init(name: String, widget: WidgetKind, query: String, options: [String: String] = [:], group: String = "") {
+        self.name = name
+        self.widget = widget
+        self.query = query
+        self.options = options
+        self.group = group
+    }
+
+    /// Options each widget understands (others are refused, so a typo is not silently ignored).
+    static let knownOptions: [WidgetKind: Set<String>] = [
+        .table: ["columns", "key", "sort", "title"],
+        .sparkline: ["value", "key", "title", "min", "max"],
+        .gauge: ["value", "label", "min", "max", "warn", "alert", "title"],
+        .bars: ["key", "value", "max", "warn", "alert", "title", "sort", "low"],
+        .timeline: ["key", "segments", "title"],
+        .log: ["columns", "severity", "title"],
+        .counter: ["value", "title", "unit"],
+    ]
+
+    /// Parses the words after `.pane add`. Values may be quoted with single quotes.
+    public static func parse(_ text: String, group: String = "") throws(PaneError) -> PaneSpec {
+        let words = try splitWords(text)
+        guard words.count >= 3 else {
+            throw PaneError("usage: .pane add NAME WIDGET QUERY [option=value …]; widgets: \(WidgetKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let kind = WidgetKind(rawValue: words[1].lowercased()) else {
+            throw PaneError("unknown widget '\(words[1])'; widgets: \(WidgetKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        var opts: [String: String] = [:]
+        for w in words.dropFirst(3) {
+            guard let eq = w.firstIndex(of: "="), eq != w.startIndex else { throw PaneError("pane option '\(w)' must be name=value") }
+            let k = w[..<eq].lowercased()
+            guard knownOptions[kind]?.contains(k) == true else {
+                throw PaneError("the \(kind.rawValue) widget has no option '\(k)'; it takes: \((knownOptions[kind] ?? []).sorted().joined(separator: ", "))")
+            }
+            opts[k] = String(w[w.index(after: eq)...])
+        }
+        for k in ["min", "max", "warn", "alert"] {
+            if let v = opts[k], Double(v) == nil { throw PaneError("pane option \(k) must be a number, got '\(v)'") }
+        }
+        return PaneSpec(name: words[0], widget: kind, query: words[2], options: opts, group: group)
+    }
+
+    static func splitWords(_ text: String) throws(PaneError) -> [String] {
+        var out: [String] = []
+        var cur = ""
+        var quoted = false
+        var has = false
+        for c in text {
+            if quoted {
+                if c == "'" { quoted = false } else { cur.append(c) }
+            } else if c == "'" {
+                quoted = true
+                has = true
+            } else if c == " " || c == "\t" {
+                if has || !cur.isEmpty { out.append(cur); cur = ""; has = false }
+            } else {
+                cur.append(c)
+            }
+        }
+        if quoted { throw PaneError("unterminated quote in pane options") }
+        if has || !cur.isEmpty { out.append(cur) }
+        return out
+    }
+}
+
+public struct PaneError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    init(_ d: String) { description = d }
+}
+
+/// What a pane has received from its query, filled by the query's sink on the engine's threads and read
+/// by the dashboard when it draws a frame.
+public final class PaneFeed: @unchecked Sendable {
+    public struct Entry: Sendable {
+        public var row: OrderedDictionary<String, Value>
+        public var seq: Int
+        /// Which result batch it came in (rows of one window firing share it).
+        public var batch: Int
+    }
+    private let lock = NSLock()
+    private var ring: [Entry] = []
+    private var next = 0
+    private var seq = 0
+    private var batches = 0
+    static let capacity = 512
+
+    public init() {}
+
+    func add(_ batch: ResultBatch) {
+        guard !batch.isEmpty else { return }
+        let objects = batch.objects
+        lock.lock()
+        defer { lock.unlock() }
+        batches += 1
+        for o in objects {
+            seq += 1
+            let e = Entry(row: o, seq: seq, batch: batches)
+            if ring.count < PaneFeed.capacity { ring.append(e) } else { ring[next] = e }
+            next = (next + 1) % PaneFeed.capacity
+        }
+    }
+
+    /// Rows received so far, oldest first (up to the last 512), and the total count.
+    public func snapshot() -> (rows: [Entry], total: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        if ring.count < PaneFeed.capacity { return (ring, seq) }
+        return (Array(ring[next...] + ring[..<next]), seq)
+    }
+}
+
+/// A pane bound to a running query.
+public final class Pane: @unchecked Sendable {
+    public let spec: PaneSpec
+    public let query: Query
+    public let feed = PaneFeed()
+    /// Per-pane history the widgets keep between frames (sparkline series, previous cells).
+    var series: [String: [Double]] = [:]
+    var lastSeq = 0
+    var previousCells: [String: String] = [:]
+    var lastCounter: Double?
+    var trend: Double = 0
+    /// Table sort column index (nil: arrival order) and text filter.
+    var sortColumn: Int?
+    var filter = ""
+
+    public init(spec: PaneSpec, query: Query) {
+        self.spec = spec
+        self.query = query
+        let feed = self.feed
+        query.addSink { batch in feed.add(batch) }
+    }
+}
+
+extension OrderedDictionary where Key == String, Value == StreamSQL.Value {
+    /// A value by a dotted path (`risk_assessment.overall_score`).
+    func path(_ p: String) -> StreamSQL.Value {
+        if let v = self[p] { return v }
+        var parts = p.split(separator: ".").map(String.init)
+        guard !parts.isEmpty, var cur = self[parts.removeFirst()] else { return .null }
+        for part in parts {
+            guard case .object(let o) = cur, let v = o[part] else { return .null }
+            cur = v
+        }
+        return cur
+    }
+}
+
+extension Value {
+    var number: Double? {
+        switch self {
+        case .int(let i): Double(i)
+        case .double(let d): d
+        case .bool(let b): b ? 1 : 0
+        case .string(let s): Double(s)
+        default: nil
+        }
+    }
+
+    /// Short text for a cell.
+    var cellText: String {
+        switch self {
+        case .null: ""
+        case .string(let s): s
+        case .double(let d):
+            if d == d.rounded() && abs(d) < 1e15 { String(format: "%.1f", d) } else {
+                // Up to two decimals, without trailing zeros.
+                { var t = String(format: "%.2f", d); while t.hasSuffix("0") { t.removeLast() }; return t }()
+            }
+        default: OutputFormat.cell(self)
+        }
+    }
+}

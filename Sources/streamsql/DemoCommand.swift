@@ -1,0 +1,180 @@
+import ArgumentParser
+import Foundation
+import StreamSQL
+import StreamSQLScenarios
+import StreamSQLShell
+
+/// `streamsql demo [NAME]`: the scenarios, live on the dashboard, fed by their generators.
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the business scenarios live on the dashboard (all seven, or one by name).",
+        discussion: "Scenarios: \(Scenarios.names.joined(separator: ", ")). The SQL lives in demos/NAME.sql.")
+
+    @Argument(help: "A scenario name (default: all seven).")
+    var name: String?
+
+    @Flag(help: "No curses: print result rows as JSON lines tagged with the query name.")
+    var print = false
+
+    @Option(help: "Write the dashboard frame as text to FILE after --events events, instead of opening the screen.")
+    var snapshot: String?
+
+    @Option(help: "Frame size for --snapshot, as COLSxROWS.")
+    var size: String = "120x40"
+
+    @Option(help: "Stop after this many generated events (as fast as possible unless --rate is given).")
+    var events: Int?
+
+    @Option(help: "Generator seed.")
+    var seed: UInt64 = 42
+
+    @Option(help: "Events per second per scenario (default: each scenario's demo rate).")
+    var rate: Double?
+
+    @Option(name: .customLong("time-scale"), help: "How much faster than wall time event time runs (sets the rate from the scenario's cadence).")
+    var timeScale: Double?
+
+    @Option(help: "Record every generated event to this JSON Lines file.")
+    var record: String?
+
+    @Option(help: "The folder of demo scripts (default: ./demos or the source tree's).")
+    var demos: String?
+
+    @Flag(name: .customLong("keep-frame"), help: "Print the last frame into the scrollback when leaving the dashboard.")
+    var keepFrame = false
+
+    func run() throws {
+        let chosen: [Scenario]
+        if let name {
+            guard let s = Scenarios.named(name) else {
+                warn("unknown scenario '\(name)'; choose one of: \(Scenarios.names.joined(separator: ", "))")
+                throw ExitCode(2)
+            }
+            chosen = [s]
+        } else {
+            chosen = Scenarios.business
+        }
+        guard let dir = ScenarioSession.demosDirectory(demos) else {
+            warn("cannot find the demo scripts: run from the project folder, or pass --demos DIR")
+            throw ExitCode(2)
+        }
+        if let r = rate, !(r > 0) { warn("--rate must be positive"); throw ExitCode(2) }
+        if let t = timeScale, !(t > 0) { warn("--time-scale must be positive"); throw ExitCode(2) }
+        if let e = events, e < 0 { warn("--events must not be negative"); throw ExitCode(2) }
+        let effectiveRate: Double? = rate ?? timeScale.flatMap { t in chosen.count == 1 ? t * 1000 / chosen[0].stepMs : nil }
+
+        let out = Output()
+        var writer: (@Sendable (String) -> Void)? = nil
+        if print { writer = { s in out.line(s) } }
+        let session = ScenarioSession(scenarios: chosen, demosDirectory: dir, print: writer)
+        if !session.errors.isEmpty {
+            out.flush()
+            for e in session.errors { warn(e) }
+            throw ExitCode(1)
+        }
+        let feeder: Feeder
+        do {
+            // Bounded runs go as fast as possible (unless a rate is asked for) and deterministically.
+            feeder = try session.feeder(seed: seed, rate: events != nil && rate == nil && timeScale == nil ? 0 : effectiveRate,
+                                        recordTo: record)
+        } catch {
+            warn("\(error)")
+            throw ExitCode(2)
+        }
+        feeder.limit = events
+
+        if print {
+            if events != nil {
+                feeder.synchronous = true
+                feeder.runHere()
+                session.engine.finish()
+            } else {
+                feeder.start()
+                feeder.wait()
+            }
+            out.flush()
+            return
+        }
+        if let snapshot {
+            let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
+            guard parts.count == 2, parts[0] >= 40, parts[1] >= 10 else {
+                warn("--size must be COLSxROWS, at least 40x10")
+                throw ExitCode(2)
+            }
+            feeder.limit = events ?? 5000
+            feeder.synchronous = true
+            feeder.runHere()
+            session.engine.drain()
+            let board = session.dashboard(feeder: feeder)
+            guard FileManager.default.createFile(atPath: snapshot, contents: Data(board.snapshot(width: parts[0], height: parts[1]).utf8)) else {
+                warn("cannot write \(snapshot)")
+                throw ExitCode(2)
+            }
+            return
+        }
+        let board = session.dashboard(feeder: feeder)
+        board.printLastFrame = keepFrame
+        if let r = Dashboard.refusal() {
+            warn(r)
+            throw ExitCode(2)
+        }
+        feeder.start()
+        let exit = board.run()
+        feeder.stop()
+        session.engine.stopAll(flush: false)
+        switch exit {
+        case .quit: return
+        case .signal: throw ExitCode(130)
+        case .refused(let m):
+            warn(m)
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// `streamsql gen NAME`: a scenario's generator as JSON Lines.
+struct GenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gen",
+        abstract: "Write a scenario generator's events as JSON Lines (to replay with `streamsql run … --input`).")
+
+    @Argument(help: "Scenario: \(Scenarios.names.joined(separator: ", ")).")
+    var name: String
+
+    @Option(help: "Number of events.")
+    var events: Int = 10_000
+
+    @Option(help: "Generator seed.")
+    var seed: UInt64 = 42
+
+    @Option(help: "Only events of this stream (for scenarios with several streams); otherwise events of several streams are tagged {\"stream\":…,\"event\":…}.")
+    var stream: String?
+
+    func run() throws {
+        guard let s = Scenarios.named(name) else {
+            warn("unknown scenario '\(name)'; choose one of: \(Scenarios.names.joined(separator: ", "))")
+            throw ExitCode(2)
+        }
+        if let st = stream, !s.streams.contains(st) {
+            warn("scenario \(s.name) has streams \(s.streams.joined(separator: ", ")), not '\(st)'")
+            throw ExitCode(2)
+        }
+        let g = s.generator(GeneratorConfig(seed: seed))
+        let out = Output()
+        var n = 0
+        var produced = 0
+        while n < events && produced < events * 100 {
+            let e = g.next()
+            produced += 1
+            if let st = stream, e.stream != st { continue }
+            if stream == nil && s.streams.count > 1 {
+                out.line(JSONWriter.string(object: ["stream": .string(e.stream), "event": .object(e.fields)]))
+            } else {
+                out.line(e.jsonLine)
+            }
+            n += 1
+        }
+        out.flush()
+    }
+}
