@@ -263,8 +263,10 @@ final class EnergyGenerator: ScenarioGenerator {
         // Offices: occupied 8–18 with a midday peak.
         let occ = hour >= 7 && hour < 19 ? max(0, 95 * sin(.pi * (hour - 7) / 12)) : 3
         let occupancy = max(0, min(100, (occ + r.range(-5, 5)).rounded()))
-        temp[i] += r.range(-0.15, 0.15) + (occupancy > 50 ? 0.03 : -0.03)
-        temp[i] = min(28, max(15.5, temp[i]))
+        // The HVAC pulls the indoor temperature towards its set point; hot and cold days push it away.
+        var setPoint = occupancy > 30 ? 22.3 : 19.5
+        if forecast == "hot" { setPoint += 3.5 } else if forecast == "cold" { setPoint -= 2.5 }
+        temp[i] = 0.97 * temp[i] + 0.03 * setPoint + r.range(-0.12, 0.12)
         var kw = size[i] * (0.35 + 0.65 * occupancy / 100) * r.range(0.92, 1.08)
         if forecast == "hot" || forecast == "cold" { kw *= 1.15 }
         if r.chance(0.002) { kw *= 2.2 }      // equipment fault

@@ -1,3 +1,4 @@
+import DequeModule
 import OrderedCollections
 
 /// Values of the analytic calls for the row being processed; compiled expressions read them.
@@ -12,6 +13,17 @@ final class AnalyticValues {
 /// `OVER (WHEN c)`: on rows where `c` is not true the partition's state stays as it is and the call
 /// returns its previous output. Partition keys are typed (the number 1 and the string "1" differ).
 final class AnalyticRunner {
+    /// A time value in nanoseconds: ISO-8601 text, or a number of milliseconds.
+    static func nanos(_ v: Value) -> Int64? {
+        switch v {
+        case .string(let s): return TimeParse.parse(s)
+        case .int(let ms): let (r, o) = ms.multipliedReportingOverflow(by: 1_000_000); return o ? nil : r
+        case .double(let ms) where ms.isFinite && abs(ms) < 9e12: return Int64(ms * 1_000_000)
+        case .timestamp(let ns): return ns
+        default: return nil
+        }
+    }
+
     let calls: [Call]
     let store: AnalyticValues
     let whereCalls: [Int]
@@ -47,6 +59,7 @@ final class AnalyticRunner {
         var lastOutput: Value = .null
         var lastUse = 0
         var seen = Set<Value>()            // first_seen
+        var times = Deque<Int64>()         // recent_count: event times inside the span, oldest first
         var mean: Double = 0, m2: Double = 0  // acc_stddev (Welford)
         var prev: Value = .null            // lag(x, 1), and the baseline of single-value had_changed / changed_col
         var hasPrev = false
@@ -123,6 +136,18 @@ final class AnalyticRunner {
                     if p.history.count > n { p.history.removeFirst(p.history.count - n) }
                 }
                 return out
+            case .recentCount:
+                guard let t = AnalyticRunner.nanos(values[0](row)) else { return .int(Int64(p.times.count)) }
+                p.times.append(t)
+                if p.times.count > 1, t < p.times[p.times.count - 2] {
+                    // Out of order: keep the deque sorted (rare; a short insertion).
+                    var i = p.times.count - 1
+                    while i > 0, p.times[i - 1] > p.times[i] { p.times.swapAt(i - 1, i); i -= 1 }
+                }
+                let newest = p.times[p.times.count - 1]
+                while let first = p.times.first, first <= newest - spec.spanNanos { p.times.removeFirst() }
+                if p.times.count > 100_000 { p.times.removeFirst(p.times.count - 100_000) }
+                return .int(Int64(p.times.count))
             case .latest:
                 let v = values[0](row)
                 if !v.isNull { p.latest = v }

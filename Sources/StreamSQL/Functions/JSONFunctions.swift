@@ -310,6 +310,7 @@ enum StatefulFunctionNames {
         ana("acc_count", 1...3, "acc_count(x [, start, reset])", "Running count of non-NULL x"),
         ana("acc_avg", 1...3, "acc_avg(x [, start, reset])", "Running mean"),
         ana("acc_stddev", 1...3, "acc_stddev(x [, start, reset])", "Running sample standard deviation"),
+        ana("recent_count", 2...2, "recent_count(time, 'duration')", "Rows of the partition whose time lies within the duration before this row's (this row included), e.g. transactions in the last 10 minutes"),
         ana("first_seen", 1...1, "first_seen(x)", "True the first time x appears in the partition (e.g. a user's new location)"),
         FunctionInfo("expr", aliases: ["expression"], kind: .macro, category: "expression", args: 1...1, signature: "expr('expression text')",
                      summary: "Evaluates an expression given as constant text (parsed and checked when the query is planned)", impl: nil),

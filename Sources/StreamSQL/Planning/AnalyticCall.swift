@@ -3,7 +3,7 @@ public struct BoundAnalyticCall: Sendable {
     public enum Kind: String, Sendable {
         case lag, latest, hadChanged = "had_changed", changedCol = "changed_col", changedCols = "changed_cols"
         case accSum = "acc_sum", accMax = "acc_max", accMin = "acc_min", accCount = "acc_count", accAvg = "acc_avg"
-        case accStddev = "acc_stddev", firstSeen = "first_seen"
+        case accStddev = "acc_stddev", firstSeen = "first_seen", recentCount = "recent_count"
     }
     public var kind: Kind
     /// The value arguments (lag's value; had_changed's, changed_col(s)' and acc_*'s watched values).
@@ -14,6 +14,8 @@ public struct BoundAnalyticCall: Sendable {
     public var wholeEvent: Bool
     public var ignoreNull: Bool
     public var lagOffset: Int
+    /// recent_count's time span in nanoseconds.
+    public var spanNanos: Int64 = 0
     public var lagDefault: BoundExpr?
     /// acc_*'s start and reset conditions.
     public var start: BoundExpr?

@@ -31,6 +31,12 @@ extension Binder {
             if args.count > 3 { call.ignoreNull = try constBool(args[3], "the fourth argument (ignoreNull)") }
         case .latest, .firstSeen:
             call.values = [try bind(args[0])]
+        case .recentCount:
+            call.values = [try bind(args[0])]
+            guard case .literal(.string(let text)) = args[1].kind, let n = Durations.parse(text), n > 0 else {
+                throw planError("recent_count's second argument must be a duration such as '10m' or '30s'", args[1].range)
+            }
+            call.spanNanos = n
         case .hadChanged, .changedCol:
             call.ignoreNull = try constBool(args[0], "the first argument (ignoreNull)")
             let rest = Array(args.dropFirst())
