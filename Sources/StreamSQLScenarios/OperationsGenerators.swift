@@ -149,7 +149,7 @@ final class TrafficGenerator: ScenarioGenerator {
     }
 
     /// Three routes per intersection with their congestion, for `demos/routes.csv`.
-    public static var routesCSV: String {
+    static var routesCSV: String {
         var r = Rand(seed: 5)
         var lines = ["intersection_id,route,congestion"]
         let letters = ["A", "B", "C"]

@@ -58,4 +58,11 @@ public enum Scenarios {
     }
 
     public static var names: [String] { all.map(\.name) }
+
+    /// The lookup tables the demo scripts read, generated from the same data as the generators
+    /// (file name under `demos/` → contents). `streamsql gen --write-tables demos` rewrites them.
+    public static var tableFiles: [String: String] {
+        ["products.csv": ProductCatalog.productsCSV, "co_purchase.csv": ProductCatalog.coPurchaseCSV,
+         "agents.jsonl": AgentRoster.jsonl, "routes.csv": TrafficGenerator.routesCSV]
+    }
 }

@@ -140,7 +140,10 @@ struct GenCommand: ParsableCommand {
         abstract: "Write a scenario generator's events as JSON Lines (to replay with `streamsql run … --input`).")
 
     @Argument(help: "Scenario: \(Scenarios.names.joined(separator: ", ")).")
-    var name: String
+    var name: String = ""
+
+    @Option(name: .customLong("write-tables"), help: "Instead, write the scenarios' lookup tables into this folder (demos/).")
+    var writeTables: String?
 
     @Option(help: "Number of events.")
     var events: Int = 10_000
@@ -152,6 +155,15 @@ struct GenCommand: ParsableCommand {
     var stream: String?
 
     func run() throws {
+        if let dir = writeTables {
+            for (file, text) in Scenarios.tableFiles.sorted(by: { $0.key < $1.key }) {
+                guard FileManager.default.createFile(atPath: dir + "/" + file, contents: Data(text.utf8)) else {
+                    warn("cannot write \(dir)/\(file)")
+                    throw ExitCode(2)
+                }
+            }
+            return
+        }
         guard let s = Scenarios.named(name) else {
             warn("unknown scenario '\(name)'; choose one of: \(Scenarios.names.joined(separator: ", "))")
             throw ExitCode(2)

@@ -162,6 +162,10 @@ enum ArrayFunctions {
             let desc = args.count > 2 && Fn.str(args[2])?.lowercased() == "desc"
             return .array(sortBy(xs, key, desc))
         }),
+        f("array_pluck", [], 2...2, "array_pluck(objects, 'key')", "The key's value from each object (NULL for non-objects)", .binary { a, k in
+            guard let xs = arr(a), let key = Fn.str(k) else { return .null }
+            return .array(xs.map { x in if case .object(let o) = x { return o[key] ?? .null } else { return .null } })
+        }),
         f("array_top", ["top_k"], 2...3, "array_top(a, n [, 'key'])", "The n largest elements (or objects by a field), largest first", .variadic { args in
             guard let xs = arr(args[0]), let n = Fn.int(args[1]), n >= 0 else { return .null }
             let sorted = args.count > 2 ? sortBy(xs, Fn.str(args[2]) ?? "", true) : xs.sorted { Value.sortOrder($0, $1) > 0 }
