@@ -59,6 +59,13 @@ struct DemoCommand: ParsableCommand {
             warn("cannot find the demo scripts: run from the project folder, or pass --demos DIR")
             throw ExitCode(2)
         }
+        var chosen = chosen
+        if name == nil {
+            // All scenarios that have a script (a missing one is named, not hidden).
+            let missing = chosen.filter { !FileManager.default.fileExists(atPath: dir + "/" + $0.script) }
+            for m in missing { warn("\(m.name): no demo script \(m.script) yet; skipped") }
+            chosen.removeAll { m in missing.contains { $0.name == m.name } }
+        }
         if let r = rate, !(r > 0) { warn("--rate must be positive"); throw ExitCode(2) }
         if let t = timeScale, !(t > 0) { warn("--time-scale must be positive"); throw ExitCode(2) }
         if let e = events, e < 0 { warn("--events must not be negative"); throw ExitCode(2) }

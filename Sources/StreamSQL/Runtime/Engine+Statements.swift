@@ -59,6 +59,7 @@ extension Engine {
         case .createQuery(let name, _, let text, _):
             let q = try execute(text, name: name)
             lock.withLock { definitions[name.lowercased()] = (name, text) }
+            publishResults(of: q)
             return .query(q)
         case .insert(let stream, let columns, let rows, let json, let range):
             return try insert(stream, columns: columns, rows: rows, json: json, range: range, sql: sql)
@@ -226,6 +227,25 @@ extension Engine {
                         + (rejected > 0 ? ", \(rejected) rejected (see SHOW STREAMS)" : ""))
     }
 
+    /// A named query's results are also a stream of the same name, so other queries can read them
+    /// (`SELECT … FROM my_query`). Rows are forwarded only while some query reads that stream.
+    func publishResults(of q: Query) {
+        let name = q.name
+        let key = name.lowercased()
+        let st: StreamState? = lock.withLock {
+            if let existing = streams[key] { return existing.derivedFrom?.lowercased() == key ? existing : nil }
+            let s = StreamState(name: name)
+            s.derivedFrom = name
+            streams[key] = s
+            return s
+        }
+        guard let st else { return }
+        q.addSink { [weak self, weak st] batch in
+            guard let self, let st, !self.lock.withLock({ st.queries.isEmpty }) else { return }
+            for o in batch.objects { self.emitSync(o, to: name) }
+        }
+    }
+
     func drop(_ kind: CatalogKind, _ name: String, ifExists: Bool, range: SourceRange, sql: String) throws(StreamSQLError) -> StatementResult {
         let key = name.lowercased()
         switch kind {
@@ -257,7 +277,11 @@ extension Engine {
                 throw StreamSQLError(.catalog, "unknown query \(name)", at: range, in: sql, suggestions: closestNames(to: name, in: queries.map(\.name)))
             }
             if let q { stop(q) }
-            lock.withLock { definitions[key] = nil }
+            lock.withLock {
+                definitions[key] = nil
+                // The stream of its results goes too, unless a query still reads it.
+                if let st = streams[key], st.derivedFrom?.lowercased() == key, st.queries.isEmpty { streams[key] = nil }
+            }
             return .message("query \(name) dropped")
         case .function:
             return try run("DROP FUNCTION \(ifExists ? "IF EXISTS " : "")`\(name)`")

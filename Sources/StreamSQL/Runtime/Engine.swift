@@ -336,7 +336,21 @@ public final class Engine: @unchecked Sendable {
     /// of input completes and finishes it.
     public func finish() {
         drain()
-        for q in queries { q.finishInput() }
+        // Upstream first: a query's end-of-input output feeds its derived stream, whose queries must still
+        // be open to receive it.
+        var remaining = lock.withLock { Array(streams.values) }
+        var done = Set<String>()
+        while !remaining.isEmpty {
+            var ready = remaining.filter { s in s.derivedFrom.map { done.contains($0.lowercased()) } ?? true }
+            if ready.isEmpty { ready = remaining }
+            for s in ready {
+                for q in snapshot(s).1 {
+                    q.finishInput()
+                    done.insert(q.name.lowercased())
+                }
+            }
+            remaining.removeAll { r in ready.contains { $0 === r } }
+        }
     }
 
     /// Stops every query; buffered events are processed first when `flush` is true, discarded otherwise.
