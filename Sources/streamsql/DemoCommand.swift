@@ -45,7 +45,7 @@ struct DemoCommand: ParsableCommand {
     var keepFrame = false
 
     func run() throws {
-        let chosen: [Scenario]
+        var chosen: [Scenario]
         if let name {
             guard let s = Scenarios.named(name) else {
                 warn("unknown scenario '\(name)'; choose one of: \(Scenarios.names.joined(separator: ", "))")
@@ -59,7 +59,6 @@ struct DemoCommand: ParsableCommand {
             warn("cannot find the demo scripts: run from the project folder, or pass --demos DIR")
             throw ExitCode(2)
         }
-        var chosen = chosen
         if name == nil {
             // All scenarios that have a script (a missing one is named, not hidden).
             let missing = chosen.filter { !FileManager.default.fileExists(atPath: dir + "/" + $0.script) }
