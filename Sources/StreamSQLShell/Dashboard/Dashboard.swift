@@ -98,6 +98,7 @@ public final class Dashboard: @unchecked Sendable {
         }
         let wall = TimeFormat.iso8601(nanos: Int64(Date().timeIntervalSince1970) * 1_000_000_000)
         var parts = [" StreamSQL ▸ \(groups[group].title)", "\(wall.dropFirst(11).prefix(8))"]
+        if paused { parts.insert("PAUSED \(historyIndex + 1)/\(history.count)", at: 1) }
         if let et = feeder?.eventTimeMs {
             var s = "event " + String(TimeFormat.iso8601(nanos: et * 1_000_000).prefix(19)).replacingOccurrences(of: "T", with: " ")
             if let w = t.watermarkMs { s += " wm lag " + String(format: "%.1fs", Double(max(0, et - w)) / 1000) }
@@ -108,7 +109,6 @@ public final class Dashboard: @unchecked Sendable {
         parts.append("queries \(t.queries)")
         parts.append("late \(t.late)")
         parts.append("rejected \(t.rejected)")
-        if paused { parts.append("PAUSED \(historyIndex + 1)/\(history.count)") }
         let text = parts.joined(separator: " │ ")
         f.put(0, 0, Frame.pad(text, f.width), .header)
     }
@@ -210,6 +210,8 @@ public final class Dashboard: @unchecked Sendable {
         case signal(Int32)
         case refused(String)
     }
+
+    static var keyLeft: Int32 { ss_key_left() }
 
     /// Handles one key; returns false to leave.
     func handle(_ key: Int32) -> Bool {

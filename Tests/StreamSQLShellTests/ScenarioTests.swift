@@ -1,0 +1,321 @@
+import Foundation
+import OrderedCollections
+import StreamSQL
+import StreamSQLScenarios
+import XCTest
+@testable import StreamSQLShell
+
+/// The scenarios end to end: demo scripts from `demos/`, fed by the seed's examples and by the generators,
+/// checked against the rules of SCENARIOS.md recomputed here from the same inputs.
+final class ScenarioTests: XCTestCase {
+    static let demos = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("demos").path
+
+    /// Runs a scenario's script over events and returns its rows per query (parsed JSON objects).
+    func run(_ scenario: String, events: [(String, String)]) throws -> [String: [[String: Any]]] {
+        let s = try XCTUnwrap(Scenarios.named(scenario))
+        let out = Lines()
+        let session = ScenarioSession(scenarios: [s], demosDirectory: Self.demos, print: out.add)
+        XCTAssertEqual(session.errors, [])
+        for (stream, line) in events { XCTAssertNil(session.engine.emit(jsonLine: line, to: stream, sync: true)) }
+        session.engine.finish()
+        return try group(out.all)
+    }
+
+    /// Runs a scenario with its generator for `count` events; returns the rows and the events.
+    func generate(_ scenario: String, count: Int, seed: UInt64 = 7) throws -> ([String: [[String: Any]]], [GeneratedEvent]) {
+        let s = try XCTUnwrap(Scenarios.named(scenario))
+        let out = Lines()
+        let session = ScenarioSession(scenarios: [s], demosDirectory: Self.demos, print: out.add)
+        XCTAssertEqual(session.errors, [])
+        let g = s.generator(GeneratorConfig(seed: seed))
+        var evs: [GeneratedEvent] = []
+        for _ in 0..<count {
+            let e = g.next()
+            evs.append(e)
+            session.engine.emitSync(e.fields, to: e.stream)
+        }
+        session.engine.finish()
+        return (try group(out.all), evs)
+    }
+
+    func group(_ lines: [String]) throws -> [String: [[String: Any]]] {
+        var out: [String: [[String: Any]]] = [:]
+        for l in lines {
+            let o = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(l.utf8)) as? [String: Any])
+            out[o["query"] as? String ?? "", default: []].append(o["row"] as? [String: Any] ?? [:])
+        }
+        return out
+    }
+
+    func keys(_ o: Any?) -> [String] { ((o as? [String: Any])?.keys).map { Array($0).sorted() } ?? [] }
+
+    // MARK: The seed's examples
+
+    func testSupplySeedExampleGivesTheBriefsValues() throws {
+        let rows = try run("supply", events: [
+            ("inventory", #"{"product_id":"P001","warehouse_id":"WH002","current_stock":135,"daily_sales_avg":15,"lead_time_days":7,"supplier_id":"SUP001","timestamp":"2024-01-15T10:00:00Z"}"#),
+            ("inventory", #"{"product_id":"P001","warehouse_id":"WH001","current_stock":50,"daily_sales_avg":15,"lead_time_days":7,"supplier_id":"SUP001","timestamp":"2024-01-15T10:30:00Z"}"#),
+        ])
+        let last = try XCTUnwrap(rows["supply_actions"]?.last)
+        XCTAssertEqual(keys(last), ["inventory_analysis", "optimization_actions", "product_id", "timestamp", "warehouse_id"])
+        let a = try XCTUnwrap(last["inventory_analysis"] as? [String: Any])
+        XCTAssertEqual(a["days_of_stock"] as? Double, 3.3)
+        XCTAssertEqual(a["reorder_point"] as? Int, 105)
+        XCTAssertEqual(a["suggested_order_quantity"] as? Int, 200)
+        XCTAssertEqual(a["urgency_level"] as? String, "high")
+        let actions = try XCTUnwrap(last["optimization_actions"] as? [[String: Any]])
+        XCTAssertEqual(actions.count, 2)
+        XCTAssertEqual(actions[0]["action"] as? String, "emergency_reorder")
+        XCTAssertEqual(actions[0]["supplier"] as? String, "SUP001")
+        XCTAssertEqual(actions[0]["quantity"] as? Int, 200)
+        XCTAssertEqual(actions[1]["action"] as? String, "redistribute_stock")
+        XCTAssertEqual(actions[1]["from_warehouse"] as? String, "WH002")
+        XCTAssertEqual(actions[1]["quantity"] as? Int, 30)
+        XCTAssertEqual(last["timestamp"] as? String, "2024-01-15T10:30:00Z")
+    }
+
+    func testEnergySeedExampleSavings() throws {
+        let rows = try run("energy", events: [
+            ("energy", #"{"building_id":"B001","current_consumption":150.5,"temperature":22.5,"occupancy":85,"weather_forecast":"sunny","time_of_day":"morning","timestamp":"2024-01-15T09:30:00Z"}"#),
+        ])
+        let r = try XCTUnwrap(rows["energy_plan"]?.first)
+        XCTAssertEqual(keys(r), ["alerts", "building_id", "energy_optimization", "predictions", "timestamp"])
+        let o = try XCTUnwrap(r["energy_optimization"] as? [String: Any])
+        XCTAssertEqual(o["estimated_savings"] as? Double, 25.5)
+        XCTAssertEqual(o["recommended_temperature"] as? Double, 21.0)
+        XCTAssertEqual(keys(o["hvac_schedule"]), ["afternoon", "next_hour"])
+        XCTAssertEqual((o["hvac_schedule"] as? [String: Any])?["next_hour"] as? String, "reduce_by_10_percent")
+        XCTAssertEqual((o["hvac_schedule"] as? [String: Any])?["afternoon"] as? String, "increase_cooling")
+        XCTAssertEqual(keys(r["predictions"]), ["cost_optimization", "daily_consumption_forecast", "peak_demand_time"])
+        XCTAssertEqual((r["predictions"] as? [String: Any])?["cost_optimization"] as? Double, 91.8)
+        XCTAssertEqual((r["alerts"] as? [Any])?.count, 0)
+    }
+
+    func testSeedShapesOfFraudTrafficModerationRouting() throws {
+        let fraud = try run("fraud", events: [("transactions", #"{"transaction_id":"TXN001","user_id":"U001","amount":2500.00,"merchant":"Online Store","location":"Tokyo","device_fingerprint":"DEV001","timestamp":"2024-01-15T10:30:00Z"}"#)])
+        let f = try XCTUnwrap(fraud["risk_decisions"]?.first)
+        XCTAssertEqual(keys(f), ["decision", "recommended_actions", "risk_assessment", "timestamp", "transaction_id"])
+        XCTAssertEqual(keys(f["risk_assessment"]), ["overall_score", "risk_factors"])
+        XCTAssertTrue(f["recommended_actions"] is [Any])
+
+        let traffic = try run("traffic", events: [("traffic", #"{"intersection_id":"INT001","traffic_flow":{"north":45,"south":32,"east":28,"west":38},"weather":"rainy","time_of_day":"rush_hour","timestamp":"2024-01-15T08:30:00Z"}"#)])
+        let t = try XCTUnwrap(traffic["signal_plans"]?.first)
+        XCTAssertEqual(keys(t), ["alerts", "intersection_id", "signal_optimization", "timestamp", "traffic_predictions"])
+        let so = try XCTUnwrap(t["signal_optimization"] as? [String: Any])
+        XCTAssertEqual(keys(so), ["cycle_length", "east_west_green_time", "efficiency_improvement", "north_south_green_time"])
+        // Webster by hand: s = 102, y_ns = 45/102, y_ew = 38/102, L = 12.
+        let yns = 45.0 / 102, yew = 38.0 / 102, y = yns + yew
+        let c = min(150, max(60, (((1.5 * 12 + 5) / (1 - y)) / 5).rounded() * 5))
+        XCTAssertEqual(so["cycle_length"] as? Int, Int(c))
+        let gns = Int(((c - 12) * yns / y).rounded())
+        XCTAssertEqual(so["north_south_green_time"] as? Int, gns)
+        XCTAssertEqual(so["east_west_green_time"] as? Int, Int(c) - 12 - gns)
+        let tp = try XCTUnwrap(t["traffic_predictions"] as? [String: Any])
+        XCTAssertEqual(tp["congestion_level"] as? String, y < 0.8 ? "moderate" : "heavy")
+        XCTAssertTrue(tp["alternative_routes"] is [Any])
+        XCTAssertEqual((t["alerts"] as? [[String: Any]])?.first?["type"] as? String, "weather_impact")
+
+        let mod = try run("moderation", events: [("posts", ##"{"post_id":"POST001","user_id":"U001","content":"Check out this amazing product!","media_urls":["https://example.com/image1.jpg"],"hashtags":["#product","#amazing"],"timestamp":"2024-01-15T10:30:00Z"}"##)])
+        let m = try XCTUnwrap(mod["moderation"]?.first)
+        XCTAssertEqual(keys(m), ["moderation_result", "post_id", "recommendations", "timestamp"])
+        XCTAssertEqual(keys(m["moderation_result"]), ["confidence", "content_score", "flags", "status"])
+        XCTAssertEqual((m["moderation_result"] as? [String: Any])?["status"] as? String, "approved")
+        XCTAssertEqual((m["recommendations"] as? [String: Any])?["target_audience"] as? String, "product_enthusiasts")
+
+        let routing = try run("routing", events: [
+            ("agent_status", #"{"agent_id":"A001","current_load":3,"online":true,"timestamp":"2024-01-15T10:29:00Z"}"#),
+            ("tickets", #"{"ticket_id":"T001","customer_id":"C001","question":"My order hasn't arrived yet","category":"shipping","priority":"medium","customer_tier":"premium","timestamp":"2024-01-15T10:30:00Z"}"#),
+        ])
+        let r = try XCTUnwrap(routing["routing"]?.first)
+        XCTAssertEqual(keys(r), ["assigned_agent", "escalation_rules", "routing_reason", "ticket_id", "timestamp"])
+        let agent = try XCTUnwrap(r["assigned_agent"] as? [String: Any])
+        XCTAssertEqual(agent["agent_id"] as? String, "A001")
+        XCTAssertEqual(agent["name"] as? String, "Sarah Johnson")
+        XCTAssertEqual((r["escalation_rules"] as? [String: Any])?["auto_escalate_after"] as? String, "30 minutes")
+        XCTAssertEqual((r["escalation_rules"] as? [String: Any])?["escalate_to"] as? String, "supervisor")
+    }
+
+    // MARK: Generators, rules recomputed
+
+    func testGeneratorsAreDeterministicPerSeed() {
+        for s in Scenarios.all {
+            let a = s.generator(GeneratorConfig(seed: 5)), b = s.generator(GeneratorConfig(seed: 5)), c = s.generator(GeneratorConfig(seed: 6))
+            let xa = (0..<300).map { _ in a.next().jsonLine }, xb = (0..<300).map { _ in b.next().jsonLine }
+            let xc = (0..<300).map { _ in c.next().jsonLine }
+            XCTAssertEqual(xa, xb, s.name)
+            XCTAssertNotEqual(xa, xc, s.name)
+        }
+    }
+
+    func testSupplyRulesOnGeneratedRows() throws {
+        let (rows, events) = try generate("supply", count: 2000)
+        let out = try XCTUnwrap(rows["supply_actions"])
+        XCTAssertEqual(out.count, events.count)
+        var levels = Set<String>()
+        for (row, e) in zip(out, events) {
+            let stock = Double(e.fields["current_stock"]?.int64Value ?? 0), sales = Double(e.fields["daily_sales_avg"]?.int64Value ?? 0)
+            let lead = Double(e.fields["lead_time_days"]?.int64Value ?? 0)
+            let a = try XCTUnwrap(row["inventory_analysis"] as? [String: Any])
+            let days = ((stock / sales) * 10).rounded() / 10
+            XCTAssertEqual(a["days_of_stock"] as? Double, days)
+            XCTAssertEqual(a["reorder_point"] as? Int, Int(sales * lead))
+            XCTAssertEqual(a["suggested_order_quantity"] as? Int, Int(max(0, ((sales * (lead + 10) - stock) / 50).rounded(.down) * 50)))
+            let level = days < 2 ? "critical" : days < lead ? "high" : days < 1.5 * lead ? "medium" : "low"
+            XCTAssertEqual(a["urgency_level"] as? String, level)
+            levels.insert(level)
+            let actions = try XCTUnwrap(row["optimization_actions"] as? [[String: Any]])
+            if level == "high" || level == "critical" {
+                XCTAssertEqual(actions.first?["action"] as? String, "emergency_reorder")
+            } else {
+                XCTAssertTrue(actions.isEmpty)
+            }
+        }
+        XCTAssertEqual(levels, ["critical", "high", "medium", "low"])
+    }
+
+    func testFraudRulesOnGeneratedRowsAndEveryDecisionOccurs() throws {
+        let (rows, events) = try generate("fraud", count: 6000)
+        let out = try XCTUnwrap(rows["risk_decisions"])
+        XCTAssertEqual(out.count, events.count)
+        struct History { var locations = Set<String>(); var devices = Set<String>(); var amounts: [Double] = []; var times: [Int64] = [] }
+        var users: [String: History] = [:]
+        var decisions = Set<String>()
+        for (row, e) in zip(out, events) {
+            let u = e.fields["user_id"]?.stringValue ?? ""
+            var h = users[u] ?? History()
+            let amount = e.fields["amount"]?.doubleValue ?? 0
+            var score = 0.1
+            if !h.locations.contains(e.fields["location"]?.stringValue ?? "") { score += 0.3 }
+            if h.amounts.count >= 5 {
+                let n = Double(h.amounts.count), mean = h.amounts.reduce(0, +) / n
+                let sd = (h.amounts.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot()
+                if amount > mean + 3 * sd + 1e-9 { score += 0.25 }
+            }
+            if !h.devices.contains(e.fields["device_fingerprint"]?.stringValue ?? "") { score += 0.2 }
+            h.times.append(e.eventTimeMs)
+            if h.times.filter({ $0 > e.eventTimeMs - 600_000 }).count > 5 { score += 0.2 }
+            let hour = (e.eventTimeMs / 3_600_000) % 24
+            if hour < 5 { score += 0.05 }
+            score = (min(1, score) * 100).rounded() / 100
+            h.locations.insert(e.fields["location"]?.stringValue ?? "")
+            h.devices.insert(e.fields["device_fingerprint"]?.stringValue ?? "")
+            h.amounts.append(amount)
+            users[u] = h
+            let ra = try XCTUnwrap(row["risk_assessment"] as? [String: Any])
+            XCTAssertEqual(ra["overall_score"] as? Double ?? Double(ra["overall_score"] as? Int ?? -1), score, accuracy: 1e-9, "\(e.jsonLine)")
+            let decision = score >= 0.8 ? "decline" : score >= 0.5 ? "manual_review" : "approve"
+            XCTAssertEqual(row["decision"] as? String, decision)
+            decisions.insert(decision)
+            if decision == "approve" { XCTAssertEqual((row["recommended_actions"] as? [Any])?.count, 0) }
+        }
+        XCTAssertEqual(decisions, ["approve", "manual_review", "decline"])
+    }
+
+    func testEnergyAndTrafficAndModerationProduceAlerts() throws {
+        let (energy, _) = try generate("energy", count: 20_000)
+        XCTAssertTrue(energy["energy_plan"]?.contains { ($0["alerts"] as? [Any])?.isEmpty == false } == true)
+        XCTAssertTrue(energy["energy_plan"]?.contains { ($0["predictions"] as? [String: Any])?["peak_demand_time"] is String } == true)
+        let (traffic, _) = try generate("traffic", count: 6000)
+        XCTAssertFalse(traffic["traffic_alerts"]?.isEmpty ?? true)
+        let (mod, _) = try generate("moderation", count: 3000)
+        let statuses = Set((mod["moderation"] ?? []).compactMap { ($0["moderation_result"] as? [String: Any])?["status"] as? String })
+        XCTAssertEqual(statuses, ["approved", "flagged", "rejected"])
+        let (supply, _) = try generate("supply", count: 2000)
+        XCTAssertFalse(supply["stock_alerts"]?.isEmpty ?? true)
+    }
+
+    func testShippedTablesMatchTheGeneratorsData() throws {
+        for (file, text) in Scenarios.tableFiles {
+            let onDisk = try String(contentsOfFile: Self.demos + "/" + file, encoding: .utf8)
+            XCTAssertEqual(onDisk, text, "\(file) is stale: run `streamsql gen --write-tables demos`")
+        }
+    }
+
+    // MARK: Dashboard frames
+
+    func testDashboardSnapshotShowsEveryPaneWithLiveValues() throws {
+        for (name, size) in [("supply", (120, 40)), ("fraud", (80, 24)), ("traffic", (120, 40)), ("energy", (120, 40))] {
+            let s = try XCTUnwrap(Scenarios.named(name))
+            let session = ScenarioSession(scenarios: [s], demosDirectory: Self.demos)
+            XCTAssertEqual(session.errors, [])
+            let feeder = try session.feeder(seed: 3, rate: 0)
+            feeder.synchronous = true
+            feeder.limit = 8000
+            feeder.runHere()
+            let board = session.dashboard(feeder: feeder)
+            let text = board.snapshot(width: size.0, height: size.1)
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            XCTAssertEqual(lines.count - 1, size.1, name)
+            XCTAssertTrue(lines.allSatisfy { Frame.width(String($0)) <= size.0 }, name)
+            XCTAssertTrue(text.contains("StreamSQL ▸ \(s.title)"), name)
+            XCTAssertTrue(text.contains("event 2024-01-"), name)
+            XCTAssertFalse(text.contains("waiting for results"), "\(name):\n\(text)")
+            for p in session.panes { XCTAssertTrue(text.contains(Frame.fit(p.spec.options["title"] ?? p.spec.name, 20).prefix(12)), "\(name) \(p.spec.name):\n\(text)") }
+        }
+    }
+
+    func testDashboardKeysZoomPauseStepAndFilter() throws {
+        let s = try XCTUnwrap(Scenarios.named("supply"))
+        let session = ScenarioSession(scenarios: [s], demosDirectory: Self.demos)
+        let feeder = try session.feeder(seed: 3, rate: 0)
+        feeder.synchronous = true
+        feeder.limit = 1000
+        feeder.runHere()
+        let board = session.dashboard(feeder: feeder)
+        let first = board.snapshot(width: 100, height: 30)
+        XCTAssertTrue(first.contains("Stock alerts") && first.contains("Days of stock"))
+        // Zoom the second pane: only it is drawn.
+        XCTAssertTrue(board.handle(9))
+        XCTAssertTrue(board.handle(13))
+        let zoomed = board.snapshot(width: 100, height: 30)
+        XCTAssertTrue(zoomed.contains("Days of stock") && !zoomed.contains("Stock alerts"), zoomed)
+        XCTAssertTrue(board.handle(13))
+        // Pause, new events arrive, the body stays; stepping back shows an older frame.
+        XCTAssertTrue(board.handle(32))
+        let paused = board.snapshot(width: 100, height: 30)
+        XCTAssertTrue(paused.contains("PAUSED"))
+        feeder.limit = 3000
+        feeder.runHere()
+        let stillPaused = board.snapshot(width: 100, height: 30)
+        XCTAssertEqual(Array(paused.split(separator: "\n").dropFirst().dropLast()), Array(stillPaused.split(separator: "\n").dropFirst().dropLast()))
+        XCTAssertTrue(board.handle(Dashboard.keyLeft))
+        XCTAssertTrue(board.snapshot(width: 100, height: 30).contains("PAUSED"))
+        XCTAssertTrue(board.handle(32))
+        XCTAssertNotEqual(board.snapshot(width: 100, height: 30), stillPaused)
+        // Filter the alerts log to one warehouse.
+        XCTAssertTrue(board.handle(49))
+        XCTAssertTrue(board.handle(Int32(UInt8(ascii: "/"))))
+        for c in "WH004".utf8 { XCTAssertTrue(board.handle(Int32(c))) }
+        XCTAssertTrue(board.handle(13))
+        let filtered = board.snapshot(width: 100, height: 30)
+        let alertLines = filtered.split(separator: "\n").filter { $0.contains("● ") }
+        XCTAssertFalse(alertLines.isEmpty)
+        XCTAssertTrue(alertLines.allSatisfy { $0.contains("WH004") }, filtered)
+        // q leaves.
+        XCTAssertFalse(board.handle(Int32(UInt8(ascii: "q"))))
+    }
+
+    func testPaneDeclarationErrors() {
+        for (line, message) in [
+            (".pane add x dial q", "unknown widget 'dial'"),
+            (".pane add x bars q colour=red", "the bars widget has no option 'colour'"),
+            (".pane add x gauge q max=lots", "pane option max must be a number"),
+            (".pane add x table nosuch", "no query named 'nosuch'"),
+            (".pane add x", "usage: .pane add"),
+            (".mode table", "scripts may hold SQL statements and `.pane add"),
+        ] {
+            let out = Lines(), err = Lines()
+            let runner = ScriptRunner(write: out.add, writeError: err.add)
+            runner.showMessages = false
+            XCTAssertFalse(runner.runScript("CREATE QUERY q AS SELECT * FROM s;\n\(line)\n"), line)
+            XCTAssertTrue(err.all.contains { $0.contains(message) }, "\(line): \(err.all)")
+        }
+    }
+}
+
+extension Value {
+    var int64Value: Int64? { if case .int(let i) = self { return i }; if case .double(let d) = self { return Int64(d) }; return nil }
+    var doubleValue: Double? { if case .double(let d) = self { return d }; if case .int(let i) = self { return Double(i) }; return nil }
+    var stringValue: String? { if case .string(let s) = self { return s }; return nil }
+}
