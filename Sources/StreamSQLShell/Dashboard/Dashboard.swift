@@ -101,7 +101,7 @@ public final class Dashboard: @unchecked Sendable {
         if paused { parts.insert("PAUSED \(historyIndex + 1)/\(history.count)", at: 1) }
         if let et = feeder?.eventTimeMs {
             var s = "event " + String(TimeFormat.iso8601(nanos: et * 1_000_000).prefix(19)).replacingOccurrences(of: "T", with: " ")
-            if let w = t.watermarkMs { s += " wm lag " + String(format: "%.1fs", Double(max(0, et - w)) / 1000) }
+            if groups.count == 1, let w = t.watermarkMs { s += " wm lag " + String(format: "%.1fs", Double(max(0, et - w)) / 1000) }
             parts.append(s)
         }
         parts.append("in \(Dashboard.human(rates.eventsIn))/s")
