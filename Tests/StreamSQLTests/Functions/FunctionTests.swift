@@ -248,6 +248,24 @@ final class AnalyticExtraTests: XCTestCase {
         XCTAssertEqual(out[0]["sd"], .null)
     }
 
+    func testRecentCountCountsThePartitionsRowsInsideTheSpan() throws {
+        let engine = Engine()
+        let q = try engine.execute("SELECT recent_count(ts, '10m') OVER (PARTITION BY u) AS n FROM stream")
+        var out: [Value] = []
+        for (u, ts) in [("a", "2024-01-15T10:00:00Z"), ("a", "2024-01-15T10:05:00Z"), ("b", "2024-01-15T10:06:00Z"),
+                        ("a", "2024-01-15T10:10:00Z"), ("a", "2024-01-15T10:09:00Z"), ("a", "bad time")] {
+            out += engine.emitSync(["u": .string(u), "ts": .string(ts)])[q.name]!.objects.map { $0["n"]! }
+        }
+        // 10:00 drops out at 10:10 (the span is half-open); a late 10:09 still counts; a bad time adds nothing.
+        XCTAssertEqual(out, [1, 2, 1, 2, 3, 3])
+        XCTAssertThrowsError(try engine.execute("SELECT recent_count(ts, 'soon') OVER (PARTITION BY u) AS n FROM stream")) { e in
+            XCTAssertTrue("\(e)".contains("must be a duration"), "\(e)")
+        }
+        let p = try engine.execute(#"SELECT array_pluck(xs, 'k') AS ks FROM s2"#)
+        let r = engine.emitSync(["xs": .array([.object(["k": 1]), .int(2), .object(["j": 3])])], to: "s2")[p.name]!.objects
+        XCTAssertEqual(r.first?["ks"], .array([1, .null, .null]))
+    }
+
     func testPartitionCapEvictsLeastRecentlyUsed() throws {
         var o = EngineOptions()
         o.maxPartitions = 10
