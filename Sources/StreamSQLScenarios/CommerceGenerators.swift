@@ -27,6 +27,9 @@ public enum ProductCatalog {
         }
     }()
 
+    /// The products of each category (same order as `categories`).
+    static let byCategory: [[Product]] = categories.map { c in products.filter { $0.category == c } }
+
     /// Pairs bought together: each product has two partners in its own or a neighbouring category.
     public static let coPurchase: [(String, String, Double)] = {
         var r = Rand(seed: 7)
@@ -93,8 +96,7 @@ final class RecommendGenerator: ScenarioGenerator {
         users[ui].eventsLeft -= 1
         let u = users[ui]
         let cat = r.chance(0.75) ? u.favourites[r.int(2)] : r.int(8)
-        let inCat = ProductCatalog.products.filter { $0.category == ProductCatalog.categories[cat] }
-        let p = r.pick(inCat)
+        let p = r.pick(ProductCatalog.byCategory[cat])
         let action = r.weighted([("view_product", 0.6), ("search", 0.12), ("add_to_cart", 0.2), ("purchase", 0.08)])
         var f = OrderedDictionary<String, Value>()
         f["user_id"] = .string(u.id)

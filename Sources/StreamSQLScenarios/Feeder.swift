@@ -19,7 +19,6 @@ public final class Feeder: @unchecked Sendable {
     private var sources: [Source]
     private let record: FileHandle?
     private let stopFlag = Atomic<Bool>(false)
-    private let pausedFlag = Atomic<Bool>(false)
     private let emittedCount = Atomic<Int>(0)
     private let maxEventTime = Atomic<Int64>(Int64.min)
     private var thread: Thread?
@@ -59,9 +58,6 @@ public final class Feeder: @unchecked Sendable {
         let t = maxEventTime.load(ordering: .relaxed)
         return t == Int64.min ? nil : t
     }
-    public var isPaused: Bool { pausedFlag.load(ordering: .relaxed) }
-    public func setPaused(_ p: Bool) { pausedFlag.store(p, ordering: .relaxed) }
-    public var isFinished: Bool { thread != nil && stopFlag.load(ordering: .relaxed) }
 
     /// Starts the background thread.
     public func start() {
@@ -117,20 +113,10 @@ public final class Feeder: @unchecked Sendable {
     private func loop() {
         var buffer: [UInt8] = []
         var sent = [Int](repeating: 0, count: sources.count)
-        var start = DispatchTime.now().uptimeNanoseconds
-        var pausedAt: UInt64?
+        let start = DispatchTime.now().uptimeNanoseconds
         var total = 0
         while !stopFlag.load(ordering: .relaxed) {
             if let l = limit, total >= l { break }
-            if pausedFlag.load(ordering: .relaxed) {
-                if pausedAt == nil { pausedAt = DispatchTime.now().uptimeNanoseconds }
-                usleep(20_000)
-                continue
-            }
-            if let p = pausedAt {
-                start += DispatchTime.now().uptimeNanoseconds - p     // the pause does not count as time owed
-                pausedAt = nil
-            }
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             var any = false
             for i in sources.indices {

@@ -25,8 +25,8 @@ public struct Scenario: Sendable {
         return make(c)
     }
 
-    /// How much faster than wall time event time runs at `rate` events/s.
-    public func timeScale(rate: Double) -> Double { rate * stepMs / 1000 }
+    /// The events/s at which event time runs `timeScale` times faster than wall time.
+    public func rate(timeScale: Double) -> Double { timeScale * 1000 / stepMs }
 }
 
 public enum Scenarios {

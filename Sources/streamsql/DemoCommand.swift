@@ -68,7 +68,6 @@ struct DemoCommand: ParsableCommand {
         if let r = rate, !(r > 0) { warn("--rate must be positive"); throw ExitCode(2) }
         if let t = timeScale, !(t > 0) { warn("--time-scale must be positive"); throw ExitCode(2) }
         if let e = events, e < 0 { warn("--events must not be negative"); throw ExitCode(2) }
-        let effectiveRate: Double? = rate ?? timeScale.flatMap { t in chosen.count == 1 ? t * 1000 / chosen[0].stepMs : nil }
 
         let out = Output()
         var writer: (@Sendable (String) -> Void)? = nil
@@ -82,8 +81,8 @@ struct DemoCommand: ParsableCommand {
         let feeder: Feeder
         do {
             // Bounded runs go as fast as possible (unless a rate is asked for) and deterministically.
-            feeder = try session.feeder(seed: seed, rate: events != nil && rate == nil && timeScale == nil ? 0 : effectiveRate,
-                                        recordTo: record)
+            feeder = try session.feeder(seed: seed, rate: events != nil && rate == nil && timeScale == nil ? 0 : rate,
+                                        timeScale: timeScale, recordTo: record)
         } catch {
             warn("\(error)")
             throw ExitCode(2)

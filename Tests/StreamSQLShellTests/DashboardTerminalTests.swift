@@ -4,25 +4,10 @@ import XCTest
 /// The live dashboard in a real terminal (tmux): it draws, and q, Ctrl-C and SIGTERM all give the terminal
 /// back to the shell in a usable state.
 final class DashboardTerminalTests: XCTestCase {
-    /// tmux on a private socket, output through a file (see InteractiveShellTests.tmux).
-    func tmux(_ args: [String]) -> String {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-out-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        let quoted = args.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-        _ = system("tmux -L streamsql-dash-test \(quoted) > '\(out)' 2>/dev/null < /dev/null")
-        return (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
-    }
-
-    func screen() -> String { tmux(["capture-pane", "-t", "sh", "-p", "-S", "-100"]) }
-
-    func waitFor(_ text: String, seconds: Double = 30) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if screen().contains(text) { return true }
-            usleep(50_000)
-        }
-        return false
-    }
+    let terminal = Tmux(socket: "streamsql-dash-test")
+    func tmux(_ args: [String]) -> String { terminal(args) }
+    func screen() -> String { terminal.screen() }
+    func waitFor(_ text: String, seconds: Double = 30) -> Bool { terminal.waitFor(text, seconds: seconds) }
 
     func testDashboardDrawsAndEveryExitRestoresTheTerminal() throws {
         let binary = InteractiveShellTests.root.appendingPathComponent(".build/debug/streamsql").path

@@ -6,28 +6,10 @@ import XCTest
 final class InteractiveShellTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// Runs tmux on a private socket through the shell, output to a file (the tmux server that a
-    /// command may start keeps inherited descriptors open, so pipes would never reach their end).
-    func tmux(_ args: [String]) -> String {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-out-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: out) }
-        let quoted = args.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-        if ProcessInfo.processInfo.environment["STREAMSQL_TMUX_TRACE"] != nil { print("tmux", quoted) }
-        _ = system("tmux -L streamsql-test \(quoted) > '\(out)' 2>/dev/null < /dev/null")
-        return (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
-    }
-
-    func screen() -> String { tmux(["capture-pane", "-t", "sh", "-p", "-S", "-200"]) }
-
-    /// Waits (polling the screen, at most `seconds`) until `text` shows.
-    func waitFor(_ text: String, seconds: Double = 20) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if screen().contains(text) { return true }
-            usleep(50_000)
-        }
-        return false
-    }
+    let terminal = Tmux(socket: "streamsql-test")
+    func tmux(_ args: [String]) -> String { terminal(args) }
+    func screen() -> String { terminal.screen() }
+    func waitFor(_ text: String, seconds: Double = 20) -> Bool { terminal.waitFor(text, seconds: seconds) }
 
     func testPromptAttachCancelAndHistory() throws {
         let binary = InteractiveShellTests.root.appendingPathComponent(".build/debug/streamsql").path

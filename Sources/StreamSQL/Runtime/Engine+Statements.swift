@@ -106,10 +106,7 @@ extension Engine {
             lock.withLock { streams[name.lowercased()] = st }
             do throws(StreamSQLError) {
                 let q = try execute(queryText, name: name)
-                q.addSink { [weak self] batch in
-                    guard let self else { return }
-                    for o in batch.objects { self.emitSync(o, to: name) }
-                }
+                forward(q, into: st, onlyWhenRead: false)
                 lock.withLock { definitions[name.lowercased()] = (name, queryText) }
             } catch {
                 lock.withLock { streams[name.lowercased()] = nil }
@@ -240,10 +237,7 @@ extension Engine {
             return s
         }
         guard let st else { return }
-        q.addSink { [weak self, weak st] batch in
-            guard let self, let st, !self.lock.withLock({ st.queries.isEmpty }) else { return }
-            for o in batch.objects { self.emitSync(o, to: name) }
-        }
+        forward(q, into: st, onlyWhenRead: true)
     }
 
     func drop(_ kind: CatalogKind, _ name: String, ifExists: Bool, range: SourceRange, sql: String) throws(StreamSQLError) -> StatementResult {

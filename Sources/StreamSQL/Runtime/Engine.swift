@@ -251,12 +251,28 @@ public final class Engine: @unchecked Sendable {
     @discardableResult
     public func emitSync(_ event: OrderedDictionary<String, Value>, to stream: String = "stream") -> [String: ResultBatch] {
         guard let s = target(stream) else { return [:] }
+        return emitSync(event, into: s)
+    }
+
+    @discardableResult
+    private func emitSync(_ event: OrderedDictionary<String, Value>, into s: StreamState) -> [String: ResultBatch] {
         let (layout, qs) = snapshot(s)
         guard let row = typedRow(s, layout, event, qs) else { return [:] }
         s.counters.eventsIn.add(1, ordering: .relaxed)
         var out: [String: ResultBatch] = [:]
         for q in qs { out[q.name] = q.run(CollectionOfOne(row)) }
         return out
+    }
+
+    /// Feeds a query's results into a stream (a derived stream, or a named query's result stream): each row
+    /// runs now, on the producing query's thread, through the stream's queries. With `onlyWhenRead`, batches
+    /// are skipped while no query reads the stream.
+    func forward(_ q: Query, into st: StreamState, onlyWhenRead: Bool) {
+        q.addSink { [weak self, weak st] batch in
+            guard let self, let st else { return }
+            if onlyWhenRead && snapshot(st).1.isEmpty { return }
+            for o in batch.objects { emitSync(o, into: st) }
+        }
     }
 
     /// Processes pre-built rows now through every query on the stream.

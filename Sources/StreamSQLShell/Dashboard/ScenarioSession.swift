@@ -31,13 +31,13 @@ public final class ScenarioSession: @unchecked Sendable {
                 print write: (@Sendable (String) -> Void)? = nil) {
         self.engine = engine
         self.scenarios = scenarios
+        engine.baseDirectory = demosDirectory
         for s in scenarios {
             let path = demosDirectory + "/" + s.script
             guard let data = FileManager.default.contents(atPath: path) else {
                 errors.append("cannot read \(path)")
                 continue
             }
-            engine.baseDirectory = demosDirectory
             let runner = ScriptRunner(engine: engine, write: write ?? { _ in }, writeError: { [weak self] m in
                 self?.errors.append("\(s.script): \(m)")
             })
@@ -63,10 +63,12 @@ public final class ScenarioSession: @unchecked Sendable {
         }
     }
 
-    /// A feeder with each scenario's generator at its demo rate (or `rate`), optionally recording.
-    public func feeder(seed: UInt64, rate: Double?, recordTo: String? = nil) throws -> Feeder {
+    /// A feeder with each scenario's generator at `rate` events/s, or at the rate that makes its event time
+    /// run `timeScale` times faster than wall time, or at its demo rate; optionally recording.
+    public func feeder(seed: UInt64, rate: Double?, timeScale: Double? = nil, recordTo: String? = nil) throws -> Feeder {
         let sources = scenarios.map { s in
-            Feeder.Source(generator: s.generator(GeneratorConfig(seed: seed)), rate: rate ?? s.demoRate)
+            Feeder.Source(generator: s.generator(GeneratorConfig(seed: seed)),
+                          rate: rate ?? timeScale.map { s.rate(timeScale: $0) } ?? s.demoRate)
         }
         let f = try Feeder(engine: engine, sources: sources, recordTo: recordTo)
         f.tagRecording = scenarios.count > 1 || scenarios.contains { $0.streams.count > 1 }

@@ -133,14 +133,10 @@ enum Widgets {
             if pane.series[k]!.count > 400 { pane.series[k]!.removeFirst(pane.series[k]!.count - 400) }
         }
         let lo = pane.spec.options["min"].flatMap(Double.init), hi = pane.spec.options["max"].flatMap(Double.init)
-        let keys = pane.series.keys.sorted()
-        let labelW = key == nil ? 0 : min(12, (keys.map(Frame.width).max() ?? 0) + 1)
         if key == nil, let vals = pane.series[col] {
+            // One series: the line, its latest value, and its range below.
             let w = r.w - 12
-            let h = max(1, r.h - 1)
-            // One line per row of height: a taller sparkline is the same line repeated in bands.
-            let line = sparkLine(vals, width: w, lo: lo, hi: hi)
-            for band in 0..<min(h, 1) { f.put(r.x, r.y + band, line, .accent) }
+            f.put(r.x, r.y, sparkLine(vals, width: w, lo: lo, hi: hi), .accent)
             let last = vals.last.map { String(format: "%.2f", $0) } ?? ""
             f.put(r.x + r.w - 11, r.y, Frame.pad(last, 11, right: true), .bold)
             if r.h > 1, let mn = vals.suffix(w).min(), let mx = vals.suffix(w).max() {
@@ -148,6 +144,8 @@ enum Widgets {
             }
             return
         }
+        let keys = pane.series.keys.sorted()
+        let labelW = min(12, (keys.map(Frame.width).max() ?? 0) + 1)
         for (i, k) in keys.prefix(r.h).enumerated() {
             let vals = pane.series[k] ?? []
             f.put(r.x, r.y + i, Frame.pad(k, labelW - 1), .normal)
@@ -226,8 +224,6 @@ enum Widgets {
         let styles: [CellStyle] = [.green, .accent, .amber, .red, .dim]
         let labelW = min(12, (latestByKey.keys.map(Frame.width).max() ?? 0) + 1)
         let maxTotal = max(1e-9, latestByKey.values.map { $0.reduce(0, +) }.max() ?? 1)
-        var legend = ""
-        for (i, s) in segs.enumerated() { legend += (i > 0 ? "  " : "") + "█ " + (s.split(separator: ".").last.map(String.init) ?? s) }
         var lx = r.x
         for (i, s) in segs.enumerated() {
             let text = "█ " + (s.split(separator: ".").last.map(String.init) ?? s) + "  "

@@ -1,0 +1,33 @@
+import Foundation
+
+/// Drives tmux on a private socket for terminal tests. Commands go through the shell with output to a
+/// file: the tmux server that a command may start keeps inherited descriptors open, so pipes would
+/// never reach their end.
+struct Tmux {
+    let socket: String
+    /// The session whose pane `screen()` reads.
+    var session = "sh"
+
+    @discardableResult
+    func callAsFunction(_ args: [String]) -> String {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-out-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let quoted = args.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        if ProcessInfo.processInfo.environment["STREAMSQL_TMUX_TRACE"] != nil { print("tmux", quoted) }
+        _ = system("tmux -L \(socket) \(quoted) > '\(out)' 2>/dev/null < /dev/null")
+        return (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+    }
+
+    /// The pane's text with recent scrollback.
+    func screen() -> String { self(["capture-pane", "-t", session, "-p", "-S", "-200"]) }
+
+    /// Waits (polling the screen, at most `seconds`) until `text` shows.
+    func waitFor(_ text: String, seconds: Double = 20) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if screen().contains(text) { return true }
+            usleep(50_000)
+        }
+        return false
+    }
+}
