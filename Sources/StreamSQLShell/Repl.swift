@@ -92,6 +92,7 @@ public final class Repl: @unchecked Sendable {
     public func run() {
         streamsql_rl_setup(strdup("streamsql"), completionGenerator)
         using_history()
+        stifle_history(5000)  // the file is rewritten per statement; keep it bounded
         _ = read_history(Repl.historyPath)
         signal(SIGINT, onInterrupt)
         print("StreamSQL for Swift — statements end with ';', .help lists the commands, Ctrl-D quits.")
@@ -105,18 +106,24 @@ public final class Repl: @unchecked Sendable {
             let line = String(cString: raw)
             free(raw)
             if buffer.isEmpty && line.trimmingCharacters(in: .whitespaces).hasPrefix(".") {
-                add_history(line)
+                remember(line)
                 if !command(line.trimmingCharacters(in: .whitespaces)) { break }
                 continue
             }
             if buffer.isEmpty && line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             buffer += (buffer.isEmpty ? "" : "\n") + line
             guard Repl.isComplete(buffer) else { continue }
-            add_history(buffer)
+            remember(buffer)
             let statements = Parser.splitStatements(buffer)
             buffer = ""
             for s in statements { execute(s) }
         }
+        _ = write_history(Repl.historyPath)
+    }
+
+    /// Adds one history entry and saves the file at once, so history survives a crash or a kill.
+    private func remember(_ entry: String) {
+        add_history(entry)
         _ = write_history(Repl.historyPath)
     }
 

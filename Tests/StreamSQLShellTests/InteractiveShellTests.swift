@@ -54,8 +54,16 @@ final class InteractiveShellTests: XCTestCase {
         XCTAssertTrue(screen().contains("^^^^^"), "the error has a caret: \(screen())")
 
         // History keeps one entry per statement, even a multi-line one.
+        // The shell writes its history as it exits, which can take a moment after Ctrl-D.
         _ = tmux(["send-keys", "-t", "sh", "C-d"])
-        let history = try String(contentsOf: dir.appendingPathComponent("state/streamsql/history"), encoding: .utf8)
+        let historyFile = dir.appendingPathComponent("state/streamsql/history")
+        var history = ""
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            history = (try? String(contentsOf: historyFile, encoding: .utf8)) ?? ""
+            if history.contains("SELEC 1") { break }
+            usleep(50_000)
+        }
         XCTAssertTrue(history.contains("SELECT k, v"), history)
     }
 }
