@@ -136,6 +136,98 @@ final class ScenarioTests: XCTestCase {
         XCTAssertEqual((r["escalation_rules"] as? [String: Any])?["escalate_to"] as? String, "supervisor")
     }
 
+    /// The recommendation rules of SCENARIOS.md §1, recomputed from the events and the catalog: one
+    /// expected row (user_id, recommendations, profile) per view or add-to-cart, in order.
+    struct ShopperEvent { var user: String; var action: String; var product: String; var category: String; var price: Double; var timeMs: Int64; var session: String; var source: String }
+    func expectedRecommendations(_ events: [ShopperEvent]) -> [(String, [(String, Double, String)], [String], String?, Double)] {
+        func r2(_ x: Double) -> Double { (x * 100).rounded() / 100 }
+        var byUser: [String: [ShopperEvent]] = [:]
+        var carts: [String: Int] = [:], views: [String: Int] = [:]
+        var out: [(String, [(String, Double, String)], [String], String?, Double)] = []
+        for e in events {
+            byUser[e.user, default: []].append(e)
+            if e.action == "add_to_cart" { carts[e.session, default: 0] += 1 }
+            if e.action == "view_product" { views[e.session, default: 0] += 1 }
+            guard e.action == "view_product" || e.action == "add_to_cart" else { continue }
+            let recent = byUser[e.user, default: []].filter { $0.timeMs > e.timeMs - 1_800_000 }
+            var counts: [String: Int] = [:], order: [String] = []
+            for r in recent { if counts[r.category] == nil { order.append(r.category) }; counts[r.category, default: 0] += 1 }
+            let preferred = Array(order.enumerated().sorted { a, b in
+                counts[a.element]! != counts[b.element]! ? counts[a.element]! > counts[b.element]! : a.offset < b.offset
+            }.map(\.element).prefix(2))
+            let viewed = recent.filter { $0.action == "view_product" }
+            var band: String? = nil
+            if !viewed.isEmpty {
+                let avg = viewed.map(\.price).reduce(0, +) / Double(viewed.count)
+                band = avg < 50 ? "0-50" : avg < 200 ? "50-200" : avg < 500 ? "200-500" : avg < 1000 ? "500-1000" : "1000+"
+            }
+            let z = -2 + 0.8 * Double(carts[e.session] ?? 0) + 0.15 * Double(views[e.session] ?? 0) + (e.source == "ad" ? 0.5 : 0)
+            let probability = r2(1 / (1 + exp(-z)))
+            var candidates: [(String, Double, String)] = ProductCatalog.coPurchase.filter { $0.0 == e.product }.map { ($0.1, r2($0.2), "frequently_bought_together") }
+            for c in preferred {
+                // popularity × views of the category / views (in this order, as the script computes it: the
+                // rounding of halves such as 0.475 depends on it).
+                let n = Double(viewed.filter { $0.category == c }.count), total = max(1, Double(viewed.count))
+                candidates += ProductCatalog.products.filter { $0.category == c }.map { ($0.id, r2($0.popularity * n / total), "similar_category") }
+            }
+            candidates = candidates.filter { $0.0 != e.product && $0.1 > 0 }
+            candidates = candidates.enumerated().sorted { a, b in a.element.1 != b.element.1 ? a.element.1 > b.element.1 : a.offset < b.offset }.map(\.element)
+            var seen = Set<String>()
+            let recs = Array(candidates.filter { seen.insert($0.0).inserted }.prefix(3))
+            out.append((e.user, recs, preferred, band, probability))
+        }
+        return out
+    }
+
+    func checkRecommendations(_ rows: [[String: Any]], _ expected: [(String, [(String, Double, String)], [String], String?, Double)],
+                              file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertEqual(rows.count, expected.count, file: file, line: line)
+        for (row, want) in zip(rows, expected) {
+            XCTAssertEqual(row["user_id"] as? String, want.0, file: file, line: line)
+            let recs = try XCTUnwrap(row["recommendations"] as? [[String: Any]], file: file, line: line)
+            XCTAssertEqual(recs.map { $0["product_id"] as? String ?? "" }, want.1.map(\.0), "\(row)", file: file, line: line)
+            XCTAssertEqual(recs.map { $0["score"] as? Double ?? -1 }, want.1.map(\.1), "\(row)", file: file, line: line)
+            XCTAssertEqual(recs.map { $0["reason"] as? String ?? "" }, want.1.map(\.2), "\(row)", file: file, line: line)
+            let profile = try XCTUnwrap(row["user_profile"] as? [String: Any], file: file, line: line)
+            XCTAssertEqual(profile["preferred_categories"] as? [String], want.2, file: file, line: line)
+            XCTAssertEqual(profile["price_range"] as? String, want.3, file: file, line: line)
+            XCTAssertEqual(profile["purchase_probability"] as? Double, want.4, file: file, line: line)
+        }
+    }
+
+    func testRecommendSeedExample() throws {
+        let rows = try run("recommend", events: [("user_events", #"{"user_id":"U001","action":"view_product","product_id":"P001","category":"electronics","price":299.99,"timestamp":"2024-01-15T10:30:00Z","session_id":"S001","source":"search"}"#)])
+        let r = try XCTUnwrap(rows["recommendations"]?.first)
+        XCTAssertEqual(keys(r), ["recommendations", "timestamp", "user_id", "user_profile"])
+        XCTAssertEqual(keys(r["user_profile"]), ["preferred_categories", "price_range", "purchase_probability"])
+        let profile = try XCTUnwrap(r["user_profile"] as? [String: Any])
+        XCTAssertEqual(profile["price_range"] as? String, "200-500", "299.99 is in the 200-500 band")
+        XCTAssertEqual(profile["preferred_categories"] as? [String], ["electronics"])
+        let recs = try XCTUnwrap(r["recommendations"] as? [[String: Any]])
+        XCTAssertEqual(recs.count, 3)
+        try checkRecommendations(rows["recommendations"] ?? [], expectedRecommendations([
+            ShopperEvent(user: "U001", action: "view_product", product: "P001", category: "electronics", price: 299.99, timeMs: 0, session: "S001", source: "search"),
+        ]))
+    }
+
+    func testRecommendRulesOnGeneratedEvents() throws {
+        let (rows, events) = try generate("recommend", count: 4000)
+        let shopper = events.map { e in
+            ShopperEvent(user: e.fields["user_id"]?.stringValue ?? "", action: e.fields["action"]?.stringValue ?? "",
+                         product: e.fields["product_id"]?.stringValue ?? "", category: e.fields["category"]?.stringValue ?? "",
+                         price: e.fields["price"]?.doubleValue ?? 0, timeMs: e.eventTimeMs, session: e.fields["session_id"]?.stringValue ?? "",
+                         source: e.fields["source"]?.stringValue ?? "")
+        }
+        let expected = expectedRecommendations(shopper)
+        try checkRecommendations(try XCTUnwrap(rows["recommendations"]), expected)
+        // Both reasons occur, bands vary, and some shoppers pass 0.5.
+        let reasons = Set(expected.flatMap { $0.1.map(\.2) })
+        XCTAssertEqual(reasons, ["frequently_bought_together", "similar_category"])
+        XCTAssertGreaterThan(Set(expected.compactMap(\.3)).count, 2)
+        XCTAssertTrue(expected.contains { $0.4 > 0.5 })
+        XCTAssertFalse(rows["top_recommended"]?.isEmpty ?? true)
+    }
+
     // MARK: Generators, rules recomputed
 
     func testGeneratorsAreDeterministicPerSeed() {

@@ -60,6 +60,7 @@ final class AnalyticRunner {
         var lastUse = 0
         var seen = Set<Value>()            // first_seen
         var times = Deque<Int64>()         // recent_count: event times inside the span, oldest first
+        var timed = Deque<(Int64, Value)>() // recent_collect: (time, value) inside the span, oldest first
         var mean: Double = 0, m2: Double = 0  // acc_stddev (Welford)
         var prev: Value = .null            // lag(x, 1), and the baseline of single-value had_changed / changed_col
         var hasPrev = false
@@ -148,6 +149,19 @@ final class AnalyticRunner {
                 while let first = p.times.first, first <= newest - spec.spanNanos { p.times.removeFirst() }
                 if p.times.count > 100_000 { p.times.removeFirst(p.times.count - 100_000) }
                 return .int(Int64(p.times.count))
+            case .recentCollect:
+                let v = values[0](row)
+                guard let t = AnalyticRunner.nanos(values[1](row)) else { return .array(p.timed.map(\.1)) }
+                if !v.isNull {
+                    p.timed.append((t, v))
+                    var i = p.timed.count - 1
+                    while i > 0, p.timed[i - 1].0 > p.timed[i].0 { p.timed.swapAt(i - 1, i); i -= 1 }
+                }
+                // The span ends at the newest time seen, so a late row does not bring back expired values.
+                let newest = max(t, p.timed.last?.0 ?? t)
+                while let first = p.timed.first, first.0 <= newest - spec.spanNanos { p.timed.removeFirst() }
+                if p.timed.count > 10_000 { p.timed.removeFirst(p.timed.count - 10_000) }
+                return .array(p.timed.map(\.1))
             case .latest:
                 let v = values[0](row)
                 if !v.isNull { p.latest = v }

@@ -15,6 +15,8 @@ public struct ExpressionCompiler {
     let match: MatchContext?
     /// The table rows the query's JOINs matched for the current event.
     let joins: JoinRows?
+    /// Where each lambda in scope keeps the element being visited.
+    var lambdaElements: [Int: LambdaElement] = [:]
 
     public init() { analytics = nil; match = nil; joins = nil }
     init(analytics: AnalyticValues?, match: MatchContext? = nil, joins: JoinRows? = nil) {
@@ -159,6 +161,18 @@ public struct ExpressionCompiler {
             return { row in p(row).cast(to: t) }
         case .call(let f, let args):
             return compileCall(f, args)
+        case .lambdaVar(let v):
+            guard let element = lambdaElements[v] else { return { _ in .null } }
+            return { _ in element.value }
+        case .higherOrder(let kind, let array, let v, let body):
+            return compileHigherOrder(kind, array, v, body)
+        case .tableRows(let table, let column, let key):
+            let k = compile(key)
+            var snapshot = table.snapshot
+            return { row in
+                if table.version.load(ordering: .acquiring) != snapshot.version { snapshot = table.snapshot }
+                return .array(snapshot.rows(where: column, equals: k(row)))
+            }
         case .arrayLiteral(let xs):
             let ps = xs.map(compile)
             return { row in .array(ps.map { $0(row) }) }
@@ -168,6 +182,38 @@ public struct ExpressionCompiler {
                 var o = OrderedDictionary<String, Value>()
                 for (k, p) in ps { o[k] = p(row) }
                 return .object(o)
+            }
+        }
+    }
+
+    func compileHigherOrder(_ kind: HigherOrderFunction, _ array: BoundExpr, _ v: Int, _ body: BoundExpr) -> Eval {
+        let a = compile(array)
+        let element = LambdaElement()
+        var inner = self
+        inner.lambdaElements[v] = element
+        let f = inner.compile(body)
+        return { row in
+            guard case .array(let xs) = a(row) else { return .null }
+            defer { element.value = .null }
+            switch kind {
+            case .transform:
+                return .array(xs.map { x in element.value = x; return f(row) })
+            case .filter:
+                return .array(xs.filter { x in element.value = x; return Ops.truth(f(row)) == true })
+            case .any:
+                var sawNull = false
+                for x in xs {
+                    element.value = x
+                    switch Ops.truth(f(row)) { case true: return .bool(true); case nil: sawNull = true; default: break }
+                }
+                return sawNull ? .null : .bool(false)
+            case .all:
+                var sawNull = false
+                for x in xs {
+                    element.value = x
+                    switch Ops.truth(f(row)) { case false: return .bool(false); case nil: sawNull = true; default: break }
+                }
+                return sawNull ? .null : .bool(true)
             }
         }
     }
@@ -317,6 +363,7 @@ public struct ExpressionCompiler {
         switch e {
         case .literal: return true
         case .slot, .wholeEvent, .analytic, .navigate, .patternAggregate, .classifier, .matchNumber, .joinRow: return false
+        case .lambdaVar, .higherOrder, .tableRows: return false
         case .member(let a, _), .unary(_, let a), .isNull(let a, _), .cast(let a, _): return isConstant(a)
         case .index(let a, let b), .binary(_, let a, let b), .like(let a, let b, _): return isConstant(a) && isConstant(b)
         case .inList(let a, let xs, _): return isConstant(a) && xs.allSatisfy(isConstant)
@@ -328,6 +375,11 @@ public struct ExpressionCompiler {
         case .objectLiteral(let fs): return fs.allSatisfy { isConstant($0.1) }
         }
     }
+}
+
+/// The array element a lambda is visiting (queries evaluate on one thread at a time).
+final class LambdaElement {
+    var value: Value = .null
 }
 
 import OrderedCollections

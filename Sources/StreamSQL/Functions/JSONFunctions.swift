@@ -199,6 +199,50 @@ enum ArrayFunctions {
             guard let xs = arr(a), let sep = Fn.str(b) else { return .null }
             return .string(xs.filter { !$0.isNull }.map(\.description).joined(separator: sep))
         }),
+        f("array_concat", [], 1...1, variadic: true, "array_concat(a, b, …)", "The arrays one after another (repeats kept; NULL arguments skipped)", .variadic { args in
+            var out: [Value] = []
+            for a in args {
+                if a.isNull { continue }
+                guard let xs = arr(a) else { return .null }
+                out += xs
+            }
+            return .array(out)
+        }),
+        f("array_count", [], 2...2, "array_count(a, x)", "How many elements equal x", .binary { a, x in
+            arr(a).map { xs in .int(Int64(xs.reduce(0) { $0 + ($1 == x ? 1 : 0) })) } ?? .null
+        }),
+        f("array_most_frequent", [], 2...2, "array_most_frequent(a, n)", "The n most frequent non-NULL elements, most frequent first (ties: first seen first)", .binary { a, n in
+            guard let xs = arr(a), let k = Fn.int(n), k >= 0 else { return .null }
+            var counts: [Value: Int] = [:]
+            var order: [Value] = []
+            for x in xs where !x.isNull {
+                if counts[x] == nil { order.append(x) }
+                counts[x, default: 0] += 1
+            }
+            let ranked = order.enumerated().sorted { l, r in
+                let cl = counts[l.element] ?? 0, cr = counts[r.element] ?? 0
+                return cl != cr ? cl > cr : l.offset < r.offset
+            }
+            return .array(ranked.prefix(Int(min(k, Int64(ranked.count)))).map(\.element))
+        }),
+        f("array_distinct_by", [], 2...2, "array_distinct_by(objects, 'key')", "The first object for each value of the key (objects without it kept)", .binary { a, k in
+            guard let xs = arr(a), let key = Fn.str(k) else { return .null }
+            var seen = Set<Value>()
+            return .array(xs.filter { x in
+                guard case .object(let o) = x, let v = o[key], !v.isNull else { return true }
+                return seen.insert(v).inserted
+            })
+        }),
+        FunctionInfo("array_transform", kind: .macro, category: "array", args: 2...2, signature: "array_transform(a, x -> expr)",
+                     summary: "Each element replaced by the lambda's value, e.g. array_transform(items, i -> i.price * 2)", impl: nil),
+        FunctionInfo("array_filter", kind: .macro, category: "array", args: 2...2, signature: "array_filter(a, x -> condition)",
+                     summary: "The elements for which the lambda is true", impl: nil),
+        FunctionInfo("array_any", kind: .macro, category: "array", args: 2...2, signature: "array_any(a, x -> condition)",
+                     summary: "Whether the lambda is true for some element", impl: nil),
+        FunctionInfo("array_all", kind: .macro, category: "array", args: 2...2, signature: "array_all(a, x -> condition)",
+                     summary: "Whether the lambda is true for every element", impl: nil),
+        FunctionInfo("lookup_rows", kind: .macro, category: "table", args: 3...3, signature: "lookup_rows('table', 'column', value)",
+                     summary: "The table's current rows (objects) whose column equals the value, in table order", deterministic: false, impl: nil),
     ]
 
     static func sortBy(_ xs: [Value], _ key: String, _ desc: Bool) -> [Value] {
@@ -315,6 +359,7 @@ enum StatefulFunctionNames {
         ana("acc_avg", 1...3, "acc_avg(x [, start, reset])", "Running mean"),
         ana("acc_stddev", 1...3, "acc_stddev(x [, start, reset])", "Running sample standard deviation"),
         ana("recent_count", 2...2, "recent_count(time, 'duration')", "Rows of the partition whose time lies within the duration before this row's (this row included), e.g. transactions in the last 10 minutes"),
+        ana("recent_collect", 3...3, "recent_collect(x, time, 'duration')", "The partition's non-NULL x whose time lies within the duration before this row's (this row included), oldest first, e.g. the categories a user viewed in the last 30 minutes"),
         ana("first_seen", 1...1, "first_seen(x)", "True the first time x appears in the partition (e.g. a user's new location)"),
         FunctionInfo("expr", aliases: ["expression"], kind: .macro, category: "expression", args: 1...1, signature: "expr('expression text')",
                      summary: "Evaluates an expression given as constant text (parsed and checked when the query is planned)", impl: nil),

@@ -124,7 +124,9 @@ final class MatchRecognizeOperator: QueryOperator {
         switch e {
         case .navigate(.prev, let inner): return isHistoryFree(inner)
         case .navigate, .patternAggregate, .classifier, .matchNumber: return false
-        case .literal, .slot, .wholeEvent, .analytic, .joinRow: return true
+        case .literal, .slot, .wholeEvent, .analytic, .joinRow, .lambdaVar: return true
+        case .higherOrder(_, let a, _, let body): return isHistoryFree(a) && isHistoryFree(body)
+        case .tableRows(_, _, let key): return isHistoryFree(key)
         case .member(let a, _), .unary(_, let a), .isNull(let a, _), .cast(let a, _): return isHistoryFree(a)
         case .index(let a, let b), .binary(_, let a, let b), .like(let a, let b, _): return isHistoryFree(a) && isHistoryFree(b)
         case .inList(let a, let xs, _): return isHistoryFree(a) && xs.allSatisfy(isHistoryFree)

@@ -4,6 +4,7 @@ public struct BoundAnalyticCall: Sendable {
         case lag, latest, hadChanged = "had_changed", changedCol = "changed_col", changedCols = "changed_cols"
         case accSum = "acc_sum", accMax = "acc_max", accMin = "acc_min", accCount = "acc_count", accAvg = "acc_avg"
         case accStddev = "acc_stddev", firstSeen = "first_seen", recentCount = "recent_count"
+        case recentCollect = "recent_collect"
     }
     public var kind: Kind
     /// The value arguments (lag's value; had_changed's, changed_col(s)' and acc_*'s watched values).

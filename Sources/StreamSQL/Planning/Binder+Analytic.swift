@@ -37,6 +37,12 @@ extension Binder {
                 throw planError("recent_count's second argument must be a duration such as '10m' or '30s'", args[1].range)
             }
             call.spanNanos = n
+        case .recentCollect:
+            call.values = [try bind(args[0]), try bind(args[1])]
+            guard case .literal(.string(let text)) = args[2].kind, let n = Durations.parse(text), n > 0 else {
+                throw planError("recent_collect's third argument must be a duration such as '30m' or '10s'", args[2].range)
+            }
+            call.spanNanos = n
         case .hadChanged, .changedCol:
             call.ignoreNull = try constBool(args[0], "the first argument (ignoreNull)")
             let rest = Array(args.dropFirst())

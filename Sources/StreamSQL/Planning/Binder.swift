@@ -50,6 +50,11 @@ public struct Binder<R: FieldResolver> {
     var joinAliases: [String: Int] = [:]
     /// Arguments of the SQL-defined functions being expanded, innermost last.
     var udfArguments: [[String: BoundExpr]] = []
+    /// Lambda parameters in scope (lower-cased name, variable number), innermost last.
+    var lambdaScope: [(String, Int)] = []
+    var lambdaCount = 0
+    /// Tables that `lookup_rows` may read, by lower-cased name.
+    public var tableStates: [String: TableState] = [:]
 
     public init(source: String, functions: FunctionRegistry, resolver: R, streamNames: [String]) {
         self.source = source
@@ -93,6 +98,11 @@ public struct Binder<R: FieldResolver> {
             for x in xs { try validate(x, inAggregate: inAggregate, inAnalytic: inAnalytic, windowed: windowed, groupKeys: groupKeys) }
         case .objectLiteral(let fs):
             for (_, x) in fs { try validate(x, inAggregate: inAggregate, inAnalytic: inAnalytic, windowed: windowed, groupKeys: groupKeys) }
+        case .lambda(_, let body):
+            if contains(body, kind: .aggregate) || contains(body, kind: .analytic) {
+                throw planError("a lambda's body (x -> …) is evaluated per array element and cannot hold an aggregate or analytic function", body.range)
+            }
+            try validate(body, inAggregate: inAggregate, inAnalytic: inAnalytic, windowed: windowed, groupKeys: groupKeys)
         case .call(let name, let args, _, let over, _):
             let f = try lookupFunction(name, args: args, range: e.range)
             var agg = inAggregate, ana = inAnalytic
@@ -207,6 +217,7 @@ public struct Binder<R: FieldResolver> {
             if let over { over.partitionBy.forEach { visit($0, f) }; if let w = over.when { visit(w, f) } }
         case .arrayLiteral(let xs): xs.forEach { visit($0, f) }
         case .objectLiteral(let fs): fs.forEach { visit($0.1, f) }
+        case .lambda(_, let body): visit(body, f)
         }
     }
 
@@ -246,6 +257,8 @@ public struct Binder<R: FieldResolver> {
     // MARK: binding expressions
 
     public mutating func bind(_ e: Expr) throws(StreamSQLError) -> BoundExpr {
+        if let v = lambdaVariable(e) { return .lambdaVar(v) }
+        if case .member(let base, let field) = e.kind, let v = lambdaVariable(base) { return .member(.lambdaVar(v), field) }
         if let scope = aggScope, let r = try bindInAggregateScope(e, scope) { return r }
         if let scope = patternScope, let r = try bindInPatternScope(e, scope) { return r }
         switch e.kind {
@@ -315,6 +328,8 @@ public struct Binder<R: FieldResolver> {
             case .table:
                 throw planError("unnest(…) must be a whole select item, not part of an expression", e.range)
             case .macro:
+                if let h = HigherOrderFunction(rawValue: f.name) { return try bindHigherOrder(h, args, range: e.range) }
+                if f.name == "lookup_rows" { return try bindLookupRows(args, range: e.range) }
                 guard case .literal(.string(let text)) = args[0].kind else {
                     throw planError("\(f.name) takes the expression as constant text, e.g. expr('temperature * 1.8 + 32')", args[0].range)
                 }
@@ -362,7 +377,43 @@ public struct Binder<R: FieldResolver> {
             var b: [(String, BoundExpr)] = []
             for (k, x) in fs { b.append((k, try bind(x))) }
             return .objectLiteral(b)
+        case .lambda:
+            throw planError("a lambda (x -> …) is only allowed as the last argument of \(HigherOrderFunction.allCases.map(\.rawValue).joined(separator: " or "))", e.range)
         }
+    }
+
+    /// The lambda variable a bare name refers to, innermost first.
+    func lambdaVariable(_ e: Expr) -> Int? {
+        guard !lambdaScope.isEmpty, case .name(let n, _) = e.kind else { return nil }
+        let lower = n.lowercased()
+        return lambdaScope.last(where: { $0.0 == lower })?.1
+    }
+
+    /// `array_transform(a, x -> …)` and the other functions that take a lambda.
+    mutating func bindHigherOrder(_ kind: HigherOrderFunction, _ args: [Expr], range: SourceRange) throws(StreamSQLError) -> BoundExpr {
+        guard args.count == 2, case .lambda(let param, let body) = args[1].kind else {
+            throw planError("\(kind.rawValue) takes an array and a lambda, e.g. \(kind.rawValue)(items, x -> x.price * 2)", range)
+        }
+        let array = try bind(args[0])
+        lambdaCount += 1
+        let v = lambdaCount
+        lambdaScope.append((param.lowercased(), v))
+        defer { lambdaScope.removeLast() }
+        return .higherOrder(kind, array: array, variable: v, body: try bind(body))
+    }
+
+    /// `lookup_rows('table', 'column', value)`: the rows of a table whose column equals the value.
+    mutating func bindLookupRows(_ args: [Expr], range: SourceRange) throws(StreamSQLError) -> BoundExpr {
+        guard case .literal(.string(let name)) = args[0].kind else {
+            throw planError("lookup_rows' first argument is a table name in quotes, e.g. lookup_rows('products', 'category', category)", args[0].range)
+        }
+        guard let table = tableStates[name.lowercased()] else {
+            throw planError("no table named '\(name)'", args[0].range, suggestions: closestNames(to: name, in: Array(tableStates.keys)))
+        }
+        guard case .literal(.string(let column)) = args[1].kind else {
+            throw planError("lookup_rows' second argument is a column name in quotes", args[1].range)
+        }
+        return .tableRows(table, column: column, key: try bind(args[2]))
     }
 
     // MARK: queries
@@ -463,7 +514,7 @@ public struct Binder<R: FieldResolver> {
             }
             let name = outputName(item)
             if case .call(let fname, let args, _, _, _) = item.expr.kind, functions.lookup(fname)?.kind == .table {
-                columns.append(ResultColumn(name: item.alias ?? name, spread: false))
+                columns.append(ResultColumn(name: item.alias ?? name, spread: false, spreadsObjects: true))
                 projections.append(try bind(args[0]))
                 continue
             }

@@ -29,11 +29,29 @@ public indirect enum BoundExpr: Sendable {
     case matchNumber
     /// The table row the i-th JOIN matched for the current event (an object; NULL when a LEFT JOIN found none).
     case joinRow(Int)
+    /// A lambda's parameter: the array element being visited.
+    case lambdaVar(Int)
+    /// `array_transform(a, x -> body)` and its kin: `body` evaluated with `lambdaVar(variable)` bound to each element.
+    case higherOrder(HigherOrderFunction, array: BoundExpr, variable: Int, body: BoundExpr)
+    /// `lookup_rows('table', 'column', key)`: the table's current rows whose column equals the key.
+    case tableRows(TableState, column: String, key: BoundExpr)
 
     var constantValue: Value? {
         if case .literal(let v) = self { return v }
         return nil
     }
+}
+
+/// Functions whose second argument is a lambda (`x -> expression`).
+public enum HigherOrderFunction: String, Sendable, CaseIterable {
+    /// Each element replaced by the lambda's value.
+    case transform = "array_transform"
+    /// The elements for which the lambda is true.
+    case filter = "array_filter"
+    /// Whether the lambda is true for any element.
+    case any = "array_any"
+    /// Whether the lambda is true for every element.
+    case all = "array_all"
 }
 
 /// Which row of a match an expression reads.
@@ -54,11 +72,15 @@ public struct ResultColumn: Sendable, Equatable {
     /// A NULL value leaves the key out of the row (`changed_col`), and a row whose every column is
     /// left out is not emitted, as the reference does.
     public let omitNull: Bool
+    /// An object value spreads its fields into the row; other values stay under the name (`unnest`
+    /// of an array of objects, as the reference expands them into columns).
+    public let spreadsObjects: Bool
 
-    public init(name: String, spread: Bool, omitNull: Bool = false) {
+    public init(name: String, spread: Bool, omitNull: Bool = false, spreadsObjects: Bool = false) {
         self.name = name
         self.spread = spread
         self.omitNull = omitNull
+        self.spreadsObjects = spreadsObjects
     }
 }
 
@@ -75,7 +97,9 @@ extension BoundExpr {
     /// Calls `f` on each direct sub-expression.
     func forEachChild(_ f: (BoundExpr) -> Void) {
         switch self {
-        case .literal, .slot, .wholeEvent, .analytic, .classifier, .matchNumber, .joinRow: break
+        case .literal, .slot, .wholeEvent, .analytic, .classifier, .matchNumber, .joinRow, .lambdaVar: break
+        case .higherOrder(_, let a, _, let body): f(a); f(body)
+        case .tableRows(_, _, let key): f(key)
         case .member(let a, _), .unary(_, let a), .isNull(let a, _), .cast(let a, _), .navigate(_, let a): f(a)
         case .index(let a, let b), .binary(_, let a, let b), .like(let a, let b, _): f(a); f(b)
         case .inList(let a, let xs, _): f(a); xs.forEach(f)

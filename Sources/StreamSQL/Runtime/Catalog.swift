@@ -45,6 +45,24 @@ public final class TableSnapshot: Sendable {
 
     @inline(__always) func lookup(one value: Value) -> [Int]? { index[.one(value)] }
 
+    /// Hash indexes on other columns, built the first time `rows(where:equals:)` asks for one.
+    private let secondary = Mutex<[String: [GroupKey: [Value]]]>([:])
+
+    /// The rows (as objects, in table order) whose `column` equals `value`; none for NULL.
+    func rows(where column: String, equals value: Value) -> [Value] {
+        if value.isNull { return [] }
+        if key.count == 1, key[0] == column { return (lookup(one: value) ?? []).map { values[$0] } }
+        return secondary.withLock { indexes in
+            if let idx = indexes[column] { return idx[.one(value)] ?? [] }
+            var idx: [GroupKey: [Value]] = [:]
+            if let c = columnIndex[column] {
+                for (i, v) in columnValues[c].enumerated() where !v.isNull { idx[.one(v), default: []].append(values[i]) }
+            }
+            indexes[column] = idx
+            return idx[.one(value)] ?? []
+        }
+    }
+
     /// A new version with `row` inserted or replacing the row of the same key.
     func upserting(_ row: OrderedDictionary<String, Value>) -> TableSnapshot {
         var rs = rows

@@ -168,10 +168,16 @@ extension Engine {
         return .message("table \(name) created, kept up to date by a query" + (tableKey.isEmpty ? "" : " (latest row per \(tableKey.joined(separator: ", ")))"))
     }
 
-    /// Creates (or replaces) a table from rows given in Swift.
+    /// Creates a table from rows given in Swift, or replaces the rows of an existing one with the same
+    /// key (running queries see the new version from their next event).
     public func createTable(_ name: String, key: [String] = [], rows: [OrderedDictionary<String, Value>]) {
-        let t = TableState(name: name, columns: [], key: key, rows: rows, origin: "API")
-        lock.withLock { tables[name.lowercased()] = t }
+        lock.withLock {
+            if let existing = tables[name.lowercased()], existing.snapshot.key == key {
+                existing.replace(rows)
+            } else {
+                tables[name.lowercased()] = TableState(name: name, columns: [], key: key, rows: rows, origin: "API")
+            }
+        }
     }
 
     /// Relative file paths resolve against `baseDirectory` (a script's folder), else the working directory.
@@ -425,6 +431,7 @@ extension Engine {
         var binder = Binder(source: sql, functions: functionRegistry, resolver: LayoutResolver(layout: .empty),
                             streamNames: [s.from.source] + (s.from.alias.map { [$0] } ?? []))
         binder.knownTables = lock.withLock { Set(tables.keys) }
+        binder.tableStates = lock.withLock { tables }
         let bound = try binder.bindSelect(s)
         let q = Query(name: "explain", sql: sql, stream: s.from.source, op: makeOperator(bound, counters: Counters()), counters: Counters(),
                       capacity: 1, policy: .block)

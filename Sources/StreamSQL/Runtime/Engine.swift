@@ -136,6 +136,7 @@ public final class Engine: @unchecked Sendable {
         lock.unlock()
         var binder = Binder(source: sql, functions: functionRegistry, resolver: resolver, streamNames: names)
         binder.knownTables = lock.withLock { Set(tables.keys) }
+        binder.tableStates = lock.withLock { tables }
         let bound = try binder.bindSelect(select)
         resolver = binder.resolver
 
@@ -154,6 +155,7 @@ public final class Engine: @unchecked Sendable {
         let op = makeOperator(bound, counters: counters)
         let q = Query(name: queryName, sql: sql, stream: st.name, op: op, counters: counters,
                       capacity: options.queueCapacity, policy: options.backPressure)
+        if case .windowed = bound { q.windowed = true }
         lock.withLock {
             // Widen the stream's layout (slots are only appended, so other queries stay valid).
             st.layout = st.layout.adding(resolver.added, keepWhole: resolver.wantsWhole)

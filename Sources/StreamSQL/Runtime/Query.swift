@@ -24,6 +24,8 @@ public final class Query: @unchecked Sendable {
     public let streamName: String
     public var schema: ResultSchema { op.schema }
     public let counters: Counters
+    /// Whether results come as window firings (a result batch holds the rows of one firing).
+    public internal(set) var windowed = false
 
     let op: QueryOperator
     private let lock = NSLock()

@@ -10,6 +10,8 @@ import OrderedCollections
 public struct ResultBatch: Sendable {
     public let schema: ResultSchema
     public internal(set) var values: [Value]
+    /// For window output: the index of the first row of each firing in this batch, ascending.
+    public internal(set) var firingStarts: [Int] = []
 
     public init(schema: ResultSchema, values: [Value] = []) {
         self.schema = schema
@@ -32,6 +34,8 @@ public struct ResultBatch: Sendable {
             let v = values[base + k]
             if col.spread {
                 if case .object(let fields) = v { for (fk, fv) in fields { o[fk] = fv } }
+            } else if col.spreadsObjects, case .object(let fields) = v {
+                for (fk, fv) in fields { o[fk] = fv }
             } else if col.omitNull && v.isNull {
                 continue
             } else {

@@ -46,6 +46,8 @@ public indirect enum ExprKind: Sendable {
     case arrayLiteral([Expr])
     /// `{'k': v, …}`
     case objectLiteral([(String, Expr)])
+    /// `x -> body`: an argument of a higher-order function such as `array_transform(a, x -> x * 2)`.
+    case lambda(param: String, body: Expr)
 }
 
 /// An expression node with the source span it was parsed from.

@@ -137,7 +137,7 @@ public struct Lexer {
             default: break
             }
             let two = i + 1 < b.count ? text(i, i + 2) : ""
-            if ["<=", ">=", "<>", "!=", "==", "||", "{-", "-}", "=>"].contains(two) {
+            if ["<=", ">=", "<>", "!=", "==", "||", "{-", "-}", "=>", "->"].contains(two) {
                 out.append(Token(kind: .op, text: two, range: SourceRange(i, i + 2)))
                 i += 2
                 continue

@@ -300,6 +300,11 @@ extension Parser {
                 if peek.isOp("*") {
                     let s = advance()
                     args.append(Expr(.star(qualifier: nil), s.range))
+                } else if peek.kind == .word || peek.kind == .quoted, peek(1).isOp("->") {
+                    let p = advance()
+                    _ = advance()
+                    let body = try parseExpr()
+                    args.append(Expr(.lambda(param: p.text, body: body), p.range.union(body.range)))
                 } else {
                     args.append(try parseExpr())
                 }

@@ -248,6 +248,7 @@ final class WindowCore {
         }
         let produced = (out.values.count - first) / max(1, w)
         guard produced > 0 else { return }
+        out.firingStarts.append(first / max(1, w))
         if !order.isEmpty {
             var idx = Array(0..<produced)
             idx.sort { a, b in

@@ -111,7 +111,11 @@ public final class PaneFeed: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         batches += 1
-        for o in objects {
+        var firings = batch.firingStarts[...]
+        for (i, o) in objects.enumerated() {
+            // Each window firing is its own batch, so a table shows only the latest firing.
+            if i > 0, let f = firings.first, f == i { batches += 1 }
+            while let f = firings.first, f <= i { firings = firings.dropFirst() }
             seq += 1
             let e = Entry(row: o, seq: seq, batch: batches)
             if ring.count < PaneFeed.capacity { ring.append(e) } else { ring[next] = e }

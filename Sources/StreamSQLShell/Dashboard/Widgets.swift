@@ -60,6 +60,9 @@ enum Widgets {
             }
             return out
         }
+        if pane.query.windowed, let last = rows.last?.batch {
+            return rows.filter { $0.batch == last }
+        }
         return Array(rows.suffix(limit).reversed())
     }
 
