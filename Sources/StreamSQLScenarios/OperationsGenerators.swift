@@ -224,12 +224,14 @@ final class ModerationGenerator: ScenarioGenerator {
 }
 
 /// `energy`: 30 buildings, one reading each per simulated minute, with daily consumption and occupancy
-/// curves, drifting indoor temperature and occasional spikes.
+/// curves, drifting indoor temperature, occasional spikes and HVAC faults (the room drifts towards the
+/// outdoor temperature for one to three hours).
 final class EnergyGenerator: ScenarioGenerator {
     private var r: Rand
     private var clock: SimClock
     private var size: [Double] = []
     private var temp: [Double] = []
+    private var faultLeft: [Int] = []
     private var nextIndex = 0
     private var forecast = "sunny"
     private var day: Int64 = -1
@@ -240,6 +242,7 @@ final class EnergyGenerator: ScenarioGenerator {
         for _ in 0..<30 {
             size.append(r.range(60, 220))
             temp.append(r.range(19, 24))
+            faultLeft.append(0)
         }
     }
 
@@ -266,7 +269,14 @@ final class EnergyGenerator: ScenarioGenerator {
         // The HVAC pulls the indoor temperature towards its set point; hot and cold days push it away.
         var setPoint = occupancy > 30 ? 22.3 : 19.5
         if forecast == "hot" { setPoint += 3.5 } else if forecast == "cold" { setPoint -= 2.5 }
-        temp[i] = 0.97 * temp[i] + 0.03 * setPoint + r.range(-0.12, 0.12)
+        if faultLeft[i] == 0 && r.chance(0.0003) { faultLeft[i] = 60 + r.int(120) }
+        if faultLeft[i] > 0 {
+            faultLeft[i] -= 1
+            let outdoor = ["hot": 31.0, "sunny": 28.0, "cold": 13.0, "rainy": 16.0][forecast] ?? 17.0
+            temp[i] = 0.95 * temp[i] + 0.05 * outdoor + r.range(-0.12, 0.12)
+        } else {
+            temp[i] = 0.97 * temp[i] + 0.03 * setPoint + r.range(-0.12, 0.12)
+        }
         var kw = size[i] * (0.35 + 0.65 * occupancy / 100) * r.range(0.92, 1.08)
         if forecast == "hot" || forecast == "cold" { kw *= 1.15 }
         if r.chance(0.002) { kw *= 2.2 }      // equipment fault

@@ -304,17 +304,211 @@ final class ScenarioTests: XCTestCase {
         XCTAssertEqual(decisions, ["approve", "manual_review", "decline"])
     }
 
-    func testEnergyAndTrafficAndModerationProduceAlerts() throws {
-        let (energy, _) = try generate("energy", count: 20_000)
-        XCTAssertTrue(energy["energy_plan"]?.contains { ($0["alerts"] as? [Any])?.isEmpty == false } == true)
-        XCTAssertTrue(energy["energy_plan"]?.contains { ($0["predictions"] as? [String: Any])?["peak_demand_time"] is String } == true)
-        let (traffic, _) = try generate("traffic", count: 6000)
-        XCTAssertFalse(traffic["traffic_alerts"]?.isEmpty ?? true)
-        let (mod, _) = try generate("moderation", count: 3000)
-        let statuses = Set((mod["moderation"] ?? []).compactMap { ($0["moderation_result"] as? [String: Any])?["status"] as? String })
+    /// A CSV file of `demos/` as rows of strings (the shipped tables have no quoted commas).
+    func csv(_ name: String) throws -> [[String: String]] {
+        let text = try String(contentsOfFile: Self.demos + "/" + name, encoding: .utf8)
+        var lines = text.split(separator: "\n").map(String.init)
+        let head = lines.removeFirst().split(separator: ",").map(String.init)
+        return lines.map { l in Dictionary(uniqueKeysWithValues: zip(head, l.split(separator: ",", omittingEmptySubsequences: false).map(String.init))) }
+    }
+
+    func r(_ x: Double, _ digits: Double = 2) -> Double { let p = pow(10, digits); return (x * p).rounded() / p }
+
+    func testRoutingRulesOnGeneratedEvents() throws {
+        let (rows, events) = try generate("routing", count: 3000)
+        let out = try XCTUnwrap(rows["routing"])
+        var status: [String: (load: Int, online: Bool)] = [:]
+        var i = 0
+        var reasons = Set<String>()
+        for e in events {
+            let f = e.fields
+            if e.stream == "agent_status" {
+                status[f["agent_id"]?.stringValue ?? ""] = (Int(f["current_load"]?.int64Value ?? 0), f["online"] == .bool(true))
+                continue
+            }
+            let online = AgentRoster.agents.filter { status[$0.id]?.online == true }
+            guard !online.isEmpty, i < out.count else { continue }
+            let category = f["category"]?.stringValue ?? ""
+            let skilled = online.filter { $0.skills.contains(category) }
+            let pool = skilled.isEmpty ? online : skilled
+            let best = try XCTUnwrap(pool.min { a, b in
+                let la = status[a.id]?.load ?? 0, lb = status[b.id]?.load ?? 0
+                return la != lb ? la < lb : a.id < b.id
+            })
+            let load = status[best.id]?.load ?? 0
+            let reason = skilled.isEmpty ? "fallback_least_loaded" : load < best.capacity ? "skill_match_and_availability" : "skill_match_only"
+            reasons.insert(reason)
+            let row = out[i]
+            i += 1
+            XCTAssertEqual(row["ticket_id"] as? String, f["ticket_id"]?.stringValue)
+            let agent = try XCTUnwrap(row["assigned_agent"] as? [String: Any])
+            XCTAssertEqual(agent["agent_id"] as? String, best.id, "\(row)")
+            XCTAssertEqual(agent["current_load"] as? Int, load)
+            XCTAssertEqual(agent["estimated_response_time"] as? String,
+                           "\(Int((Double(load + 1) * Double(best.avgHandleMinutes) / Double(best.capacity)).rounded(.up))) minutes")
+            XCTAssertEqual(row["routing_reason"] as? String, reason)
+            let minutes = ["urgent": 10, "high": 15, "medium": 30, "low": 60][f["priority"]?.stringValue ?? ""] ?? 0
+            let tier = f["customer_tier"]?.stringValue ?? ""
+            let rules = try XCTUnwrap(row["escalation_rules"] as? [String: Any])
+            XCTAssertEqual(rules["auto_escalate_after"] as? String, "\(tier == "vip" ? minutes / 2 : minutes) minutes")
+            XCTAssertEqual(rules["escalate_to"] as? String, tier == "premium" || tier == "vip" ? "supervisor" : "senior_agent")
+        }
+        XCTAssertEqual(i, out.count, "one assignment per ticket while an agent is online")
+        XCTAssertTrue(reasons.contains("skill_match_and_availability"))
+    }
+
+    func testTrafficRulesOnGeneratedEvents() throws {
+        let (rows, events) = try generate("traffic", count: 4000)
+        let out = try XCTUnwrap(rows["signal_plans"])
+        let routes = try csv("routes.csv")
+        // Expected plans per (intersection, minute): the average flows of the minute, the last weather.
+        struct Minute { var n = 0.0, north = 0.0, south = 0.0, east = 0.0, west = 0.0, weather = "", last = "" }
+        var minutes: [String: Minute] = [:]
+        for e in events {
+            let f = e.fields, flow = f["traffic_flow"]
+            let key = "\(f["intersection_id"]?.stringValue ?? "")|\(e.eventTimeMs / 60_000)"
+            var m = minutes[key] ?? Minute()
+            m.n += 1
+            m.north += flow?["north"]?.doubleValue ?? 0; m.south += flow?["south"]?.doubleValue ?? 0
+            m.east += flow?["east"]?.doubleValue ?? 0; m.west += flow?["west"]?.doubleValue ?? 0
+            m.weather = f["weather"]?.stringValue ?? ""; m.last = f["timestamp"]?.stringValue ?? ""
+            minutes[key] = m
+        }
+        XCTAssertEqual(out.count, minutes.count, "one plan per intersection and minute")
+        var levels = Set<String>()
+        for row in out {
+            let id = try XCTUnwrap(row["intersection_id"] as? String)
+            let m = try XCTUnwrap(minutes.first { $0.key.hasPrefix(id + "|") && $0.value.last == row["timestamp"] as? String }?.value)
+            let s = 120 * (m.weather == "snowy" ? 0.7 : m.weather == "rainy" || m.weather == "foggy" ? 0.85 : 1)
+            let lost = 10.0 + (m.weather == "clear" ? 0 : 2)
+            let yns = max(m.north, m.south) / m.n / s, yew = max(m.east, m.west) / m.n / s, y = yns + yew
+            let cycle = y >= 0.95 ? 150 : min(150, max(60, ((1.5 * lost + 5) / (1 - y) / 5).rounded() * 5))
+            let gns = ((cycle - lost) * yns / y).rounded()
+            let so = try XCTUnwrap(row["signal_optimization"] as? [String: Any])
+            XCTAssertEqual(so["cycle_length"] as? Int, Int(cycle), "\(row)")
+            XCTAssertEqual(so["north_south_green_time"] as? Int, Int(gns))
+            XCTAssertEqual(so["east_west_green_time"] as? Int, Int(cycle - lost - gns))
+            func delay(_ c: Double, _ g: Double, _ y: Double) -> Double { c * pow(1 - g / c, 2) / (2 * (1 - min(y, 0.99))) }
+            let webster = yns * delay(cycle, gns, yns) + yew * delay(cycle, cycle - lost - gns, yew)
+            let fixed = yns * delay(90, (90 - lost) / 2, yns) + yew * delay(90, (90 - lost) / 2, yew)
+            XCTAssertEqual(so["efficiency_improvement"] as? Int, Int(max(0, (100 * (1 - webster / max(0.000001, fixed))).rounded())))
+            let level = y < 0.5 ? "low" : y < 0.8 ? "moderate" : y < 0.95 ? "heavy" : "severe"
+            levels.insert(level)
+            let tp = try XCTUnwrap(row["traffic_predictions"] as? [String: Any])
+            XCTAssertEqual(tp["congestion_level"] as? String, level)
+            let wait = yns >= yew ? delay(cycle, gns, yns) : delay(cycle, cycle - lost - gns, yew)
+            XCTAssertEqual(tp["estimated_wait_time"] as? Int, Int(wait.rounded()))
+            let alternatives = routes.filter { $0["intersection_id"] == id && (Double($0["congestion"] ?? "") ?? 1) < 0.5 }
+                .sorted { (Double($0["congestion"] ?? "") ?? 0) < (Double($1["congestion"] ?? "") ?? 0) }.prefix(2).map { $0["route"] ?? "" }
+            XCTAssertEqual(tp["alternative_routes"] as? [String], Array(alternatives))
+            let alerts = (row["alerts"] as? [[String: Any]] ?? []).compactMap { $0["type"] as? String }
+            XCTAssertEqual(alerts, (m.weather != "clear" ? ["weather_impact"] : []) + (y >= 0.8 ? ["congestion"] : []))
+        }
+        XCTAssertGreaterThan(levels.count, 1)
+    }
+
+    func testModerationRulesOnGeneratedEvents() throws {
+        let (rows, events) = try generate("moderation", count: 2500)
+        let out = try XCTUnwrap(rows["moderation"])
+        XCTAssertEqual(out.count, events.count)
+        let spamTerms = try csv("spam_terms.csv"), toxicTerms = try csv("toxic_terms.csv"), audiences = try csv("hashtag_audience.csv")
+        let byId = Dictionary(uniqueKeysWithValues: events.map { ($0.fields["post_id"]?.stringValue ?? "", $0) })
+        var times: [String: [Int64]] = [:]
+        var rateLimited: [String: Bool] = [:]
+        for e in events {
+            let u = e.fields["user_id"]?.stringValue ?? ""
+            times[u, default: []].append(e.eventTimeMs)
+            rateLimited[e.fields["post_id"]?.stringValue ?? ""] = times[u, default: []].filter { $0 > e.eventTimeMs - 60_000 }.count > 10
+        }
+        var statuses = Set<String>()
+        for row in out {
+            let id = try XCTUnwrap(row["post_id"] as? String)
+            let e = try XCTUnwrap(byId[id])
+            let content = e.fields["content"]?.stringValue ?? "", text = content.lowercased()
+            let tags = (e.fields["hashtags"]?.arrayValue ?? []).compactMap(\.stringValue)
+            let media = Double(e.fields["media_urls"]?.arrayValue?.count ?? 0)
+            let urls = Double(text.components(separatedBy: "http://").count - 1 + text.components(separatedBy: "https://").count - 1)
+            let limited = rateLimited[id] ?? false
+            let spamWeights = spamTerms.filter { text.contains($0["term"] ?? "\u{0}") }.map { Double($0["weight"] ?? "") ?? 0 }.reduce(0, +)
+            let spam = min(1, spamWeights + 0.1 * urls + 0.1 * max(0, Double(tags.count) - 5) + (limited ? 0.2 : 0))
+            let toxicity = min(1, toxicTerms.filter { text.contains($0["term"] ?? "\u{0}") }.map { Double($0["weight"] ?? "") ?? 0 }.reduce(0, +))
+            let quality = max(0, 1 - spam - toxicity) * min(1, 0.5 + Double(content.count) / 200 + 0.1 * media)
+            let status = spam >= 0.8 || toxicity >= 0.7 ? "rejected" : spam >= 0.5 || toxicity >= 0.4 || limited ? "flagged" : "approved"
+            statuses.insert(status)
+            let result = try XCTUnwrap(row["moderation_result"] as? [String: Any])
+            XCTAssertEqual(result["status"] as? String, status, "\(row)")
+            XCTAssertEqual(result["flags"] as? [String], (spam >= 0.5 ? ["spam"] : []) + (toxicity >= 0.4 ? ["toxicity"] : []) + (limited ? ["rate_limit"] : []))
+            let scores = try XCTUnwrap(result["content_score"] as? [String: Any])
+            XCTAssertEqual(try XCTUnwrap(scores["spam_probability"] as? Double), r(spam), accuracy: 1e-9)
+            XCTAssertEqual(try XCTUnwrap(scores["toxicity_score"] as? Double), r(toxicity), accuracy: 1e-9)
+            XCTAssertEqual(try XCTUnwrap(scores["quality_score"] as? Double), r(quality), accuracy: 0.0100001)
+            let rec = try XCTUnwrap(row["recommendations"] as? [String: Any])
+            XCTAssertEqual(rec["boost_eligible"] as? Bool, status == "approved" && quality >= 0.8)
+            let audience = tags.lazy.compactMap { t in audiences.first { $0["hashtag"] == t }?["audience"] }.first ?? "general"
+            XCTAssertEqual(rec["target_audience"] as? String, audience)
+            let engagement = min(1, 0.5 * quality + 0.1 * min(Double(tags.count), 3) + 0.1 * min(media, 2))
+            XCTAssertEqual(try XCTUnwrap(rec["engagement_prediction"] as? Double), r(engagement), accuracy: 0.0100001)
+        }
         XCTAssertEqual(statuses, ["approved", "flagged", "rejected"])
-        let (supply, _) = try generate("supply", count: 2000)
-        XCTAssertFalse(supply["stock_alerts"]?.isEmpty ?? true)
+    }
+
+    func testEnergyRulesOnGeneratedEvents() throws {
+        let (rows, events) = try generate("energy", count: 3000)
+        let out = try XCTUnwrap(rows["energy_plan"])
+        XCTAssertEqual(out.count, events.count)
+        for (row, e) in zip(out, events) {
+            let f = e.fields
+            XCTAssertEqual(row["building_id"] as? String, f["building_id"]?.stringValue)
+            let kw = f["current_consumption"]?.doubleValue ?? 0, temp = f["temperature"]?.doubleValue ?? 0
+            let occupancy = f["occupancy"]?.doubleValue ?? 0, tod = f["time_of_day"]?.stringValue ?? "", forecast = f["weather_forecast"]?.stringValue ?? ""
+            let target = occupancy < 30 || tod == "night" ? 18.0 : tod == "evening" ? 20.5 : 21.0
+            let o = try XCTUnwrap(row["energy_optimization"] as? [String: Any])
+            XCTAssertEqual(o["recommended_temperature"] as? Double, target)
+            let hvac = try XCTUnwrap(o["hvac_schedule"] as? [String: Any])
+            XCTAssertEqual(hvac["next_hour"] as? String, temp > target + 1 ? "reduce_by_10_percent" : temp < target - 1 ? "increase_by_10_percent" : "maintain")
+            XCTAssertEqual(hvac["afternoon"] as? String, forecast == "sunny" || forecast == "hot" ? "increase_cooling" : forecast == "cold" ? "increase_heating" : "maintain")
+            let saved = r(kw * max(0, temp - target) * 0.113, 1)
+            XCTAssertEqual(try XCTUnwrap(o["estimated_savings"] as? Double), saved, accuracy: 1e-9)
+            let p = try XCTUnwrap(row["predictions"] as? [String: Any])
+            XCTAssertEqual(try XCTUnwrap(p["cost_optimization"] as? Double), r(saved * 0.15 * 24), accuracy: 1e-9)
+            let hasComfort = (row["alerts"] as? [[String: Any]] ?? []).contains { $0["type"] as? String == "comfort" }
+            XCTAssertEqual(hasComfort, temp < 18 || temp > 26)
+        }
+    }
+
+    /// What the first 60 seconds of `streamsql demo NAME` emit: the demo's rate × 60 events of the
+    /// generator with the demo's default seed (pacing changes when events arrive, not which).
+    func firstMinuteOfDemo(_ name: String) throws -> [String: [[String: Any]]] {
+        let s = try XCTUnwrap(Scenarios.named(name))
+        return try generate(name, count: Int(s.demoRate * 60), seed: 42).0
+    }
+
+    func values(_ rows: [[String: Any]]?, _ path: String...) -> Set<String> {
+        Set((rows ?? []).compactMap { row in
+            var v: Any? = row
+            for p in path { v = (v as? [String: Any])?[p] }
+            return v as? String
+        })
+    }
+
+    func testEveryDecisionAndAlertAppearsInTheDemosFirstMinute() throws {
+        let fraud = try firstMinuteOfDemo("fraud")
+        XCTAssertEqual(values(fraud["risk_decisions"], "decision"), ["approve", "manual_review", "decline"])
+        let supply = try firstMinuteOfDemo("supply")
+        XCTAssertTrue(values(supply["stock_alerts"], "urgency").isSuperset(of: ["critical", "high"]), "\(values(supply["stock_alerts"], "urgency"))")
+        let traffic = try firstMinuteOfDemo("traffic")
+        XCTAssertEqual(Set((traffic["signal_plans"] ?? []).flatMap { ($0["alerts"] as? [[String: Any]] ?? []).compactMap { $0["type"] as? String } }),
+                       ["weather_impact", "congestion"])
+        let moderation = try firstMinuteOfDemo("moderation")
+        XCTAssertEqual(values(moderation["moderation"], "moderation_result", "status"), ["approved", "flagged", "rejected"])
+        let energy = try firstMinuteOfDemo("energy")
+        XCTAssertEqual(Set((energy["energy_plan"] ?? []).flatMap { ($0["alerts"] as? [[String: Any]] ?? []).compactMap { $0["type"] as? String } }),
+                       ["consumption_spike", "comfort"])
+        XCTAssertTrue(energy["energy_plan"]?.contains { ($0["predictions"] as? [String: Any])?["peak_demand_time"] is String } == true)
+        let routing = try firstMinuteOfDemo("routing")
+        XCTAssertTrue(values(routing["escalations"], "priority").isSuperset(of: ["urgent", "high"]))
+        let recommend = try firstMinuteOfDemo("recommend")
+        XCTAssertFalse(recommend["top_recommended"]?.isEmpty ?? true)
     }
 
     func testShippedTablesMatchTheGeneratorsData() throws {
@@ -410,4 +604,6 @@ extension Value {
     var int64Value: Int64? { if case .int(let i) = self { return i }; if case .double(let d) = self { return Int64(d) }; return nil }
     var doubleValue: Double? { if case .double(let d) = self { return d }; if case .int(let i) = self { return Double(i) }; return nil }
     var stringValue: String? { if case .string(let s) = self { return s }; return nil }
+    var arrayValue: [Value]? { if case .array(let a) = self { return a }; return nil }
+    subscript(field: String) -> Value? { if case .object(let o) = self { return o[field] }; return nil }
 }

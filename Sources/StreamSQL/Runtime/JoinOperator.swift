@@ -9,6 +9,8 @@
 final class JoinRows {
     var snapshots: [TableSnapshot?]
     var rowIndex: [Int]
+    /// Counts events, so the pipeline can tell a new event from another match of the same one.
+    var event = 0
     init(count: Int) {
         snapshots = Array(repeating: nil, count: count)
         rowIndex = Array(repeating: -1, count: count)
@@ -64,6 +66,7 @@ final class JoinOperator: QueryOperator {
             snapshots[j] = tables[j].snapshot
         }
         for j in 0..<tables.count { store.snapshots[j] = snapshots[j] }
+        store.event &+= 1
         let ordered = !orderKeys.isEmpty || perEventLimit != nil
         if !ordered { return visit(0, row, &out, nil) }
         var produced: [Produced] = []

@@ -16,6 +16,11 @@ final class RowPipeline: QueryOperator {
     private let counters: Counters
     private let analytics: AnalyticRunner?
     private let suppressEmpty: Bool
+    /// With joins, the event whose analytic values were computed last: analytic functions advance once
+    /// per event (on its first matched combination that reaches them), not once per matched table row.
+    private let joins: JoinRows?
+    private var whereAnalyticsFor = -1
+    private var selectAnalyticsFor = -1
 
     init(_ q: BoundRowQuery, distinctCap: Int, maxPartitions: Int, counters: Counters, joins: JoinRows? = nil) {
         let store = q.analytics.isEmpty ? nil : AnalyticValues(count: q.analytics.count)
@@ -30,6 +35,7 @@ final class RowPipeline: QueryOperator {
         remaining = q.limit
         distinct = q.distinct ? DistinctMemory(capacity: distinctCap) : nil
         self.counters = counters
+        self.joins = joins
     }
 
     var explain: String {
@@ -47,9 +53,16 @@ final class RowPipeline: QueryOperator {
     func process(_ row: Row, into out: inout ResultBatch) -> Bool {
         if let r = remaining, r <= 0 { return false }
         if let analytics {
-            analytics.run(row, inWhere: true)
+            let event = joins?.event ?? -1
+            if event < 0 || whereAnalyticsFor != event {
+                analytics.run(row, inWhere: true)
+                whereAnalyticsFor = event
+            }
             if let filter, !filter(row) { return true }
-            analytics.run(row, inWhere: false)
+            if event < 0 || selectAnalyticsFor != event {
+                analytics.run(row, inWhere: false)
+                selectAnalyticsFor = event
+            }
         } else if let filter, !filter(row) {
             return true
         }

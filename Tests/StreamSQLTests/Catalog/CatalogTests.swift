@@ -39,6 +39,21 @@ final class CatalogTests: XCTestCase {
         XCTAssertTrue(q.explain.contains("hash on deviceId"), q.explain)
     }
 
+    func testAnalyticFunctionsAdvanceOncePerEventWhateverTheJoinMatches() throws {
+        let e = Engine()
+        e.createTable("tags", key: ["tag"], rows: [["tag": "a", "w": 1], ["tag": "b", "w": 2], ["tag": "c", "w": 3]])
+        let (_, c) = try query(e, """
+            SELECT s.id AS id, t.tag AS tag, acc_count(s.id) OVER (PARTITION BY s.u) AS n
+            FROM stream s JOIN tags t ON array_contains(s.tags, t.tag) WHERE t.w > 1
+            """)
+        for (id, tags) in [(1, ["a", "b", "c"]), (2, ["a"]), (3, ["c", "b"])] {
+            e.emitSync(["id": .int(Int64(id)), "u": "x", "tags": .array(tags.map(Value.string))])
+        }
+        // Event 1 matches b and c (a fails WHERE); event 2 matches nothing that passes; event 3 matches b and c.
+        XCTAssertEqual(c.all.map { $0["id"]! }, [1, 1, 3, 3])
+        XCTAssertEqual(c.all.map { $0["n"]! }, [1, 1, 2, 2], "one count per event, not per matched row")
+    }
+
     func testLeftJoinFillsNulls() throws {
         let e = engine()
         try e.run("CREATE TABLE meta PRIMARY KEY (deviceId) FROM FILE 'meta.csv'")
