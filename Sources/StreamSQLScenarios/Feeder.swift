@@ -2,9 +2,19 @@ import Foundation
 import Synchronization
 import StreamSQL
 
+/// Something feeding the engine live (a generator, a file replay): what the dashboard header shows.
+public protocol LiveSource: AnyObject, Sendable {
+    /// Events emitted so far.
+    var emitted: Int { get }
+    /// The latest event time emitted (ms since the epoch), if known.
+    var eventTimeMs: Int64? { get }
+    /// A short progress line ("replay 45% · 12,300 events"), if the source has one.
+    var status: String? { get }
+}
+
 /// Drives generators into an engine on a background thread, paced at a number of events per second
 /// (or as fast as possible), and keeps the counters the dashboard header shows.
-public final class Feeder: @unchecked Sendable {
+public final class Feeder: LiveSource, @unchecked Sendable {
     public struct Source {
         public var generator: ScenarioGenerator
         /// Events per second in wall time; nil or ≤ 0 runs as fast as possible.
@@ -53,6 +63,7 @@ public final class Feeder: @unchecked Sendable {
     }
 
     public var emitted: Int { emittedCount.load(ordering: .relaxed) }
+    public var status: String? { nil }
     /// The latest event time emitted (ms since the epoch), if any.
     public var eventTimeMs: Int64? {
         let t = maxEventTime.load(ordering: .relaxed)

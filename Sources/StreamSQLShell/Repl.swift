@@ -156,6 +156,70 @@ public final class Repl: @unchecked Sendable {
         printLock.withLock { FileHandle.standardOutput.write(Data((s + "\n").utf8)) }
     }
 
+    /// Prints from a background thread: above the prompt when the user is at one.
+    func notify(_ s: String) {
+        printLock.withLock {
+            if atPrompt {
+                FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + s + "\n").utf8))
+                rl_forced_update_display()
+            } else {
+                FileHandle.standardOutput.write(Data((s + "\n").utf8))
+            }
+        }
+    }
+
+    /// Replays started with `.replay`, newest last.
+    private var replays: [Replay] = []
+
+    /// `.replay FILE [INTO STREAM] [max|N/s|xN] [BY FIELD]`, `.replay status`, `.replay stop`.
+    func replayCommand(_ args: [String]) {
+        let usage = "usage: .replay FILE [INTO STREAM] [max|N/s|xN] [BY FIELD]   (.replay status, .replay stop)"
+        guard let first = args.first else { say(usage); return }
+        switch first.lowercased() {
+        case "status":
+            let running = replays.filter { !$0.isFinished }
+            if replays.isEmpty { say("no replay started") }
+            for r in replays { say("\(r.inputs.map(\.path).joined(separator: ", ")) → \(r.inputs.first?.stream ?? ""): \(r.status ?? "")") }
+            if !replays.isEmpty && running.isEmpty { say("(none running)") }
+            return
+        case "stop":
+            let running = replays.filter { !$0.isFinished }
+            for r in running { r.stop() }
+            say(running.isEmpty ? "no replay running" : "stopped \(running.count) replay\(running.count == 1 ? "" : "s")")
+            return
+        default: break
+        }
+        var rest = Array(args.dropFirst())
+        var stream = "stream"
+        var pace = Replay.Pace.max
+        var field = "timestamp"
+        while let w = rest.first {
+            rest.removeFirst()
+            switch w.uppercased() {
+            case "INTO":
+                guard let s = rest.first else { say(usage); return }
+                stream = s
+                rest.removeFirst()
+            case "BY":
+                guard let f = rest.first else { say(usage); return }
+                field = f
+                rest.removeFirst()
+            default:
+                guard let p = Replay.Pace.parse(w) else { say("'\(w)' is not a pace: max, N/s (events per second) or xN (N times the event time)"); return }
+                pace = p
+            }
+        }
+        guard FileManager.default.isReadableFile(atPath: first) else { say("cannot read \(first)"); return }
+        let replay = Replay(engine: engine, inputs: [Replay.Input(path: first, stream: stream)], pace: pace, timeField: field)
+        replay.onRejection = { [weak self] text in self?.notify(text) }
+        replay.onFinish = { [weak self] summary in self?.notify("(\(first): \(summary))") }
+        replays.removeAll { $0.isFinished }
+        replays.append(replay)
+        // In the background, so that attached queries show the rows as they come.
+        replay.start()
+        say("replaying \(first) into \(stream), \(pace); .replay status shows progress")
+    }
+
     func execute(_ text: String) {
         do {
             switch try engine.run(text) {
@@ -208,8 +272,11 @@ public final class Repl: @unchecked Sendable {
                 SQL statements end with ';' and may span lines. Commands:
                   .mode table|jsonl|csv     how attached queries print rows
                   .read FILE                run the statements in FILE
-                  .replay FILE INTO STREAM [RATE]  feed a JSON Lines or CSV file into a stream (in the background,
-                                            at RATE events/s or as fast as possible)
+                  .replay FILE [INTO STREAM] [max|N/s|xN] [BY FIELD]
+                                            feed a JSON Lines or CSV file into a stream in the background: as
+                                            fast as possible (max, the default), N events/s, or N times faster
+                                            than the events' own timestamps (FIELD, default timestamp)
+                  .replay status | stop     progress of the running replays, or stop them
                   .quit                     leave (also Ctrl-D)
                 """)
         case ".mode":
@@ -219,16 +286,7 @@ public final class Repl: @unchecked Sendable {
             guard parts.count > 1, let data = FileManager.default.contents(atPath: parts[1]) else { say("cannot read \(parts.dropFirst().joined())"); break }
             for s in Parser.splitStatements(String(decoding: data, as: UTF8.self)) { execute(s) }
         case ".replay":
-            guard parts.count >= 4, parts[2].uppercased() == "INTO" else { say("usage: .replay FILE INTO STREAM [EVENTS_PER_SECOND]"); break }
-            guard FileManager.default.isReadableFile(atPath: parts[1]) else { say("cannot read \(parts[1])"); break }
-            let rate = parts.count > 4 ? Double(parts[4]) : nil
-            let runner = ScriptRunner(engine: engine, write: { [weak self] in self?.say($0) }, writeError: { [weak self] in self?.say($0) })
-            runner.flushAtEnd = false
-            runner.eventsPerSecond = rate
-            let input = ScriptRunner.Input(stream: parts[3], path: parts[1])
-            // In the background, so that attached queries show the rows as they come.
-            Thread.detachNewThread { runner.replay([input], endInput: false) }
-            say("replaying \(parts[1]) into \(parts[3])" + (rate.map { " at \(Int($0)) events/s" } ?? ""))
+            replayCommand(Array(parts.dropFirst()))
         default:
             say("unknown command \(parts[0]); .help lists the commands")
         }

@@ -44,6 +44,15 @@ struct DemoCommand: ParsableCommand {
     @Flag(name: .customLong("keep-frame"), help: "Print the last frame into the scrollback when leaving the dashboard.")
     var keepFrame = false
 
+    @Option(name: .customLong("replay"), help: ArgumentHelp("Feed STREAM from FILE (JSON Lines or CSV) instead of the generators; repeatable.", valueName: "STREAM=FILE"))
+    var replays: [String] = []
+
+    @Option(help: "Replay pace: max (default), N/s (events per second), or xN (N times faster than the events' timestamps).")
+    var speed: String = "max"
+
+    @Option(name: .customLong("time-field"), help: "The field holding each replayed event's time (for --speed xN and the header).")
+    var timeField: String = "timestamp"
+
     func run() throws {
         var chosen: [Scenario]
         if let name {
@@ -78,6 +87,7 @@ struct DemoCommand: ParsableCommand {
             for e in session.errors { warn(e) }
             throw ExitCode(1)
         }
+        if !replays.isEmpty { return try runReplay(session: session, out: out) }
         let feeder: Feeder
         do {
             // Bounded runs go as fast as possible (unless a rate is asked for) and deterministically.
@@ -193,5 +203,83 @@ struct GenCommand: ParsableCommand {
             n += 1
         }
         out.flush()
+    }
+}
+
+extension DemoCommand {
+    /// The dashboard (or --print, or --snapshot) fed by files instead of the generators.
+    func runReplay(session: ScenarioSession, out: Output) throws {
+        guard let pace = Replay.Pace.parse(speed) else {
+            warn("--speed must be max, N/s or xN, got '\(speed)'")
+            throw ExitCode(2)
+        }
+        if events != nil || rate != nil || timeScale != nil || record != nil {
+            warn("--events, --rate, --time-scale and --record apply to the generators, not to --replay")
+            throw ExitCode(2)
+        }
+        let streams = Set(session.scenarios.flatMap(\.streams).map { $0.lowercased() })
+        var inputs: [Replay.Input] = []
+        for r in replays {
+            guard let eq = r.firstIndex(of: "="), eq != r.startIndex else {
+                warn("--replay takes STREAM=FILE, got '\(r)'")
+                throw ExitCode(2)
+            }
+            let stream = String(r[..<eq]), path = String(r[r.index(after: eq)...])
+            guard streams.contains(stream.lowercased()) else {
+                warn("no scenario here reads a stream '\(stream)'; streams: \(streams.sorted().joined(separator: ", "))")
+                throw ExitCode(2)
+            }
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                warn("cannot read \(path)")
+                throw ExitCode(2)
+            }
+            inputs.append(Replay.Input(path: path, stream: stream))
+        }
+        let replay = Replay(engine: session.engine, inputs: inputs, pace: pace, timeField: timeField)
+        if print || snapshot != nil {
+            replay.synchronous = true
+            replay.onRejection = { warn($0) }
+            replay.run()
+            if print {
+                session.engine.finish()
+                out.flush()
+                warn("\(replay.summary)")
+                return
+            }
+        }
+        if let snapshot {
+            let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
+            guard parts.count == 2, parts[0] >= 40, parts[1] >= 10 else {
+                warn("--size must be COLSxROWS, at least 40x10")
+                throw ExitCode(2)
+            }
+            session.engine.drain()
+            let board = session.dashboard(feeder: replay)
+            guard FileManager.default.createFile(atPath: snapshot, contents: Data(board.snapshot(width: parts[0], height: parts[1]).utf8)) else {
+                warn("cannot write \(snapshot)")
+                throw ExitCode(2)
+            }
+            return
+        }
+        let board = session.dashboard(feeder: replay)
+        board.printLastFrame = keepFrame
+        if let r = Dashboard.refusal() {
+            warn(r)
+            throw ExitCode(2)
+        }
+        replay.start()
+        let exit = board.run()
+        replay.stop()
+        session.engine.stopAll(flush: false)
+        let summary = replay.summary
+        warn("\(summary)")
+        for r in summary.rejections { warn("  " + r) }
+        switch exit {
+        case .quit: return
+        case .signal: throw ExitCode(130)
+        case .refused(let m):
+            warn(m)
+            throw ExitCode(2)
+        }
     }
 }

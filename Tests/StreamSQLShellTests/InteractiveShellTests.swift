@@ -49,6 +49,8 @@ final class InteractiveShellTests: XCTestCase {
         XCTAssertTrue(waitFor("dev-"), screen())
         _ = tmux(["send-keys", "-t", "sh", "C-c"])
         XCTAssertTrue(waitFor("q2 stopped"), screen())
+        _ = tmux(["send-keys", "-t", "sh", ".replay status", "Enter"])
+        XCTAssertTrue(waitFor("ev.jsonl → s: replay"), screen())
         _ = tmux(["send-keys", "-t", "sh", "SELEC 1\\;", "Enter"])
         XCTAssertTrue(waitFor("did you mean 'SELECT'"), screen())
         XCTAssertTrue(screen().contains("^^^^^"), "the error has a caret: \(screen())")

@@ -19,7 +19,8 @@ public final class Dashboard: @unchecked Sendable {
     public let engine: Engine
     public private(set) var panes: [Pane]
     public var groups: [Group]
-    public var feeder: Feeder?
+    /// What feeds the engine (a generator or a replay), for the header.
+    public var feeder: LiveSource?
     /// Frames per second (1…20).
     public var fps = 4
     public var printLastFrame = false
@@ -37,7 +38,7 @@ public final class Dashboard: @unchecked Sendable {
     var lastSample: (time: Double, eventsIn: Int, rowsOut: Int)?
     var rates = (eventsIn: 0.0, rowsOut: 0.0)
 
-    public init(engine: Engine, panes: [Pane], groups: [Group], feeder: Feeder? = nil) {
+    public init(engine: Engine, panes: [Pane], groups: [Group], feeder: LiveSource? = nil) {
         self.engine = engine
         self.panes = panes
         self.groups = groups.isEmpty ? [Group(name: "", title: "queries")] : groups
@@ -104,6 +105,7 @@ public final class Dashboard: @unchecked Sendable {
             if groups.count == 1, let w = t.watermarkMs { s += " wm lag " + String(format: "%.1fs", Double(max(0, et - w)) / 1000) }
             parts.append(s)
         }
+        if let status = feeder?.status { parts.append(status) }
         parts.append("in \(Dashboard.human(rates.eventsIn))/s")
         parts.append("out \(Dashboard.human(rates.rowsOut))/s")
         parts.append("queries \(t.queries)")

@@ -75,7 +75,7 @@ public final class ScenarioSession: @unchecked Sendable {
         return f
     }
 
-    public func dashboard(feeder: Feeder?) -> Dashboard {
+    public func dashboard(feeder: LiveSource?) -> Dashboard {
         Dashboard(engine: engine, panes: panes, groups: scenarios.map { Dashboard.Group(name: $0.name, title: $0.title) },
                   feeder: feeder)
     }

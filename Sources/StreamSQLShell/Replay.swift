@@ -1,0 +1,292 @@
+import Foundation
+import StreamSQL
+import StreamSQLScenarios
+import Synchronization
+
+/// Replays JSON Lines or CSV files into named streams on a background thread: as fast as possible, at a
+/// number of events per second, or paced by the events' own timestamps sped up N times. Malformed lines
+/// are counted and reported with their line numbers; they never stop the replay. Progress (bytes read,
+/// events, rejections) is readable at any time for the shell and the dashboard header.
+public final class Replay: LiveSource, @unchecked Sendable {
+    public enum Pace: Sendable, Equatable, CustomStringConvertible {
+        /// As fast as the engine takes events.
+        case max
+        /// Events per second of wall time.
+        case rate(Double)
+        /// Event time runs N times faster than wall time (timestamps from `timeField`).
+        case speed(Double)
+
+        /// `max`, `500` or `500/s` (events per second), `x10` or `×10` (event-time speed-up).
+        public static func parse(_ text: String) -> Pace? {
+            let t = text.lowercased()
+            if t == "max" { return .max }
+            if t.hasPrefix("x") || t.hasPrefix("×") {
+                guard let n = Double(t.dropFirst()), n > 0, n.isFinite else { return nil }
+                return .speed(n)
+            }
+            let digits = t.hasSuffix("/s") ? String(t.dropLast(2)) : t
+            guard let n = Double(digits), n > 0, n.isFinite else { return nil }
+            return .rate(n)
+        }
+
+        public var description: String {
+            switch self {
+            case .max: "as fast as possible"
+            case .rate(let r): "\(Int(r)) events/s"
+            case .speed(let n): "×\(n == n.rounded() ? String(Int(n)) : String(n)) event time"
+            }
+        }
+    }
+
+    public struct Input: Sendable {
+        public var path: String
+        public var stream: String
+        public init(path: String, stream: String) { self.path = path; self.stream = stream }
+    }
+
+    /// What a finished replay did.
+    public struct Summary: Sendable, CustomStringConvertible {
+        public var events = 0
+        public var rejected = 0
+        /// The first rejected lines as "file line N: reason".
+        public var rejections: [String] = []
+        public var seconds = 0.0
+        public var cancelled = false
+        public var unreadable: [String] = []
+        public var description: String {
+            var s = "replay \(cancelled ? "stopped" : "done"): \(events) event\(events == 1 ? "" : "s")"
+            s += String(format: " in %.1f s", seconds)
+            if rejected > 0 { s += ", \(rejected) malformed line\(rejected == 1 ? "" : "s") rejected" }
+            for u in unreadable { s += "; cannot read \(u)" }
+            return s
+        }
+    }
+
+    public let inputs: [Input]
+    public let pace: Pace
+    public let timeField: String
+    private let engine: Engine
+    private let totalBytes: Int
+    private let bytesRead = Atomic<Int>(0)
+    private let events = Atomic<Int>(0)
+    private let rejectedCount = Atomic<Int>(0)
+    private let maxEventTime = Atomic<Int64>(Int64.min)
+    private let stopFlag = Atomic<Bool>(false)
+    private let finishedFlag = Atomic<Bool>(false)
+    private let done = DispatchSemaphore(value: 0)
+    private let summaryLock = Mutex<Summary>(Summary())
+    /// Called once on the replay's thread when it ends.
+    public var onFinish: (@Sendable (Summary) -> Void)?
+    /// Rejections reported one by one (up to `reportLimit`), as "file line N: reason".
+    public var onRejection: (@Sendable (String) -> Void)?
+    public var reportLimit = 20
+    /// Emit synchronously (results delivered before the next line; used by scripts and tests).
+    public var synchronous = false
+
+    public init(engine: Engine, inputs: [Input], pace: Pace = .max, timeField: String = "timestamp") {
+        self.engine = engine
+        self.inputs = inputs
+        self.pace = pace
+        self.timeField = timeField
+        totalBytes = inputs.reduce(0) { sum, i in
+            sum + ((try? FileManager.default.attributesOfItem(atPath: i.path)[.size] as? Int) ?? 0)
+        }
+    }
+
+    // MARK: LiveSource
+
+    public var emitted: Int { events.load(ordering: .relaxed) }
+    public var eventTimeMs: Int64? {
+        let t = maxEventTime.load(ordering: .relaxed)
+        return t == Int64.min ? nil : t / 1_000_000
+    }
+    public var isFinished: Bool { finishedFlag.load(ordering: .acquiring) }
+    public var rejected: Int { rejectedCount.load(ordering: .relaxed) }
+    /// Fraction of the input bytes read, 0…1.
+    public var progress: Double {
+        totalBytes == 0 ? (isFinished ? 1 : 0) : min(1, Double(bytesRead.load(ordering: .relaxed)) / Double(totalBytes))
+    }
+
+    /// One line for the shell and the dashboard header: "replay 45% · 12,300 events · 3 rejected".
+    public var status: String? {
+        var s = isFinished ? "replay done" : "replay \(Int((progress * 100).rounded(.down)))%"
+        s += " · \(emitted) events"
+        let r = rejected
+        if r > 0 { s += " · \(r) rejected" }
+        return s
+    }
+
+    public func start() {
+        let t = Thread { [self] in
+            run()
+            done.signal()
+        }
+        t.name = "streamsql-replay"
+        t.start()
+    }
+
+    /// Asks the replay to stop after the current line and waits for it.
+    public func stop() {
+        stopFlag.store(true, ordering: .relaxed)
+        if !isFinished { done.wait(); done.signal() }
+    }
+
+    public func wait() {
+        done.wait()
+        done.signal()
+    }
+
+    public var summary: Summary { summaryLock.withLock { $0 } }
+
+    // MARK: replaying
+
+    /// Runs the replay on the calling thread.
+    public func run() {
+        let started = DispatchTime.now().uptimeNanoseconds
+        var firstEventNs: Int64? = nil
+        var emittedHere = 0
+
+        /// Sleeps until the event is due by the pace.
+        func pause(eventNs: Int64?) {
+            switch pace {
+            case .max: return
+            case .rate(let r):
+                let due = Double(emittedHere) / r * 1e9
+                let now = Double(DispatchTime.now().uptimeNanoseconds - started)
+                if due > now { usleep(UInt32(min(1_000_000, (due - now) / 1000))) }
+            case .speed(let n):
+                guard let t = eventNs else { return }
+                if firstEventNs == nil { firstEventNs = t }
+                let due = Double(t - (firstEventNs ?? t)) / n
+                let now = Double(DispatchTime.now().uptimeNanoseconds - started)
+                if due > now { usleep(UInt32(min(1_000_000, (due - now) / 1000))) }
+            }
+        }
+        func reject(_ text: String) {
+            let n = rejectedCount.add(1, ordering: .relaxed).newValue
+            summaryLock.withLock { if $0.rejections.count < reportLimit { $0.rejections.append(text) } }
+            if n <= reportLimit { onRejection?(text) }
+        }
+
+        for input in inputs {
+            if stopFlag.load(ordering: .relaxed) { break }
+            guard let handle = FileHandle(forReadingAtPath: input.path) else {
+                summaryLock.withLock { $0.unreadable.append(input.path) }
+                continue
+            }
+            defer { try? handle.close() }
+            engine.createStream(input.stream)
+            if input.path.lowercased().hasSuffix(".csv") {
+                // CSV may quote newlines, so it is read whole; rows are then paced like lines.
+                let data = handle.readDataToEndOfFile()
+                let csv: CSVReader
+                do { csv = try CSVReader(text: String(decoding: data, as: UTF8.self)) } catch {
+                    reject("\(input.path): \(error.description)")
+                    bytesRead.add(data.count, ordering: .relaxed)
+                    continue
+                }
+                for f in csv.failures { reject("\(input.path) line \(f.line): \(f.message)") }
+                let per = csv.rows.isEmpty ? data.count : data.count / csv.rows.count
+                for row in csv.rows {
+                    if stopFlag.load(ordering: .relaxed) { break }
+                    let t = row[timeField].flatMap(Replay.nanos)
+                    if let t { note(t) }
+                    pause(eventNs: t)
+                    if synchronous { engine.emitSync(row, to: input.stream) } else { engine.emit(row, to: input.stream) }
+                    emittedHere += 1
+                    events.add(1, ordering: .relaxed)
+                    bytesRead.add(per, ordering: .relaxed)
+                }
+                continue
+            }
+            var pending: [UInt8] = []
+            var lineNo = 0
+            var atEnd = false
+            while !atEnd && !stopFlag.load(ordering: .relaxed) {
+                let chunk = handle.readData(ofLength: 1 << 20)
+                if chunk.isEmpty { atEnd = true } else { pending.append(contentsOf: chunk) }
+                var start = 0
+                while !stopFlag.load(ordering: .relaxed) {
+                    guard let nl = pending[start...].firstIndex(of: 10) ?? (atEnd && start < pending.count ? pending.count : nil) else { break }
+                    var line = String(decoding: pending[start..<nl], as: UTF8.self)
+                    bytesRead.add(nl - start + 1, ordering: .relaxed)
+                    start = min(nl + 1, pending.count)
+                    lineNo += 1
+                    if line.hasSuffix("\r") { line.removeLast() }
+                    if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
+                    // The event time, for pacing and for the progress display.
+                    let t = quickTime(line)
+                    if let t { note(t) }
+                    pause(eventNs: t)
+                    if let e = engine.emit(jsonLine: line, to: input.stream, sync: synchronous) {
+                        reject("\(input.path) line \(lineNo): \(e)")
+                    } else {
+                        emittedHere += 1
+                        events.add(1, ordering: .relaxed)
+                    }
+                }
+                pending.removeFirst(start)
+            }
+        }
+        let cancelled = stopFlag.load(ordering: .relaxed)
+        let s = summaryLock.withLock { s -> Summary in
+            s.events = events.load(ordering: .relaxed)
+            s.rejected = rejectedCount.load(ordering: .relaxed)
+            s.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            s.cancelled = cancelled
+            return s
+        }
+        finishedFlag.store(true, ordering: .releasing)
+        onFinish?(s)
+    }
+
+    /// The time field of a JSON line, read without parsing the whole line: the first `"field":` and the
+    /// string or number after it (a line whose field is nested or escaped is simply not timed).
+    private func quickTime(_ line: String) -> Int64? {
+        var line = line
+        return line.withUTF8 { b -> Int64? in
+            let key = Array("\"\(timeField)\"".utf8)
+            guard b.count > key.count else { return nil }
+            var i = 0
+            search: while i + key.count <= b.count {
+                for k in 0..<key.count where b[i + k] != key[k] { i += 1; continue search }
+                var j = i + key.count
+                while j < b.count, b[j] == 32 || b[j] == 9 { j += 1 }
+                guard j < b.count, b[j] == UInt8(ascii: ":") else { i += 1; continue }
+                j += 1
+                while j < b.count, b[j] == 32 || b[j] == 9 { j += 1 }
+                guard j < b.count else { return nil }
+                if b[j] == UInt8(ascii: "\"") {
+                    var e = j + 1
+                    while e < b.count, b[e] != UInt8(ascii: "\""), b[e] != UInt8(ascii: "\\") { e += 1 }
+                    guard e < b.count, b[e] == UInt8(ascii: "\"") else { return nil }
+                    return TimeParse.parse(String(decoding: b[(j + 1)..<e], as: UTF8.self))
+                }
+                var e = j
+                while e < b.count, (b[e] >= 48 && b[e] <= 57) || b[e] == UInt8(ascii: ".") || b[e] == UInt8(ascii: "-") || b[e] == UInt8(ascii: "e") || b[e] == UInt8(ascii: "E") || b[e] == UInt8(ascii: "+") { e += 1 }
+                let text = String(decoding: b[j..<e], as: UTF8.self)
+                if let n = Int64(text) { return Replay.nanos(.int(n)) }
+                if let d = Double(text) { return Replay.nanos(.double(d)) }
+                return nil
+            }
+            return nil
+        }
+    }
+
+    private func note(_ t: Int64) {
+        if t > maxEventTime.load(ordering: .relaxed) { maxEventTime.store(t, ordering: .relaxed) }
+    }
+
+    /// Nanoseconds since the epoch: text timestamps, or numbers as milliseconds (as event-time queries read them).
+    static func nanos(_ v: Value) -> Int64? {
+        switch v {
+        case .string(let s): return TimeParse.parse(s)
+        case .int(let ms): let (r, o) = ms.multipliedReportingOverflow(by: 1_000_000); return o ? nil : r
+        case .double(let ms) where ms.isFinite && abs(ms) < 9e12: return Int64(ms * 1_000_000)
+        case .timestamp(let ns): return ns
+        default: return nil
+        }
+    }
+}
+
+import OrderedCollections
