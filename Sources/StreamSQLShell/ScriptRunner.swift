@@ -45,6 +45,8 @@ public final class ScriptRunner: @unchecked Sendable {
     /// Panes the script declared with `.pane add …`, and the group they go to.
     public private(set) var panes: [PaneSpec] = []
     public var paneGroup = ""
+    /// Panes per row, from `.layout columns N`.
+    public private(set) var layoutColumns: Int?
     /// Queries the script started, in order.
     public private(set) var queries: [Query] = []
     public private(set) var errors = 0
@@ -84,11 +86,16 @@ public final class ScriptRunner: @unchecked Sendable {
         return ok
     }
 
-    /// Shell commands a script may hold: `.pane add NAME WIDGET QUERY [option=value …]`.
+    /// Shell commands a script may hold: `.pane add NAME WIDGET QUERY [option=value …]` and
+    /// `.layout columns N`.
     func runCommand(_ text: String) throws(PaneError) {
         let words = text.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+        if words.first == ".layout" {
+            layoutColumns = try PaneSpec.parseLayout(words.dropFirst().joined(separator: " "))
+            return
+        }
         guard words.first == ".pane", words.count == 3, words[1] == "add" else {
-            throw PaneError("\(text.prefix(40)): scripts may hold SQL statements and `.pane add NAME WIDGET QUERY [option=value …]` lines only")
+            throw PaneError("\(text.prefix(40)): scripts may hold SQL statements, `.pane add NAME WIDGET QUERY [option=value …]` and `.layout columns N` lines only")
         }
         let spec = try PaneSpec.parse(String(words[2]), group: paneGroup)
         guard queries.contains(where: { $0.name.lowercased() == spec.query.lowercased() }) else {

@@ -13,7 +13,9 @@ public final class Dashboard: @unchecked Sendable {
     public struct Group: Sendable {
         public var name: String
         public var title: String
-        public init(name: String, title: String) { self.name = name; self.title = title }
+        /// Panes per row (`.layout columns N`); nil chooses from the number of panes and the width.
+        public var columns: Int?
+        public init(name: String, title: String, columns: Int? = nil) { self.name = name; self.title = title; self.columns = columns }
     }
 
     public let engine: Engine
@@ -98,20 +100,26 @@ public final class Dashboard: @unchecked Sendable {
             lastSample = (now, t.eventsIn, t.rowsOut)
         }
         let wall = TimeFormat.iso8601(nanos: Int64(Date().timeIntervalSince1970) * 1_000_000_000)
-        var parts = [" StreamSQL ▸ \(groups[group].title)", "\(wall.dropFirst(11).prefix(8))"]
-        if paused { parts.insert("PAUSED \(historyIndex + 1)/\(history.count)", at: 1) }
+        // Parts with a priority (lower is kept longer); the least important go when the line is too wide.
+        var parts: [(String, Int)] = [(" StreamSQL ▸ \(groups[group].title)", 0)]
+        if paused { parts.append(("PAUSED \(historyIndex + 1)/\(history.count)", 0)) }
+        parts.append(("\(wall.dropFirst(11).prefix(8))", 6))
         if let et = feeder?.eventTimeMs {
             var s = "event " + String(TimeFormat.iso8601(nanos: et * 1_000_000).prefix(19)).replacingOccurrences(of: "T", with: " ")
             if groups.count == 1, let w = t.watermarkMs { s += " wm lag " + String(format: "%.1fs", Double(max(0, et - w)) / 1000) }
-            parts.append(s)
+            parts.append((s, 1))
         }
-        if let status = feeder?.status { parts.append(status) }
-        parts.append("in \(Dashboard.human(rates.eventsIn))/s")
-        parts.append("out \(Dashboard.human(rates.rowsOut))/s")
-        parts.append("queries \(t.queries)")
-        parts.append("late \(t.late)")
-        parts.append("rejected \(t.rejected)")
-        let text = parts.joined(separator: " │ ")
+        if let status = feeder?.status { parts.append((status, 1)) }
+        parts.append(("in \(Dashboard.human(rates.eventsIn))/s", 2))
+        parts.append(("out \(Dashboard.human(rates.rowsOut))/s", 3))
+        parts.append(("queries \(t.queries)", 5))
+        parts.append(("late \(t.late)", 4))
+        parts.append(("rejected \(t.rejected)", 3))
+        func line() -> String { parts.map(\.0).joined(separator: " │ ") }
+        while Frame.width(line()) > f.width, let worst = parts.indices.filter({ parts[$0].1 > 0 }).max(by: { parts[$0].1 < parts[$1].1 }) {
+            parts.remove(at: worst)
+        }
+        let text = line()
         f.put(0, 0, Frame.pad(text, f.width), .header)
     }
 
@@ -150,7 +158,8 @@ public final class Dashboard: @unchecked Sendable {
             return
         }
         let n = ps.count
-        let cols = n == 1 ? 1 : (f.width >= 150 && n >= 5 ? 3 : 2)
+        let cols = groups[min(group, groups.count - 1)].columns.map { max(1, min($0, n)) }
+            ?? (n == 1 ? 1 : (f.width >= 150 && n >= 5 ? 3 : 2))
         let rows = (n + cols - 1) / cols
         for (i, p) in ps.enumerated() {
             let r = i / cols, c = i % cols

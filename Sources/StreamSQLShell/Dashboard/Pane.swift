@@ -59,6 +59,28 @@ public struct PaneSpec: Sendable, Equatable {
         return PaneSpec(name: words[0], widget: kind, query: words[2], options: opts, group: group)
     }
 
+    /// `columns N` (1…6): panes per row.
+    public static func parseLayout(_ text: String) throws(PaneError) -> Int {
+        let w = text.split(separator: " ").map(String.init)
+        guard w.count == 2, w[0].lowercased() == "columns", let n = Int(w[1]), (1...6).contains(n) else {
+            throw PaneError("usage: .layout columns N (N from 1 to 6 panes per row)")
+        }
+        return n
+    }
+
+    /// The widget for a query with no declared pane, from the result's shape: a windowed query with one
+    /// column is a counter, with a key and a value bars; anything else a table.
+    public static func automatic(for q: Query, group: String) -> PaneSpec {
+        let cols = q.schema.columns.filter { !$0.spread && !$0.spreadsObjects }.map(\.name)
+        if q.windowed && cols.count == 1 && q.schema.columns.count == 1 {
+            return PaneSpec(name: q.name, widget: .counter, query: q.name, options: ["value": cols[0]], group: group)
+        }
+        if q.windowed && cols.count == 2 && q.schema.columns.count == 2 {
+            return PaneSpec(name: q.name, widget: .bars, query: q.name, options: ["key": cols[0], "value": cols[1]], group: group)
+        }
+        return PaneSpec(name: q.name, widget: .table, query: q.name, group: group)
+    }
+
     static func splitWords(_ text: String) throws(PaneError) -> [String] {
         var out: [String] = []
         var cur = ""

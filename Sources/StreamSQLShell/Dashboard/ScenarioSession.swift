@@ -25,35 +25,54 @@ public final class ScenarioSession: @unchecked Sendable {
         return candidates.first { FileManager.default.fileExists(atPath: $0 + "/supply.sql") }
     }
 
+    /// A script to load: its pane group's name and title, and its file.
+    public struct Script: Sendable {
+        public var name: String
+        public var title: String
+        public var path: String
+        public init(name: String, title: String, path: String) { self.name = name; self.title = title; self.path = path }
+    }
+
+    /// Pane groups, one per script, with the layout each script asked for.
+    public private(set) var groups: [Dashboard.Group] = []
+
     /// Runs each scenario's script from `demosDirectory`. Errors are collected, not thrown, so one broken
     /// script does not hide the others; `print` attaches the queries' results to `write` as tagged JSON lines.
-    public init(scenarios: [Scenario], demosDirectory: String, engine: Engine = Engine(),
+    public convenience init(scenarios: [Scenario], demosDirectory: String, engine: Engine = Engine(),
+                            print write: (@Sendable (String) -> Void)? = nil) {
+        self.init(scripts: scenarios.map { Script(name: $0.name, title: $0.title, path: demosDirectory + "/" + $0.script) },
+                  scenarios: scenarios, engine: engine, print: write)
+    }
+
+    /// Runs any scripts (`streamsql dashboard`); file paths inside each resolve against its folder.
+    public init(scripts: [Script], scenarios: [Scenario] = [], engine: Engine = Engine(),
                 print write: (@Sendable (String) -> Void)? = nil) {
         self.engine = engine
         self.scenarios = scenarios
-        engine.baseDirectory = demosDirectory
-        for s in scenarios {
-            let path = demosDirectory + "/" + s.script
-            guard let data = FileManager.default.contents(atPath: path) else {
-                errors.append("cannot read \(path)")
+        for s in scripts {
+            let file = URL(fileURLWithPath: s.path).lastPathComponent
+            guard let data = FileManager.default.contents(atPath: s.path) else {
+                errors.append("cannot read \(s.path)")
                 continue
             }
+            engine.baseDirectory = URL(fileURLWithPath: s.path).deletingLastPathComponent().path
             let runner = ScriptRunner(engine: engine, write: write ?? { _ in }, writeError: { [weak self] m in
-                self?.errors.append("\(s.script): \(m)")
+                self?.errors.append("\(file): \(m)")
             })
             runner.attachQueries = write != nil
             runner.showMessages = false
             runner.tagged = true
             runner.paneGroup = s.name
             if !runner.runScript(String(decoding: data, as: UTF8.self)) && runner.errors > 0 && errors.isEmpty {
-                errors.append("\(s.script): a statement failed")
+                errors.append("\(file): a statement failed")
             }
             runners.append(runner)
             queries += runner.queries
+            groups.append(Dashboard.Group(name: s.name, title: s.title, columns: runner.layoutColumns))
             var specs = runner.panes
             if specs.isEmpty {
-                // No panes declared: one table per query.
-                specs = runner.queries.map { PaneSpec(name: $0.name, widget: .table, query: $0.name, group: s.name) }
+                // No panes declared: a widget per query, chosen from the result's shape.
+                specs = runner.queries.map { PaneSpec.automatic(for: $0, group: s.name) }
             }
             for spec in specs {
                 if let q = runner.queries.first(where: { $0.name.lowercased() == spec.query.lowercased() }) {
@@ -76,7 +95,6 @@ public final class ScenarioSession: @unchecked Sendable {
     }
 
     public func dashboard(feeder: LiveSource?) -> Dashboard {
-        Dashboard(engine: engine, panes: panes, groups: scenarios.map { Dashboard.Group(name: $0.name, title: $0.title) },
-                  feeder: feeder)
+        Dashboard(engine: engine, panes: panes, groups: groups, feeder: feeder)
     }
 }

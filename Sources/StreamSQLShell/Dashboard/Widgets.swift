@@ -116,6 +116,12 @@ enum Widgets {
         }
     }
 
+    /// A number for a cell: whole numbers without decimals, others with `digits`.
+    static func num(_ v: Double, _ digits: Int) -> String {
+        if v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
+        return String(format: "%.\(digits)f", v)
+    }
+
     static func sparkLine(_ values: [Double], width: Int, lo: Double?, hi: Double?) -> String {
         let v = values.suffix(width)
         guard let mn = lo ?? v.min(), let mx = hi ?? v.max() else { return "" }
@@ -140,10 +146,10 @@ enum Widgets {
             // One series: the line, its latest value, and its range below.
             let w = r.w - 12
             f.put(r.x, r.y, sparkLine(vals, width: w, lo: lo, hi: hi), .accent)
-            let last = vals.last.map { String(format: "%.2f", $0) } ?? ""
+            let last = vals.last.map { num($0, 2) } ?? ""
             f.put(r.x + r.w - 11, r.y, Frame.pad(last, 11, right: true), .bold)
             if r.h > 1, let mn = vals.suffix(w).min(), let mx = vals.suffix(w).max() {
-                f.put(r.x, r.y + 1, "\(col)  min \(String(format: "%.2f", mn))  max \(String(format: "%.2f", mx))  n \(vals.count)", .dim, limit: r.w)
+                f.put(r.x, r.y + 1, "\(col)  min \(num(mn, 2))  max \(num(mx, 2))  n \(vals.count)", .dim, limit: r.w)
             }
             return
         }
@@ -153,7 +159,7 @@ enum Widgets {
             let vals = pane.series[k] ?? []
             f.put(r.x, r.y + i, Frame.pad(k, labelW - 1), .normal)
             f.put(r.x + labelW, r.y + i, sparkLine(vals, width: r.w - labelW - 9, lo: lo, hi: hi), .accent)
-            f.put(r.x + r.w - 8, r.y + i, Frame.pad(vals.last.map { String(format: "%.1f", $0) } ?? "", 8, right: true), .bold)
+            f.put(r.x + r.w - 8, r.y + i, Frame.pad(vals.last.map { num($0, 1) } ?? "", 8, right: true), .bold)
         }
     }
 
@@ -215,7 +221,7 @@ enum Widgets {
             let barW = r.w - labelW - 8
             f.put(r.x, r.y + i, Frame.pad(it.key, labelW - 1), .normal)
             f.put(r.x + labelW, r.y + i, bar(it.value / hi, width: max(0, barW)), thresholdStyle(it.value, o, lowIsBad: lowIsBad))
-            f.put(r.x + r.w - 7, r.y + i, Frame.pad(String(format: it.value >= 100 ? "%.0f" : "%.1f", it.value), 7, right: true), .bold)
+            f.put(r.x + r.w - 7, r.y + i, Frame.pad(it.value >= 100 ? num(it.value.rounded(), 0) : num(it.value, 1), 7, right: true), .bold)
         }
     }
 

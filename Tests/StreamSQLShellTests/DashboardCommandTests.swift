@@ -1,0 +1,99 @@
+import Foundation
+import StreamSQL
+import StreamSQLScenarios
+import XCTest
+@testable import StreamSQLShell
+
+/// `streamsql dashboard SCRIPT`: any script on the dashboard, panes chosen from the results' shapes or
+/// declared with `.pane add` / `.layout`, snapshots written without a terminal.
+final class DashboardCommandTests: XCTestCase {
+    static let binary = InteractiveShellTests.root.appendingPathComponent(".build/debug/streamsql").path
+    var dir: URL!
+
+    override func setUpWithError() throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.binary) else { throw XCTSkip("build the streamsql binary first") }
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("streamsql-dash-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { if let dir { try? FileManager.default.removeItem(at: dir) } }
+
+    /// Runs the binary; returns (exit status, stdout, stderr).
+    func run(_ args: [String]) throws -> (Int32, String, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.binary)
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let url = dir.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    func testWidgetsFromTheResultsShapesAndASnapshotWithoutATerminal() throws {
+        let script = try write("tx.sql", """
+            CREATE STREAM transactions;
+            CREATE QUERY per_minute AS SELECT COUNT(*) AS n FROM transactions GROUP BY TumblingWindow('1m') WITH (TIMESTAMP='timestamp');
+            CREATE QUERY by_city AS SELECT location, COUNT(*) AS n FROM transactions GROUP BY location, TumblingWindow('1m') WITH (TIMESTAMP='timestamp');
+            CREATE QUERY big AS SELECT transaction_id, amount FROM transactions WHERE amount > 1000;
+            """)
+        let g = try XCTUnwrap(Scenarios.named("fraud")).generator(GeneratorConfig(seed: 9))
+        let events = (0..<2000).map { _ in g.next() }
+        let data = try write("tx.jsonl", events.map(\.jsonLine).joined(separator: "\n") + "\n{bad\n")
+        let frameFile = dir.appendingPathComponent("frame.txt").path
+        let (status, _, err) = try run(["dashboard", script, "--replay", "transactions=\(data)", "--snapshot", frameFile, "--size", "130x30"])
+        XCTAssertEqual(status, 0, err)
+        XCTAssertTrue(err.contains("line 2001"), "the bad line is reported with its number: \(err)")
+        let frame = try String(contentsOfFile: frameFile, encoding: .utf8)
+        let lines = frame.split(separator: "\n")
+        XCTAssertEqual(lines.count, 30)
+        XCTAssertTrue(lines.allSatisfy { Frame.width(String($0)) <= 130 }, frame)
+        XCTAssertTrue(frame.contains("replay done · 2000 events · 1 rejected"), frame)
+        // per_minute (one column, windowed) is a counter in big digits; by_city (key, value) is bars; big a table.
+        XCTAssertTrue(frame.contains("─ per_minute") && frame.contains("╶─") || frame.contains("┌─┐"), frame)
+        XCTAssertTrue(frame.contains("█"), frame)
+        XCTAssertTrue(frame.contains("transaction_id") && frame.contains("amount"), frame)
+        let biggest = events.filter { ($0.fields["amount"]?.asDouble ?? 0) > 1000 }.last?.fields["transaction_id"]?.asString
+        XCTAssertTrue(frame.contains(try XCTUnwrap(biggest)), "the table's newest row is the last big transaction")
+    }
+
+    func testDeclaredPanesAndLayoutAndInputErrors() throws {
+        let script = try write("s.sql", """
+            CREATE STREAM s;
+            CREATE QUERY a AS SELECT k, v FROM s;
+            CREATE QUERY b AS SELECT k, v FROM s WHERE v > 2;
+            .pane add first table a title='All rows'
+            .pane add second log b columns=k,v title='Big ones'
+            .layout columns 1
+            """)
+        let data = try write("s.csv", "k,v\nx,1\ny,3\nz,5\n")
+        let frameFile = dir.appendingPathComponent("f.txt").path
+        let (status, _, err) = try run(["dashboard", script, "--replay", "s=\(data)", "--snapshot", frameFile, "--size", "80x24"])
+        XCTAssertEqual(status, 0, err)
+        let frame = try String(contentsOfFile: frameFile, encoding: .utf8)
+        // One pane per row: both boxes span the full width.
+        let tops = frame.split(separator: "\n").filter { $0.hasPrefix("┌─ ") }
+        XCTAssertEqual(tops.count, 2, frame)
+        XCTAssertTrue(tops.allSatisfy { $0.hasSuffix("┐") && Frame.width(String($0)) == 80 }, frame)
+        XCTAssertTrue(frame.contains("All rows") && frame.contains("Big ones"), frame)
+
+        let bad = try run(["dashboard", script, "--replay", "nope=\(data)", "--snapshot", frameFile])
+        XCTAssertEqual(bad.0, 2)
+        XCTAssertTrue(bad.2.contains("no stream 'nope'"), bad.2)
+        let gen = try run(["dashboard", script, "--gen", "energy", "--snapshot", frameFile])
+        XCTAssertEqual(gen.0, 2)
+        XCTAssertTrue(gen.2.contains("CREATE STREAM energy"), gen.2)
+        let layout = try write("l.sql", "CREATE STREAM s;\n.layout rows 2\n")
+        let l = try run(["dashboard", layout, "--snapshot", frameFile])
+        XCTAssertEqual(l.0, 1)
+        XCTAssertTrue(l.2.contains("usage: .layout columns N"), l.2)
+    }
+}
