@@ -95,7 +95,9 @@ enum Widgets {
             x += widths[i] + 1
         }
         var cells: [String: String] = [:]
-        for (line, e) in shown.prefix(r.h - 1).enumerated() {
+        // When rows are left over, the last line says how many instead of showing one.
+        let fits = shown.count > r.h - 1 ? max(0, r.h - 2) : r.h - 1
+        for (line, e) in shown.prefix(fits).enumerated() {
             x = r.x
             let rowKey = pane.spec.options["key"].map { e.row.path($0).cellText } ?? String(line)
             for (i, c) in cols.enumerated() where x < r.x + r.w {
@@ -111,8 +113,8 @@ enum Widgets {
             }
         }
         pane.previousCells = cells
-        if shown.count > r.h - 1, r.h > 2 {
-            f.put(r.x + r.w - 12, r.y + r.h - 1, " +\(shown.count - r.h + 1) more ", .dim)
+        if shown.count > fits, r.h > 2 {
+            f.put(r.x, r.y + r.h - 1, "+\(shown.count - fits) more", .dim, limit: r.w)
         }
     }
 
