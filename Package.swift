@@ -25,7 +25,11 @@ let package = Package(
         .systemLibrary(name: "CReadline", path: "Sources/CReadline", providers: [.apt(["libreadline-dev"])]),
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses", providers: [.apt(["libncurses-dev"])]),
         .target(name: "StreamSQLScenarios", dependencies: ["StreamSQL", .product(name: "OrderedCollections", package: "swift-collections")]),
-        .target(name: "StreamSQLShell", dependencies: ["StreamSQL", "StreamSQLScenarios", "CReadline", "CNcurses"]),
+        .target(name: "StreamSQLShell", dependencies: [
+            "StreamSQL", "StreamSQLScenarios", "CReadline", "CNcurses",
+            .product(name: "OrderedCollections", package: "swift-collections"),
+            .product(name: "DequeModule", package: "swift-collections"),
+        ]),
         .executableTarget(
             name: "streamsql",
             dependencies: [

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import OrderedCollections
 import StreamSQL
+import StreamSQLShell
+import Synchronization
 
 /// `streamsql bench --workload NAME`: the engine's throughput on fixed synthetic workloads.
 /// Numbers in the docs come from this command, run on one core of the project's machine.
@@ -11,10 +13,10 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure throughput on a synthetic workload (events/s).")
 
     enum Workload: String, ExpressibleByArgument, CaseIterable {
-        case filter, transform, json, tumbling, sliding, analytic, cep, join, fanout, all
+        case filter, transform, json, tumbling, sliding, analytic, cep, join, fanout, dashboard, all
     }
 
-    @Option(help: "filter, transform, json, tumbling, sliding, analytic, cep, join, fanout, or all.")
+    @Option(help: "filter, transform, json, tumbling, sliding, analytic, cep, join, fanout, dashboard, or all (all but dashboard).")
     var workload: Workload = .all
 
     @Option(help: "Number of events.")
@@ -28,6 +30,12 @@ struct BenchCommand: ParsableCommand {
 
     @Flag(help: "Feed events through the buffered emit path (a worker thread per query) instead of emitSync.")
     var async = false
+
+    @Option(help: "dashboard workload: events per second fed in wall time.")
+    var rate = 200_000.0
+
+    @Option(help: "dashboard workload: seconds to run.")
+    var seconds = 10.0
 
     static let filterSQL = "SELECT deviceId, temperature FROM stream WHERE temperature > 50"
     static let transformSQL = "SELECT deviceId, temperature * 1.8 + 32 AS f, CASE WHEN temperature > 30 THEN 'hot' ELSE 'normal' END AS level FROM stream WHERE humidity < 90"
@@ -51,6 +59,7 @@ struct BenchCommand: ParsableCommand {
             case .cep: try query(name: "cep", sql: BenchCommand.cepSQL, flush: true)
             case .join: try query(name: "join", sql: BenchCommand.joinSQL)
             case .fanout: try query(name: "fanout", sql: BenchCommand.filterSQL, copies: 10)
+            case .dashboard: try dashboard()
             case .all: break
             }
         }
@@ -126,6 +135,74 @@ struct BenchCommand: ParsableCommand {
         let label = copies > 1 ? "\(copies) × " + sql : sql
         print(String(format: "%-10@ %8.2f M events/s   (%d rows out, peak RSS %.0f MB)  %@", name as NSString, best / 1e6, rowsOut,
                      peakRSSMegabytes(), label as NSString))
+    }
+
+    /// Five queries with a pane each, fed at `rate` events/s for `seconds`, frames built at 4 per second
+    /// (120×40): how much CPU the dashboard costs — its own drawing, and its panes' feeds on the engine's
+    /// threads — as a share of one core.
+    func dashboard() throws {
+        let engine = Engine()
+        engine.createStream("stream")
+        let queries: [(String, String, [String: String])] = [
+            ("SELECT deviceId, temperature, humidity FROM stream WHERE temperature > 99.5", "log", ["columns": "deviceId,temperature"]),
+            ("SELECT COUNT(*) AS n FROM stream GROUP BY TumblingWindow('1s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')", "counter", ["value": "n"]),
+            ("SELECT deviceId, AVG(temperature) AS t FROM stream GROUP BY deviceId, TumblingWindow('1s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')", "bars", ["key": "deviceId", "value": "t"]),
+            ("SELECT deviceId, temperature, lag(temperature) OVER (PARTITION BY deviceId) AS prev FROM stream", "table", [:]),
+            ("SELECT AVG(temperature) AS avg_t, MAX(humidity) AS max_h FROM stream GROUP BY TumblingWindow('1s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')", "sparkline", ["value": "avg_t"]),
+        ]
+        var panes: [Pane] = []
+        for (i, (sql, widget, options)) in queries.enumerated() {
+            let q = try engine.execute(sql)
+            guard let kind = WidgetKind(rawValue: widget) else { continue }
+            panes.append(Pane(spec: PaneSpec(name: "p\(i)", widget: kind, query: q.name, options: options), query: q))
+        }
+        let board = Dashboard(engine: engine, panes: panes, groups: [])
+        let feedStart = Dashboard.feedCPUNanos
+        let stop = Atomic<Bool>(false)
+        let fed = Atomic<Int>(0)
+        // The feeder: event time follows wall time, so 1 s windows fire once a second as they would live.
+        let feeder = Thread { [rate, devices] in
+            var rng = SplitMix64(seed: 42)
+            let ids = (0..<devices).map { Value.string(String(format: "dev-%04d", $0)) }
+            let start = DispatchTime.now().uptimeNanoseconds
+            var sent = 0
+            var chunk: [Row] = []
+            while !stop.load(ordering: .relaxed) {
+                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                let due = Int(elapsed * rate) - sent
+                if due <= 0 { usleep(1000); continue }
+                chunk.removeAll(keepingCapacity: true)
+                let ts = Value.int(EventSource.t0 + Int64(elapsed * 1000))
+                for _ in 0..<min(due, 20_000) {
+                    chunk.append(engine.makeRow(["deviceId": ids[Int(rng.next() % UInt64(ids.count))],
+                                                 "temperature": .double(Double(rng.next() % 10_000) / 100),
+                                                 "humidity": .double(Double(rng.next() % 10_000) / 100), "ts": ts]))
+                }
+                engine.emit(rows: chunk)
+                sent += chunk.count
+                fed.store(sent, ordering: .relaxed)
+            }
+        }
+        feeder.start()
+        let wallStart = DispatchTime.now().uptimeNanoseconds
+        var next = 0.0
+        while true {
+            let now = Double(DispatchTime.now().uptimeNanoseconds - wallStart) / 1e9
+            if now >= seconds { break }
+            if now >= next {
+                _ = board.render(width: 120, height: 40)
+                next += 0.25
+            }
+            usleep(5_000)
+        }
+        stop.store(true, ordering: .relaxed)
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - wallStart)
+        engine.drain()
+        let feeds = Double(Dashboard.feedCPUNanos - feedStart), own = Double(board.renderCPUNanos)
+        engine.stopAll(flush: false)
+        print(String(format: "dashboard  %.0f events/s fed through 5 queries for %.0f s; %d frames: drawing %.2f%% of a core, pane feeds %.2f%%, together %.2f%%",
+                     Double(fed.load(ordering: .relaxed)) / (wall / 1e9), wall / 1e9, board.framesRendered,
+                     100 * own / wall, 100 * feeds / wall, 100 * (own + feeds) / wall))
     }
 
     func json() {

@@ -44,6 +44,9 @@ struct DemoCommand: ParsableCommand {
     @Flag(name: .customLong("keep-frame"), help: "Print the last frame into the scrollback when leaving the dashboard.")
     var keepFrame = false
 
+    @Flag(help: "On leaving the dashboard, print the CPU time it used.")
+    var stats = false
+
     @Option(name: .customLong("replay"), help: ArgumentHelp("Feed STREAM from FILE (JSON Lines or CSV) instead of the generators; repeatable.", valueName: "STREAM=FILE"))
     var replays: [String] = []
 
@@ -130,6 +133,7 @@ struct DemoCommand: ParsableCommand {
         }
         let board = session.dashboard(feeder: feeder)
         board.printLastFrame = keepFrame
+        board.reportCPU = stats
         if let r = Dashboard.refusal() {
             warn(r)
             throw ExitCode(2)

@@ -97,3 +97,31 @@ final class DashboardCommandTests: XCTestCase {
         XCTAssertTrue(l.2.contains("usage: .layout columns N"), l.2)
     }
 }
+
+/// The panes' feeds: rows become objects only when drawn, a table shows the latest window firing even
+/// when several came in one batch, and only the last 512 rows are kept.
+final class PaneFeedTests: XCTestCase {
+    func testLatestFiringAndBoundedRows() throws {
+        let engine = Engine()
+        let q = try engine.execute("SELECT k, COUNT(*) AS n FROM stream GROUP BY k, TumblingWindow('1s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')")
+        let pane = Pane(spec: PaneSpec(name: "t", widget: .table, query: q.name), query: q)
+        // Window 1 has keys a, b; window 2 has c; window 3 (d) closes them in the same batch.
+        let rows = [("a", 100), ("b", 200), ("c", 1100), ("d", 2100)].map { engine.makeRow(["k": .string($0.0), "ts": .int(Int64($0.1))]) }
+        engine.emitSync(rows: rows)
+        let (entries, total) = pane.feed.snapshot()
+        XCTAssertEqual(total, 3)
+        XCTAssertEqual(Widgets.latest(pane, entries, limit: 200).map { $0.row["k"] ?? .null }, ["c"])
+
+        let r = try engine.execute("SELECT k FROM stream")
+        let big = Pane(spec: PaneSpec(name: "r", widget: .table, query: r.name), query: r)
+        for chunk in 0..<3 {
+            engine.emitSync(rows: (0..<400).map { engine.makeRow(["k": .int(Int64(chunk * 400 + $0)), "ts": 5000]) })
+        }
+        let (kept, all) = big.feed.snapshot()
+        XCTAssertEqual(all, 1200)
+        XCTAssertEqual(kept.count, 512)
+        XCTAssertEqual(kept.last?.row["k"], 1199)
+        XCTAssertEqual(kept.first?.row["k"], 688)
+        XCTAssertEqual(kept.last?.seq, 1200)
+    }
+}

@@ -26,6 +26,13 @@ public final class Dashboard: @unchecked Sendable {
     /// Frames per second (1…20).
     public var fps = 4
     public var printLastFrame = false
+    /// On leaving, print the dashboard's CPU use (its own thread, and the panes' feeds on engine threads).
+    public var reportCPU = false
+    /// CPU time spent building frames, and how many were built (for `bench --workload dashboard`).
+    public private(set) var renderCPUNanos: Int64 = 0
+    public private(set) var framesRendered = 0
+    /// CPU time the panes' feeds spent taking rows in on the engine's threads, all dashboards together.
+    public static var feedCPUNanos: Int64 { PaneFeed.cpuNanos.load(ordering: .relaxed) }
 
     var group = 0
     var focus = 0
@@ -187,6 +194,11 @@ public final class Dashboard: @unchecked Sendable {
 
     /// One full frame at the given size.
     public func render(width: Int, height: Int) -> Frame {
+        let t0 = threadCPUNanos()
+        defer {
+            renderCPUNanos += threadCPUNanos() - t0
+            framesRendered += 1
+        }
         var f = Frame(width: width, height: height)
         let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
         if paused, !history.isEmpty {
@@ -286,6 +298,8 @@ public final class Dashboard: @unchecked Sendable {
             signal(SIGHUP, oldHup)
         }
         guard ss_start() >= 0 else { return .refused("cannot start curses on this terminal (TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? ""))") }
+        let cpuStart = threadCPUNanos(), feedStart = Dashboard.feedCPUNanos
+        let wallStart = DispatchTime.now().uptimeNanoseconds
         var exit = Exit.quit
         var nextDraw = 0.0
         loop: while true {
@@ -305,6 +319,12 @@ public final class Dashboard: @unchecked Sendable {
         }
         ss_stop()
         if printLastFrame, let f = lastFrame { FileHandle.standardOutput.write(Data(f.text.utf8)) }
+        if reportCPU {
+            let wall = Double(DispatchTime.now().uptimeNanoseconds - wallStart)
+            let own = Double(threadCPUNanos() - cpuStart), feeds = Double(Dashboard.feedCPUNanos - feedStart)
+            FileHandle.standardError.write(Data(String(format: "dashboard: %d frames in %.1f s; drawing %.1f%% of a core, pane feeds %.1f%%, together %.1f%%\n",
+                                                       framesRendered, wall / 1e9, 100 * own / wall, 100 * feeds / wall, 100 * (own + feeds) / wall).utf8))
+        }
         if case .signal(let s) = exit {
             let name = s == SIGINT ? "Ctrl-C" : s == SIGTERM ? "SIGTERM" : s == SIGHUP ? "SIGHUP" : "signal \(s)"
             FileHandle.standardError.write(Data("dashboard closed by \(name); terminal restored\n".utf8))

@@ -1,6 +1,15 @@
 import Foundation
 import OrderedCollections
 import StreamSQL
+import Synchronization
+import DequeModule
+
+/// CPU time of the calling thread, in nanoseconds.
+func threadCPUNanos() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+}
 
 /// The widget kinds a pane can show.
 public enum WidgetKind: String, Sendable, CaseIterable {
@@ -118,39 +127,78 @@ public final class PaneFeed: @unchecked Sendable {
         /// Which result batch it came in (rows of one window firing share it).
         public var batch: Int
     }
+    /// A result batch as it came: rows become objects only when a frame needs them, so a query emitting
+    /// hundreds of thousands of rows a second costs the engine's threads next to nothing.
+    struct Stored {
+        let batch: ResultBatch
+        /// Sequence number of its first row, and the firing id of its first row.
+        let firstSeq: Int
+        let firstFiring: Int
+    }
     private let lock = NSLock()
-    private var ring: [Entry] = []
-    private var next = 0
+    private var stored: Deque<Stored> = []
+    private var storedRows = 0
     private var seq = 0
-    private var batches = 0
+    private var firings = 0
+    /// Converted rows by their batch's first sequence number; touched only under `convertLock`.
+    private let convertLock = NSLock()
+    private var converted: [Int: [Entry]] = [:]
     static let capacity = 512
 
     public init() {}
 
+    /// CPU time (ns) spent taking rows in, summed over every feed: the dashboard's share of the engine
+    /// threads' work (`streamsql bench --workload dashboard` reports it).
+    static let cpuNanos = Atomic<Int64>(0)
+
     func add(_ batch: ResultBatch) {
         guard !batch.isEmpty else { return }
-        let objects = batch.objects
+        let t0 = threadCPUNanos()
+        defer { PaneFeed.cpuNanos.add(threadCPUNanos() - t0, ordering: .relaxed) }
+        let n = batch.count
         lock.lock()
         defer { lock.unlock() }
-        batches += 1
-        var firings = batch.firingStarts[...]
-        for (i, o) in objects.enumerated() {
-            // Each window firing is its own batch, so a table shows only the latest firing.
-            if i > 0, let f = firings.first, f == i { batches += 1 }
-            while let f = firings.first, f <= i { firings = firings.dropFirst() }
-            seq += 1
-            let e = Entry(row: o, seq: seq, batch: batches)
-            if ring.count < PaneFeed.capacity { ring.append(e) } else { ring[next] = e }
-            next = (next + 1) % PaneFeed.capacity
+        stored.append(Stored(batch: batch, firstSeq: seq + 1, firstFiring: firings + 1))
+        seq += n
+        firings += 1 + batch.firingStarts.filter { $0 > 0 }.count
+        storedRows += n
+        while let first = stored.first, storedRows - first.batch.count >= PaneFeed.capacity {
+            storedRows -= first.batch.count
+            stored.removeFirst()
         }
     }
 
     /// Rows received so far, oldest first (up to the last 512), and the total count.
     public func snapshot() -> (rows: [Entry], total: Int) {
         lock.lock()
-        defer { lock.unlock() }
-        if ring.count < PaneFeed.capacity { return (ring, seq) }
-        return (Array(ring[next...] + ring[..<next]), seq)
+        let batches = Array(stored), total = seq
+        lock.unlock()
+        return convertLock.withLock {
+            var out: [Entry] = []
+            var keep: [Int: [Entry]] = [:]
+            for st in batches {
+                let entries = converted[st.firstSeq] ?? PaneFeed.entries(st)
+                keep[st.firstSeq] = entries
+                out += entries
+            }
+            converted = keep
+            return (Array(out.suffix(PaneFeed.capacity)), total)
+        }
+    }
+
+    /// A stored batch's rows (at most the last 512) as entries.
+    static func entries(_ st: Stored) -> [Entry] {
+        let n = st.batch.count
+        let first = max(0, n - capacity)
+        let starts = st.batch.firingStarts.filter { $0 > 0 }
+        var out: [Entry] = []
+        out.reserveCapacity(n - first)
+        var k = starts.firstIndex { $0 > first } ?? starts.count
+        for i in first..<n {
+            while k < starts.count, starts[k] <= i { k += 1 }
+            out.append(Entry(row: st.batch.object(i), seq: st.firstSeq + i, batch: st.firstFiring + k))
+        }
+        return out
     }
 }
 
