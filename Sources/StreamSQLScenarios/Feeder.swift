@@ -63,7 +63,9 @@ public final class Feeder: LiveSource, @unchecked Sendable {
     }
 
     public var emitted: Int { emittedCount.load(ordering: .relaxed) }
-    public var status: String? { nil }
+    /// Shown in the dashboard header (e.g. "generator sensors").
+    public var label: String?
+    public var status: String? { label }
     /// The latest event time emitted (ms since the epoch), if any.
     public var eventTimeMs: Int64? {
         let t = maxEventTime.load(ordering: .relaxed)

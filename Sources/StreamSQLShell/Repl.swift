@@ -2,6 +2,7 @@ import CReadline
 import Foundation
 import OrderedCollections
 import StreamSQL
+import StreamSQLScenarios
 import Synchronization
 
 /// Set by SIGINT; read by the attached-query loop and the prompt.
@@ -76,7 +77,7 @@ public final class Repl: @unchecked Sendable {
         "CountingWindow", "SessionWindow", "GLOBAL", "WINDOW", "TRIGGER", "TIMESTAMP", "TIMEUNIT", "MAXOUTOFORDERNESS",
         "ALLOWEDLATENESS", "IDLETIMEOUT", "STATETTL", "MATCH_RECOGNIZE", "MEASURES", "PATTERN", "DEFINE", "WITHIN", "SUBSET",
         "AFTER", "MATCH", "SKIP", "PAST", "LAST", "ROW", "ROWS", "PER", "ONE", "ALL", "PERMUTE", "FINAL", "RUNNING",
-        ".help", ".quit", ".mode", ".read", ".replay", ".timer",
+        ".help", ".quit", ".mode", ".read", ".replay", ".gen", ".pane", ".layout", ".dashboard",
     ]
 
     public init(engine: Engine) { self.engine = engine }
@@ -169,7 +170,14 @@ public final class Repl: @unchecked Sendable {
     }
 
     /// Replays started with `.replay`, newest last.
-    private var replays: [Replay] = []
+    var replays: [Replay] = []
+    /// Generators started with `.gen`, by scenario name.
+    var generators: [(String, Feeder)] = []
+    /// Panes declared with `.pane add`, the `.layout`, and panes already bound to queries (reused, so that
+    /// opening the dashboard again does not add sinks).
+    var panes: [PaneSpec] = []
+    var layoutColumns: Int?
+    var boundPanes: [String: Pane] = [:]
 
     /// `.replay FILE [INTO STREAM] [max|N/s|xN] [BY FIELD]`, `.replay status`, `.replay stop`.
     func replayCommand(_ args: [String]) {
@@ -277,6 +285,12 @@ public final class Repl: @unchecked Sendable {
                                             fast as possible (max, the default), N events/s, or N times faster
                                             than the events' own timestamps (FIELD, default timestamp)
                   .replay status | stop     progress of the running replays, or stop them
+                  .gen SCENARIO [RATE] [SEED]  start a built-in generator into its streams (.gen stop ends them)
+                  .pane add NAME WIDGET QUERY [option=value …]   a dashboard pane on a running query
+                                            (widgets: table, sparkline, gauge, bars, timeline, log, counter)
+                  .pane drop NAME | .pane   remove a pane, or list them
+                  .layout columns N         panes per row on the dashboard
+                  .dashboard                the panes live, full screen, until q (queries keep running)
                   .quit                     leave (also Ctrl-D)
                 """)
         case ".mode":
@@ -287,6 +301,14 @@ public final class Repl: @unchecked Sendable {
             for s in Parser.splitStatements(String(decoding: data, as: UTF8.self)) { execute(s) }
         case ".replay":
             replayCommand(Array(parts.dropFirst()))
+        case ".gen":
+            genCommand(Array(parts.dropFirst()))
+        case ".pane":
+            paneCommand(line)
+        case ".layout":
+            layoutCommand(Array(parts.dropFirst()))
+        case ".dashboard":
+            dashboardCommand()
         default:
             say("unknown command \(parts[0]); .help lists the commands")
         }

@@ -68,4 +68,42 @@ final class InteractiveShellTests: XCTestCase {
         }
         XCTAssertTrue(history.contains("SELECT k, v"), history)
     }
+
+    func testGeneratorPanesAndTheDashboardFromTheShell() throws {
+        let binary = InteractiveShellTests.root.appendingPathComponent(".build/debug/streamsql").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw XCTSkip("build the streamsql binary first") }
+        guard !tmux(["-V"]).isEmpty else { throw XCTSkip("tmux is not installed") }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("streamsql-shell-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir); _ = tmux(["kill-server"]) }
+        _ = tmux(["kill-server"])
+        _ = tmux(["new-session", "-d", "-s", "sh", "-x", "120", "-y", "40",
+                  "env XDG_STATE_HOME=\(dir.path)/state HOME=\(dir.path) TERM=xterm-256color NCURSES_NO_UTF8_ACS=1 \(binary)"])
+        XCTAssertTrue(waitFor("streamsql>"), screen())
+        // tmux ends a command at an argument's final ';', so it is escaped.
+        func send(_ text: String) {
+            _ = tmux(["send-keys", "-t", "sh", "-l", text.hasSuffix(";") ? String(text.dropLast()) + "\\;" : text])
+            _ = tmux(["send-keys", "-t", "sh", "Enter"])
+        }
+        send("CREATE STREAM readings;")
+        XCTAssertTrue(waitFor("stream readings created"), screen())
+        send("CREATE QUERY hot AS SELECT deviceId, temperature FROM readings WHERE temperature > 20;")
+        XCTAssertTrue(waitFor("query hot running"), screen())
+        send(".pane add h sparkles hot")
+        XCTAssertTrue(waitFor("unknown widget 'sparkles'"), screen())
+        send(".pane add h table hot title='Hot readings'")
+        XCTAssertTrue(waitFor("pane h: table on hot"), screen())
+        send(".gen sensors 300")
+        XCTAssertTrue(waitFor("generating sensors into readings"), screen())
+        send(".dashboard")
+        XCTAssertTrue(waitFor("Hot readings"), screen())
+        XCTAssertTrue(waitFor("dev-0"), screen())
+        XCTAssertTrue(waitFor("sensors"), "the header names what feeds the engine: \(screen())")
+        _ = tmux(["send-keys", "-t", "sh", "q"])
+        XCTAssertTrue(waitFor("back in the shell; 1 query still running"), screen())
+        send("SHOW QUERIES;")
+        XCTAssertTrue(waitFor("hot"), screen())
+        send(".gen stop")
+        XCTAssertTrue(waitFor("stopped sensors"), screen())
+    }
 }

@@ -1,0 +1,128 @@
+import Foundation
+import StreamSQL
+import StreamSQLScenarios
+
+/// The shell's live commands: generators (`.gen`), dashboard panes (`.pane`, `.layout`) and the dashboard
+/// itself (`.dashboard`), over the shell's own engine and its running queries.
+extension Repl {
+    /// `.gen SCENARIO [EVENTS_PER_SECOND] [SEED]`, `.gen stop`, `.gen` (what runs).
+    func genCommand(_ args: [String]) {
+        let usage = "usage: .gen SCENARIO [EVENTS_PER_SECOND] [SEED] | .gen stop   (scenarios: \(Scenarios.names.joined(separator: ", ")))"
+        guard let first = args.first else {
+            if generators.isEmpty { say("no generator running; " + usage) }
+            for (name, f) in generators { say("\(name): \(f.emitted) events") }
+            return
+        }
+        if first.lowercased() == "stop" {
+            for (_, f) in generators { f.stop() }
+            say(generators.isEmpty ? "no generator running" : "stopped \(generators.map { $0.0 }.joined(separator: ", "))")
+            generators.removeAll()
+            return
+        }
+        guard let scenario = Scenarios.named(first) else {
+            say("unknown scenario '\(first)'; " + usage)
+            return
+        }
+        var rate = scenario.demoRate
+        if args.count > 1 {
+            guard let r = Double(args[1]), r > 0, r.isFinite else { say("the rate must be a positive number of events per second"); return }
+            rate = r
+        }
+        var seed: UInt64 = 42
+        if args.count > 2 {
+            guard let s = UInt64(args[2]) else { say("the seed must be a whole number"); return }
+            seed = s
+        }
+        if let running = generators.first(where: { $0.0 == scenario.name }) {
+            running.1.stop()
+            generators.removeAll { $0.0 == scenario.name }
+        }
+        // The generator's streams are created if the user has not declared them yet.
+        for s in scenario.streams where !engine.streamNames.contains(where: { $0.lowercased() == s.lowercased() }) {
+            engine.createStream(s)
+        }
+        do {
+            let f = try Feeder(engine: engine, sources: [Feeder.Source(generator: scenario.generator(GeneratorConfig(seed: seed)), rate: rate)])
+            f.label = "generator \(scenario.name)"
+            f.start()
+            generators.append((scenario.name, f))
+            say("generating \(scenario.name) into \(scenario.streams.joined(separator: ", ")) at \(Int(rate)) events/s (seed \(seed)); .gen stop ends it")
+        } catch {
+            say("\(error)")
+        }
+    }
+
+    /// `.pane add NAME WIDGET QUERY [option=value …]`, `.pane drop NAME`, `.pane` (list).
+    func paneCommand(_ line: String) {
+        let words = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true).map(String.init)
+        guard words.count >= 2 else {
+            if panes.isEmpty { say("no panes; .pane add NAME WIDGET QUERY [option=value …] (widgets: \(WidgetKind.allCases.map(\.rawValue).joined(separator: ", ")))") }
+            for p in panes {
+                let opts = p.options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+                say("\(p.name): \(p.widget.rawValue) on \(p.query) \(opts)")
+            }
+            return
+        }
+        switch words[1].lowercased() {
+        case "add":
+            guard words.count == 3 else { say("usage: .pane add NAME WIDGET QUERY [option=value …]"); return }
+            do {
+                let spec = try PaneSpec.parse(words[2], group: "")
+                guard engine.queries.contains(where: { $0.name.lowercased() == spec.query.lowercased() }) else {
+                    let names = engine.queries.map(\.name)
+                    say("no running query named '\(spec.query)'" + (names.isEmpty ? "; start one with CREATE QUERY name AS SELECT …" : " (running: \(names.joined(separator: ", ")))"))
+                    return
+                }
+                panes.removeAll { $0.name.lowercased() == spec.name.lowercased() }
+                panes.append(spec)
+                say("pane \(spec.name): \(spec.widget.rawValue) on \(spec.query); .dashboard shows it")
+            } catch {
+                say(error.description)
+            }
+        case "drop":
+            guard words.count == 3 else { say("usage: .pane drop NAME"); return }
+            let before = panes.count
+            panes.removeAll { $0.name.lowercased() == words[2].lowercased() }
+            say(panes.count < before ? "pane \(words[2]) dropped" : "no pane named \(words[2])")
+        default:
+            say("usage: .pane add NAME WIDGET QUERY [option=value …] | .pane drop NAME | .pane")
+        }
+    }
+
+    /// `.layout columns N`.
+    func layoutCommand(_ args: [String]) {
+        do {
+            layoutColumns = try PaneSpec.parseLayout(args.joined(separator: " "))
+            say("\(layoutColumns ?? 0) pane\(layoutColumns == 1 ? "" : "s") per row")
+        } catch {
+            say(error.description)
+        }
+    }
+
+    /// `.dashboard`: the panes (or a widget per running query) full screen until q; queries keep running.
+    func dashboardCommand() {
+        let queries = engine.queries
+        var specs = panes.filter { spec in queries.contains { $0.name.lowercased() == spec.query.lowercased() } }
+        if specs.isEmpty { specs = queries.map { PaneSpec.automatic(for: $0, group: "") } }
+        guard !specs.isEmpty else {
+            say("nothing to show: start a query (CREATE QUERY name AS SELECT …) and optionally .pane add NAME WIDGET QUERY")
+            return
+        }
+        if let r = Dashboard.refusal() { say(r); return }
+        var bound: [Pane] = []
+        for spec in specs {
+            guard let q = queries.first(where: { $0.name.lowercased() == spec.query.lowercased() }) else { continue }
+            let key = spec.name.lowercased()
+            if let p = boundPanes[key], p.spec == spec, p.query === q { bound.append(p); continue }
+            let p = Pane(spec: spec, query: q)
+            boundPanes[key] = p
+            bound.append(p)
+        }
+        let source: LiveSource? = replays.last { !$0.isFinished } ?? generators.last?.1 ?? replays.last
+        let board = Dashboard(engine: engine, panes: bound, groups: [Dashboard.Group(name: "", title: "shell", columns: layoutColumns)], feeder: source)
+        let exit = board.run()
+        if case .refused(let m) = exit { say(m) }
+        // The panes stay bound (a bounded feed each) so that the next .dashboard shows their history.
+        say("back in the shell; \(queries.count) quer\(queries.count == 1 ? "y" : "ies") still running")
+    }
+}
