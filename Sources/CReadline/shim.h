@@ -2,6 +2,7 @@
 #define STREAMSQL_CREADLINE_SHIM_H
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <readline/readline.h>
 #include <readline/history.h>
 
@@ -11,8 +12,19 @@ static inline void streamsql_rl_setup(const char *name, rl_compentry_func_t *gen
 static rl_compentry_func_t *streamsql_generator = 0;
 
 static inline char **streamsql_attempt_completion(const char *text, int start, int end) {
-    (void)start; (void)end;
+    (void)end;
     rl_attempted_completion_over = 1;   /* no file-name completion after ours */
+    /* Inside a quoted string ('path.csv' in CREATE TABLE … FROM FILE): complete file names. */
+    int quotes = 0;
+    for (int i = 0; i < start && rl_line_buffer[i]; i++) if (rl_line_buffer[i] == '\'') quotes++;
+    /* The file argument of .read, .replay and .output. */
+    int fileCommand = (strncmp(rl_line_buffer, ".read ", 6) == 0 || strncmp(rl_line_buffer, ".replay ", 8) == 0
+                       || strncmp(rl_line_buffer, ".output ", 8) == 0) && start > 0 && strchr(rl_line_buffer, ' ') - rl_line_buffer + 1 == start;
+    if (quotes % 2 == 1 || fileCommand) {
+        rl_completion_append_character = '\0';
+        return rl_completion_matches(text, rl_filename_completion_function);
+    }
+    rl_completion_append_character = ' ';
     return rl_completion_matches(text, streamsql_generator);
 }
 

@@ -86,6 +86,8 @@ public final class Repl: @unchecked Sendable {
         var words = Repl.keywords
         words += engine.functionRegistry.all.map(\.name)
         words += engine.streamNames + engine.tableNames + engine.queries.map(\.name)
+        for s in engine.streamNames { words += engine.fieldNames(ofStream: s) }
+        for t in engine.tableNames { words += engine.table(t)?.snapshot.columnNames ?? [] }
         completionWords = Array(Set(words)).sorted()
     }
 

@@ -36,8 +36,18 @@ final class InteractiveShellTests: XCTestCase {
         _ = tmux(["send-keys", "-t", "sh", "C-c"])
         XCTAssertTrue(waitFor("q1 stopped"), screen())
 
-        // (Tab completion works when typed by hand but does not fire under this harness yet; not asserted.)
+        // Tab completes catalog names, fields the queries read, keywords, and file names inside quotes.
         XCTAssertTrue(waitFor("streamsql>"), screen())
+        try "k,v\n".write(to: dir.appendingPathComponent("products_2024.csv"), atomically: true, encoding: .utf8)
+        _ = tmux(["send-keys", "-t", "sh", "CREATE STREAM sensor_readings\\;", "Enter"])
+        XCTAssertTrue(waitFor("stream sensor_readings created"), screen())
+        _ = tmux(["send-keys", "-t", "sh", "SELECT * FROM sensor_r", "Tab"])
+        XCTAssertTrue(waitFor("FROM sensor_readings"), screen())
+        _ = tmux(["send-keys", "-t", "sh", "C-u", "sel", "Tab"])
+        XCTAssertTrue(waitFor("streamsql> select"), "keywords keep the case typed: \(screen())")
+        _ = tmux(["send-keys", "-t", "sh", "C-u", "CREATE TABLE p FROM FILE '\(dir.path)/prod", "Tab"])
+        XCTAssertTrue(waitFor("products_2024.csv'"), screen())
+        _ = tmux(["send-keys", "-t", "sh", "C-u"])
         _ = tmux(["send-keys", "-t", "sh", "SHOW QUERIES\\;", "Enter"])
         XCTAssertTrue(waitFor("rows out"), screen())
 

@@ -15,6 +15,8 @@ public final class TableSnapshot: Sendable {
     /// by position instead of hashing the column name per row.
     let columnIndex: [String: Int]
     let columnValues: [[Value]]
+    /// Column names in first-seen order.
+    public var columnNames: [String] { columnIndex.sorted { $0.value < $1.value }.map(\.key) }
 
     init(rows: [OrderedDictionary<String, Value>], key: [String], version: Int) {
         self.rows = rows

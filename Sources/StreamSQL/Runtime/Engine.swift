@@ -95,6 +95,15 @@ public final class Engine: @unchecked Sendable {
 
     public var streamNames: [String] { lock.withLock { streams.values.map(\.name).sorted() } }
 
+    /// The fields a stream is known to have: its declared columns and the fields its queries read.
+    public func fieldNames(ofStream name: String) -> [String] {
+        lock.withLock {
+            guard let st = streams[name.lowercased()] else { return [] }
+            var seen = Set<String>()
+            return (st.columns.map(\.name) + st.layout.names).filter { seen.insert($0).inserted }
+        }
+    }
+
     public var queries: [Query] { lock.withLock { streams.values.flatMap(\.queries) } }
 
     /// Creates an untyped stream (no error if it exists).
