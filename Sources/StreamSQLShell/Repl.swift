@@ -56,7 +56,9 @@ private func completionGenerator(_ text: UnsafePointer<CChar>?, _ state: Int32) 
 /// Ctrl-C (which cancels the query, not the shell).
 public final class Repl: @unchecked Sendable {
     public let engine: Engine
-    public var mode: OutputMode = .table
+    public var settings = ShellSettings()
+    /// The file `.output` sends results to.
+    var outputHandle: FileHandle?
     private let printLock = NSLock()
 
     public static var historyPath: String {
@@ -77,10 +79,27 @@ public final class Repl: @unchecked Sendable {
         "CountingWindow", "SessionWindow", "GLOBAL", "WINDOW", "TRIGGER", "TIMESTAMP", "TIMEUNIT", "MAXOUTOFORDERNESS",
         "ALLOWEDLATENESS", "IDLETIMEOUT", "STATETTL", "MATCH_RECOGNIZE", "MEASURES", "PATTERN", "DEFINE", "WITHIN", "SUBSET",
         "AFTER", "MATCH", "SKIP", "PAST", "LAST", "ROW", "ROWS", "PER", "ONE", "ALL", "PERMUTE", "FINAL", "RUNNING",
-        ".help", ".quit", ".mode", ".read", ".replay", ".gen", ".pane", ".layout", ".dashboard",
+        ".help", ".quit", ".mode", ".read", ".replay", ".gen", ".pane", ".layout", ".dashboard", ".timer", ".output", ".set", ".show",
     ]
 
     public init(engine: Engine) { self.engine = engine }
+
+    /// Every command: name, usage, and what it does (the first line is the summary `.help` lists).
+    static let commandHelp: [(String, String, String)] = [
+        (".mode", ".mode table|changelog|vertical|csv|jsonl", "How attached queries print rows.\ntable: aligned columns sized from the first rows, long values cut with …, the header repeated every screenful.\nchangelog: table lines marked + (new) and - (a window's earlier result that the next firing replaces).\nvertical: one 'column | value' line per field. csv: a header, then rows. jsonl (or json): one JSON object per row."),
+        (".timer", ".timer on|off", "Print how long each statement took."),
+        (".read", ".read FILE", "Run the statements (and shell commands) in FILE."),
+        (".output", ".output [FILE]", "Send results to FILE; .output alone sends them to the terminal again. Messages stay on the terminal."),
+        (".replay", ".replay FILE [INTO STREAM] [max|N/s|xN] [BY FIELD]", "Feed a JSON Lines or CSV file into a stream in the background.\nmax (the default) is as fast as possible, N/s paces N events a second, xN runs N times faster than the events' own timestamps (the FIELD column, default timestamp).\nMalformed lines are reported with their line numbers and counted; .replay status shows progress, .replay stop ends it."),
+        (".gen", ".gen SCENARIO [RATE] [SEED] | .gen stop", "Start a built-in generator into its streams (created if needed): recommend, routing, supply, fraud, traffic, moderation, energy, sensors. .gen alone lists the running ones."),
+        (".pane", ".pane add NAME WIDGET QUERY [option=value …] | .pane drop NAME | .pane", "Declare a dashboard pane on a running query. Widgets and their options:\ntable columns key sort title; sparkline value key min max title; gauge value label min max warn alert title;\nbars key value max warn alert sort low title; timeline key segments title; log columns severity title; counter value unit title."),
+        (".layout", ".layout columns N", "Panes per row on the dashboard (1-6)."),
+        (".dashboard", ".dashboard", "The panes live, full screen (a widget per running query when none are declared). q returns to the shell with every query still running."),
+        (".set", ".set NAME VALUE", "Change a setting: " + ShellSettings.help.map(\.0).joined(separator: ", ") + ". Engine options apply to queries started afterwards."),
+        (".show", ".show", "List the settings and their values."),
+        (".help", ".help [NAME]", "List the commands, or explain one."),
+        (".quit", ".quit", "Leave the shell (also Ctrl-D, or Ctrl-C twice within a second at the prompt)."),
+    ]
 
     func refreshCompletion() {
         var words = Repl.keywords
@@ -231,6 +250,12 @@ public final class Repl: @unchecked Sendable {
     }
 
     func execute(_ text: String) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer {
+            if settings.timer {
+                say(String(format: "(%.1f ms)", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6))
+            }
+        }
         do {
             switch try engine.run(text) {
             case .query(let q):
@@ -240,10 +265,39 @@ public final class Repl: @unchecked Sendable {
                     say("query \(q.name) running (SHOW QUERIES; STOP QUERY \(q.name);)")
                 }
             case .message(let m): say(m)
-            case .table(let cols, let rows): say(OutputFormat.table(columns: cols, rows: rows))
+            case .table(let cols, let rows):
+                switch settings.mode {
+                case .csv:
+                    emit(cols.map(OutputFormat.csvField).joined(separator: ","))
+                    for r in rows { emit(r.map { OutputFormat.csvField(OutputFormat.cell($0)) }.joined(separator: ",")) }
+                case .jsonl:
+                    for r in rows {
+                        var o = OrderedDictionary<String, Value>()
+                        for (c, v) in zip(cols, r) { o[c] = v }
+                        emit(JSONWriter.string(object: o))
+                    }
+                default:
+                    emit(OutputFormat.table(columns: cols, rows: rows, maxWidth: max(settings.width, 40)))
+                }
             }
         } catch {
             say(error.rendered())
+        }
+    }
+
+    /// Whether result rows get colour: a terminal, no NO_COLOR, not redirected by `.output`.
+    var useColor: Bool {
+        switch settings.color {
+        case .on: return true
+        case .off: return false
+        case .auto: return outputHandle == nil && isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) != false
+        }
+    }
+
+    /// Writes result text: to the `.output` file, or the terminal.
+    func emit(_ s: String) {
+        printLock.withLock {
+            if let h = outputHandle { h.write(Data((s + "\n").utf8)) } else { FileHandle.standardOutput.write(Data((s + "\n").utf8)) }
         }
     }
 
@@ -251,26 +305,28 @@ public final class Repl: @unchecked Sendable {
     func attach(_ q: Query) {
         let start = Date()
         let rows = Atomic<Int>(0)
-        let mode = self.mode
-        q.addSink { [weak self] batch in
-            guard let self else { return }
+        let size = terminalSize()
+        let printer = RowPrinter(mode: settings.mode, windowed: q.windowed, color: useColor,
+                                 screenRows: outputHandle == nil ? size.rows : Int.max / 2, screenColumns: outputHandle == nil ? size.columns : 1000,
+                                 maxWidth: settings.width, write: { [weak self] in self?.emit($0) })
+        let printLock = NSLock()
+        q.addSink { batch in
             rows.add(batch.count, ordering: .relaxed)
-            switch mode {
-            case .table:
-                let cols = batch.schema.names
-                let vals = (0..<batch.count).map { i -> [Value] in let o = batch.object(i); return cols.map { o[$0] ?? .null } }
-                self.say(OutputFormat.table(columns: cols, rows: vals))
-            case .jsonl, .csv:
-                for i in 0..<batch.count { self.say(batch.jsonLine(i)) }
-            }
+            printLock.withLock { printer.print(batch) }
         }
         say("(attached to \(q.name): rows print as they arrive; Ctrl-C stops the query)")
         let seen = interruptCount
         while interruptCount == seen && !q.isFinished { usleep(20_000) }
         engine.stop(q)
         let m = q.metrics
-        say(String(format: "(%@ stopped: %d rows from %d events in %.1f s)", q.name, rows.load(ordering: .relaxed), m.eventsIn, Date().timeIntervalSince(start)))
+        var summary = String(format: "(%@ stopped: %d rows from %d events in %.1f s", q.name, rows.load(ordering: .relaxed), m.eventsIn, Date().timeIntervalSince(start))
+        if m.rejected > 0 { summary += ", \(m.rejected) rejected" + (m.rejectionReasons.max { $0.value < $1.value }.map { " (most: \($0.key))" } ?? "") }
+        if m.late > 0 { summary += ", \(m.late) late" }
+        say(summary + ")")
     }
+
+    /// Runs a file's statements and commands (`--init FILE`), as `.read` does.
+    public func read(_ path: String) { _ = command(".read \(path)") }
 
     /// A dot command; false to leave the shell.
     func command(_ line: String) -> Bool {
@@ -278,29 +334,50 @@ public final class Repl: @unchecked Sendable {
         switch parts[0] {
         case ".quit", ".exit": return false
         case ".help":
-            say("""
-                SQL statements end with ';' and may span lines. Commands:
-                  .mode table|jsonl|csv     how attached queries print rows
-                  .read FILE                run the statements in FILE
-                  .replay FILE [INTO STREAM] [max|N/s|xN] [BY FIELD]
-                                            feed a JSON Lines or CSV file into a stream in the background: as
-                                            fast as possible (max, the default), N events/s, or N times faster
-                                            than the events' own timestamps (FIELD, default timestamp)
-                  .replay status | stop     progress of the running replays, or stop them
-                  .gen SCENARIO [RATE] [SEED]  start a built-in generator into its streams (.gen stop ends them)
-                  .pane add NAME WIDGET QUERY [option=value …]   a dashboard pane on a running query
-                                            (widgets: table, sparkline, gauge, bars, timeline, log, counter)
-                  .pane drop NAME | .pane   remove a pane, or list them
-                  .layout columns N         panes per row on the dashboard
-                  .dashboard                the panes live, full screen, until q (queries keep running)
-                  .quit                     leave (also Ctrl-D)
-                """)
+            if parts.count > 1 {
+                let name = parts[1].hasPrefix(".") ? parts[1] : "." + parts[1]
+                if let h = Repl.commandHelp.first(where: { $0.0 == name.lowercased() }) { say("\(h.1)\n\(h.2)") }
+                else { say("no command \(name); .help lists them") }
+            } else {
+                var text = "SQL statements end with ';' and may span lines. Commands (.help NAME explains one):\n"
+                for (_, usage, summary) in Repl.commandHelp {
+                    text += "  " + usage.padding(toLength: max(usage.count, 44), withPad: " ", startingAt: 0) + "  " + (summary.split(separator: "\n").first.map(String.init) ?? "") + "\n"
+                }
+                say(String(text.dropLast()))
+            }
         case ".mode":
-            if parts.count > 1, let m = OutputMode(rawValue: parts[1]) { mode = m; say("mode \(m.rawValue)") }
-            else { say("usage: .mode table|jsonl|csv") }
+            if parts.count > 1, let m = OutputMode(name: parts[1]) { settings.mode = m; say("mode \(m.rawValue)") }
+            else { say("usage: .mode \(OutputMode.allCases.map(\.rawValue).joined(separator: "|"))   (now \(settings.mode.rawValue))") }
+        case ".timer":
+            if parts.count > 1, ["on", "off"].contains(parts[1].lowercased()) { settings.timer = parts[1].lowercased() == "on"; say("timer \(parts[1].lowercased())") }
+            else { say("usage: .timer on|off   (now \(settings.timer ? "on" : "off"))") }
+        case ".output":
+            if parts.count == 1 {
+                try? outputHandle?.close()
+                outputHandle = nil
+                settings.output = nil
+                say("results go to the terminal")
+            } else {
+                let path = parts.dropFirst().joined(separator: " ")
+                guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+                    say("cannot write \(path)")
+                    break
+                }
+                try? outputHandle?.close()
+                outputHandle = h
+                settings.output = path
+                say("results go to \(path) (.output alone returns them to the terminal)")
+            }
+        case ".set":
+            guard parts.count >= 3 else { say("usage: .set NAME VALUE   (.show lists the settings)"); break }
+            do { say(try settings.set(parts[1], parts.dropFirst(2).joined(separator: " "), engine: engine)) } catch { say(error.description) }
+        case ".show":
+            say(OutputFormat.table(columns: ["setting", "value", "meaning"], rows: settings.rows(engine: engine), maxWidth: 90))
         case ".read":
             guard parts.count > 1, let data = FileManager.default.contents(atPath: parts[1]) else { say("cannot read \(parts.dropFirst().joined())"); break }
-            for s in Parser.splitStatements(String(decoding: data, as: UTF8.self)) { execute(s) }
+            for s in Parser.splitStatements(String(decoding: data, as: UTF8.self)) {
+                if s.hasPrefix(".") { if !command(s) { return false } } else { execute(s) }
+            }
         case ".replay":
             replayCommand(Array(parts.dropFirst()))
         case ".gen":

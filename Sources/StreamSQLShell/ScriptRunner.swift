@@ -34,6 +34,8 @@ public final class ScriptRunner: @unchecked Sendable {
     public var maxEvents: Int?
     /// Pace the replay at this many events per second (nil: as fast as possible).
     public var eventsPerSecond: Double?
+    /// Stop reading input at this time (`--for`).
+    public var deadline: Date?
     private let write: @Sendable (String) -> Void
     private let writeError: @Sendable (String) -> Void
     private let lock = NSLock()
@@ -90,12 +92,19 @@ public final class ScriptRunner: @unchecked Sendable {
     /// `.layout columns N`.
     func runCommand(_ text: String) throws(PaneError) {
         let words = text.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+        if words.first == ".mode" {
+            guard words.count == 2, let m = OutputMode(name: String(words[1])) else {
+                throw PaneError("usage: .mode \(OutputMode.allCases.map(\.rawValue).joined(separator: "|"))")
+            }
+            mode = m
+            return
+        }
         if words.first == ".layout" {
             layoutColumns = try PaneSpec.parseLayout(words.dropFirst().joined(separator: " "))
             return
         }
         guard words.first == ".pane", words.count == 3, words[1] == "add" else {
-            throw PaneError("\(text.prefix(40)): scripts may hold SQL statements, `.pane add NAME WIDGET QUERY [option=value …]` and `.layout columns N` lines only")
+            throw PaneError("\(text.prefix(40)): scripts may hold SQL statements, `.mode …`, `.pane add NAME WIDGET QUERY [option=value …]` and `.layout columns N` lines only")
         }
         let spec = try PaneSpec.parse(String(words[2]), group: paneGroup)
         guard queries.contains(where: { $0.name.lowercased() == spec.query.lowercased() }) else {
@@ -114,7 +123,7 @@ public final class ScriptRunner: @unchecked Sendable {
             if showMessages { writeError(m) }
         case .table(let columns, let rows):
             switch mode {
-            case .table: write(OutputFormat.table(columns: columns, rows: rows))
+            case .table, .vertical, .changelog: write(OutputFormat.table(columns: columns, rows: rows))
             case .csv:
                 write(columns.map(OutputFormat.csvField).joined(separator: ","))
                 for r in rows { write(r.map { OutputFormat.csvField(OutputFormat.cell($0)) }.joined(separator: ",")) }
@@ -132,6 +141,16 @@ public final class ScriptRunner: @unchecked Sendable {
     public func attach(_ q: Query) {
         let name = q.name
         let mode = self.mode, tagged = self.tagged
+        if !tagged && (mode == .table || mode == .vertical || mode == .changelog) {
+            // Without a terminal the header is printed once.
+            let printer = RowPrinter(mode: mode, windowed: q.windowed, color: false, screenRows: Int.max / 2, screenColumns: 1000,
+                                     maxWidth: 40, write: { [weak self] in self?.write($0) })
+            q.addSink { [weak self] batch in
+                guard let self else { return }
+                self.lock.withLock { printer.print(batch) }
+            }
+            return
+        }
         q.addSink { [weak self] batch in
             guard let self else { return }
             self.lock.lock()
@@ -139,7 +158,7 @@ public final class ScriptRunner: @unchecked Sendable {
             for i in 0..<batch.count {
                 let o = batch.object(i)
                 switch mode {
-                case .jsonl, .table:
+                case .jsonl, .table, .vertical, .changelog:
                     if tagged {
                         self.write(JSONWriter.string(object: ["query": .string(name), "row": .object(o)]))
                     } else {
@@ -174,6 +193,7 @@ public final class ScriptRunner: @unchecked Sendable {
                     for f in csv.failures { rejectedLines += 1; writeError("\(path): \(f.description)") }
                     for row in csv.rows {
                         if let m = maxEvents, total >= m { break outer }
+                        if let d = deadline, total % 256 == 0, Date() >= d { break outer }
                         engine.emitSync(row, to: input.stream)
                         total += 1
                     }
@@ -188,6 +208,7 @@ public final class ScriptRunner: @unchecked Sendable {
                 lineNo += 1
                 if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
                 if let m = maxEvents, total >= m { break outer }
+                if let d = deadline, total % 256 == 0, Date() >= d { break outer }
                 if let r = eventsPerSecond, r > 0 { usleep(UInt32(min(1_000_000, 1_000_000 / r))) }
                 if let e = engine.emit(jsonLine: String(line), to: input.stream, sync: true) {
                     rejectedLines += 1

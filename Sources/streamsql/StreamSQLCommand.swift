@@ -48,7 +48,12 @@ struct ShellCommand: ParsableCommand {
         } else if isatty(0) == 0 {
             script = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
         } else {
-            Repl(engine: Engine()).run()
+            let repl = Repl(engine: Engine())
+            if let initFile = common.initFile {
+                guard FileManager.default.isReadableFile(atPath: initFile) else { warn("cannot read \(initFile)"); throw ExitCode(2) }
+                repl.read(initFile)
+            }
+            repl.run()
             return
         }
         try common.execute(script, baseDirectory: base, tagged: false)
@@ -72,8 +77,14 @@ struct ScriptOptions: ParsableArguments {
     @Flag(help: "Stop at the first statement that fails.")
     var bail = false
 
+    @Option(name: .customLong("init"), help: "Statements to run first (also before the interactive shell starts).")
+    var initFile: String?
+
+    @Option(name: .customLong("for"), help: "Stop reading input after this long (e.g. 10s, 2m), then end as at the end of the input.")
+    var duration: String?
+
     func execute(_ script: String, baseDirectory: String?, tagged: Bool) throws {
-        guard let mode = OutputMode(rawValue: output) else {
+        guard let mode = OutputMode(name: output) else {
             warn("--output must be one of: \(OutputMode.allCases.map(\.rawValue).joined(separator: ", "))")
             throw ExitCode(2)
         }
@@ -98,7 +109,20 @@ struct ScriptOptions: ParsableArguments {
         runner.bail = bail
         runner.flushAtEnd = end == "flush"
         runner.maxEvents = events
-        let ok = runner.runScript(script)
+        if let d = duration {
+            guard let nanos = Durations.parse(d), nanos > 0 else {
+                warn("--for takes a duration such as 10s, 500ms or 2m, got '\(d)'")
+                throw ExitCode(2)
+            }
+            runner.deadline = Date().addingTimeInterval(Double(nanos) / 1e9)
+        }
+        var ok = true
+        if let initFile {
+            guard let data = FileManager.default.contents(atPath: initFile) else { warn("cannot read \(initFile)"); throw ExitCode(2) }
+            ok = runner.runScript(String(decoding: data, as: UTF8.self))
+            if !ok && bail { out.flush(); throw ExitCode(1) }
+        }
+        ok = runner.runScript(script) && ok
         if ok || !bail { runner.replay(parsed) }
         out.flush()
         if !ok || runner.errors > 0 { throw ExitCode(1) }

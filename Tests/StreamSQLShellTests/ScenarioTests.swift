@@ -589,7 +589,8 @@ final class ScenarioTests: XCTestCase {
             (".pane add x gauge q max=lots", "pane option max must be a number"),
             (".pane add x table nosuch", "no query named 'nosuch'"),
             (".pane add x", "usage: .pane add"),
-            (".mode table", "scripts may hold SQL statements, `.pane add"),
+            (".gen fraud", "scripts may hold SQL statements, `.mode …`, `.pane add"),
+            (".mode fancy", "usage: .mode table|"),
         ] {
             let out = Lines(), err = Lines()
             let runner = ScriptRunner(write: out.add, writeError: err.add)

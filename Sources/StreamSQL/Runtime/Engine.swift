@@ -1,5 +1,6 @@
 import Foundation
 import OrderedCollections
+import Synchronization
 
 /// Engine-wide settings.
 public struct EngineOptions: Sendable {
@@ -62,7 +63,14 @@ final class StreamState: @unchecked Sendable {
 /// engine.drain()
 /// ```
 public final class Engine: @unchecked Sendable {
-    public let options: EngineOptions
+    private let optionsBox: Mutex<EngineOptions>
+    /// The options new queries are created with (`updateOptions` changes them for later queries).
+    public var options: EngineOptions { optionsBox.withLock { $0 } }
+
+    /// Changes the options for queries created from now on (running queries keep theirs).
+    public func updateOptions(_ change: (inout EngineOptions) -> Void) {
+        optionsBox.withLock { change(&$0) }
+    }
     private var functions: FunctionRegistry
     let lock = NSLock()
     var streams: [String: StreamState] = [:]
@@ -80,7 +88,7 @@ public final class Engine: @unchecked Sendable {
     private var queryCounter = 0
 
     public init(options: EngineOptions = EngineOptions()) {
-        self.options = options
+        self.optionsBox = Mutex(options)
         self.functions = FunctionRegistry.builtins
         streams["stream"] = StreamState(name: "stream")
     }

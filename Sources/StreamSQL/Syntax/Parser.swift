@@ -277,7 +277,7 @@ public struct Parser {
                 _ = advance()
                 docs.append(t.text)
             } while acceptOp(",")
-            return .insert(stream: name, columns: cols, rows: [], json: docs, range: start.range.union(nr))
+            return .insert(stream: name, columns: cols, rows: [], json: docs, range: nr)
         }
         try expectWord("values", "or JSON after the stream name")
         var rows: [[Expr]] = []
@@ -288,7 +288,7 @@ public struct Parser {
             try expectOp(")", "after the values of a row")
             rows.append(vals)
         } while acceptOp(",")
-        return .insert(stream: name, columns: cols, rows: rows, json: [], range: start.range.union(nr))
+        return .insert(stream: name, columns: cols, rows: rows, json: [], range: nr)
     }
 
     /// CREATE [OR REPLACE] FUNCTION name(p1, p2, …) AS expression [COMMENT 'text']
@@ -384,6 +384,9 @@ public struct Parser {
         return parts.filter { text in
             // Drop pieces that hold only white space and comments.
             text.hasPrefix(".") || (try? Lexer.tokenize(text))?.count ?? 2 > 1
+        }.map { text in
+            // Leading blank space goes, so error columns count from the statement's first character.
+            String(text.drop { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
         }
     }
 

@@ -1,0 +1,129 @@
+import Foundation
+import StreamSQL
+
+/// The shell's settings (`.set NAME VALUE`, `.show`), and the engine options `.set` changes for the
+/// queries started after it.
+public struct ShellSettings: Sendable {
+    public enum ColorChoice: String, Sendable { case auto, on, off }
+    public var mode: OutputMode = .table
+    public var timer = false
+    public var color: ColorChoice = .auto
+    /// Widest a table column gets before values are cut with an ellipsis.
+    public var width = 30
+    /// Where results go (`.output FILE`); nil for the terminal.
+    public var output: String?
+
+    public init() {}
+
+    /// The names `.set` knows, with what each means (shown by `.help set` and `.show`).
+    static let help: [(String, String)] = [
+        ("mode", "how attached queries print rows: table, changelog, vertical, csv, jsonl"),
+        ("timer", "on or off: print how long each statement took"),
+        ("color", "auto (a terminal without NO_COLOR), on or off"),
+        ("width", "widest table column before values are cut with an ellipsis (3-500)"),
+        ("queue_capacity", "engine: events buffered per query (new queries)"),
+        ("back_pressure", "engine: block, drop-oldest or drop-newest when a query's buffer is full (new queries)"),
+        ("distinct_capacity", "engine: rows DISTINCT remembers (new queries)"),
+        ("max_groups", "engine: groups a window query keeps (new queries)"),
+        ("max_partitions", "engine: partitions an analytic function or pattern keeps (new queries)"),
+    ]
+
+    /// Applies `.set NAME VALUE`; returns the confirmation, or throws the reason it was refused.
+    mutating func set(_ name: String, _ text: String, engine: Engine) throws(ShellError) -> String {
+        let value = text
+        func int(_ range: ClosedRange<Int>) throws(ShellError) -> Int {
+            guard let n = Int(value.replacingOccurrences(of: "_", with: "")), range.contains(n) else {
+                throw ShellError("\(name) takes a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return n
+        }
+        func bool() throws(ShellError) -> Bool {
+            switch value.lowercased() {
+            case "on", "true", "1", "yes": return true
+            case "off", "false", "0", "no": return false
+            default: throw ShellError("\(name) takes on or off")
+            }
+        }
+        switch name.lowercased() {
+        case "mode":
+            guard let m = OutputMode(name: value) else { throw ShellError("mode takes \(OutputMode.allCases.map(\.rawValue).joined(separator: ", "))") }
+            mode = m
+        case "timer": timer = try bool()
+        case "color", "colour":
+            guard let c = ColorChoice(rawValue: value.lowercased()) else { throw ShellError("color takes auto, on or off") }
+            color = c
+        case "width": width = try int(3...500)
+        case "queue_capacity":
+            let n = try int(1...100_000_000)
+            engine.updateOptions { $0.queueCapacity = n }
+        case "back_pressure":
+            guard let b = BackPressure(rawValue: value.lowercased()) else { throw ShellError("back_pressure takes block, drop-oldest or drop-newest") }
+            engine.updateOptions { $0.backPressure = b }
+        case "distinct_capacity":
+            let n = try int(1...100_000_000)
+            engine.updateOptions { $0.distinctCapacity = n }
+        case "max_groups":
+            let n = try int(1...100_000_000)
+            engine.updateOptions { $0.maxGroups = n }
+        case "max_partitions":
+            let n = try int(1...100_000_000)
+            engine.updateOptions { $0.maxPartitions = n }
+        default:
+            let names = ShellSettings.help.map(\.0)
+            let close = names.min { a, b in editDistance(a, name.lowercased()) < editDistance(b, name.lowercased()) }
+            throw ShellError("unknown setting '\(name)'" + (close.map { editDistance($0, name.lowercased()) <= 3 ? "; did you mean '\($0)'?" : "" } ?? "")
+                             + " (.show lists them)")
+        }
+        return "\(name.lowercased()) = \(self.value(of: name.lowercased(), engine: engine))"
+    }
+
+    func value(of name: String, engine: Engine) -> String {
+        let o = engine.options
+        switch name {
+        case "mode": return mode.rawValue
+        case "timer": return timer ? "on" : "off"
+        case "color", "colour": return color.rawValue
+        case "width": return String(width)
+        case "queue_capacity": return String(o.queueCapacity)
+        case "back_pressure": return o.backPressure.rawValue
+        case "distinct_capacity": return String(o.distinctCapacity)
+        case "max_groups": return String(o.maxGroups)
+        case "max_partitions": return String(o.maxPartitions)
+        default: return ""
+        }
+    }
+
+    /// Rows for `.show`: every setting, its value and what it means; then the output.
+    func rows(engine: Engine) -> [[Value]] {
+        ShellSettings.help.map { [.string($0.0), .string(value(of: $0.0, engine: engine)), .string($0.1)] }
+            + [[.string("output"), .string(output ?? "terminal"), .string("where results go (.output FILE, .output to return)")]]
+    }
+}
+
+public struct ShellError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ d: String) { description = d }
+}
+
+/// Levenshtein distance, for "did you mean".
+func editDistance(_ a: String, _ b: String) -> Int {
+    let x = Array(a), y = Array(b)
+    if x.isEmpty { return y.count }
+    if y.isEmpty { return x.count }
+    var prev = Array(0...y.count)
+    for i in 1...x.count {
+        var cur = [i] + Array(repeating: 0, count: y.count)
+        for j in 1...y.count {
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+        }
+        prev = cur
+    }
+    return prev[y.count]
+}
+
+/// The terminal's size (rows, columns), or 24×80 when standard output is not one.
+func terminalSize() -> (rows: Int, columns: Int) {
+    var w = winsize()
+    if ioctl(1, UInt(TIOCGWINSZ), &w) == 0, w.ws_row > 0, w.ws_col > 0 { return (Int(w.ws_row), Int(w.ws_col)) }
+    return (24, 80)
+}
