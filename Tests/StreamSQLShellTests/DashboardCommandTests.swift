@@ -125,3 +125,27 @@ final class PaneFeedTests: XCTestCase {
         XCTAssertEqual(kept.last?.seq, 1200)
     }
 }
+
+/// Without a usable terminal the dashboard refuses with a clear message instead of drawing garbage.
+final class DashboardRefusalTests: XCTestCase {
+    func testDumbUnsetOrPipedTerminalsAreRefused() throws {
+        guard FileManager.default.isExecutableFile(atPath: DashboardCommandTests.binary) else { throw XCTSkip("build the streamsql binary first") }
+        for (term, expected) in [("dumb", "TERM is dumb"), ("", "TERM is unset"), ("xterm-256color", "needs a terminal on standard input and output")] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: DashboardCommandTests.binary)
+            p.arguments = ["demo", "fraud"]
+            var env = ProcessInfo.processInfo.environment
+            env["TERM"] = term.isEmpty ? nil : term
+            p.environment = env
+            let out = Pipe(), err = Pipe()
+            p.standardOutput = out
+            p.standardError = err
+            try p.run()
+            let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            _ = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            XCTAssertEqual(p.terminationStatus, 2, e)
+            XCTAssertTrue(e.contains(expected) && e.contains("--snapshot"), "\(term): \(e)")
+        }
+    }
+}

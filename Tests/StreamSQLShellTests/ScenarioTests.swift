@@ -453,13 +453,51 @@ final class ScenarioTests: XCTestCase {
     }
 
     func testEnergyRulesOnGeneratedEvents() throws {
-        let (rows, events) = try generate("energy", count: 3000)
+        let (rows, events) = try generate("energy", count: 6000)
         let out = try XCTUnwrap(rows["energy_plan"])
         XCTAssertEqual(out.count, events.count)
+        // History as the script keeps it: windows fire when the watermark (the latest reading's time) reaches
+        // their end, so a reading sees the hourly averages, the 24-hour window and the 1-hour window (sliding
+        // by 5 minutes) that ended at or before it.
+        let hour: Int64 = 3_600_000, five: Int64 = 300_000
+        var byBuilding: [String: [(Int64, Double)]] = [:]
+        var forecasts = 0, peaks = 0, spikes = 0
         for (row, e) in zip(out, events) {
             let f = e.fields
+            let b = f["building_id"]?.stringValue ?? "", t = e.eventTimeMs
+            let history = byBuilding[b, default: []]
+            func mean(_ from: Int64, _ to: Int64) -> Double? {
+                let xs = history.filter { $0.0 >= from && $0.0 < to }.map(\.1)
+                return xs.isEmpty ? nil : xs.reduce(0, +) / Double(xs.count)
+            }
+            let p = try XCTUnwrap(row["predictions"] as? [String: Any])
+            let dayEnd = t / hour * hour
+            if let m = mean(dayEnd - 24 * hour, dayEnd) {
+                XCTAssertEqual(try XCTUnwrap(p["daily_consumption_forecast"] as? Double), r(m * 24, 1), accuracy: 0.051, "\(row)")
+                forecasts += 1
+            } else {
+                XCTAssertNil(p["daily_consumption_forecast"] as? Double)
+            }
+            // The latest complete hour of each hour of the day; the peak is the highest.
+            var profile: [Int64: Double] = [:]
+            var h = (history.first?.0 ?? t) / hour * hour
+            while h + hour <= t {
+                if let m = mean(h, h + hour) { profile[(h / hour) % 24] = m }
+                h += hour
+            }
+            if let peak = profile.max(by: { $0.value < $1.value }) {
+                XCTAssertEqual(p["peak_demand_time"] as? String, String(format: "%02d:00", peak.key), "\(row)")
+                peaks += 1
+            }
+            let kw = f["current_consumption"]?.doubleValue ?? 0
+            let lastHourEnd = t / five * five
+            let spike = mean(lastHourEnd - hour, lastHourEnd).map { kw > 1.5 * $0 } ?? false
+            let alerts = (row["alerts"] as? [[String: Any]] ?? []).compactMap { $0["type"] as? String }
+            XCTAssertEqual(alerts.contains("consumption_spike"), spike, "\(row)")
+            if spike { spikes += 1 }
+            byBuilding[b, default: []].append((t, kw))
             XCTAssertEqual(row["building_id"] as? String, f["building_id"]?.stringValue)
-            let kw = f["current_consumption"]?.doubleValue ?? 0, temp = f["temperature"]?.doubleValue ?? 0
+            let temp = f["temperature"]?.doubleValue ?? 0
             let occupancy = f["occupancy"]?.doubleValue ?? 0, tod = f["time_of_day"]?.stringValue ?? "", forecast = f["weather_forecast"]?.stringValue ?? ""
             let target = occupancy < 30 || tod == "night" ? 18.0 : tod == "evening" ? 20.5 : 21.0
             let o = try XCTUnwrap(row["energy_optimization"] as? [String: Any])
@@ -469,11 +507,13 @@ final class ScenarioTests: XCTestCase {
             XCTAssertEqual(hvac["afternoon"] as? String, forecast == "sunny" || forecast == "hot" ? "increase_cooling" : forecast == "cold" ? "increase_heating" : "maintain")
             let saved = r(kw * max(0, temp - target) * 0.113, 1)
             XCTAssertEqual(try XCTUnwrap(o["estimated_savings"] as? Double), saved, accuracy: 1e-9)
-            let p = try XCTUnwrap(row["predictions"] as? [String: Any])
             XCTAssertEqual(try XCTUnwrap(p["cost_optimization"] as? Double), r(saved * 0.15 * 24), accuracy: 1e-9)
             let hasComfort = (row["alerts"] as? [[String: Any]] ?? []).contains { $0["type"] as? String == "comfort" }
             XCTAssertEqual(hasComfort, temp < 18 || temp > 26)
         }
+        XCTAssertGreaterThan(forecasts, 1000)
+        XCTAssertGreaterThan(peaks, 1000)
+        XCTAssertGreaterThan(spikes, 0)
     }
 
     /// What the first 60 seconds of `streamsql demo NAME` emit: the demo's rate × 60 events of the
@@ -590,7 +630,7 @@ final class ScenarioTests: XCTestCase {
             (".pane add x table nosuch", "no query named 'nosuch'"),
             (".pane add x", "usage: .pane add"),
             (".gen fraud", "scripts may hold SQL statements, `.mode …`, `.pane add"),
-            (".mode fancy", "usage: .mode table|"),
+            (".mode fancy", "usage: .mode jsonl|csv|table"),
         ] {
             let out = Lines(), err = Lines()
             let runner = ScriptRunner(write: out.add, writeError: err.add)
