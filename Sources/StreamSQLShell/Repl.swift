@@ -240,6 +240,7 @@ public final class Repl: @unchecked Sendable {
         }
         guard FileManager.default.isReadableFile(atPath: first) else { say("cannot read \(first)"); return }
         let replay = Replay(engine: engine, inputs: [Replay.Input(path: first, stream: stream)], pace: pace, timeField: field)
+        engine.flinkInputs[stream.lowercased()] = first
         replay.onRejection = { [weak self] text in self?.notify(text) }
         replay.onFinish = { [weak self] summary in self?.notify("(\(first): \(summary))") }
         replays.removeAll { $0.isFinished }

@@ -13,7 +13,7 @@ struct StreamSQLCommand: ParsableCommand {
             queries print their results, --input files are replayed into their streams), or opens the \
             interactive shell when standard input is a terminal.
             """,
-        subcommands: [ShellCommand.self, RunCommand.self, DemoCommand.self, DashboardCommand.self, GenCommand.self, QueryCommand.self,
+        subcommands: [ShellCommand.self, RunCommand.self, DemoCommand.self, DashboardCommand.self, GenCommand.self, FlinkCommand.self, QueryCommand.self,
                       ConformanceCommand.self, BenchCommand.self],
         defaultSubcommand: ShellCommand.self
     )

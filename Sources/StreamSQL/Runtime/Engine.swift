@@ -86,6 +86,12 @@ public final class Engine: @unchecked Sendable {
     }
     private var _baseDirectory: String?
     private var queryCounter = 0
+    /// Input files by stream, for `EXPLAIN FLINK` to learn field types from (set by `.replay` and `--input`).
+    public var flinkInputs: [String: String] {
+        get { lock.withLock { _flinkInputs } }
+        set { lock.withLock { _flinkInputs = newValue } }
+    }
+    private var _flinkInputs: [String: String] = [:]
 
     public init(options: EngineOptions = EngineOptions()) {
         self.optionsBox = Mutex(options)

@@ -182,4 +182,6 @@ public enum Statement: Sendable {
     case showFunctions(like: String?)
     case describeFunction(name: String, range: SourceRange)
     case explain(SelectStatement)
+    /// `EXPLAIN FLINK SELECT …`: the query as Flink SQL.
+    case explainFlink(SelectStatement)
 }

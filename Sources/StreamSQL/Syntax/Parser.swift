@@ -164,6 +164,10 @@ public struct Parser {
         }
         if t.isWord("explain") {
             _ = advance()
+            if acceptWord("flink") {
+                guard peek.isWord("select") else { throw expected("a SELECT after EXPLAIN FLINK") }
+                return .explainFlink(try parseSelect())
+            }
             guard peek.isWord("select") else { throw expected("a SELECT after EXPLAIN") }
             return .explain(try parseSelect())
         }

@@ -25,6 +25,8 @@ public struct StreamSQLError: Error, Sendable, CustomStringConvertible {
         case runtime = "runtime error"
         case catalog = "catalog error"
         case io = "input error"
+        /// A construct the Flink translation refuses.
+        case flink = "Flink translation error"
     }
 
     public let phase: Phase

@@ -1,0 +1,258 @@
+import ArgumentParser
+import Foundation
+import OrderedCollections
+import StreamSQL
+import StreamSQLShell
+
+/// `streamsql flink export|run`: the same SQL on Apache Flink.
+struct FlinkCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flink",
+        abstract: "Translate a script to Flink SQL, or run it on Apache Flink (local or a cluster) and compare.",
+        subcommands: [FlinkExport.self, FlinkRun.self])
+}
+
+/// Options shared by export and run.
+struct FlinkOptions: ParsableArguments {
+    @Argument(help: "The SQL script.")
+    var script: String
+
+    @Option(name: .customLong("input"), help: "STREAM=FILE (JSON Lines): where Flink reads the stream, and how its field types are learnt. Repeatable.")
+    var inputs: [String] = []
+
+    @Option(help: "Folder for the sink directories (default: a new temporary folder for run, ./flink-out for export).")
+    var out: String?
+
+    func translate(outputDirectory: String) throws -> (FlinkTranslator.Output, [ScriptRunner.Input], String) {
+        guard let data = FileManager.default.contents(atPath: script) else { warn("cannot read \(script)"); throw ExitCode(2) }
+        var parsed: [ScriptRunner.Input] = []
+        for i in inputs {
+            guard let input = ScriptRunner.Input(argument: i) else { warn("--input takes STREAM=FILE, got '\(i)'"); throw ExitCode(2) }
+            let path = URL(fileURLWithPath: input.path).standardizedFileURL.path
+            guard FileManager.default.isReadableFile(atPath: path) else { warn("cannot read \(path)"); throw ExitCode(2) }
+            parsed.append(ScriptRunner.Input(stream: input.stream, path: path))
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        var t = FlinkTranslator(inputs: Dictionary(parsed.map { ($0.stream, $0.path) }, uniquingKeysWith: { a, _ in a }),
+                                outputDirectory: outputDirectory)
+        let base = URL(fileURLWithPath: script).deletingLastPathComponent().path
+        do {
+            return (try t.translate(script: text, baseDirectory: base), parsed, text)
+        } catch {
+            warn(error.rendered())
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct FlinkExport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Print the script as a complete Flink SQL script (SET lines, sources, sinks, queries).")
+
+    @OptionGroup var options: FlinkOptions
+
+    func run() throws {
+        let dir = URL(fileURLWithPath: options.out ?? "flink-out").standardizedFileURL.path
+        let (t, _, _) = try options.translate(outputDirectory: dir)
+        print(t.script, terminator: "")
+    }
+}
+
+struct FlinkRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the translated script on Flink and print its rows as JSON lines tagged with the query name.",
+        discussion: """
+            Without --cluster, a local Flink runs in this process's Python environment: the first run creates a virtual
+            environment with apache-flink in the user's cache folder (about 500 MB, a minute or two). --compare also runs the
+            script on this engine over the same files and reports, per query, the rows both engines agree on.
+            """)
+
+    @OptionGroup var options: FlinkOptions
+
+    @Option(help: "A Flink cluster's REST address, HOST:PORT (default: a local Flink).")
+    var cluster: String?
+
+    @Flag(help: "Also run the script here and compare the rows, query by query.")
+    var compare = false
+
+    @Option(help: "Relative tolerance when comparing numbers.")
+    var tolerance = 1e-6
+
+    @Option(name: .customLong("flink-version"), help: "The apache-flink version to install.")
+    var flinkVersion = "2.3.0"
+
+    func run() throws {
+        let out = URL(fileURLWithPath: options.out ?? (NSTemporaryDirectory() + "streamsql-flink-\(UUID().uuidString)")).standardizedFileURL.path
+        let (t, inputs, text) = try options.translate(outputDirectory: out)
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let sqlFile = out + "/job.sql"
+        try t.script.write(toFile: sqlFile, atomically: true, encoding: .utf8)
+        let python = try FlinkRuntime.python(version: flinkVersion)
+        let driver = out + "/driver.py"
+        try FlinkRuntime.driver.write(toFile: driver, atomically: true, encoding: .utf8)
+        var args = [driver, sqlFile]
+        if let cluster { args.append(cluster) }
+        let started = Date()
+        let status = FlinkRuntime.exec(python, args)
+        guard status == 0 else { warn("Flink failed (exit \(status)); the job's SQL is in \(sqlFile)"); throw ExitCode(1) }
+        warn(String(format: "flink: %d quer%@ in %.1f s", t.sinks.count, t.sinks.count == 1 ? "y" : "ies", Date().timeIntervalSince(started)))
+        var flinkRows: [String: [OrderedDictionary<String, Value>]] = [:]
+        for (q, path) in t.sinks { flinkRows[q] = FlinkRuntime.readSink(path) }
+        if !compare {
+            for (q, _) in t.sinks {
+                for r in flinkRows[q] ?? [] { print(JSONWriter.string(object: ["query": .string(q), "row": .object(r)])) }
+            }
+            return
+        }
+        // Our engine over the same files, flushing at the end as Flink does with bounded files.
+        let lines = Locked<[String]>([])
+        let engine = Engine()
+        engine.baseDirectory = URL(fileURLWithPath: options.script).deletingLastPathComponent().path
+        let runner = ScriptRunner(engine: engine, write: { l in lines.mutate { $0.append(l) } }, writeError: { warn($0) })
+        runner.tagged = true
+        _ = runner.runScript(text)
+        runner.replay(inputs)
+        var ours: [String: [OrderedDictionary<String, Value>]] = [:]
+        for l in lines.value {
+            guard case .object(let o)? = try? JSONReader.parse(l), let q = o["query"]?.asString, case .object(let row)? = o["row"] else { continue }
+            ours[q, default: []].append(row)
+        }
+        var differences = 0
+        for (q, _) in t.sinks {
+            let r = FlinkCompare.compare(ours[q] ?? [], flinkRows[q] ?? [], tolerance: tolerance)
+            differences += r.onlyOurs.count + r.onlyFlink.count
+            print("\(q): \(r.same) equal rows, \(r.onlyOurs.count) only here, \(r.onlyFlink.count) only in Flink")
+            for x in r.onlyOurs.prefix(5) { print("  here:  " + JSONWriter.string(object: x)) }
+            for x in r.onlyFlink.prefix(5) { print("  flink: " + JSONWriter.string(object: x)) }
+        }
+        print(differences == 0 ? "no differences" : "\(differences) rows differ")
+        if differences > 0 { throw ExitCode(1) }
+    }
+}
+
+final class Locked<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var v: T
+    init(_ v: T) { self.v = v }
+    var value: T { lock.withLock { v } }
+    func mutate(_ f: (inout T) -> Void) { lock.withLock { f(&v) } }
+}
+
+/// The local Flink: a virtual environment with apache-flink, and the driver that runs a translated script.
+enum FlinkRuntime {
+    static func exec(_ program: String, _ args: [String], quiet: Bool = false) -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: program)
+        p.arguments = args
+        if quiet { p.standardOutput = FileHandle.nullDevice }
+        do { try p.run() } catch { warn("cannot run \(program): \(error)"); return 127 }
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
+    /// The venv's python, creating the venv on first use.
+    static func python(version: String) throws -> String {
+        let env = ProcessInfo.processInfo.environment
+        let cache = env["XDG_CACHE_HOME"].map { $0 + "/streamsql" } ?? ((env["HOME"] ?? NSTemporaryDirectory()) + "/.cache/streamsql")
+        let venv = cache + "/flink-\(version)"
+        let python = venv + "/bin/python"
+        if FileManager.default.isExecutableFile(atPath: python),
+           FileManager.default.fileExists(atPath: venv + "/.ready") { return python }
+        try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true)
+        warn("flink: first use — creating \(venv) with apache-flink \(version) (about 500 MB; a minute or two)…")
+        guard exec("/usr/bin/env", ["python3", "-m", "venv", venv]) == 0 else { warn("cannot create a Python virtual environment (python3 -m venv)"); throw ExitCode(1) }
+        guard exec(venv + "/bin/pip", ["install", "--quiet", "apache-flink==\(version)"]) == 0 else {
+            warn("pip could not install apache-flink==\(version)")
+            throw ExitCode(1)
+        }
+        FileManager.default.createFile(atPath: venv + "/.ready", contents: Data())
+        warn("flink: ready")
+        return python
+    }
+
+    /// Rows of a filesystem JSON sink: every finished part file, in name order.
+    static func readSink(_ path: String) -> [OrderedDictionary<String, Value>] {
+        var rows: [OrderedDictionary<String, Value>] = []
+        guard let e = FileManager.default.enumerator(atPath: path) else { return rows }
+        var files: [String] = []
+        for case let f as String in e where !URL(fileURLWithPath: f).lastPathComponent.hasPrefix(".") { files.append(f) }
+        for f in files.sorted() {
+            guard let data = FileManager.default.contents(atPath: path + "/" + f) else { continue }
+            for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+                if case .object(let o)? = try? JSONReader.parse(String(line)) { rows.append(o) }
+            }
+        }
+        return rows
+    }
+
+    /// Runs the statements of a translated script with PyFlink, one job per sink, waiting for each.
+    static let driver = #"""
+    import re, sys
+    from pyflink.table import EnvironmentSettings, TableEnvironment
+
+    sql_file = sys.argv[1]
+    settings = EnvironmentSettings.in_streaming_mode()
+    env = TableEnvironment.create(settings)
+    if len(sys.argv) > 2:
+        host, port = sys.argv[2].rsplit(":", 1)
+        conf = env.get_config()
+        conf.set("execution.target", "remote")
+        conf.set("rest.address", host)
+        conf.set("rest.port", port)
+    text = open(sql_file).read()
+    statements = [s.strip() for s in re.split(r";\s*\n\s*\n", text + "\n\n") if s.strip() and not s.strip().startswith("--")]
+    for s in statements:
+        s = s.rstrip(";").strip()
+        lines = [l for l in s.split("\n") if not l.strip().startswith("--")]
+        s = "\n".join(lines).strip()
+        if not s:
+            continue
+        m = re.match(r"SET\s+'([^']+)'\s*=\s*'([^']*)'", s, re.I)
+        if m:
+            env.get_config().set(m.group(1), m.group(2))
+            continue
+        result = env.execute_sql(s)
+        if re.match(r"CREATE\s+TABLE\s+\S+\s+WITH\s*\(.*\)\s*AS\s", s, re.I | re.S):
+            result.wait()
+    """#
+}
+
+/// Row-by-row comparison of two engines' results: a multiset match with a numeric tolerance.
+enum FlinkCompare {
+    struct Result { var same = 0; var onlyOurs: [OrderedDictionary<String, Value>] = []; var onlyFlink: [OrderedDictionary<String, Value>] = [] }
+
+    static func equal(_ a: Value, _ b: Value, _ tol: Double) -> Bool {
+        switch (a, b) {
+        case (.object(let x), .object(let y)):
+            return Set(x.keys) == Set(y.keys) && x.allSatisfy { k, v in equal(v, y[k] ?? .null, tol) }
+        case (.array(let x), .array(let y)):
+            return x.count == y.count && zip(x, y).allSatisfy { equal($0, $1, tol) }
+        default:
+            if let p = a.asDouble, let q = b.asDouble, !(a.isString || b.isString) {
+                return abs(p - q) <= tol * max(1, abs(p), abs(q))
+            }
+            return a == b
+        }
+    }
+
+    static func compare(_ ours: [OrderedDictionary<String, Value>], _ flink: [OrderedDictionary<String, Value>], tolerance: Double) -> Result {
+        var r = Result()
+        var rest = flink
+        for o in ours {
+            if let i = rest.firstIndex(where: { equal(.object(o), .object($0), tolerance) }) {
+                rest.remove(at: i)
+                r.same += 1
+            } else {
+                r.onlyOurs.append(o)
+            }
+        }
+        r.onlyFlink = rest
+        return r
+    }
+}
+
+extension Value {
+    var isString: Bool { if case .string = self { return true }; return false }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import XCTest
+@testable import StreamSQL
+
+/// The translation table of FLINK.md, row by row, and every refused construct's message and position.
+/// (These need no Flink; `streamsql flink run --compare` runs the translations for real.)
+final class FlinkTranslatorTests: XCTestCase {
+    var dir: URL!
+    var input: String!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("streamsql-flinkt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        input = dir.appendingPathComponent("ev.jsonl").path
+        try """
+            {"deviceId":"d1","temperature":81,"humidity":40.5,"ts":1700000000000,"meta":{"site":"n","floor":2},"tags":["a"]}
+            {"deviceId":"d2","temperature":79.5,"humidity":41,"ts":1700000001000,"meta":{"site":"s","floor":1},"tags":[]}
+            not json
+            """.write(toFile: input, atomically: true, encoding: .utf8)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+
+    func translate(_ sql: String) throws(StreamSQLError) -> String {
+        var t = FlinkTranslator(inputs: ["stream": input], outputDirectory: "/out")
+        return try t.translate(script: sql).script
+    }
+
+    func refusal(_ sql: String, _ file: StaticString = #filePath, _ line: UInt = #line) -> StreamSQLError? {
+        do {
+            _ = try translate(sql)
+            XCTFail("translated: \(sql)", file: file, line: line)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    func testSourcesSinksAndSettings() throws {
+        let s = try translate("CREATE QUERY hot AS SELECT deviceId, meta.site AS site, tags[0] AS tag, temperature / 2 AS half FROM stream WHERE temperature > 80;")
+        for part in ["SET 'execution.runtime-mode' = 'streaming';", "SET 'table.local-time-zone' = 'UTC';",
+                     "SET 'pipeline.auto-watermark-interval' = '0 ms';", "SET 'parallelism.default' = '1';",
+                     "`deviceId` STRING", "`temperature` DOUBLE", "`humidity` DOUBLE", "`ts` BIGINT",
+                     "`meta` ROW<`site` STRING, `floor` BIGINT>", "`tags` ARRAY<STRING>", "pt AS PROCTIME()",
+                     "'path' = '\(input!)'", "'format' = 'json'", "CREATE TABLE `sink_hot` WITH (", "'path' = '/out/hot'",
+                     "`meta`.`site` AS `site`", "`tags`[1] AS `tag`", "(CAST(`temperature` AS DOUBLE) / 2) AS `half`",
+                     "WHERE (`temperature` > 80)"] {
+            XCTAssertTrue(s.contains(part), "missing \(part) in\n\(s)")
+        }
+    }
+
+    func testEventTimeWatermarksAndWindows() throws {
+        let tumble = try translate("SELECT deviceId, COUNT(*) AS n, window_start() AS ws FROM stream GROUP BY deviceId, TumblingWindow('5s') WITH (TIMESTAMP='ts', TIMEUNIT='ms', MAXOUTOFORDERNESS='2s');")
+        XCTAssertTrue(tumble.contains("rowtime AS TO_TIMESTAMP_LTZ(CAST(`ts` AS BIGINT), 3)"), tumble)
+        XCTAssertTrue(tumble.contains("WATERMARK FOR rowtime AS rowtime - INTERVAL '2.001' SECOND"), tumble)
+        XCTAssertTrue(tumble.contains("TABLE(TUMBLE(TABLE `src_q1_stream`, DESCRIPTOR(rowtime), INTERVAL '5' SECOND))"), tumble)
+        XCTAssertTrue(tumble.contains("GROUP BY window_start, window_end, `deviceId`"), tumble)
+        XCTAssertTrue(tumble.contains("UNIX_TIMESTAMP(DATE_FORMAT(window_start"), "window_start() keeps our units: \(tumble)")
+        let secs = try translate("SELECT COUNT(*) AS n FROM stream GROUP BY TumblingWindow('1m') WITH (TIMESTAMP='ts', TIMEUNIT='ss');")
+        XCTAssertTrue(secs.contains("TO_TIMESTAMP_LTZ(CAST(`ts` AS BIGINT), 0)") && secs.contains("INTERVAL '1' MINUTE"), secs)
+        let hop = try translate("SELECT deviceId, MAX(temperature) AS m FROM stream GROUP BY deviceId, SlidingWindow('10s', '2s') WITH (TIMESTAMP='ts', TIMEUNIT='ms');")
+        XCTAssertTrue(hop.contains("TABLE(HOP(TABLE `src_q1_stream`, DESCRIPTOR(rowtime), INTERVAL '2' SECOND, INTERVAL '10' SECOND))"), "slide first, then size: \(hop)")
+        let session = try translate("SELECT deviceId, COUNT(*) AS n FROM stream GROUP BY deviceId, SessionWindow('5s') WITH (TIMESTAMP='ts', TIMEUNIT='ms');")
+        XCTAssertTrue(session.contains("TABLE(SESSION(TABLE `src_q1_stream` PARTITION BY `deviceId`, DESCRIPTOR(rowtime), INTERVAL '5' SECOND))"), session)
+        let proc = try translate("SELECT COUNT(*) AS n FROM stream GROUP BY TumblingWindow('5s');")
+        XCTAssertTrue(proc.contains("pt AS PROCTIME()") && proc.contains("DESCRIPTOR(pt)"), proc)
+    }
+
+    func testAggregatesAnalyticsCountingWindowsAndTopN() throws {
+        let aggs = try translate("SELECT stddev(temperature) AS s, var(temperature) AS v, median(temperature) AS m, HAVING_TEST FROM stream GROUP BY TumblingWindow('5s') WITH (TIMESTAMP='ts', TIMEUNIT='ms');".replacingOccurrences(of: ", HAVING_TEST", with: ""))
+        XCTAssertTrue(aggs.contains("STDDEV_SAMP(`temperature`)") && aggs.contains("VAR_POP(`temperature`)") && aggs.contains("PERCENTILE(`temperature`, 0.5)"), aggs)
+        let having = try translate("SELECT deviceId, AVG(temperature) AS a FROM stream GROUP BY deviceId, TumblingWindow('5s') WITH (TIMESTAMP='ts', TIMEUNIT='ms') HAVING a > 50;")
+        XCTAssertTrue(having.contains("HAVING (AVG(`temperature`) > 50)"), "a HAVING alias becomes its aggregate: \(having)")
+        let lag = try translate("SELECT deviceId, lag(temperature) OVER (PARTITION BY deviceId) AS prev, acc_sum(temperature) OVER (PARTITION BY deviceId) AS total FROM stream WITH (TIMESTAMP='ts', TIMEUNIT='ms');")
+        XCTAssertTrue(lag.contains("LAG(`temperature`) OVER (PARTITION BY `deviceId` ORDER BY rowtime)"), lag)
+        XCTAssertTrue(lag.contains("SUM(`temperature`) OVER (PARTITION BY `deviceId` ORDER BY rowtime ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"), lag)
+        let counting = try translate("SELECT deviceId, SUM(temperature) AS total FROM stream GROUP BY deviceId, CountingWindow(3) WITH (TIMESTAMP='ts', TIMEUNIT='ms');")
+        for part in ["MATCH_RECOGNIZE (", "PARTITION BY `deviceId` ORDER BY rowtime", "MEASURES SUM(A.`temperature`) AS `total`",
+                     "AFTER MATCH SKIP PAST LAST ROW", "PATTERN (A{3})", "DEFINE A AS TRUE"] {
+            XCTAssertTrue(counting.contains(part), "missing \(part) in \(counting)")
+        }
+        let top = try translate("SELECT deviceId, COUNT(*) AS n FROM stream GROUP BY deviceId, TumblingWindow('5s') WITH (TIMESTAMP='ts', TIMEUNIT='ms') ORDER BY n DESC LIMIT 2;")
+        XCTAssertTrue(top.contains("ROW_NUMBER() OVER (PARTITION BY `__ws`, `__we` ORDER BY `n` DESC)") && top.contains("WHERE `__rn` <= 2"), top)
+    }
+
+    func testMatchRecognizePassesThroughWithTheTimeColumn() throws {
+        let mr = try translate("""
+            SELECT * FROM stream MATCH_RECOGNIZE (PARTITION BY deviceId ORDER BY ts MEASURES LAST(A.temperature) AS peak, COUNT(A.temperature) AS n
+            ONE ROW PER MATCH AFTER MATCH SKIP PAST LAST ROW PATTERN (A{3} B) WITHIN '1m' DEFINE A AS temperature > 80, B AS temperature <= 80)
+            WITH (TIMESTAMP='ts', TIMEUNIT='ms');
+            """)
+        for part in ["PARTITION BY `deviceId`", "ORDER BY rowtime", "MEASURES LAST(A.temperature) AS peak, COUNT(A.temperature) AS n",
+                     "ONE ROW PER MATCH", "PATTERN (A{3} B) WITHIN INTERVAL '1' MINUTE", "A AS (`temperature` > 80)"] {
+            XCTAssertTrue(mr.contains(part), "missing \(part) in \(mr)")
+        }
+    }
+
+    func testRefusalsNameTheConstructAndItsPosition() throws {
+        let cases: [(String, String, String)] = [
+            ("SELECT COUNT(*) AS n FROM stream GROUP BY GLOBAL WINDOW TRIGGER WHEN COUNT(*) > 3;", "GLOBAL WINDOW", "GLOBAL"),
+            ("SELECT had_changed(true, temperature) AS c FROM stream;", "had_changed(…)", "had_changed"),
+            ("SELECT changed_col(true, temperature) AS c FROM stream;", "changed_col(…)", "changed_col"),
+            ("SELECT latest(temperature) AS c FROM stream;", "latest(…)", "latest"),
+            ("SELECT lag(temperature) OVER (PARTITION BY deviceId WHEN temperature > 1) AS p FROM stream;", "OVER (… WHEN …)", "temperature > 1"),
+            ("SELECT COUNT(*) AS n FROM stream GROUP BY TumblingWindow('5s') WITH (TIMESTAMP='ts', TIMEUNIT='ms', ALLOWEDLATENESS='2s');", "ALLOWEDLATENESS", "ALLOWEDLATENESS"),
+            ("SELECT COUNT(*) AS n FROM stream GROUP BY TumblingWindow('5s') WITH (TIMESTAMP='ts', TIMEUNIT='ms', IDLETIMEOUT='2s');", "IDLETIMEOUT", "IDLETIMEOUT"),
+            ("SELECT * FROM stream MATCH_RECOGNIZE (ORDER BY ts MEASURES A.temperature AS t ALL ROWS PER MATCH PATTERN (A) DEFINE A AS temperature > 1) WITH (TIMESTAMP='ts', TIMEUNIT='ms');", "ALL ROWS PER MATCH", "MATCH_RECOGNIZE"),
+            ("SELECT * FROM stream MATCH_RECOGNIZE (ORDER BY ts MEASURES A.temperature AS t PATTERN (PERMUTE(A, B)) DEFINE A AS temperature > 1) WITH (TIMESTAMP='ts', TIMEUNIT='ms');", "PERMUTE", "MATCH_RECOGNIZE"),
+            ("SELECT * FROM stream MATCH_RECOGNIZE (ORDER BY ts MEASURES CLASSIFIER() AS c PATTERN (A B) DEFINE A AS temperature > 1) WITH (TIMESTAMP='ts', TIMEUNIT='ms');", "CLASSIFIER()", "CLASSIFIER()"),
+            ("SELECT * FROM stream MATCH_RECOGNIZE (ORDER BY ts MEASURES A.temperature AS t PATTERN (A B+) DEFINE A AS temperature > 1) WITH (TIMESTAMP='ts', TIMEUNIT='ms');", "greedy quantifier", "MATCH_RECOGNIZE"),
+            ("SELECT * FROM stream MATCH_RECOGNIZE (ORDER BY humidity MEASURES A.temperature AS t PATTERN (A B) DEFINE A AS temperature > 1) WITH (TIMESTAMP='ts', TIMEUNIT='ms');", "ORDER BY a column other than", "humidity"),
+            ("SELECT COUNT(*) AS n FROM stream;", "an aggregate without a window", "SELECT"),
+            ("SELECT DISTINCT deviceId FROM stream;", "SELECT DISTINCT", "SELECT"),
+            ("SELECT array_transform(tags, x -> x) AS t FROM stream;", "function array_transform", "array_transform"),
+            ("CREATE FUNCTION f(x) AS x + 1;", "CREATE FUNCTION", "CREATE"),
+            ("SELECT lag(temperature, 1, 0, true) OVER (PARTITION BY deviceId) AS p FROM stream;", "ignoreNull", "true"),
+            ("SELECT acc_sum(temperature, temperature > 1) OVER (PARTITION BY deviceId) AS p FROM stream;", "start and reset", "temperature > 1"),
+        ]
+        for (sql, message, at) in cases {
+            guard let e = refusal(sql) else { continue }
+            XCTAssertTrue(e.message.contains(message), "\(sql): \(e.message)")
+            XCTAssertTrue(e.message.contains("has no Flink equivalent"), e.message)
+            XCTAssertEqual(e.phase, .flink, sql)
+            // The caret points at the construct.
+            let b = Array(sql.utf8)
+            let start = min(e.range.start, b.count)
+            let shown = String(decoding: b[start..<min(b.count, start + at.utf8.count)], as: UTF8.self)
+            XCTAssertEqual(shown, at, "\(sql): \(e.rendered())")
+        }
+        // A stream with neither an input file nor declared columns cannot be typed.
+        var t = FlinkTranslator()
+        XCTAssertThrowsError(try t.translate(script: "SELECT a FROM other;")) { e in
+            XCTAssertTrue("\(e)".contains("--input other=FILE"), "\(e)")
+        }
+    }
+
+    func testExplainFlinkInTheEngine() throws {
+        let engine = Engine()
+        _ = try engine.run("CREATE STREAM r (deviceId string, temperature double, ts bigint)")
+        guard case .message(let text) = try engine.run("EXPLAIN FLINK SELECT deviceId, AVG(temperature) AS a FROM r GROUP BY deviceId, TumblingWindow('5s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')") else {
+            return XCTFail("EXPLAIN FLINK gives text")
+        }
+        XCTAssertTrue(text.contains("`temperature` DOUBLE") && text.contains("TUMBLE(") && text.contains("'path' = 'r.jsonl'"), text)
+        XCTAssertThrowsError(try engine.run("EXPLAIN FLINK SELECT first_seen(deviceId) AS f FROM r")) { e in
+            XCTAssertTrue("\(e)".contains("first_seen"), "\(e)")
+        }
+    }
+}
