@@ -220,6 +220,7 @@ public struct FlinkTranslator {
         var eventField: String?
         var precision = 3
         var outOfOrderSeconds: Double = 0
+        var session = false
         var column: String { eventField == nil ? "pt" : "rowtime" }
     }
 
@@ -263,7 +264,9 @@ public struct FlinkTranslator {
             case .string: cols.append("  rowtime AS TO_TIMESTAMP_LTZ(`\(f)`, 'yyyy-MM-dd''T''HH:mm:ss[.SSS]X')")
             default: throw refuse("a TIMESTAMP field of type \(ft)", range, sql)
             }
-            let lag = time.outOfOrderSeconds > 0 ? String(format: "%.3f", time.outOfOrderSeconds + 0.001) : "0.001"
+            // Flink fires a window when the watermark reaches its end − 1 ms: 1 ms more lag fires it when ours
+            // does (watermark ≥ end); sessions, which we close only once the watermark is past their end, need 2.
+            let lag = String(format: "%.3f", time.outOfOrderSeconds + (time.session ? 0.002 : 0.001))
             cols.append("  WATERMARK FOR rowtime AS rowtime - INTERVAL '\(lag)' SECOND")
         } else {
             cols.append("  pt AS PROCTIME()")
@@ -277,7 +280,20 @@ public struct FlinkTranslator {
     }
 
     mutating func select(_ s: SelectStatement, sql: String, name: String) throws(StreamSQLError) -> Translated {
-        let time = try timeSpec(s, sql: sql)
+        var time = try timeSpec(s, sql: sql)
+        time.session = s.window?.name.lowercased() == "sessionwindow"
+        if let mr = s.matchRecognize {
+            // A pattern's time is its ORDER BY column (TIMEUNIT gives its unit), as this engine reads it.
+            if time.eventField != nil, let r = s.with.first(where: { $0.0.lowercased() == "timestamp" })?.2 {
+                throw StreamSQLError(.plan, "WITH (TIMESTAMP) does not apply to MATCH_RECOGNIZE: its time is the ORDER BY column", at: r, in: sql)
+            }
+            if mr.orderBy.count == 1, case .name(let o, _) = mr.orderBy[0].expr.kind,
+               let t = try schema(of: s.from.source, range: s.from.range, sql: sql).first(where: { $0.0 == o })?.1, t == .bigint || t == .string {
+                time.eventField = o
+            } else {
+                throw refuse("ORDER BY a column other than a time column (whole milliseconds or seconds, or ISO text) in MATCH_RECOGNIZE", mr.orderBy.first?.expr.range ?? mr.range, sql)
+            }
+        }
         var sources: [String] = []
         let from: String
         if views.contains(s.from.source.lowercased()) {
@@ -416,12 +432,19 @@ public struct FlinkTranslator {
         let sql = ctx.sql
         if mr.allRows { throw refuse("ALL ROWS PER MATCH", mr.range, sql) }
         if case .toNextRow = mr.afterMatch {} // supported
-        guard mr.orderBy.count == 1, case .name(let o, _) = mr.orderBy[0].expr.kind, o == ctx.time.eventField || ctx.time.eventField == nil else {
+        guard mr.orderBy.count == 1, case .name(let o, _) = mr.orderBy[0].expr.kind, o == ctx.time.eventField else {
             throw refuse("ORDER BY a column other than the query's event time in MATCH_RECOGNIZE", mr.orderBy.first?.expr.range ?? mr.range, sql)
         }
         if s.whereClause != nil || s.window != nil { throw refuse("WHERE or a window around MATCH_RECOGNIZE", s.range, sql) }
         ctx.inPattern = true
-        var text = "SELECT " + (try items(s.items, ctx: &ctx)) + "\nFROM " + from + " MATCH_RECOGNIZE (\n"
+        // `SELECT *` gives the measures, as this engine (and the reference) does; Flink would add the partition columns.
+        let selected: String
+        if s.items.count == 1, case .star = s.items[0].expr.kind {
+            selected = mr.measures.map { "`\($0.alias ?? ctx.outputName($0))`" }.joined(separator: ", ")
+        } else {
+            selected = try items(s.items, ctx: &ctx)
+        }
+        var text = "SELECT " + selected + "\nFROM " + from + " MATCH_RECOGNIZE (\n"
         if !mr.partitionBy.isEmpty { text += "  PARTITION BY " + (try mr.partitionBy.map { e throws(StreamSQLError) in try ctx.expr(e) }).joined(separator: ", ") + "\n" }
         text += "  ORDER BY \(ctx.time.column)\n"
         if !mr.measures.isEmpty { text += "  MEASURES " + (try items(mr.measures, ctx: &ctx)).replacingOccurrences(of: "`", with: "") + "\n" }

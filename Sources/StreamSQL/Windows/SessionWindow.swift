@@ -49,8 +49,8 @@ final class SessionWindowOperator: QueryOperator {
         let key = core.key(row)
         var list = sessions[key] ?? []
         if list.isEmpty && sessions[key] == nil && !core.admitNewGroup(current: sessions.count) { return true }
-        // Sessions this row touches: [t, t + gap) overlaps [start, end).
-        let touching = list.indices.filter { list[$0].start < t + gap && t < list[$0].end }
+        // Sessions this row touches: the next event at most the gap after the last one (or before the first) joins.
+        let touching = list.indices.filter { list[$0].start <= t + gap && t <= list[$0].end }
         let target: Session
         if touching.isEmpty {
             let table = core.makeTable()
@@ -85,13 +85,15 @@ final class SessionWindowOperator: QueryOperator {
         return true
     }
 
+    /// Fires the sessions that end before `limit`. A session ending exactly at the watermark stays open:
+    /// an event at that instant is still at most the gap after the last one and joins it.
     private func fire(upTo limit: Int64, into out: inout ResultBatch) {
-        guard let first = ends.min, first <= limit else { return }
-        while let m = ends.min, m <= limit { _ = ends.removeMin() }
+        guard let first = ends.min, first < limit else { return }
+        while let m = ends.min, m < limit { _ = ends.removeMin() }
         // Emit due sessions in end order, then first-seen group order.
         var due: [(GroupKey, Session)] = []
         for (key, list) in sessions {
-            for s in list where s.end <= limit { due.append((key, s)) }
+            for s in list where s.end < limit { due.append((key, s)) }
         }
         due.sort { $0.1.end < $1.1.end || ($0.1.end == $1.1.end && $0.1.start < $1.1.start) }
         for (key, s) in due {
