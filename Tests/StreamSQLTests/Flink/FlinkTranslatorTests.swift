@@ -134,6 +134,28 @@ final class FlinkTranslatorTests: XCTestCase {
         }
     }
 
+    func testStreamTableJoinReadsTheFileTableAsABoundedTable() throws {
+        let meta = dir.appendingPathComponent("meta.csv").path
+        try "deviceId,site,limit\nd1,north,50\nd2,south,40\n".write(toFile: meta, atomically: true, encoding: .utf8)
+        var t = FlinkTranslator(inputs: ["stream": input], outputDirectory: "/out")
+        let s = try t.translate(script: """
+            CREATE TABLE meta PRIMARY KEY (deviceId) FROM FILE 'meta.csv';
+            CREATE QUERY enriched AS SELECT s.deviceId AS d, m.site AS site FROM stream s JOIN meta m ON s.deviceId = m.deviceId WHERE s.temperature > m.limit;
+            """, baseDirectory: dir.path).script
+        for part in ["CREATE TABLE `meta` (", "`site` STRING", "`limit` BIGINT", "'format' = 'csv'", "'path' = '\(meta)'",
+                     "FROM `src_enriched_stream` AS `s`\nJOIN `meta` AS `m` ON (`deviceId` = `m`.`deviceId`)",
+                     "`m`.`site` AS `site`", "WHERE (`temperature` > `m`.`limit`)"] {
+            XCTAssertTrue(s.contains(part), "missing \(part) in\n\(s)")
+        }
+        var u = FlinkTranslator(inputs: ["stream": input], outputDirectory: "/out")
+        XCTAssertThrowsError(try u.translate(script: """
+            CREATE TABLE meta PRIMARY KEY (deviceId) FROM FILE 'meta.csv';
+            SELECT s.deviceId AS d FROM stream s LEFT JOIN meta m ON s.deviceId = m.deviceId;
+            """, baseDirectory: dir.path)) { e in
+            XCTAssertTrue("\(e)".contains("LEFT JOIN"), "\(e)")
+        }
+    }
+
     func testExplainFlinkInTheEngine() throws {
         let engine = Engine()
         _ = try engine.run("CREATE STREAM r (deviceId string, temperature double, ts bigint)")
