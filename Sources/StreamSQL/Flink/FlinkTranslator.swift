@@ -305,6 +305,9 @@ public struct FlinkTranslator {
             from = "`\(table)`"
         }
         var ctx = ExprContext(sql: sql, time: time, translator: self)
+        if !views.contains(s.from.source.lowercased()), let fields = try? schema(of: s.from.source, range: s.from.range, sql: sql) {
+            ctx.fieldTypes = Dictionary(fields, uniquingKeysWith: { a, _ in a })
+        }
         if let a = s.from.alias { ctx.aliases.insert(a.lowercased()) }
         ctx.aliases.insert(s.from.source.lowercased())
         var joins = ""
@@ -509,6 +512,8 @@ struct ExprContext {
     let time: FlinkTranslator.TimeSpec
     let translator: FlinkTranslator
     var aliases: Set<String> = []
+    /// Types of the source's top-level fields.
+    var fieldTypes: [String: FlinkTranslator.FieldType] = [:]
     var windowed = false
     var inPattern = false
     /// Inside a counting window's MEASURES: fields are read through this pattern variable.
@@ -526,15 +531,27 @@ struct ExprContext {
         "vars": "VAR_SAMP", "first_value": "FIRST_VALUE", "last_value": "LAST_VALUE", "collect": "ARRAY_AGG",
     ]
     static let scalars: [String: String] = [
-        "abs": "ABS", "round": "ROUND", "floor": "FLOOR", "ceil": "CEIL", "ceiling": "CEIL", "sqrt": "SQRT", "power": "POWER",
-        "pow": "POWER", "exp": "EXP", "ln": "LN", "log10": "LOG10", "sign": "SIGN", "mod": "MOD",
+        "abs": "ABS", "round": "ROUND", "floor": "FLOOR", "ceil": "CEIL", "ceiling": "CEIL", "power": "POWER",
+        "pow": "POWER", "exp": "EXP", "sign": "SIGN", "mod": "MOD",
         "upper": "UPPER", "lower": "LOWER", "trim": "TRIM", "ltrim": "LTRIM", "rtrim": "RTRIM", "length": "CHAR_LENGTH",
-        "concat": "CONCAT", "substring": "SUBSTRING", "replace": "REPLACE", "coalesce": "COALESCE", "greatest": "GREATEST",
+        "replace": "REPLACE", "coalesce": "COALESCE", "greatest": "GREATEST",
         "least": "LEAST", "lpad": "LPAD", "rpad": "RPAD", "nullif": "NULLIF", "if": "IF", "reverse": "REVERSE",
     ]
     static let accumulators: [String: String] = ["acc_sum": "SUM", "acc_count": "COUNT", "acc_max": "MAX", "acc_min": "MIN", "acc_avg": "AVG"]
 
     func refuse(_ what: String, _ range: SourceRange) -> StreamSQLError { translator.refuse(what, range, sql) }
+
+    /// Whether an expression is text for sure: a string literal, a STRING field, or a text function of those.
+    func isText(_ e: Expr) -> Bool {
+        switch e.kind {
+        case .literal(.string): return true
+        case .name(let n, _): return fieldTypes[n] == .string
+        case .call(let n, let args, _, _, _):
+            return ["upper", "lower", "trim", "ltrim", "rtrim", "concat", "substring", "substr", "replace"].contains(n.lowercased())
+                && args.first.map(isText) == true
+        default: return false
+        }
+    }
 
     func containsAggregate(_ e: Expr) -> Bool {
         var found = false
@@ -699,6 +716,21 @@ struct ExprContext {
             return (semantics.map { $0.uppercased() + " " } ?? "") + name.uppercased() + "(" + (try list()) + ")"
         }
         if inPattern, ["classifier", "match_number"].contains(name) { throw refuse("\(name.uppercased())()", e.range) }
+        switch name {
+        case "concat":  // ours skips NULL arguments; Flink's CONCAT would return NULL
+            // Text only: numbers print differently (99 here, 99.0 in Flink).
+            for a in args where !isText(a) { throw refuse("concat of a value that is not text (numbers print differently in Flink)", a.range) }
+            let parts = try args.map { a throws(StreamSQLError) in try expr(a) }
+            return "CONCAT_WS(''" + (parts.isEmpty ? "" : ", ") + parts.joined(separator: ", ") + ")"
+        case "substring", "substr":  // ours counts from 0, Flink's from 1
+            guard args.count >= 2 else { throw refuse("\(name) with \(args.count) argument(s)", e.range) }
+            return "SUBSTRING(" + (try expr(args[0])) + ", (" + (try expr(args[1])) + ") + 1" + (args.count > 2 ? ", " + (try expr(args[2])) : "") + ")"
+        case "sqrt", "ln", "log10":  // ours gives NULL outside the domain, Flink NaN
+            let x = try expr(args[0])
+            let bad = name == "sqrt" ? "\(x) < 0" : "\(x) <= 0"
+            return "CASE WHEN \(bad) THEN NULL ELSE \(name.uppercased())(\(x)) END"
+        default: break
+        }
         if let f = ExprContext.scalars[name] {
             if name == "round" && args.count == 1 { return "ROUND(" + (try expr(args[0])) + ", 0)" }
             return f + "(" + (try list()) + ")"

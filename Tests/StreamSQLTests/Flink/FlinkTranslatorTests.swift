@@ -134,6 +134,16 @@ final class FlinkTranslatorTests: XCTestCase {
         }
     }
 
+    func testFunctionsKeepOurMeaning() throws {
+        let f = try translate("SELECT concat(deviceId, '-', upper(deviceId)) AS c, substring(deviceId, 1, 1) AS s, sqrt(temperature) AS q, ln(humidity) AS l FROM stream;")
+        XCTAssertTrue(f.contains("CONCAT_WS('', `deviceId`, '-', UPPER(`deviceId`))"), "NULL arguments are skipped as ours does: \(f)")
+        let e = refusal("SELECT concat(deviceId, humidity) AS c FROM stream;")
+        XCTAssertTrue(e?.message.contains("concat of a value that is not text") ?? false, "\(String(describing: e))")
+        XCTAssertTrue(f.contains("SUBSTRING(`deviceId`, (1) + 1, 1)"), "0-based start: \(f)")
+        XCTAssertTrue(f.contains("CASE WHEN `temperature` < 0 THEN NULL ELSE SQRT(`temperature`) END"), f)
+        XCTAssertTrue(f.contains("CASE WHEN `humidity` <= 0 THEN NULL ELSE LN(`humidity`) END"), f)
+    }
+
     func testStreamTableJoinReadsTheFileTableAsABoundedTable() throws {
         let meta = dir.appendingPathComponent("meta.csv").path
         try "deviceId,site,limit\nd1,north,50\nd2,south,40\n".write(toFile: meta, atomically: true, encoding: .utf8)
