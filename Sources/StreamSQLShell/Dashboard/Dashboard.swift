@@ -168,14 +168,29 @@ public final class Dashboard: @unchecked Sendable {
         let cols = groups[min(group, groups.count - 1)].columns.map { max(1, min($0, n)) }
             ?? (n == 1 ? 1 : (f.width >= 150 && n >= 5 ? 3 : 2))
         let rows = (n + cols - 1) / cols
-        for (i, p) in ps.enumerated() {
-            let r = i / cols, c = i % cols
+        // A row of counters needs only a few lines (big digits and a unit); the other rows share the rest.
+        let compact = (0..<rows).map { r in ps[(r * cols)..<min(n, (r + 1) * cols)].allSatisfy { $0.spec.widget == .counter } }
+        let compactH = 7
+        let flexible = compact.filter { !$0 }.count
+        let useCompact = flexible > 0 && area.h - compactH * (rows - flexible) >= 6 * flexible
+        var heights = (0..<rows).map { r in useCompact && compact[r] ? compactH : 0 }
+        let rest = area.h - heights.reduce(0, +)
+        let share = useCompact ? flexible : rows
+        var k = 0
+        for r in 0..<rows where heights[r] == 0 {
+            heights[r] = rest / share + (k == share - 1 ? rest % share : 0)
+            k += 1
+        }
+        var y = area.y
+        for r in 0..<rows {
             let inRow = r == rows - 1 ? n - r * cols : cols
             let w = area.w / inRow
-            let h = area.h / rows
-            let rect = Rect(x: area.x + c * w, y: area.y + r * h, w: c == inRow - 1 ? area.w - c * w : w,
-                            h: r == rows - 1 ? area.h - r * h : h)
-            Widgets.draw(p, in: &f, rect, focused: i == min(focus, n - 1))
+            for c in 0..<inRow {
+                let i = r * cols + c
+                let rect = Rect(x: area.x + c * w, y: y, w: c == inRow - 1 ? area.w - c * w : w, h: heights[r])
+                Widgets.draw(ps[i], in: &f, rect, focused: i == min(focus, n - 1))
+            }
+            y += heights[r]
         }
     }
 
