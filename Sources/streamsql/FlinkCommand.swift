@@ -167,7 +167,7 @@ enum FlinkRuntime {
             warn("pip could not install apache-flink==\(version)")
             throw ExitCode(1)
         }
-        FileManager.default.createFile(atPath: venv + "/.ready", contents: Data())
+        _ = FileManager.default.createFile(atPath: venv + "/.ready", contents: Data())
         warn("flink: ready")
         return python
     }

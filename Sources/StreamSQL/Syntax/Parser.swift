@@ -265,7 +265,7 @@ public struct Parser {
 
     /// INSERT INTO stream [(a, b)] VALUES (…), (…) | INSERT INTO stream JSON '{…}' [, '{…}']
     mutating func parseInsert() throws(StreamSQLError) -> Statement {
-        let start = advance()
+        _ = advance()
         try expectWord("into", "after INSERT")
         let (name, nr) = try identifier("a stream name after INSERT INTO")
         var cols: [String] = []

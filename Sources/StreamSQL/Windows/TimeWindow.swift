@@ -47,11 +47,14 @@ final class TimeWindowOperator: QueryOperator {
         return "\(kind) on \(time)\(core.q.implicitWindow ? " (implicit: aggregates without a window use a 10s tumbling window, as the reference)" : "")"
     }
 
+    private lazy var readsClock: Bool = core.eventTime == nil || core.eventTime?.idle != nil
+
     @inline(__always) func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
 
     func process(_ row: Row, into out: inout ResultBatch) -> Bool {
         if let f = core.filter, !f(row) { return true }
-        let now = core.clock.now()
+        // Processing time matters here only without event time or with IDLETIMEOUT: skip the clock otherwise.
+        let now = readsClock ? core.clock.now() : 0
         let t: Int64
         if let et = core.eventTime {
             guard let x = et.time(of: row) else {
