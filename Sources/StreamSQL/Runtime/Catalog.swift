@@ -65,15 +65,47 @@ public final class TableSnapshot: Sendable {
         }
     }
 
-    /// A new version with `row` inserted or replacing the row of the same key.
+    /// A version built from its parts (for `upserting`).
+    private init(rows: [OrderedDictionary<String, Value>], values: [Value], key: [String], index: [GroupKey: [Int]], version: Int,
+                 columnIndex: [String: Int], columnValues: [[Value]]) {
+        self.rows = rows
+        self.values = values
+        self.key = key
+        self.index = index
+        self.version = version
+        self.columnIndex = columnIndex
+        self.columnValues = columnValues
+    }
+
+    /// A new version with `row` inserted or replacing the row of the same key. The parts are copied and
+    /// changed in place (no rehashing of the other rows), so a table a query keeps up to date costs a copy
+    /// per update rather than a rebuild.
     func upserting(_ row: OrderedDictionary<String, Value>) -> TableSnapshot {
-        var rs = rows
+        var rs = rows, vs = values, idx = index, ci = columnIndex, cols = columnValues
+        let position: Int
         if !key.isEmpty, let i = index[TableSnapshot.keyOf(row, key)]?.first {
+            position = i
             rs[i] = row
+            vs[i] = .object(row)
+            for c in cols.indices { cols[c][i] = .null }
         } else {
+            position = rs.count
             rs.append(row)
+            vs.append(.object(row))
+            for c in cols.indices { cols[c].append(.null) }
+            if !key.isEmpty { idx[TableSnapshot.keyOf(row, key), default: []].append(position) }
         }
-        return TableSnapshot(rows: rs, key: key, version: version + 1)
+        for (k, v) in row {
+            if let c = ci[k] {
+                cols[c][position] = v
+            } else {
+                ci[k] = cols.count
+                var column = Array(repeating: Value.null, count: rs.count)
+                column[position] = v
+                cols.append(column)
+            }
+        }
+        return TableSnapshot(rows: rs, values: vs, key: key, index: idx, version: version + 1, columnIndex: ci, columnValues: cols)
     }
 }
 

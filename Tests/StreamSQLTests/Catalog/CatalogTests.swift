@@ -54,6 +54,26 @@ final class CatalogTests: XCTestCase {
         XCTAssertEqual(c.all.map { $0["n"]! }, [1, 1, 2, 2], "one count per event, not per matched row")
     }
 
+    func testIncrementalUpsertsEqualARebuild() {
+        var rng = SplitMix64(seed: 3)
+        var snap = TableSnapshot(rows: [], key: ["k"], version: 1)
+        for _ in 0..<500 {
+            var row = OrderedDictionary<String, Value>()
+            row["k"] = .int(Int64(rng.next() % 40))
+            // Rows carry different column sets, so columns appear late and go missing.
+            for c in ["a", "b", "c", "d"] where rng.next() % 3 != 0 { row[c] = .int(Int64(rng.next() % 100)) }
+            snap = snap.upserting(row)
+        }
+        let rebuilt = TableSnapshot(rows: snap.rows, key: ["k"], version: snap.version)
+        XCTAssertEqual(snap.rows.count, 40)
+        XCTAssertEqual(snap.values, rebuilt.values)
+        XCTAssertEqual(snap.index, rebuilt.index)
+        for name in rebuilt.columnNames {
+            XCTAssertEqual(snap.columnValues[snap.columnIndex[name]!], rebuilt.columnValues[rebuilt.columnIndex[name]!], name)
+        }
+        XCTAssertEqual(Set(snap.columnNames), Set(rebuilt.columnNames))
+    }
+
     func testLeftJoinFillsNulls() throws {
         let e = engine()
         try e.run("CREATE TABLE meta PRIMARY KEY (deviceId) FROM FILE 'meta.csv'")
