@@ -246,12 +246,14 @@ enum ArrayFunctions {
     ]
 
     static func sortBy(_ xs: [Value], _ key: String, _ desc: Bool) -> [Value] {
-        func field(_ v: Value) -> Value { if case .object(let o) = v { return o[key] ?? .null }; return .null }
-        return xs.enumerated().sorted { a, b in
-            let r = Value.sortOrder(field(a.element), field(b.element))
+        // The sort keys are read once, not in every comparison; ties keep their order.
+        let keys = xs.map { v -> Value in if case .object(let o) = v { return o[key] ?? .null }; return .null }
+        let order = keys.indices.sorted { a, b in
+            let r = Value.sortOrder(keys[a], keys[b])
             if r != 0 { return desc ? r > 0 : r < 0 }
-            return a.offset < b.offset
-        }.map(\.element)
+            return a < b
+        }
+        return order.map { xs[$0] }
     }
 }
 
