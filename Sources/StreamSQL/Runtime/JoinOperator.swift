@@ -61,11 +61,14 @@ final class JoinOperator: QueryOperator {
     fileprivate struct Produced { var keys: [Value]; var values: ArraySlice<Value> }
 
     func process(_ row: Row, into out: inout ResultBatch) -> Bool {
-        if snapshots.count != tables.count { snapshots = tables.map(\.snapshot) }
+        if snapshots.count != tables.count {
+            snapshots = tables.map(\.snapshot)
+            for j in 0..<tables.count { store.snapshots[j] = snapshots[j] }
+        }
         for j in 0..<tables.count where tables[j].version.load(ordering: .acquiring) != snapshots[j].version {
             snapshots[j] = tables[j].snapshot
+            store.snapshots[j] = snapshots[j]
         }
-        for j in 0..<tables.count { store.snapshots[j] = snapshots[j] }
         store.event &+= 1
         let ordered = !orderKeys.isEmpty || perEventLimit != nil
         if !ordered { return visit(0, row, &out, nil) }
