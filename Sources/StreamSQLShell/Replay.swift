@@ -189,7 +189,7 @@ public final class Replay: LiveSource, @unchecked Sendable {
                 let per = csv.rows.isEmpty ? data.count : data.count / csv.rows.count
                 for row in csv.rows {
                     if stopFlag.load(ordering: .relaxed) { break }
-                    let t = row[timeField].flatMap(Replay.nanos)
+                    let t = row[timeField].flatMap(TimeParse.nanos)
                     if let t { note(t) }
                     pause(eventNs: t)
                     if synchronous { engine.emitSync(row, to: input.stream) } else { engine.emit(row, to: input.stream) }
@@ -265,8 +265,8 @@ public final class Replay: LiveSource, @unchecked Sendable {
                 var e = j
                 while e < b.count, (b[e] >= 48 && b[e] <= 57) || b[e] == UInt8(ascii: ".") || b[e] == UInt8(ascii: "-") || b[e] == UInt8(ascii: "e") || b[e] == UInt8(ascii: "E") || b[e] == UInt8(ascii: "+") { e += 1 }
                 let text = String(decoding: b[j..<e], as: UTF8.self)
-                if let n = Int64(text) { return Replay.nanos(.int(n)) }
-                if let d = Double(text) { return Replay.nanos(.double(d)) }
+                if let n = Int64(text) { return TimeParse.nanos(.int(n)) }
+                if let d = Double(text) { return TimeParse.nanos(.double(d)) }
                 return nil
             }
             return nil
@@ -275,17 +275,6 @@ public final class Replay: LiveSource, @unchecked Sendable {
 
     private func note(_ t: Int64) {
         if t > maxEventTime.load(ordering: .relaxed) { maxEventTime.store(t, ordering: .relaxed) }
-    }
-
-    /// Nanoseconds since the epoch: text timestamps, or numbers as milliseconds (as event-time queries read them).
-    static func nanos(_ v: Value) -> Int64? {
-        switch v {
-        case .string(let s): return TimeParse.parse(s)
-        case .int(let ms): let (r, o) = ms.multipliedReportingOverflow(by: 1_000_000); return o ? nil : r
-        case .double(let ms) where ms.isFinite && abs(ms) < 9e12: return Int64(ms * 1_000_000)
-        case .timestamp(let ns): return ns
-        default: return nil
-        }
     }
 }
 

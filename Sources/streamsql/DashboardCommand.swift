@@ -112,12 +112,19 @@ struct DashboardCommand: ParsableCommand {
             return
         }
         board.printLastFrame = keepFrame
+        try DashboardCommand.present(board, engine: session.engine, start: start, stop: stop, after: summary)
+    }
+
+    /// Runs the board full screen between `start` and `stop` of its source, stops the queries, prints
+    /// `after`'s lines, and turns how the dashboard ended into the exit status.
+    static func present(_ board: Dashboard, engine: Engine, start: () -> Void, stop: () -> Void,
+                        after: () -> [String] = { [] }) throws {
         if let r = Dashboard.refusal() { warn(r); throw ExitCode(2) }
         start()
         let exit = board.run()
         stop()
-        session.engine.stopAll(flush: false)
-        for line in summary() { warn(line) }
+        engine.stopAll(flush: false)
+        for line in after() { warn(line) }
         switch exit {
         case .quit: return
         case .signal: throw ExitCode(130)

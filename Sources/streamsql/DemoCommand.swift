@@ -115,40 +115,18 @@ struct DemoCommand: ParsableCommand {
             return
         }
         if let snapshot {
-            let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
-            guard parts.count == 2, parts[0] >= 40, parts[1] >= 10 else {
-                warn("--size must be COLSxROWS, at least 40x10")
-                throw ExitCode(2)
-            }
+            let size = try DashboardCommand.parseSize(self.size)
             feeder.limit = events ?? 5000
             feeder.synchronous = true
             feeder.runHere()
             session.engine.drain()
-            let board = session.dashboard(feeder: feeder)
-            guard FileManager.default.createFile(atPath: snapshot, contents: Data(board.snapshot(width: parts[0], height: parts[1]).utf8)) else {
-                warn("cannot write \(snapshot)")
-                throw ExitCode(2)
-            }
+            try DashboardCommand.write(session.dashboard(feeder: feeder), size: size, to: snapshot)
             return
         }
         let board = session.dashboard(feeder: feeder)
         board.printLastFrame = keepFrame
         board.reportCPU = stats
-        if let r = Dashboard.refusal() {
-            warn(r)
-            throw ExitCode(2)
-        }
-        feeder.start()
-        let exit = board.run()
-        feeder.stop()
-        session.engine.stopAll(flush: false)
-        switch exit {
-        case .quit: return
-        case .signal: throw ExitCode(130)
-        case .refused(let m):
-            warn(m)
-            throw ExitCode(2)
-        }
+        try DashboardCommand.present(board, engine: session.engine, start: { feeder.start() }, stop: { feeder.stop() })
     }
 }
 
@@ -252,38 +230,15 @@ extension DemoCommand {
             }
         }
         if let snapshot {
-            let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
-            guard parts.count == 2, parts[0] >= 40, parts[1] >= 10 else {
-                warn("--size must be COLSxROWS, at least 40x10")
-                throw ExitCode(2)
-            }
+            let size = try DashboardCommand.parseSize(self.size)
             session.engine.drain()
-            let board = session.dashboard(feeder: replay)
-            guard FileManager.default.createFile(atPath: snapshot, contents: Data(board.snapshot(width: parts[0], height: parts[1]).utf8)) else {
-                warn("cannot write \(snapshot)")
-                throw ExitCode(2)
-            }
+            try DashboardCommand.write(session.dashboard(feeder: replay), size: size, to: snapshot)
             return
         }
         let board = session.dashboard(feeder: replay)
         board.printLastFrame = keepFrame
-        if let r = Dashboard.refusal() {
-            warn(r)
-            throw ExitCode(2)
-        }
-        replay.start()
-        let exit = board.run()
-        replay.stop()
-        session.engine.stopAll(flush: false)
-        let summary = replay.summary
-        warn("\(summary)")
-        for r in summary.rejections { warn("  " + r) }
-        switch exit {
-        case .quit: return
-        case .signal: throw ExitCode(130)
-        case .refused(let m):
-            warn(m)
-            throw ExitCode(2)
-        }
+        board.reportCPU = stats
+        try DashboardCommand.present(board, engine: session.engine, start: { replay.start() }, stop: { replay.stop() },
+                                     after: { [replay.summary.description] + replay.summary.rejections.map { "  " + $0 } })
     }
 }

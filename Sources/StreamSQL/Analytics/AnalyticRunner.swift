@@ -13,17 +13,6 @@ final class AnalyticValues {
 /// `OVER (WHEN c)`: on rows where `c` is not true the partition's state stays as it is and the call
 /// returns its previous output. Partition keys are typed (the number 1 and the string "1" differ).
 final class AnalyticRunner {
-    /// A time value in nanoseconds: ISO-8601 text, or a number of milliseconds.
-    static func nanos(_ v: Value) -> Int64? {
-        switch v {
-        case .string(let s): return TimeParse.parse(s)
-        case .int(let ms): let (r, o) = ms.multipliedReportingOverflow(by: 1_000_000); return o ? nil : r
-        case .double(let ms) where ms.isFinite && abs(ms) < 9e12: return Int64(ms * 1_000_000)
-        case .timestamp(let ns): return ns
-        default: return nil
-        }
-    }
-
     let calls: [Call]
     let store: AnalyticValues
     let whereCalls: [Int]
@@ -138,7 +127,7 @@ final class AnalyticRunner {
                 }
                 return out
             case .recentCount:
-                guard let t = AnalyticRunner.nanos(values[0](row)) else { return .int(Int64(p.times.count)) }
+                guard let t = TimeParse.nanos(values[0](row)) else { return .int(Int64(p.times.count)) }
                 p.times.append(t)
                 if p.times.count > 1, t < p.times[p.times.count - 2] {
                     // Out of order: keep the deque sorted (rare; a short insertion).
@@ -151,7 +140,7 @@ final class AnalyticRunner {
                 return .int(Int64(p.times.count))
             case .recentCollect:
                 let v = values[0](row)
-                guard let t = AnalyticRunner.nanos(values[1](row)) else { return .array(p.timed.map(\.1)) }
+                guard let t = TimeParse.nanos(values[1](row)) else { return .array(p.timed.map(\.1)) }
                 if !v.isNull {
                     p.timed.append((t, v))
                     var i = p.timed.count - 1

@@ -74,6 +74,18 @@ public enum TimeFormat {
 /// Parsing of date-time text: ISO-8601 (`2024-01-15T10:30:00.123Z`, `+08:00` offsets),
 /// the SQL form with a space, and a bare date. Returns nanoseconds since the epoch, UTC.
 public enum TimeParse {
+    /// A time value in nanoseconds since the epoch: ISO-8601 text, or a number of milliseconds (as
+    /// `recent_count` and file replays read times).
+    public static func nanos(_ v: Value) -> Int64? {
+        switch v {
+        case .string(let s): return parse(s)
+        case .int(let ms): let (r, o) = ms.multipliedReportingOverflow(by: 1_000_000); return o ? nil : r
+        case .double(let ms) where ms.isFinite && abs(ms) < 9e12: return Int64(ms * 1_000_000)
+        case .timestamp(let ns): return ns
+        default: return nil
+        }
+    }
+
     public static func parse(_ text: String) -> Int64? {
         var s = text.utf8[...]
         func digits(_ n: Int) -> Int64? {
