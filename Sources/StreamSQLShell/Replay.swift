@@ -53,6 +53,9 @@ public final class Replay: LiveSource, @unchecked Sendable {
         public var seconds = 0.0
         public var cancelled = false
         public var unreadable: [String] = []
+        /// The description, then the reported rejections indented: what to print when a replay ends.
+        public var report: [String] { [description] + rejections.map { "  " + $0 } }
+
         public var description: String {
             var s = "replay \(cancelled ? "stopped" : "done"): \(events) event\(events == 1 ? "" : "s")"
             s += String(format: " in %.1f s", seconds)

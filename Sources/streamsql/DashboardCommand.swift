@@ -19,14 +19,7 @@ struct DashboardCommand: ParsableCommand {
     @Argument(help: "SQL scripts (one pane group each).")
     var scripts: [String]
 
-    @Option(name: .customLong("replay"), help: ArgumentHelp("Feed STREAM from FILE (JSON Lines or CSV); repeatable.", valueName: "STREAM=FILE"))
-    var replays: [String] = []
-
-    @Option(help: "Replay pace: max (default), N/s (events per second), or xN (N times faster than the events' timestamps).")
-    var speed: String = "max"
-
-    @Option(name: .customLong("time-field"), help: "The field holding each replayed event's time.")
-    var timeField: String = "timestamp"
+    @OptionGroup var replayOptions: ReplayOptions
 
     @Option(help: ArgumentHelp("Feed the script from a scenario's generator (its streams must exist in the script): \(Scenarios.names.joined(separator: ", ")).", valueName: "SCENARIO"))
     var gen: String?
@@ -50,7 +43,7 @@ struct DashboardCommand: ParsableCommand {
     var keepFrame = false
 
     func run() throws {
-        if !replays.isEmpty && gen != nil { warn("use --replay or --gen, not both"); throw ExitCode(2) }
+        if !replayOptions.replays.isEmpty && gen != nil { warn("use --replay or --gen, not both"); throw ExitCode(2) }
         if let r = rate, !(r > 0) { warn("--rate must be positive"); throw ExitCode(2) }
         if let e = events, e < 0 { warn("--events must not be negative"); throw ExitCode(2) }
         let size = try DashboardCommand.parseSize(self.size)
@@ -69,24 +62,12 @@ struct DashboardCommand: ParsableCommand {
         var start: () -> Void = {}
         var stop: () -> Void = {}
         var summary: () -> [String] = { [] }
-        if !replays.isEmpty {
-            guard let pace = Replay.Pace.parse(speed) else { warn("--speed must be max, N/s or xN, got '\(speed)'"); throw ExitCode(2) }
-            var inputs: [Replay.Input] = []
-            for r in replays {
-                guard let i = ScriptRunner.Input(argument: r) else { warn("--replay takes STREAM=FILE, got '\(r)'"); throw ExitCode(2) }
-                guard streams.contains(i.stream.lowercased()) else {
-                    warn("the scripts have no stream '\(i.stream)'; streams: \(streams.sorted().joined(separator: ", "))")
-                    throw ExitCode(2)
-                }
-                guard FileManager.default.isReadableFile(atPath: i.path) else { warn("cannot read \(i.path)"); throw ExitCode(2) }
-                inputs.append(Replay.Input(path: i.path, stream: i.stream))
-            }
-            let replay = Replay(engine: session.engine, inputs: inputs, pace: pace, timeField: timeField)
+        if let replay = try replayOptions.replay(into: session.engine, streams: streams) {
             source = replay
             runToEnd = { replay.synchronous = true; replay.onRejection = { warn($0) }; replay.run() }
             start = { replay.start() }
             stop = { replay.stop() }
-            summary = { [replay.summary.description] + replay.summary.rejections.map { "  " + $0 } }
+            summary = { replay.summary.report }
         } else if let gen {
             guard let scenario = Scenarios.named(gen) else {
                 warn("unknown scenario '\(gen)'; choose one of: \(Scenarios.names.joined(separator: ", "))")
@@ -146,5 +127,35 @@ struct DashboardCommand: ParsableCommand {
             warn("cannot write \(path)")
             throw ExitCode(2)
         }
+    }
+}
+
+/// `--replay STREAM=FILE …`, `--speed`, `--time-field`: files instead of the generators (demo, dashboard).
+struct ReplayOptions: ParsableArguments {
+    @Option(name: .customLong("replay"), help: ArgumentHelp("Feed STREAM from FILE (JSON Lines or CSV) instead of a generator; repeatable.", valueName: "STREAM=FILE"))
+    var replays: [String] = []
+
+    @Option(help: "Replay pace: max (default), N/s (events per second), or xN (N times faster than the events' timestamps).")
+    var speed: String = "max"
+
+    @Option(name: .customLong("time-field"), help: "The field holding each replayed event's time (for --speed xN and the header).")
+    var timeField: String = "timestamp"
+
+    /// The replay the options ask for (nil without --replay), each stream checked against `streams`
+    /// (lower-cased) and each file against the file system.
+    func replay(into engine: Engine, streams: Set<String>) throws -> Replay? {
+        guard !replays.isEmpty else { return nil }
+        guard let pace = Replay.Pace.parse(speed) else { warn("--speed must be max, N/s or xN, got '\(speed)'"); throw ExitCode(2) }
+        var inputs: [Replay.Input] = []
+        for r in replays {
+            guard let i = ScriptRunner.Input(argument: r) else { warn("--replay takes STREAM=FILE, got '\(r)'"); throw ExitCode(2) }
+            guard streams.contains(i.stream.lowercased()) else {
+                warn("no stream '\(i.stream)' here to replay into; streams: \(streams.sorted().joined(separator: ", "))")
+                throw ExitCode(2)
+            }
+            guard FileManager.default.isReadableFile(atPath: i.path) else { warn("cannot read \(i.path)"); throw ExitCode(2) }
+            inputs.append(Replay.Input(path: i.path, stream: i.stream))
+        }
+        return Replay(engine: engine, inputs: inputs, pace: pace, timeField: timeField)
     }
 }

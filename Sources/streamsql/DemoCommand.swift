@@ -47,14 +47,7 @@ struct DemoCommand: ParsableCommand {
     @Flag(help: "On leaving the dashboard, print the CPU time it used.")
     var stats = false
 
-    @Option(name: .customLong("replay"), help: ArgumentHelp("Feed STREAM from FILE (JSON Lines or CSV) instead of the generators; repeatable.", valueName: "STREAM=FILE"))
-    var replays: [String] = []
-
-    @Option(help: "Replay pace: max (default), N/s (events per second), or xN (N times faster than the events' timestamps).")
-    var speed: String = "max"
-
-    @Option(name: .customLong("time-field"), help: "The field holding each replayed event's time (for --speed xN and the header).")
-    var timeField: String = "timestamp"
+    @OptionGroup var replayOptions: ReplayOptions
 
     func run() throws {
         var chosen: [Scenario]
@@ -90,7 +83,7 @@ struct DemoCommand: ParsableCommand {
             for e in session.errors { warn(e) }
             throw ExitCode(1)
         }
-        if !replays.isEmpty { return try runReplay(session: session, out: out) }
+        if !replayOptions.replays.isEmpty { return try runReplay(session: session, out: out) }
         let feeder: Feeder
         do {
             // Bounded runs go as fast as possible (unless a rate is asked for) and deterministically.
@@ -191,33 +184,12 @@ struct GenCommand: ParsableCommand {
 extension DemoCommand {
     /// The dashboard (or --print, or --snapshot) fed by files instead of the generators.
     func runReplay(session: ScenarioSession, out: Output) throws {
-        guard let pace = Replay.Pace.parse(speed) else {
-            warn("--speed must be max, N/s or xN, got '\(speed)'")
-            throw ExitCode(2)
-        }
         if events != nil || rate != nil || timeScale != nil || record != nil {
             warn("--events, --rate, --time-scale and --record apply to the generators, not to --replay")
             throw ExitCode(2)
         }
         let streams = Set(session.scenarios.flatMap(\.streams).map { $0.lowercased() })
-        var inputs: [Replay.Input] = []
-        for r in replays {
-            guard let eq = r.firstIndex(of: "="), eq != r.startIndex else {
-                warn("--replay takes STREAM=FILE, got '\(r)'")
-                throw ExitCode(2)
-            }
-            let stream = String(r[..<eq]), path = String(r[r.index(after: eq)...])
-            guard streams.contains(stream.lowercased()) else {
-                warn("no scenario here reads a stream '\(stream)'; streams: \(streams.sorted().joined(separator: ", "))")
-                throw ExitCode(2)
-            }
-            guard FileManager.default.isReadableFile(atPath: path) else {
-                warn("cannot read \(path)")
-                throw ExitCode(2)
-            }
-            inputs.append(Replay.Input(path: path, stream: stream))
-        }
-        let replay = Replay(engine: session.engine, inputs: inputs, pace: pace, timeField: timeField)
+        guard let replay = try replayOptions.replay(into: session.engine, streams: streams) else { return }
         if print || snapshot != nil {
             replay.synchronous = true
             replay.onRejection = { warn($0) }
@@ -239,6 +211,6 @@ extension DemoCommand {
         board.printLastFrame = keepFrame
         board.reportCPU = stats
         try DashboardCommand.present(board, engine: session.engine, start: { replay.start() }, stop: { replay.stop() },
-                                     after: { [replay.summary.description] + replay.summary.rejections.map { "  " + $0 } })
+                                     after: { replay.summary.report })
     }
 }
