@@ -50,6 +50,23 @@ public enum OutputFormat {
         return out.joined(separator: "\n")
     }
 
+    /// A statement's result table (SHOW, DESCRIBE, EXPLAIN …) as lines in an output mode: CSV with a header,
+    /// one JSON object per row, or an aligned table (for the table, vertical and changelog modes).
+    public static func statementLines(columns: [String], rows: [[Value]], mode: OutputMode, maxWidth: Int = 40) -> [String] {
+        switch mode {
+        case .csv:
+            return [columns.map(csvField).joined(separator: ",")] + rows.map { r in r.map { csvField(cell($0)) }.joined(separator: ",") }
+        case .jsonl:
+            return rows.map { r in
+                var o = OrderedDictionary<String, Value>()
+                for (c, v) in zip(columns, r) { o[c] = v }
+                return JSONWriter.string(object: o)
+            }
+        case .table, .vertical, .changelog:
+            return [table(columns: columns, rows: rows, maxWidth: maxWidth)]
+        }
+    }
+
     static func clip(_ s: String, _ w: Int) -> String {
         let flat = s.replacingOccurrences(of: "\n", with: " ")
         return flat.count <= w ? flat : String(flat.prefix(max(1, w - 1))) + "…"

@@ -267,18 +267,8 @@ public final class Repl: @unchecked Sendable {
                 }
             case .message(let m): say(m)
             case .table(let cols, let rows):
-                switch settings.mode {
-                case .csv:
-                    emit(cols.map(OutputFormat.csvField).joined(separator: ","))
-                    for r in rows { emit(r.map { OutputFormat.csvField(OutputFormat.cell($0)) }.joined(separator: ",")) }
-                case .jsonl:
-                    for r in rows {
-                        var o = OrderedDictionary<String, Value>()
-                        for (c, v) in zip(cols, r) { o[c] = v }
-                        emit(JSONWriter.string(object: o))
-                    }
-                default:
-                    emit(OutputFormat.table(columns: cols, rows: rows, maxWidth: max(settings.width, 40)))
+                for line in OutputFormat.statementLines(columns: cols, rows: rows, mode: settings.mode, maxWidth: max(settings.width, 40)) {
+                    emit(line)
                 }
             }
         } catch {

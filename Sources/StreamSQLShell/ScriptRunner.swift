@@ -122,18 +122,7 @@ public final class ScriptRunner: @unchecked Sendable {
         case .message(let m):
             if showMessages { writeError(m) }
         case .table(let columns, let rows):
-            switch mode {
-            case .table, .vertical, .changelog: write(OutputFormat.table(columns: columns, rows: rows))
-            case .csv:
-                write(columns.map(OutputFormat.csvField).joined(separator: ","))
-                for r in rows { write(r.map { OutputFormat.csvField(OutputFormat.cell($0)) }.joined(separator: ",")) }
-            case .jsonl:
-                for r in rows {
-                    var o = OrderedDictionary<String, Value>()
-                    for (c, v) in zip(columns, r) { o[c] = v }
-                    write(JSONWriter.string(object: o))
-                }
-            }
+            for line in OutputFormat.statementLines(columns: columns, rows: rows, mode: mode) { write(line) }
         }
     }
 

@@ -105,22 +105,6 @@ public struct ShellError: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
-/// Levenshtein distance, for "did you mean".
-func editDistance(_ a: String, _ b: String) -> Int {
-    let x = Array(a), y = Array(b)
-    if x.isEmpty { return y.count }
-    if y.isEmpty { return x.count }
-    var prev = Array(0...y.count)
-    for i in 1...x.count {
-        var cur = [i] + Array(repeating: 0, count: y.count)
-        for j in 1...y.count {
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
-        }
-        prev = cur
-    }
-    return prev[y.count]
-}
-
 /// The terminal's size (rows, columns), or 24×80 when standard output is not one.
 func terminalSize() -> (rows: Int, columns: Int) {
     var w = winsize()

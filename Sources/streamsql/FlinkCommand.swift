@@ -132,13 +132,6 @@ struct FlinkRun: ParsableCommand {
     }
 }
 
-final class Locked<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var v: T
-    init(_ v: T) { self.v = v }
-    var value: T { lock.withLock { v } }
-    func mutate(_ f: (inout T) -> Void) { lock.withLock { f(&v) } }
-}
 
 /// The local Flink: a virtual environment with apache-flink, and the driver that runs a translated script.
 enum FlinkRuntime {

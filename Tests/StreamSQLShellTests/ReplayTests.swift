@@ -124,12 +124,3 @@ extension ReplayTests {
         XCTAssertTrue(frame.contains("event 2024-01-15"), frame)
     }
 }
-
-/// A value shared with sinks that run on other threads.
-final class Locked<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var v: T
-    init(_ v: T) { self.v = v }
-    var value: T { lock.withLock { v } }
-    func mutate(_ f: (inout T) -> Void) { lock.withLock { f(&v) } }
-}

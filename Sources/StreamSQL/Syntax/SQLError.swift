@@ -125,7 +125,8 @@ public func closestNames(to name: String, in candidates: [String], max: Int = 2)
     return scored.prefix(max).map { $0.0 }
 }
 
-func editDistance(_ a: String, _ b: String) -> Int {
+/// Levenshtein distance (over UTF-8 bytes).
+public func editDistance(_ a: String, _ b: String) -> Int {
     let x = Array(a.utf8), y = Array(b.utf8)
     if x.isEmpty { return y.count }
     if y.isEmpty { return x.count }
