@@ -68,6 +68,8 @@ public final class Replay: LiveSource, @unchecked Sendable {
     public let inputs: [Input]
     public let pace: Pace
     public let timeField: String
+    /// `"timeField"` as bytes, searched for in every line.
+    private let timeKey: [UInt8]
     private let engine: Engine
     private let totalBytes: Int
     private let bytesRead = Atomic<Int>(0)
@@ -91,6 +93,7 @@ public final class Replay: LiveSource, @unchecked Sendable {
         self.inputs = inputs
         self.pace = pace
         self.timeField = timeField
+        timeKey = Array("\"\(timeField)\"".utf8)
         totalBytes = inputs.reduce(0) { sum, i in
             sum + ((try? FileManager.default.attributesOfItem(atPath: i.path)[.size] as? Int) ?? 0)
         }
@@ -248,7 +251,7 @@ public final class Replay: LiveSource, @unchecked Sendable {
     private func quickTime(_ line: String) -> Int64? {
         var line = line
         return line.withUTF8 { b -> Int64? in
-            let key = Array("\"\(timeField)\"".utf8)
+            let key = timeKey
             guard b.count > key.count else { return nil }
             var i = 0
             search: while i + key.count <= b.count {
