@@ -58,7 +58,7 @@ final class DashboardCommandTests: XCTestCase {
         XCTAssertTrue(lines.allSatisfy { Frame.width(String($0)) <= 130 }, frame)
         XCTAssertTrue(frame.contains("replay done · 2000 events · 1 rejected"), frame)
         // per_minute (one column, windowed) is a counter in big digits; by_city (key, value) is bars; big a table.
-        XCTAssertTrue(frame.contains("─ per_minute") && frame.contains("╶─") || frame.contains("┌─┐"), frame)
+        XCTAssertTrue(frame.contains("─ per_minute") && (frame.contains("╶─") || frame.contains("┌─┐")), frame)
         XCTAssertTrue(frame.contains("█"), frame)
         XCTAssertTrue(frame.contains("transaction_id") && frame.contains("amount"), frame)
         let biggest = events.filter { ($0.fields["amount"]?.asDouble ?? 0) > 1000 }.last?.fields["transaction_id"]?.asString

@@ -34,18 +34,8 @@ final class DashboardTerminalTests: XCTestCase {
         }
     }
 
-    /// The visible screen only (no scrollback).
-    func visible() -> String { tmux(["capture-pane", "-t", "sh", "-p"]) }
-
-    /// Waits until `check` holds on the visible screen.
-    func waitUntil(seconds: Double = 30, _ check: (String) -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if check(visible()) { return true }
-            usleep(100_000)
-        }
-        return false
-    }
+    func visible() -> String { terminal.visible() }
+    func waitUntil(seconds: Double = 30, _ check: (String) -> Bool) -> Bool { terminal.waitUntil(seconds: seconds, check) }
 
     func testEveryWidgetKindRendersLiveAtBothSizesAndTheKeysAndResizeWork() throws {
         let binary = InteractiveShellTests.root.appendingPathComponent(".build/debug/streamsql").path

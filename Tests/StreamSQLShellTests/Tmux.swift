@@ -21,6 +21,19 @@ struct Tmux {
     /// The pane's text with recent scrollback.
     func screen() -> String { self(["capture-pane", "-t", session, "-p", "-S", "-200"]) }
 
+    /// The pane's visible text only (no scrollback): what a full-screen program shows now.
+    func visible() -> String { self(["capture-pane", "-t", session, "-p"]) }
+
+    /// Waits (polling the visible screen, at most `seconds`) until `check` holds.
+    func waitUntil(seconds: Double = 30, _ check: (String) -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if check(visible()) { return true }
+            usleep(100_000)
+        }
+        return false
+    }
+
     /// Waits (polling the screen, at most `seconds`) until `text` shows.
     func waitFor(_ text: String, seconds: Double = 20) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
