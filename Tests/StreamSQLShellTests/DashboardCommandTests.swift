@@ -7,30 +7,17 @@ import XCTest
 /// `streamsql dashboard SCRIPT`: any script on the dashboard, panes chosen from the results' shapes or
 /// declared with `.pane add` / `.layout`, snapshots written without a terminal.
 final class DashboardCommandTests: XCTestCase {
-    static let binary = InteractiveShellTests.root.appendingPathComponent(".build/debug/streamsql").path
     var dir: URL!
 
     override func setUpWithError() throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.binary) else { throw XCTSkip("build the streamsql binary first") }
+        guard StreamsqlBinary.exists else { throw XCTSkip("build the streamsql binary first") }
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("streamsql-dash-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     }
 
     override func tearDown() { if let dir { try? FileManager.default.removeItem(at: dir) } }
 
-    /// Runs the binary; returns (exit status, stdout, stderr).
-    func run(_ args: [String]) throws -> (Int32, String, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.binary)
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
+    func run(_ args: [String]) throws -> (Int32, String, String) { try StreamsqlBinary.run(args) }
 
     func write(_ name: String, _ text: String) throws -> String {
         let url = dir.appendingPathComponent(name)
@@ -129,22 +116,12 @@ final class PaneFeedTests: XCTestCase {
 /// Without a usable terminal the dashboard refuses with a clear message instead of drawing garbage.
 final class DashboardRefusalTests: XCTestCase {
     func testDumbUnsetOrPipedTerminalsAreRefused() throws {
-        guard FileManager.default.isExecutableFile(atPath: DashboardCommandTests.binary) else { throw XCTSkip("build the streamsql binary first") }
+        guard StreamsqlBinary.exists else { throw XCTSkip("build the streamsql binary first") }
         for (term, expected) in [("dumb", "TERM is dumb"), ("", "TERM is unset"), ("xterm-256color", "needs a terminal on standard input and output")] {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: DashboardCommandTests.binary)
-            p.arguments = ["demo", "fraud"]
             var env = ProcessInfo.processInfo.environment
             env["TERM"] = term.isEmpty ? nil : term
-            p.environment = env
-            let out = Pipe(), err = Pipe()
-            p.standardOutput = out
-            p.standardError = err
-            try p.run()
-            let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            _ = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            XCTAssertEqual(p.terminationStatus, 2, e)
+            let (status, _, e) = try StreamsqlBinary.run(["demo", "fraud"], environment: env)
+            XCTAssertEqual(status, 2, e)
             XCTAssertTrue(e.contains(expected) && e.contains("--snapshot"), "\(term): \(e)")
         }
     }

@@ -54,8 +54,7 @@ final class SeedExampleTests: XCTestCase {
     struct Case { var scenario: String; var stream: String; var warmUp: Int; var query: String; var match: [String] }
 
     func testEveryScenarioAnswersTheBriefsExampleInTheBriefsShape() throws {
-        let binary = Self.root.appendingPathComponent(".build/debug/streamsql").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else { throw XCTSkip("build the streamsql binary first") }
+        guard StreamsqlBinary.exists else { throw XCTSkip("build the streamsql binary first") }
         let cases = [
             Case(scenario: "recommend", stream: "user_events", warmUp: 2000, query: "recommendations", match: ["user_id", "timestamp"]),
             Case(scenario: "routing", stream: "tickets", warmUp: 1000, query: "routing", match: ["ticket_id"]),
@@ -84,18 +83,9 @@ final class SeedExampleTests: XCTestCase {
                 try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
                 args += ["--input", "\(stream)=\(file.path)"]
             }
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: binary)
-            p.arguments = args
-            let out = Pipe(), err = Pipe()
-            p.standardOutput = out
-            p.standardError = err
-            try p.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
-            XCTAssertEqual(p.terminationStatus, 0, "\(c.scenario): \(errText)")
-            let rows = String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line -> OrderedDictionary<String, Value>? in
+            let (status, outText, errText) = try StreamsqlBinary.run(args)
+            XCTAssertEqual(status, 0, "\(c.scenario): \(errText)")
+            let rows = outText.split(separator: "\n").compactMap { line -> OrderedDictionary<String, Value>? in
                 guard case .object(let o)? = try? JSONReader.parse(String(line)), o["query"] == .string(c.query),
                       case .object(let row)? = o["row"] else { return nil }
                 return row

@@ -9,7 +9,7 @@ final class ShellModesTests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
-        guard FileManager.default.isExecutableFile(atPath: DashboardCommandTests.binary) else { throw XCTSkip("build the streamsql binary first") }
+        guard StreamsqlBinary.exists else { throw XCTSkip("build the streamsql binary first") }
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("streamsql-modes-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     }
@@ -17,19 +17,7 @@ final class ShellModesTests: XCTestCase {
     override func tearDown() { if let dir { try? FileManager.default.removeItem(at: dir) } }
 
     func run(_ args: [String], stdin: String? = nil) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: DashboardCommandTests.binary)
-        p.arguments = args
-        let out = Pipe(), err = Pipe(), inp = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = inp
-        try p.run()
-        if let stdin { inp.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try inp.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try StreamsqlBinary.run(args, stdin: stdin)
     }
 
     func file(_ name: String, _ text: String) throws -> String {
