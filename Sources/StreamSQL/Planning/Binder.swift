@@ -45,7 +45,7 @@ public struct Binder<R: FieldResolver> {
     /// Set while binding DEFINE, MEASURES and the outer select list of MATCH_RECOGNIZE.
     var patternScope: PatternScope?
     /// Tables that may be joined (lower-cased names).
-    public var knownTables: Set<String> = []
+    public var knownTables: Set<String> { Set(tableStates.keys) }
     /// Join aliases (and table names) to their join index.
     var joinAliases: [String: Int] = [:]
     /// Arguments of the SQL-defined functions being expanded, innermost last.

@@ -435,7 +435,6 @@ extension Engine {
         // Plan without starting anything: bind against a scratch copy of the stream's layout.
         var binder = Binder(source: sql, functions: functionRegistry, resolver: LayoutResolver(layout: .empty),
                             streamNames: [s.from.source] + (s.from.alias.map { [$0] } ?? []))
-        binder.knownTables = lock.withLock { Set(tables.keys) }
         binder.tableStates = lock.withLock { tables }
         let bound = try binder.bindSelect(s)
         let q = Query(name: "explain", sql: sql, stream: s.from.source, op: makeOperator(bound, counters: Counters()), counters: Counters(),

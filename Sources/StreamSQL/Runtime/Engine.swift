@@ -158,7 +158,6 @@ public final class Engine: @unchecked Sendable {
         var resolver = LayoutResolver(layout: st.layout)
         lock.unlock()
         var binder = Binder(source: sql, functions: functionRegistry, resolver: resolver, streamNames: names)
-        binder.knownTables = lock.withLock { Set(tables.keys) }
         binder.tableStates = lock.withLock { tables }
         let bound = try binder.bindSelect(select)
         resolver = binder.resolver
