@@ -7,27 +7,57 @@
 /// Other aggregates fall back to one `Accumulator` object per group.
 ///
 /// Contract: as `Accumulator` (NULLs skipped; `result` does not consume; `merge` folds another
-/// group's state in), indexed by group.
-public protocol AggregateColumn: AnyObject {
-    func appendGroup()
+/// group's state in), indexed by group. The owning `GroupTable` decides how many groups there are:
+/// it grows the columns, starts new groups and empties them all.
+protocol AggregateColumn: AnyObject {
+    /// Room for `capacity` groups; groups `0..<count` keep their state.
+    func grow(count: Int, to capacity: Int)
+    /// Starts group `g` (just past the last group) with empty state.
+    func start(_ g: Int)
     func add(_ g: Int, _ v: Value)
     func merge(_ g: Int, from other: AggregateColumn, _ h: Int)
     func result(_ g: Int) -> Value
+    /// Empties group `g`'s state (the group stays).
     func reset(_ g: Int)
-    func removeAll()
+    /// Ends groups `0..<count` (the table is emptied).
+    func removeAll(count: Int)
     /// Folds every group `h` of `other` into group `targets[h]` (one call per pane, not per group).
     func mergeAll(_ targets: [Int], from other: AggregateColumn)
+    func free()
 }
 
 extension AggregateColumn {
     func mergeAll(_ targets: [Int], from other: AggregateColumn) {
         for (h, g) in targets.enumerated() { merge(g, from: other, h) }
     }
+    func start(_ g: Int) { reset(g) }
+    func removeAll(count: Int) {}
+    func free() {}
+}
+
+/// Per-group cells of a plain type behind a pointer, grown by their column: reading and writing a
+/// cell costs no copy-on-write check and no reference counting, as the hot path of every row needs.
+struct Cells<T: BitwiseCopyable> {
+    private(set) var base = UnsafeMutablePointer<T>.allocate(capacity: 1)
+
+    @inline(__always) subscript(i: Int) -> T {
+        get { base[i] }
+        nonmutating set { base[i] = newValue }
+    }
+
+    mutating func grow(count: Int, to capacity: Int) {
+        let p = UnsafeMutablePointer<T>.allocate(capacity: capacity)
+        p.update(from: base, count: count)
+        base.deallocate()
+        base = p
+    }
+
+    func free() { base.deallocate() }
 }
 
 extension AggregateKind {
     /// A column holding this aggregate's state for many groups.
-    public func makeColumn() -> AggregateColumn {
+    func makeColumn() -> AggregateColumn {
         if distinct && op != .countStar { return ObjectColumn(self) }
         switch op {
         case .countStar, .count: return CountColumn()
@@ -42,27 +72,30 @@ extension AggregateKind {
 }
 
 final class CountColumn: AggregateColumn {
-    var n: [Int64] = []
+    var n = Cells<Int64>()
+    func grow(count: Int, to capacity: Int) { n.grow(count: count, to: capacity) }
+    func free() { n.free() }
     func mergeAll(_ targets: [Int], from other: AggregateColumn) {
         let x = unsafeDowncast(other, to: CountColumn.self)
         for (h, g) in targets.enumerated() { n[g] &+= x.n[h] }
     }
-    func appendGroup() { n.append(0) }
     @inline(__always) func add(_ g: Int, _ v: Value) { if !v.isNull { n[g] &+= 1 } }
+    /// COUNT(*): every row counts.
+    @inline(__always) func addRow(_ g: Int) { n[g] &+= 1 }
     func merge(_ g: Int, from o: AggregateColumn, _ h: Int) { n[g] &+= unsafeDowncast(o, to: CountColumn.self).n[h] }
     func result(_ g: Int) -> Value { .int(n[g]) }
     func reset(_ g: Int) { n[g] = 0 }
-    func removeAll() { n.removeAll(keepingCapacity: true) }
 }
 
 final class AvgColumn: AggregateColumn {
-    var sum: [Double] = []
-    var n: [Int64] = []
+    var sum = Cells<Double>()
+    var n = Cells<Int64>()
+    func grow(count: Int, to capacity: Int) { sum.grow(count: count, to: capacity); n.grow(count: count, to: capacity) }
+    func free() { sum.free(); n.free() }
     func mergeAll(_ targets: [Int], from other: AggregateColumn) {
         let x = unsafeDowncast(other, to: AvgColumn.self)
         for (h, g) in targets.enumerated() { sum[g] += x.sum[h]; n[g] &+= x.n[h] }
     }
-    func appendGroup() { sum.append(0); n.append(0) }
     @inline(__always) func add(_ g: Int, _ v: Value) {
         switch v {
         case .double(let d): sum[g] += d; n[g] &+= 1
@@ -76,15 +109,17 @@ final class AvgColumn: AggregateColumn {
     }
     func result(_ g: Int) -> Value { n[g] == 0 ? .null : Fn.real(sum[g] / Double(n[g])) }
     func reset(_ g: Int) { sum[g] = 0; n[g] = 0 }
-    func removeAll() { sum.removeAll(keepingCapacity: true); n.removeAll(keepingCapacity: true) }
 }
 
 /// SUM: an integer while every input is an integer and no overflow occurs, a float otherwise.
 final class SumColumn: AggregateColumn {
-    var isum: [Int64] = []
-    var dsum: [Double] = []
-    var state: [UInt8] = []     // 0 empty, 1 integer, 2 float
-    func appendGroup() { isum.append(0); dsum.append(0); state.append(0) }
+    var isum = Cells<Int64>()
+    var dsum = Cells<Double>()
+    var state = Cells<UInt8>()     // 0 empty, 1 integer, 2 float
+    func grow(count: Int, to capacity: Int) {
+        isum.grow(count: count, to: capacity); dsum.grow(count: count, to: capacity); state.grow(count: count, to: capacity)
+    }
+    func free() { isum.free(); dsum.free(); state.free() }
     func add(_ g: Int, _ v: Value) {
         switch v {
         case .int(let i):
@@ -113,18 +148,27 @@ final class SumColumn: AggregateColumn {
         }
     }
     func reset(_ g: Int) { isum[g] = 0; dsum[g] = 0; state[g] = 0 }
-    func removeAll() { isum.removeAll(keepingCapacity: true); dsum.removeAll(keepingCapacity: true); state.removeAll(keepingCapacity: true) }
 }
 
+/// MIN/MAX of any comparable values; floats (the common case) are compared without unboxing twice.
 final class ExtremeColumn: AggregateColumn {
     let wantMax: Bool
-    var best: [Value] = []
+    /// Initialized for the table's groups only.
+    var best = UnsafeMutablePointer<Value>.allocate(capacity: 1)
+    init(wantMax: Bool) { self.wantMax = wantMax }
+    func grow(count: Int, to capacity: Int) {
+        let p = UnsafeMutablePointer<Value>.allocate(capacity: capacity)
+        p.moveInitialize(from: best, count: count)
+        best.deallocate()
+        best = p
+    }
+    func free() { best.deallocate() }
+    func start(_ g: Int) { (best + g).initialize(to: .null) }
+    func removeAll(count: Int) { best.deinitialize(count: count) }
     func mergeAll(_ targets: [Int], from other: AggregateColumn) {
         let x = unsafeDowncast(other, to: ExtremeColumn.self)
         for (h, g) in targets.enumerated() { add(g, x.best[h]) }
     }
-    init(wantMax: Bool) { self.wantMax = wantMax }
-    func appendGroup() { best.append(.null) }
     @inline(__always) func add(_ g: Int, _ v: Value) {
         if case .double(let d) = v, case .double(let b) = best[g] {
             if wantMax ? d > b : d < b { best[g] = v }
@@ -137,14 +181,16 @@ final class ExtremeColumn: AggregateColumn {
     func merge(_ g: Int, from o: AggregateColumn, _ h: Int) { add(g, unsafeDowncast(o, to: ExtremeColumn.self).best[h]) }
     func result(_ g: Int) -> Value { best[g] }
     func reset(_ g: Int) { best[g] = .null }
-    func removeAll() { best.removeAll(keepingCapacity: true) }
 }
 
 final class VarianceColumn: AggregateColumn {
     let op: AggregateKind.Op
-    var n: [Double] = [], mean: [Double] = [], m2: [Double] = []
+    var n = Cells<Double>(), mean = Cells<Double>(), m2 = Cells<Double>()
     init(_ op: AggregateKind.Op) { self.op = op }
-    func appendGroup() { n.append(0); mean.append(0); m2.append(0) }
+    func grow(count: Int, to capacity: Int) {
+        n.grow(count: count, to: capacity); mean.grow(count: count, to: capacity); m2.grow(count: count, to: capacity)
+    }
+    func free() { n.free(); mean.free(); m2.free() }
     func add(_ g: Int, _ v: Value) {
         guard let x = v.asDouble else { return }
         n[g] += 1
@@ -172,22 +218,19 @@ final class VarianceColumn: AggregateColumn {
         }
     }
     func reset(_ g: Int) { n[g] = 0; mean[g] = 0; m2[g] = 0 }
-    func removeAll() { n.removeAll(keepingCapacity: true); mean.removeAll(keepingCapacity: true); m2.removeAll(keepingCapacity: true) }
 }
 
 /// Any other aggregate: one `Accumulator` object per group, reused across windows.
 final class ObjectColumn: AggregateColumn {
     let kind: AggregateKind
     var accs: [Accumulator] = []
-    var live = 0
     init(_ kind: AggregateKind) { self.kind = kind }
-    func appendGroup() {
-        if live < accs.count { accs[live].reset() } else { accs.append(kind.make()) }
-        live += 1
+    func grow(count: Int, to capacity: Int) {}
+    func start(_ g: Int) {
+        if g < accs.count { accs[g].reset() } else { accs.append(kind.make()) }
     }
     func add(_ g: Int, _ v: Value) { accs[g].add(v) }
     func merge(_ g: Int, from o: AggregateColumn, _ h: Int) { accs[g].merge(unsafeDowncast(o, to: ObjectColumn.self).accs[h]) }
     func result(_ g: Int) -> Value { accs[g].result() }
     func reset(_ g: Int) { accs[g].reset() }
-    func removeAll() { live = 0 }
 }

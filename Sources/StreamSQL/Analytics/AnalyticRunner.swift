@@ -63,7 +63,7 @@ final class AnalyticRunner {
         let start: Predicate?
         let reset: Predicate?
         let lagDefault: Eval?
-        var partitions: [GroupKey: Partition] = [:]
+        let partitions = KeyMap<Partition>()
         let single = Partition()
         let maxPartitions: Int
         let counters: Counters
@@ -83,21 +83,28 @@ final class AnalyticRunner {
 
         func partition(_ row: Row) -> Partition {
             if partitionBy.isEmpty { return single }
-            let key: GroupKey = partitionBy.count == 1 ? .one(partitionBy[0](row)) : .many(partitionBy.map { $0(row) })
             clock &+= 1
-            if let p = partitions[key] { p.lastUse = clock; return p }
+            let key: GroupKey
+            if partitionBy.count == 1 {
+                let v = partitionBy[0](row)
+                if let i = partitions.position(ofOne: v) { let p = partitions[position: i]; p.lastUse = clock; return p }
+                key = .one(v)
+            } else {
+                key = .many(partitionBy.map { $0(row) })
+                if let p = partitions[key] { p.lastUse = clock; return p }
+            }
             if partitions.count >= maxPartitions { evict() }
             let p = Partition()
             p.lastUse = clock
-            partitions[key] = p
+            partitions.append(key, p)
             return p
         }
 
         /// Drops the least recently used tenth of the partitions.
         @inline(never) func evict() {
             let n = max(1, partitions.count / 10)
-            let victims = partitions.sorted { $0.value.lastUse < $1.value.lastUse }.prefix(n).map(\.key)
-            for k in victims { partitions[k] = nil }
+            let victims = zip(partitions.keys, partitions.values).sorted { $0.1.lastUse < $1.1.lastUse }.prefix(n).map(\.0)
+            for k in victims { partitions.removeValue(forKey: k) }
             counters.evicted.add(victims.count, ordering: .relaxed)
         }
 

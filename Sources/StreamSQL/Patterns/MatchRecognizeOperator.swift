@@ -33,7 +33,7 @@ final class MatchRecognizeOperator: QueryOperator {
     private let partitionSlot: Int?
     /// When every match must start with one variable whose DEFINE reads only the current row: that DEFINE.
     private let quickStart: Predicate?
-    private var partitions: [GroupKey: Partition] = [:]
+    private let partitions = KeyMap<Partition>()
     private var single: Partition?
     private var clock = 0
     private var maxTime = Int64.min
@@ -173,14 +173,19 @@ final class MatchRecognizeOperator: QueryOperator {
             let s = Partition(); single = s; return s
         }
         let key: GroupKey
-        if let slot = partitionSlot { key = .one(row[slot]) }
-        else { key = partitionBy.count == 1 ? .one(partitionBy[0](row)) : .many(partitionBy.map { $0(row) }) }
         clock &+= 1
-        if let p = partitions[key] { p.lastUse = clock; return p }
+        if let slot = partitionSlot {
+            let v = row[slot]
+            if let i = partitions.position(ofOne: v) { let p = partitions[position: i]; p.lastUse = clock; return p }
+            key = .one(v)
+        } else {
+            key = partitionBy.count == 1 ? .one(partitionBy[0](row)) : .many(partitionBy.map { $0(row) })
+            if let p = partitions[key] { p.lastUse = clock; return p }
+        }
         if partitions.count >= limits.partitions { evictPartitions() }
         let p = Partition()
         p.lastUse = clock
-        partitions[key] = p
+        partitions.append(key, p)
         return p
     }
 
@@ -379,9 +384,9 @@ final class MatchRecognizeOperator: QueryOperator {
     }
 
     private func evictPartitions() {
-        let idle = partitions.filter { $0.value.threads.isEmpty && $0.value.best == nil }
-        let victims = idle.sorted { $0.value.lastUse < $1.value.lastUse }.prefix(max(1, partitions.count / 10)).map(\.key)
-        for k in victims { partitions[k] = nil }
+        let idle = zip(partitions.keys, partitions.values).filter { $0.1.threads.isEmpty && $0.1.best == nil }
+        let victims = idle.sorted { $0.1.lastUse < $1.1.lastUse }.prefix(max(1, partitions.count / 10)).map(\.0)
+        for k in victims { partitions.removeValue(forKey: k) }
         counters.evicted.add(victims.count, ordering: .relaxed)
     }
 

@@ -9,7 +9,7 @@ public final class TableSnapshot: Sendable {
     /// The rows as values, boxed once so a join does not box a row per match.
     let values: [Value]
     public let key: [String]
-    let index: [GroupKey: [Int]]
+    let index: KeyMap<[Int]>
     public let version: Int
     /// Column-wise copy of the rows (NULL where a row lacks the field), so a join reads `t.col`
     /// by position instead of hashing the column name per row.
@@ -29,9 +29,9 @@ public final class TableSnapshot: Sendable {
         for (i, r) in rows.enumerated() { for (k, v) in r { cols[ci[k]!][i] = v } }
         columnIndex = ci
         columnValues = cols
-        var idx: [GroupKey: [Int]] = [:]
+        let idx = KeyMap<[Int]>()
         if !key.isEmpty {
-            for (i, r) in rows.enumerated() { idx[TableSnapshot.keyOf(r, key), default: []].append(i) }
+            for (i, r) in rows.enumerated() { idx.append(i, to: TableSnapshot.keyOf(r, key)) }
         }
         index = idx
     }
@@ -45,10 +45,10 @@ public final class TableSnapshot: Sendable {
         index[values.count == 1 ? .one(values[0]) : .many(values)] ?? []
     }
 
-    @inline(__always) func lookup(one value: Value) -> [Int]? { index[.one(value)] }
+    @inline(__always) func lookup(one value: Value) -> [Int]? { index.position(ofOne: value).map { index[position: $0] } }
 
     /// Hash indexes on other columns, built the first time `rows(where:equals:)` asks for one.
-    private let secondary = Mutex<[String: [GroupKey: [Value]]]>([:])
+    private let secondary = Mutex<[String: KeyMap<[Value]>]>([:])
 
     /// The rows (as objects, in table order) whose `column` equals `value`; none for NULL.
     func rows(where column: String, equals value: Value) -> [Value] {
@@ -56,9 +56,9 @@ public final class TableSnapshot: Sendable {
         if key.count == 1, key[0] == column { return (lookup(one: value) ?? []).map { values[$0] } }
         return secondary.withLock { indexes in
             if let idx = indexes[column] { return idx[.one(value)] ?? [] }
-            var idx: [GroupKey: [Value]] = [:]
+            let idx = KeyMap<[Value]>()
             if let c = columnIndex[column] {
-                for (i, v) in columnValues[c].enumerated() where !v.isNull { idx[.one(v), default: []].append(values[i]) }
+                for (i, v) in columnValues[c].enumerated() where !v.isNull { idx.append(values[i], to: .one(v)) }
             }
             indexes[column] = idx
             return idx[.one(value)] ?? []
@@ -66,7 +66,7 @@ public final class TableSnapshot: Sendable {
     }
 
     /// A version built from its parts (for `upserting`).
-    private init(rows: [OrderedDictionary<String, Value>], values: [Value], key: [String], index: [GroupKey: [Int]], version: Int,
+    private init(rows: [OrderedDictionary<String, Value>], values: [Value], key: [String], index: KeyMap<[Int]>, version: Int,
                  columnIndex: [String: Int], columnValues: [[Value]]) {
         self.rows = rows
         self.values = values
@@ -81,7 +81,8 @@ public final class TableSnapshot: Sendable {
     /// changed in place (no rehashing of the other rows), so a table a query keeps up to date costs a copy
     /// per update rather than a rebuild.
     func upserting(_ row: OrderedDictionary<String, Value>) -> TableSnapshot {
-        var rs = rows, vs = values, idx = index, ci = columnIndex, cols = columnValues
+        var rs = rows, vs = values, ci = columnIndex, cols = columnValues
+        var idx = index     // shared while no key is added: snapshots never change their index
         let position: Int
         if !key.isEmpty, let i = index[TableSnapshot.keyOf(row, key)]?.first {
             position = i
@@ -93,7 +94,10 @@ public final class TableSnapshot: Sendable {
             rs.append(row)
             vs.append(.object(row))
             for c in cols.indices { cols[c].append(.null) }
-            if !key.isEmpty { idx[TableSnapshot.keyOf(row, key), default: []].append(position) }
+            if !key.isEmpty {
+                idx = index.copy()
+                idx.append(position, to: TableSnapshot.keyOf(row, key))
+            }
         }
         for (k, v) in row {
             if let c = ci[k] {

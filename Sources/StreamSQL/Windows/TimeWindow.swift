@@ -102,50 +102,50 @@ final class TimeWindowOperator: QueryOperator {
         }
         lastPaneStart = ps
         lastPane = table
-        let key = core.key(row)
-        let id = keyId(key)
+        let id: Int
+        if let slot = core.keySlot {
+            let v = row[slot]
+            id = keyIds.position(ofOne: v) ?? newKeyId(.one(v))
+        } else {
+            let key = core.key(row)
+            id = keyIds.position(of: key) ?? newKeyId(key)
+        }
         let g: Int
         if let existing = table.group(id: id) {
             g = existing
         } else {
             guard core.admitNewGroup(current: table.count) else { return }
-            g = table.insert(key, id: id)
+            g = table.insert(keyIds.key(at: id), id: id)
         }
         core.accumulate(table, g, row, time: t, now: now)
     }
 
     private var mergeTargets: [Int] = []
 
-    // Key ids shared by all panes; compacted when keys no live pane holds pile up.
-    private var keyIds: [GroupKey: Int] = [:]
-    private var idKeys: [GroupKey] = []
+    // Key ids shared by all panes (a key's id is its position); compacted when keys no live pane holds
+    // pile up.
+    private let keyIds = KeyMap<Void>()
 
-    @inline(__always) private func keyId(_ key: GroupKey) -> Int {
-        if let id = keyIds[key] { return id }
-        if idKeys.count >= 4096 && idKeys.count > 4 * liveGroups() { compactIds() }
-        let id = idKeys.count
-        keyIds[key] = id
-        idKeys.append(key)
-        return id
+    private func newKeyId(_ key: GroupKey) -> Int {
+        if keyIds.count >= 4096 && keyIds.count > 4 * liveGroups() { compactIds() }
+        return keyIds.append(key, ())
     }
 
     private func liveGroups() -> Int { panes.values.reduce(0) { $0 + $1.count } }
 
     @inline(never) private func compactIds() {
         var map: [Int: Int] = [:]
-        var newKeys: [GroupKey] = []
-        var newIds: [GroupKey: Int] = [:]
+        var live: [GroupKey] = []
         for ps in paneStarts {
             guard let t = panes[ps] else { continue }
             for old in t.ids where map[old] == nil {
-                map[old] = newKeys.count
-                newIds[idKeys[old]] = newKeys.count
-                newKeys.append(idKeys[old])
+                map[old] = live.count
+                live.append(keyIds.key(at: old))
             }
         }
         for ps in paneStarts { panes[ps]?.remapIds(map) }
-        keyIds = newIds
-        idKeys = newKeys
+        keyIds.removeAll()
+        for k in live { keyIds.append(k, ()) }
     }
 
     private func insertionIndex(_ ps: Int64) -> Int {

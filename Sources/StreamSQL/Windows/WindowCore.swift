@@ -16,26 +16,44 @@ enum GroupKey: Hashable {
 /// The groups of one window (or pane, or session) and their aggregate state, column by column.
 /// Group `i` is the i-th group seen; its state is element `i` of every column.
 final class GroupTable {
-    private(set) var index: [GroupKey: Int] = [:]
+    private let index = KeyMap<Void>()
     private(set) var keys: [GroupKey] = []
     let columns: [AggregateColumn]
-    var rows: [Int] = []
-    var firstTime: [Int64] = []
-    var lastTime: [Int64] = []
-    var lastSeen: [Int64] = []     // processing time of the group's last row (STATETTL)
+    private(set) var count = 0
+    private var capacity = 0
+    private(set) var rows = Cells<Int>()
+    private(set) var firstTime = Cells<Int64>()
+    private(set) var lastTime = Cells<Int64>()
+    private(set) var lastSeen = Cells<Int64>()     // processing time of the group's last row (STATETTL)
 
     init(columns: [AggregateColumn]) { self.columns = columns }
 
-    var count: Int { keys.count }
+    deinit {
+        for c in columns { c.removeAll(count: count); c.free() }
+        rows.free(); firstTime.free(); lastTime.free(); lastSeen.free()
+    }
 
-    @inline(__always) func group(_ key: GroupKey) -> Int? { index[key] }
+    @inline(__always) func group(_ key: GroupKey) -> Int? { index.position(of: key) }
 
     func insert(_ key: GroupKey) -> Int {
-        let g = keys.count
-        index[key] = g
+        let g = append(key)
+        index.append(key, ())
+        return g
+    }
+
+    private func append(_ key: GroupKey) -> Int {
+        let g = count
+        if g == capacity {
+            let bigger = max(16, capacity * 2)
+            for c in columns { c.grow(count: g, to: bigger) }
+            rows.grow(count: g, to: bigger); firstTime.grow(count: g, to: bigger)
+            lastTime.grow(count: g, to: bigger); lastSeen.grow(count: g, to: bigger)
+            capacity = bigger
+        }
+        count = g + 1
         keys.append(key)
-        for c in columns { c.appendGroup() }
-        rows.append(0); firstTime.append(0); lastTime.append(0); lastSeen.append(0)
+        for c in columns { c.start(g) }
+        rows[g] = 0; firstTime[g] = 0; lastTime[g] = 0; lastSeen[g] = 0
         return g
     }
 
@@ -51,13 +69,10 @@ final class GroupTable {
     }
 
     func insert(_ key: GroupKey, id: Int) -> Int {
-        let g = keys.count
-        keys.append(key)
+        let g = append(key)
         ids.append(id)
         if id >= byId.count { byId.append(contentsOf: repeatElement(-1, count: max(id + 1 - byId.count, byId.count / 2 + 16))) }
         byId[id] = Int32(g)
-        for c in columns { c.appendGroup() }
-        rows.append(0); firstTime.append(0); lastTime.append(0); lastSeen.append(0)
         return g
     }
 
@@ -65,7 +80,7 @@ final class GroupTable {
     func remapIds(_ map: [Int: Int]) {
         for i in byId.indices { byId[i] = -1 }
         for (g, old) in ids.enumerated() {
-            let new = map[old]!
+            guard let new = map[old] else { continue }
             ids[g] = new
             if new >= byId.count { byId.append(contentsOf: repeatElement(-1, count: new + 1 - byId.count)) }
             byId[new] = Int32(g)
@@ -105,13 +120,12 @@ final class GroupTable {
     }
 
     func removeAll() {
-        index.removeAll(keepingCapacity: true)
+        index.removeAll()
         for id in ids where id < byId.count { byId[id] = -1 }
         ids.removeAll(keepingCapacity: true)
         keys.removeAll(keepingCapacity: true)
-        for c in columns { c.removeAll() }
-        rows.removeAll(keepingCapacity: true); firstTime.removeAll(keepingCapacity: true)
-        lastTime.removeAll(keepingCapacity: true); lastSeen.removeAll(keepingCapacity: true)
+        for c in columns { c.removeAll(count: count) }
+        count = 0
     }
 }
 
@@ -156,7 +170,27 @@ final class WindowCore {
         self.clock = clock
         eventTime = q.time.eventTimeSlot.map { EventTimeTracker(q.time, slot: $0, published: counters) }
         if q.groupKeys.count == 1, case .slot(let s, _) = q.groupKeys[0] { keySlot = s } else { keySlot = nil }
+        aggSlots = q.aggregates.map { a in
+            if case .slot(let s, _)? = a.argument { return s }
+            return -1
+        }
+        countsRows = q.aggregates.map { $0.argument == nil && $0.kind.op == .countStar && !$0.kind.distinct }
+        let plain = q.having == nil && q.orderBy.isEmpty && !q.distinct && q.analytics.isEmpty
+        let slots = q.projections.compactMap { p -> Int? in
+            if case .slot(let s, _) = p { return s }
+            return nil
+        }
+        directSlots = plain && slots.count == q.projections.count ? slots : nil
     }
+
+    /// Per aggregate: the slot of its argument when that is a plain field (read without a closure call), else -1.
+    let aggSlots: [Int]
+    /// Per aggregate: COUNT(*), which counts every row without reading anything.
+    let countsRows: [Bool]
+    /// When every output column is a window bound, a key or an aggregate and nothing filters, orders or
+    /// deduplicates the output: the aggregate-row slot of each column, so firing writes results
+    /// straight from the group table.
+    let directSlots: [Int]?
 
     @inline(__always) func key(_ row: Row) -> GroupKey {
         switch keyEvals.count {
@@ -192,7 +226,16 @@ final class WindowCore {
     @inline(__always) func accumulate(_ table: GroupTable, _ g: Int, _ row: Row, time: Int64, now: Int64) {
         let cols = table.columns
         for i in 0..<aggArgs.count {
-            if let a = aggArgs[i] { cols[i].add(g, a(row)) } else { cols[i].add(g, .bool(true)) }
+            let s = aggSlots[i]
+            if s >= 0 {
+                cols[i].add(g, row[s])
+            } else if countsRows[i] {
+                unsafeDowncast(cols[i], to: CountColumn.self).addRow(g)
+            } else if let a = aggArgs[i] {
+                cols[i].add(g, a(row))
+            } else {
+                cols[i].add(g, .bool(true))
+            }
         }
         if table.rows[g] == 0 { table.firstTime[g] = time }
         table.rows[g] += 1
@@ -228,6 +271,15 @@ final class WindowCore {
         let first = out.values.count
         let n = groups?.count ?? table.count
         out.values.reserveCapacity(first + n * w)
+        if let direct = directSlots {
+            emitDirect(direct, table, only: groups, start: start, end: end, into: &out)
+            if out.values.count > first { out.firingStarts.append(first / max(1, w)) }
+            if let limit = q.limit {
+                let m = (out.values.count - first) / max(1, w)
+                if m > limit { out.values.removeLast((m - limit) * w) }
+            }
+            return
+        }
         var sortKeys: [[Value]] = []
         var seen = Set<ArraySlice<Value>>()
         for j in 0..<n {
@@ -266,6 +318,29 @@ final class WindowCore {
         if let limit = q.limit {
             let m = (out.values.count - first) / max(1, w)
             if m > limit { out.values.removeLast((m - limit) * w) }
+        }
+    }
+
+    /// `emit` for plain output columns: each cell read from the table, with no aggregate row between.
+    private func emitDirect(_ direct: [Int], _ table: GroupTable, only groups: [Int]?, start: Value, end: Value,
+                            into out: inout ResultBatch) {
+        let firstKey = BoundWindowQuery.firstKeySlot, firstAgg = firstKey + keyEvals.count
+        let w = direct.count
+        let cols = table.columns
+        let n = groups?.count ?? table.count
+        for j in 0..<n {
+            let g = groups?[j] ?? j
+            let rowStart = out.values.count
+            for s in direct {
+                switch s {
+                case BoundWindowQuery.windowStartSlot: out.values.append(start)
+                case BoundWindowQuery.windowEndSlot: out.values.append(end)
+                case BoundWindowQuery.rowNumberSlot: out.values.append(.int(Int64(j + 1)))
+                case ..<firstAgg: out.values.append(table.keys[g].value(s - firstKey))
+                default: out.values.append(cols[s - firstAgg].result(g))
+                }
+            }
+            if schema.suppressesEmptyRows && out.values[rowStart...].allSatisfy(\.isNull) { out.values.removeLast(w) }
         }
     }
 

@@ -54,6 +54,10 @@ final class CatalogTests: XCTestCase {
         XCTAssertEqual(c.all.map { $0["n"]! }, [1, 1, 2, 2], "one count per event, not per matched row")
     }
 
+    private func entries(_ m: KeyMap<[Int]>) -> [GroupKey: [Int]] {
+        Dictionary(uniqueKeysWithValues: zip(m.keys, m.values))
+    }
+
     func testIncrementalUpsertsEqualARebuild() {
         var rng = SplitMix64(seed: 3)
         var snap = TableSnapshot(rows: [], key: ["k"], version: 1)
@@ -62,12 +66,15 @@ final class CatalogTests: XCTestCase {
             row["k"] = .int(Int64(rng.next() % 40))
             // Rows carry different column sets, so columns appear late and go missing.
             for c in ["a", "b", "c", "d"] where rng.next() % 3 != 0 { row[c] = .int(Int64(rng.next() % 100)) }
+            let before = snap, beforeIndex = entries(snap.index)
             snap = snap.upserting(row)
+            // A version, once made, never changes: readers of the old one see its rows only.
+            XCTAssertEqual(entries(before.index), beforeIndex)
         }
         let rebuilt = TableSnapshot(rows: snap.rows, key: ["k"], version: snap.version)
         XCTAssertEqual(snap.rows.count, 40)
         XCTAssertEqual(snap.values, rebuilt.values)
-        XCTAssertEqual(snap.index, rebuilt.index)
+        XCTAssertEqual(entries(snap.index), entries(rebuilt.index))
         for name in rebuilt.columnNames {
             XCTAssertEqual(snap.columnValues[snap.columnIndex[name]!], rebuilt.columnValues[rebuilt.columnIndex[name]!], name)
         }
