@@ -57,11 +57,11 @@ final class AnalyticRunner {
 
     final class Call {
         let spec: BoundAnalyticCall
-        let values: [Eval]
-        let partitionBy: [Eval]
-        let when: Predicate?
-        let start: Predicate?
-        let reset: Predicate?
+        let values: [Column]
+        let partitionBy: [Column]
+        let when: Condition?
+        let start: Condition?
+        let reset: Condition?
         let lagDefault: Eval?
         let partitions = KeyMap<Partition>()
         let single = Partition()
@@ -71,11 +71,11 @@ final class AnalyticRunner {
 
         init(_ s: BoundAnalyticCall, compiler: ExpressionCompiler, maxPartitions: Int, counters: Counters) {
             spec = s
-            values = s.values.map(compiler.compile)
-            partitionBy = s.partitionBy.map(compiler.compile)
-            when = s.when.map(compiler.compilePredicate)
-            start = s.start.map(compiler.compilePredicate)
-            reset = s.reset.map(compiler.compilePredicate)
+            values = s.values.map(compiler.column)
+            partitionBy = s.partitionBy.map(compiler.column)
+            when = s.when.map(compiler.condition)
+            start = s.start.map(compiler.condition)
+            reset = s.reset.map(compiler.condition)
             lagDefault = s.lagDefault.map(compiler.compile)
             self.maxPartitions = max(1, maxPartitions)
             self.counters = counters

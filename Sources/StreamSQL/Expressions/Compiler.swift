@@ -3,6 +3,23 @@ public typealias Eval = (Row) -> Value
 /// A compiled predicate: the truthiness of an expression, without boxing a Bool in a Value.
 public typealias Predicate = (Row) -> Bool
 
+/// A compiled expression for the per-event paths of operators: a plain field is read from its slot
+/// with no call, anything else runs the compiled closure. Kept in arrays as a struct, the closure is
+/// called as compiled — an array of bare closures calls each through a thunk that copies the row.
+struct Column {
+    /// The field's slot when the expression is a plain field, else -1.
+    let slot: Int
+    let eval: Eval
+
+    @inline(__always) func callAsFunction(_ row: Row) -> Value { slot >= 0 ? row[slot] : eval(row) }
+}
+
+/// A compiled predicate kept in an array or an optional (see `Column`).
+struct Condition {
+    let test: Predicate
+    @inline(__always) func callAsFunction(_ row: Row) -> Bool { test(row) }
+}
+
 /// Turns bound expressions into closures. One compiler serves WHERE, SELECT and every later clause.
 ///
 /// Specialisations (a slot compared with a numeric constant, arithmetic on a slot and a constant,
@@ -26,6 +43,14 @@ public struct ExpressionCompiler {
     }
 
     // MARK: values
+
+    /// `e` compiled for an operator's per-event path (see `Column`).
+    func column(_ e: BoundExpr) -> Column {
+        if case .slot(let s, _) = e { return Column(slot: s, eval: compile(e)) }
+        return Column(slot: -1, eval: compile(e))
+    }
+
+    func condition(_ e: BoundExpr) -> Condition { Condition(test: compilePredicate(e)) }
 
     public func compile(_ e: BoundExpr) -> Eval {
         if let c = fold(e) { return { _ in c } }

@@ -17,10 +17,10 @@ final class MatchRecognizeOperator: QueryOperator {
     let program: PatternProgram
     let ctx = MatchContext()
     let store: AnalyticValues
-    let defines: [Predicate?]
+    let defines: [Condition?]
     let measures: [Eval]
-    let projections: [Eval]
-    let partitionBy: [Eval]
+    let projections: [Column]
+    let partitionBy: [Column]
     let orderBy: Eval?
     let counters: Counters
     let historyFree: Bool
@@ -32,7 +32,7 @@ final class MatchRecognizeOperator: QueryOperator {
     /// The partition key's slot when PARTITION BY is one plain field.
     private let partitionSlot: Int?
     /// When every match must start with one variable whose DEFINE reads only the current row: that DEFINE.
-    private let quickStart: Predicate?
+    private let quickStart: Condition?
     private let partitions = KeyMap<Partition>()
     private var single: Partition?
     private var clock = 0
@@ -75,10 +75,10 @@ final class MatchRecognizeOperator: QueryOperator {
         program = q.program
         store = AnalyticValues(count: q.measures.count)
         let c = ExpressionCompiler(analytics: store, match: ctx)
-        defines = q.defines.map { $0.map(c.compilePredicate) }
+        defines = q.defines.map { $0.map(c.condition) }
         measures = q.measures.map { c.compile($0.1) }
-        projections = q.projections.map(c.compile)
-        partitionBy = q.partitionBy.map(c.compile)
+        projections = q.projections.map(c.column)
+        partitionBy = q.partitionBy.map(c.column)
         orderBy = q.orderBy.map(c.compile)
         self.counters = counters
         self.limits = limits

@@ -28,11 +28,13 @@ final class JoinOperator: QueryOperator {
     let joins: [BoundJoin]
     let tables: [TableState]
     let store: JoinRows
-    let keyEvals: [[Eval]]
-    let residuals: [Predicate?]
+    let keyEvals: [[Column]]
+    let residuals: [Condition?]
     let orderKeys: [(Eval, Bool)]
     let perEventLimit: Int?
     private var snapshots: [TableSnapshot] = []
+    /// Per join, for the current snapshots: whether ON's single equality can use the table's key index.
+    private var hashOnOne: [Bool] = []
 
     init(inner: QueryOperator, joins: [BoundJoin], tables: [TableState], store: JoinRows, compiler: ExpressionCompiler,
          order: BoundJoinOrder?) {
@@ -40,8 +42,8 @@ final class JoinOperator: QueryOperator {
         self.joins = joins
         self.tables = tables
         self.store = store
-        keyEvals = joins.map { $0.streamKeys.map(compiler.compile) }
-        residuals = joins.map { $0.residual.map(compiler.compilePredicate) }
+        keyEvals = joins.map { $0.streamKeys.map(compiler.column) }
+        residuals = joins.map { $0.residual.map(compiler.condition) }
         orderKeys = (order?.keys ?? []).map { (compiler.compile($0.0), $0.1) }
         perEventLimit = order?.limit
     }
@@ -63,11 +65,11 @@ final class JoinOperator: QueryOperator {
     func process(_ row: Row, into out: inout ResultBatch) -> Bool {
         if snapshots.count != tables.count {
             snapshots = tables.map(\.snapshot)
-            for j in 0..<tables.count { store.snapshots[j] = snapshots[j] }
+            hashOnOne = Array(repeating: false, count: tables.count)
+            for j in 0..<tables.count { adopt(snapshots[j], j) }
         }
         for j in 0..<tables.count where tables[j].version.load(ordering: .acquiring) != snapshots[j].version {
-            snapshots[j] = tables[j].snapshot
-            store.snapshots[j] = snapshots[j]
+            adopt(tables[j].snapshot, j)
         }
         store.event &+= 1
         let ordered = !orderKeys.isEmpty || perEventLimit != nil
@@ -97,13 +99,20 @@ final class JoinOperator: QueryOperator {
         return alive
     }
 
+    private func adopt(_ snap: TableSnapshot, _ j: Int) {
+        snapshots[j] = snap
+        store.snapshots[j] = snap
+        hashOnOne[j] = keyEvals[j].count == 1 && snap.key == joins[j].tableKeys
+    }
+
     /// Walks the joins depth-first; at the end runs the pipeline for the current combination.
     private func visit(_ j: Int, _ row: Row, _ out: inout ResultBatch, _ produced: UnsafeMutablePointer<[Produced]>?) -> Bool {
         if j == joins.count {
+            guard let produced else { return inner.process(row, into: &out) }
             let before = out.values.count
             let keys = orderKeys.map { $0.0(row) }
             let alive = inner.process(row, into: &out)
-            if let produced, out.values.count > before {
+            if out.values.count > before {
                 produced.pointee.append(Produced(keys: keys, values: out.values[before...]))
             }
             return alive
@@ -112,7 +121,7 @@ final class JoinOperator: QueryOperator {
         var matched = false
         var alive = true
         let residual = residuals[j]
-        if keyEvals[j].count == 1 && snap.key == joins[j].tableKeys {
+        if hashOnOne[j] {
             let v = keyEvals[j][0](row)
             if !v.isNull, let hits = snap.lookup(one: v) {
                 for i in hits {

@@ -7,8 +7,8 @@ import OrderedCollections
 ///   (DISTINCT adds one hash of the output row).
 final class RowPipeline: QueryOperator {
     let schema: ResultSchema
-    private let filter: Predicate?
-    private let projections: [Eval]
+    private let filter: Condition?
+    private let projections: [Column]
     private let unnestColumn: Int?
     private let order: [(column: Int, descending: Bool)]
     private var remaining: Int?
@@ -28,8 +28,8 @@ final class RowPipeline: QueryOperator {
         analytics = store == nil ? nil : AnalyticRunner(q.analytics, compiler: compiler, maxPartitions: maxPartitions, counters: counters)
         suppressEmpty = q.schema.suppressesEmptyRows
         schema = q.schema
-        filter = q.filter.map(compiler.compilePredicate)
-        projections = q.projections.map(compiler.compile)
+        filter = q.filter.map(compiler.condition)
+        projections = q.projections.map(compiler.column)
         unnestColumn = q.unnestColumn
         order = q.orderBy
         remaining = q.limit

@@ -134,13 +134,13 @@ final class GroupTable {
 final class WindowCore {
     let q: BoundWindowQuery
     let schema: ResultSchema
-    let filter: Predicate?
-    let keyEvals: [Eval]
-    let aggArgs: [Eval?]
+    let filter: Condition?
+    let keyEvals: [Column]
+    let aggArgs: [Column?]
     let aggKinds: [AggregateKind]
-    let projections: [Eval]
-    let having: Predicate?
-    let trigger: Predicate?
+    let projections: [Column]
+    let having: Condition?
+    let trigger: Condition?
     let order: [(Eval, Bool)]
     let counters: Counters
     let maxGroups: Int
@@ -157,23 +157,19 @@ final class WindowCore {
         analytics = store == nil ? nil : AnalyticRunner(q.analytics, compiler: c, maxPartitions: maxPartitions, counters: counters)
         self.q = q
         schema = q.schema
-        filter = q.filter.map(c.compilePredicate)
-        keyEvals = q.groupKeys.map(c.compile)
-        aggArgs = q.aggregates.map { $0.argument.map(c.compile) }
+        filter = q.filter.map(c.condition)
+        keyEvals = q.groupKeys.map(c.column)
+        aggArgs = q.aggregates.map { $0.argument.map(c.column) }
         aggKinds = q.aggregates.map(\.kind)
-        projections = q.projections.map(c.compile)
-        having = q.having.map(c.compilePredicate)
-        trigger = q.trigger.map(c.compilePredicate)
+        projections = q.projections.map(c.column)
+        having = q.having.map(c.condition)
+        trigger = q.trigger.map(c.condition)
         order = q.orderBy.map { (c.compile($0.expr), $0.descending) }
         self.counters = counters
         self.maxGroups = maxGroups
         self.clock = clock
         eventTime = q.time.eventTimeSlot.map { EventTimeTracker(q.time, slot: $0, published: counters) }
         if q.groupKeys.count == 1, case .slot(let s, _) = q.groupKeys[0] { keySlot = s } else { keySlot = nil }
-        aggSlots = q.aggregates.map { a in
-            if case .slot(let s, _)? = a.argument { return s }
-            return -1
-        }
         countsRows = q.aggregates.map { $0.argument == nil && $0.kind.op == .countStar && !$0.kind.distinct }
         let plain = q.having == nil && q.orderBy.isEmpty && !q.distinct && q.analytics.isEmpty
         let slots = q.projections.compactMap { p -> Int? in
@@ -183,8 +179,6 @@ final class WindowCore {
         directSlots = plain && slots.count == q.projections.count ? slots : nil
     }
 
-    /// Per aggregate: the slot of its argument when that is a plain field (read without a closure call), else -1.
-    let aggSlots: [Int]
     /// Per aggregate: COUNT(*), which counts every row without reading anything.
     let countsRows: [Bool]
     /// When every output column is a window bound, a key or an aggregate and nothing filters, orders or
@@ -195,9 +189,7 @@ final class WindowCore {
     @inline(__always) func key(_ row: Row) -> GroupKey {
         switch keyEvals.count {
         case 0: return .none
-        case 1:
-            if let s = keySlot { return .one(row[s]) }
-            return .one(keyEvals[0](row))
+        case 1: return .one(keyEvals[0](row))
         default: return .many(keyEvals.map { $0(row) })
         }
     }
@@ -226,13 +218,10 @@ final class WindowCore {
     @inline(__always) func accumulate(_ table: GroupTable, _ g: Int, _ row: Row, time: Int64, now: Int64) {
         let cols = table.columns
         for i in 0..<aggArgs.count {
-            let s = aggSlots[i]
-            if s >= 0 {
-                cols[i].add(g, row[s])
+            if let a = aggArgs[i] {
+                cols[i].add(g, a(row))
             } else if countsRows[i] {
                 unsafeDowncast(cols[i], to: CountColumn.self).addRow(g)
-            } else if let a = aggArgs[i] {
-                cols[i].add(g, a(row))
             } else {
                 cols[i].add(g, .bool(true))
             }
