@@ -14,6 +14,8 @@ protocol AggregateColumn: AnyObject {
     func grow(count: Int, to capacity: Int)
     /// Starts group `g` (just past the last group) with empty state.
     func start(_ g: Int)
+    /// False when new groups start empty without `start` (storage is zeroed when grown or emptied).
+    var needsStart: Bool { get }
     func add(_ g: Int, _ v: Value)
     func merge(_ g: Int, from other: AggregateColumn, _ h: Int)
     func result(_ g: Int) -> Value
@@ -24,13 +26,19 @@ protocol AggregateColumn: AnyObject {
     /// Folds every group `h` of `other` into group `targets[h]` (one call per pane, not per group).
     func mergeAll(_ targets: [Int], from other: AggregateColumn)
     func free()
+    /// Writes the results of `n` groups (`groups[j]`, or group `j` when nil) to `out[j * stride]`.
+    func writeResults(_ n: Int, groups: [Int]?, into out: UnsafeMutablePointer<Value>, stride: Int)
 }
 
 extension AggregateColumn {
+    func writeResults(_ n: Int, groups: [Int]?, into out: UnsafeMutablePointer<Value>, stride: Int) {
+        for j in 0..<n { out[j * stride] = result(groups?[j] ?? j) }
+    }
     func mergeAll(_ targets: [Int], from other: AggregateColumn) {
         for (h, g) in targets.enumerated() { merge(g, from: other, h) }
     }
     func start(_ g: Int) { reset(g) }
+    var needsStart: Bool { true }
     func removeAll(count: Int) {}
     func free() {}
 }
@@ -45,11 +53,19 @@ struct Cells<T: BitwiseCopyable> {
         nonmutating set { base[i] = newValue }
     }
 
+    /// Moves to room for `capacity` cells; cells past `count` are zero.
     mutating func grow(count: Int, to capacity: Int) {
         let p = UnsafeMutablePointer<T>.allocate(capacity: capacity)
         p.update(from: base, count: count)
+        UnsafeMutableRawPointer(p + count).initializeMemory(as: UInt8.self, repeating: 0,
+                                                            count: (capacity - count) * MemoryLayout<T>.stride)
         base.deallocate()
         base = p
+    }
+
+    /// Zeroes cells `0..<count`.
+    func zero(_ count: Int) {
+        UnsafeMutableRawPointer(base).initializeMemory(as: UInt8.self, repeating: 0, count: count * MemoryLayout<T>.stride)
     }
 
     func free() { base.deallocate() }
@@ -75,6 +91,8 @@ final class CountColumn: AggregateColumn {
     var n = Cells<Int64>()
     func grow(count: Int, to capacity: Int) { n.grow(count: count, to: capacity) }
     func free() { n.free() }
+    var needsStart: Bool { false }
+    func removeAll(count: Int) { n.zero(count) }
     func mergeAll(_ targets: [Int], from other: AggregateColumn) {
         let x = unsafeDowncast(other, to: CountColumn.self)
         for (h, g) in targets.enumerated() { n[g] &+= x.n[h] }
@@ -85,6 +103,9 @@ final class CountColumn: AggregateColumn {
     func merge(_ g: Int, from o: AggregateColumn, _ h: Int) { n[g] &+= unsafeDowncast(o, to: CountColumn.self).n[h] }
     func result(_ g: Int) -> Value { .int(n[g]) }
     func reset(_ g: Int) { n[g] = 0 }
+    func writeResults(_ count: Int, groups: [Int]?, into out: UnsafeMutablePointer<Value>, stride: Int) {
+        for j in 0..<count { out[j * stride] = .int(n[groups?[j] ?? j]) }
+    }
 }
 
 final class AvgColumn: AggregateColumn {
@@ -92,6 +113,8 @@ final class AvgColumn: AggregateColumn {
     var n = Cells<Int64>()
     func grow(count: Int, to capacity: Int) { sum.grow(count: count, to: capacity); n.grow(count: count, to: capacity) }
     func free() { sum.free(); n.free() }
+    var needsStart: Bool { false }
+    func removeAll(count: Int) { sum.zero(count); n.zero(count) }
     func mergeAll(_ targets: [Int], from other: AggregateColumn) {
         let x = unsafeDowncast(other, to: AvgColumn.self)
         for (h, g) in targets.enumerated() { sum[g] += x.sum[h]; n[g] &+= x.n[h] }
@@ -109,6 +132,12 @@ final class AvgColumn: AggregateColumn {
     }
     func result(_ g: Int) -> Value { n[g] == 0 ? .null : Fn.real(sum[g] / Double(n[g])) }
     func reset(_ g: Int) { sum[g] = 0; n[g] = 0 }
+    func writeResults(_ count: Int, groups: [Int]?, into out: UnsafeMutablePointer<Value>, stride: Int) {
+        for j in 0..<count {
+            let g = groups?[j] ?? j
+            out[j * stride] = n[g] == 0 ? .null : Fn.real(sum[g] / Double(n[g]))
+        }
+    }
 }
 
 /// SUM: an integer while every input is an integer and no overflow occurs, a float otherwise.
@@ -120,6 +149,8 @@ final class SumColumn: AggregateColumn {
         isum.grow(count: count, to: capacity); dsum.grow(count: count, to: capacity); state.grow(count: count, to: capacity)
     }
     func free() { isum.free(); dsum.free(); state.free() }
+    var needsStart: Bool { false }
+    func removeAll(count: Int) { isum.zero(count); dsum.zero(count); state.zero(count) }
     func add(_ g: Int, _ v: Value) {
         switch v {
         case .int(let i):
@@ -181,6 +212,9 @@ final class ExtremeColumn: AggregateColumn {
     func merge(_ g: Int, from o: AggregateColumn, _ h: Int) { add(g, unsafeDowncast(o, to: ExtremeColumn.self).best[h]) }
     func result(_ g: Int) -> Value { best[g] }
     func reset(_ g: Int) { best[g] = .null }
+    func writeResults(_ n: Int, groups: [Int]?, into out: UnsafeMutablePointer<Value>, stride: Int) {
+        for j in 0..<n { out[j * stride] = best[groups?[j] ?? j] }
+    }
 }
 
 final class VarianceColumn: AggregateColumn {
@@ -191,6 +225,8 @@ final class VarianceColumn: AggregateColumn {
         n.grow(count: count, to: capacity); mean.grow(count: count, to: capacity); m2.grow(count: count, to: capacity)
     }
     func free() { n.free(); mean.free(); m2.free() }
+    var needsStart: Bool { false }
+    func removeAll(count: Int) { n.zero(count); mean.zero(count); m2.zero(count) }
     func add(_ g: Int, _ v: Value) {
         guard let x = v.asDouble else { return }
         n[g] += 1

@@ -245,8 +245,17 @@ final class MatchRecognizeOperator: QueryOperator {
         }
     }
 
+    // Thread lists reused from row to row (their capacity stays), so stepping a match allocates no list.
+    private var freshScratch: [Thread] = []
+    private var nextScratch: [Thread] = []
+    private var reachedScratch: [Thread] = []
+
     private func run(_ p: Partition, into out: inout ResultBatch) {
         defer { trim(p) }
+        var fresh = freshScratch, next = nextScratch, reached = reachedScratch
+        freshScratch = []; nextScratch = []; reachedScratch = []
+        defer { freshScratch = fresh; nextScratch = next; reachedScratch = reached }
+        var seen = Set<Int>()
         while p.cursor < p.rows.endIndex {
             let i = p.cursor
             p.cursor += 1
@@ -259,21 +268,23 @@ final class MatchRecognizeOperator: QueryOperator {
                     continue
                 }
             }
-            var fresh: [Thread] = []
+            fresh.removeAll(keepingCapacity: true)
             if p.best == nil && i >= p.searchFrom {
                 closure(Thread(pc: 0, start: i, assignments: []), at: i, atEnd: false, into: &fresh)
             }
-            var next: [Thread] = []
-            var seen = Set<Int>()
+            next.removeAll(keepingCapacity: true)
+            seen.removeAll(keepingCapacity: true)
             let now = p.time(i)
-            for t in p.threads.isEmpty ? fresh : (fresh.isEmpty ? p.threads : p.threads + fresh) {
+            let held = p.threads.count
+            for k in 0..<(held + fresh.count) {
+                let t = k < held ? p.threads[k] : fresh[k - held]
                 guard case .symbol(let s) = program.ops[t.pc] else { continue }  // empty matches are ignored
                 if let w = q.withinNanos, now - p.time(t.start) > w { continue }
                 if !define(s, thread: t, row: i, in: p, current: row) { continue }
                 var moved = t
                 moved.pc += 1
                 moved.assignments.append((i, s))
-                var reached: [Thread] = []
+                reached.removeAll(keepingCapacity: true)
                 closure(moved, at: i + 1, atEnd: false, into: &reached)
                 var matched = false
                 for r in reached {
@@ -284,7 +295,14 @@ final class MatchRecognizeOperator: QueryOperator {
                         break
                     }
                     if historyFree {
-                        guard seen.insert(r.pc &* 1_000_003 &+ r.start).inserted else { continue }
+                        // Threads at the same step from the same start behave alike from here: keep the
+                        // first (preferred). Few threads are compared directly, many through a set.
+                        if next.count < 16 {
+                            if next.contains(where: { $0.pc == r.pc && $0.start == r.start }) { continue }
+                        } else {
+                            if seen.isEmpty { for x in next { seen.insert(x.pc &* 1_000_003 &+ x.start) } }
+                            guard seen.insert(r.pc &* 1_000_003 &+ r.start).inserted else { continue }
+                        }
                     }
                     next.append(r)
                 }
@@ -294,7 +312,7 @@ final class MatchRecognizeOperator: QueryOperator {
                 counters.evicted.add(next.count - limits.threadsPerPartition, ordering: .relaxed)
                 next.removeLast(next.count - limits.threadsPerPartition)
             }
-            p.threads = next
+            swap(&p.threads, &next)
             if p.best != nil && p.threads.isEmpty { emitBest(p, into: &out) }
         }
     }

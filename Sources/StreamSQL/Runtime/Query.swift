@@ -66,7 +66,7 @@ public final class Query: @unchecked Sendable {
 
     /// Runs events through the pipeline now, on this thread, and returns the batch (sinks see it too).
     @discardableResult
-    func run(_ rows: some Collection<Row>, ingestedAt: Int64? = nil) -> ResultBatch {
+    func run(_ rows: [Row], ingestedAt: Int64? = nil) -> ResultBatch {
         let started = ingestedAt ?? Query.monotonicNanos()
         lock.lock()
         defer { lock.unlock() }
@@ -74,9 +74,9 @@ public final class Query: @unchecked Sendable {
         guard !finished else { return out }
         var consumed = 0
         var keepGoing = true
-        for r in rows {
+        for i in rows.indices {
             consumed += 1
-            if !op.process(r, into: &out) { keepGoing = false; break }
+            if !op.process(rows[i], into: &out) { keepGoing = false; break }
         }
         counters.eventsIn.add(consumed, ordering: .relaxed)
         deliver(out)
@@ -90,6 +90,9 @@ public final class Query: @unchecked Sendable {
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
+
+    @discardableResult
+    func run(one row: Row) -> ResultBatch { run([row]) }
 
     /// Processing time moved on: lets the pipeline fire what is due.
     @discardableResult

@@ -40,7 +40,7 @@ func dropIdleGroups(_ table: GroupTable, now: Int64, ttl: Int64, core: WindowCor
     guard !stale.isEmpty else { return table }
     let kept = core.makeTable()
     for g in 0..<table.count where now - table.lastSeen[g] < ttl {
-        let h = kept.insert(table.keys[g])
+        let h = kept.insert(table.key(g))
         kept.merge(h, from: table, g)
     }
     core.counters.evicted.add(stale.count, ordering: .relaxed)

@@ -17,7 +17,8 @@ enum GroupKey: Hashable {
 /// Group `i` is the i-th group seen; its state is element `i` of every column.
 final class GroupTable {
     private let index = KeyMap<Void>()
-    private(set) var keys: [GroupKey] = []
+    /// Group keys, initialized for groups `0..<count`.
+    private var keyStore = UnsafeMutablePointer<GroupKey>.allocate(capacity: 1)
     let columns: [AggregateColumn]
     private(set) var count = 0
     private var capacity = 0
@@ -26,11 +27,30 @@ final class GroupTable {
     private(set) var lastTime = Cells<Int64>()
     private(set) var lastSeen = Cells<Int64>()     // processing time of the group's last row (STATETTL)
 
-    init(columns: [AggregateColumn]) { self.columns = columns }
+    /// The columns whose new groups need `start` (the others are zeroed in bulk).
+    private let startColumns: [AggregateColumn]
+
+    init(columns: [AggregateColumn]) {
+        self.columns = columns
+        startColumns = columns.filter(\.needsStart)
+    }
 
     deinit {
         for c in columns { c.removeAll(count: count); c.free() }
         rows.free(); firstTime.free(); lastTime.free(); lastSeen.free()
+        keyStore.deinitialize(count: count)
+        keyStore.deallocate()
+    }
+
+    @inline(__always) func key(_ g: Int) -> GroupKey { keyStore[g] }
+
+    /// Value `i` of group `g`'s key, read in place.
+    @inline(__always) func keyValue(_ g: Int, _ i: Int) -> Value {
+        switch keyStore[g] {
+        case .none: return .null
+        case .one(let v): return v
+        case .many(let vs): return vs[i]
+        }
     }
 
     @inline(__always) func group(_ key: GroupKey) -> Int? { index.position(of: key) }
@@ -48,11 +68,15 @@ final class GroupTable {
             for c in columns { c.grow(count: g, to: bigger) }
             rows.grow(count: g, to: bigger); firstTime.grow(count: g, to: bigger)
             lastTime.grow(count: g, to: bigger); lastSeen.grow(count: g, to: bigger)
+            let k = UnsafeMutablePointer<GroupKey>.allocate(capacity: bigger)
+            k.moveInitialize(from: keyStore, count: g)
+            keyStore.deallocate()
+            keyStore = k
             capacity = bigger
         }
         count = g + 1
-        keys.append(key)
-        for c in columns { c.start(g) }
+        (keyStore + g).initialize(to: key)
+        for c in startColumns { c.start(g) }
         rows[g] = 0; firstTime[g] = 0; lastTime[g] = 0; lastSeen[g] = 0
         return g
     }
@@ -108,7 +132,7 @@ final class GroupTable {
         targets.removeAll(keepingCapacity: true)
         for h in 0..<other.count {
             let id = other.ids[h]
-            let g = group(id: id) ?? insert(other.keys[h], id: id)
+            let g = group(id: id) ?? insert(other.key(h), id: id)
             targets.append(g)
             if rows[g] == 0 { firstTime[g] = other.firstTime[h] } else { firstTime[g] = min(firstTime[g], other.firstTime[h]) }
             lastTime[g] = max(lastTime[g], other.lastTime[h])
@@ -123,7 +147,7 @@ final class GroupTable {
         index.removeAll()
         for id in ids where id < byId.count { byId[id] = -1 }
         ids.removeAll(keepingCapacity: true)
-        keys.removeAll(keepingCapacity: true)
+        keyStore.deinitialize(count: count)
         for c in columns { c.removeAll(count: count) }
         count = 0
     }
@@ -136,7 +160,8 @@ final class WindowCore {
     let schema: ResultSchema
     let filter: Condition?
     let keyEvals: [Column]
-    let aggArgs: [Column?]
+    /// Per aggregate: its argument (an aggregate without one, such as COUNT(*), reads TRUE).
+    let aggArgs: [Column]
     let aggKinds: [AggregateKind]
     let projections: [Column]
     let having: Condition?
@@ -159,7 +184,7 @@ final class WindowCore {
         schema = q.schema
         filter = q.filter.map(c.condition)
         keyEvals = q.groupKeys.map(c.column)
-        aggArgs = q.aggregates.map { $0.argument.map(c.column) }
+        aggArgs = q.aggregates.map { $0.argument.map(c.column) ?? Column(slot: -1, eval: { _ in .bool(true) }) }
         aggKinds = q.aggregates.map(\.kind)
         projections = q.projections.map(c.column)
         having = q.having.map(c.condition)
@@ -170,6 +195,7 @@ final class WindowCore {
         self.clock = clock
         eventTime = q.time.eventTimeSlot.map { EventTimeTracker(q.time, slot: $0, published: counters) }
         if q.groupKeys.count == 1, case .slot(let s, _) = q.groupKeys[0] { keySlot = s } else { keySlot = nil }
+        suppressEmpty = q.schema.suppressesEmptyRows
         countsRows = q.aggregates.map { $0.argument == nil && $0.kind.op == .countStar && !$0.kind.distinct }
         let plain = q.having == nil && q.orderBy.isEmpty && !q.distinct && q.analytics.isEmpty
         let slots = q.projections.compactMap { p -> Int? in
@@ -179,6 +205,8 @@ final class WindowCore {
         directSlots = plain && slots.count == q.projections.count ? slots : nil
     }
 
+    /// Output rows whose cells are all empty are dropped (changed_col).
+    let suppressEmpty: Bool
     /// Per aggregate: COUNT(*), which counts every row without reading anything.
     let countsRows: [Bool]
     /// When every output column is a window bound, a key or an aggregate and nothing filters, orders or
@@ -218,12 +246,10 @@ final class WindowCore {
     @inline(__always) func accumulate(_ table: GroupTable, _ g: Int, _ row: Row, time: Int64, now: Int64) {
         let cols = table.columns
         for i in 0..<aggArgs.count {
-            if let a = aggArgs[i] {
-                cols[i].add(g, a(row))
-            } else if countsRows[i] {
+            if countsRows[i] {
                 unsafeDowncast(cols[i], to: CountColumn.self).addRow(g)
             } else {
-                cols[i].add(g, .bool(true))
+                cols[i].add(g, aggArgs[i](row))
             }
         }
         if table.rows[g] == 0 { table.firstTime[g] = time }
@@ -248,7 +274,7 @@ final class WindowCore {
         scratch.slots[1] = end
         scratch.slots[2] = .int(Int64(rowNumber))
         var k = BoundWindowQuery.firstKeySlot
-        let key = table.keys[g]
+        let key = table.key(g)
         for i in 0..<keyEvals.count { scratch.slots[k] = key.value(i); k += 1 }
         for c in table.columns { scratch.slots[k] = c.result(g); k += 1 }
     }
@@ -261,7 +287,11 @@ final class WindowCore {
         let n = groups?.count ?? table.count
         out.values.reserveCapacity(first + n * w)
         if let direct = directSlots {
-            emitDirect(direct, table, only: groups, start: start, end: end, into: &out)
+            if suppressEmpty {
+                emitDirect(direct, table, only: groups, start: start, end: end, into: &out)
+            } else {
+                emitColumns(direct, table, only: groups, start: start, end: end, into: &out)
+            }
             if out.values.count > first { out.firingStarts.append(first / max(1, w)) }
             if let limit = q.limit {
                 let m = (out.values.count - first) / max(1, w)
@@ -278,7 +308,7 @@ final class WindowCore {
             if let having, !having(row) { continue }
             let rowStart = out.values.count
             for p in projections { out.values.append(p(row)) }
-            if schema.suppressesEmptyRows && out.values[rowStart...].allSatisfy(\.isNull) {
+            if suppressEmpty && out.values[rowStart...].allSatisfy(\.isNull) {
                 out.values.removeLast(w)
                 continue
             }
@@ -310,7 +340,31 @@ final class WindowCore {
         }
     }
 
-    /// `emit` for plain output columns: each cell read from the table, with no aggregate row between.
+    /// `emit` for plain output columns, column by column: each aggregate writes all its results in one call.
+    private func emitColumns(_ direct: [Int], _ table: GroupTable, only groups: [Int]?, start: Value, end: Value,
+                             into out: inout ResultBatch) {
+        let n = groups?.count ?? table.count
+        let w = direct.count
+        guard n > 0, w > 0 else { return }
+        let firstKey = BoundWindowQuery.firstKeySlot, firstAgg = firstKey + keyEvals.count
+        let cols = table.columns
+        let base = out.values.count
+        out.values.append(contentsOf: repeatElement(Value.null, count: n * w))
+        out.values.withUnsafeMutableBufferPointer { buf in
+            guard let p = buf.baseAddress.map({ $0 + base }) else { return }
+            for (c, s) in direct.enumerated() {
+                switch s {
+                case BoundWindowQuery.windowStartSlot: for j in 0..<n { p[j * w + c] = start }
+                case BoundWindowQuery.windowEndSlot: for j in 0..<n { p[j * w + c] = end }
+                case BoundWindowQuery.rowNumberSlot: for j in 0..<n { p[j * w + c] = .int(Int64(j + 1)) }
+                case ..<firstAgg: for j in 0..<n { p[j * w + c] = table.keyValue(groups?[j] ?? j, s - firstKey) }
+                default: cols[s - firstAgg].writeResults(n, groups: groups, into: p + c, stride: w)
+                }
+            }
+        }
+    }
+
+    /// `emit` for plain output columns, row by row (rows left empty are dropped).
     private func emitDirect(_ direct: [Int], _ table: GroupTable, only groups: [Int]?, start: Value, end: Value,
                             into out: inout ResultBatch) {
         let firstKey = BoundWindowQuery.firstKeySlot, firstAgg = firstKey + keyEvals.count
@@ -325,11 +379,11 @@ final class WindowCore {
                 case BoundWindowQuery.windowStartSlot: out.values.append(start)
                 case BoundWindowQuery.windowEndSlot: out.values.append(end)
                 case BoundWindowQuery.rowNumberSlot: out.values.append(.int(Int64(j + 1)))
-                case ..<firstAgg: out.values.append(table.keys[g].value(s - firstKey))
+                case ..<firstAgg: out.values.append(table.keyValue(g, s - firstKey))
                 default: out.values.append(cols[s - firstAgg].result(g))
                 }
             }
-            if schema.suppressesEmptyRows && out.values[rowStart...].allSatisfy(\.isNull) { out.values.removeLast(w) }
+            if out.values[rowStart...].allSatisfy(\.isNull) { out.values.removeLast(w) }
         }
     }
 
