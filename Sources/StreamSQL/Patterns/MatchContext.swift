@@ -1,3 +1,4 @@
+import DequeModule
 /// The match that DEFINE and MEASURES expressions are evaluated against: the partition's rows, the
 /// rows mapped to each variable so far, and which of them are visible (RUNNING vs FINAL).
 final class MatchContext {
@@ -50,17 +51,17 @@ final class MatchContext {
     }
 }
 
-/// A partition's rows, addressed by absolute index; old rows are dropped from the front.
+/// A partition's rows, addressed by absolute index; old rows are dropped from the front at once, so a
+/// partition holds (and keeps alive) only rows a match can still use.
 struct RowBuffer {
     private(set) var base = 0
-    private var rows: [Row] = []
-    private var head = 0
+    private var rows = Deque<Row>()
 
-    var endIndex: Int { base + rows.count - head }
+    var endIndex: Int { base + rows.count }
 
     subscript(i: Int) -> Row? {
-        let k = i - base + head
-        return k >= head && k < rows.count ? rows[k] : nil
+        let k = i - base
+        return k >= 0 && k < rows.count ? rows[k] : nil
     }
 
     mutating func append(_ r: Row) { rows.append(r) }
@@ -73,15 +74,11 @@ struct RowBuffer {
 
     /// Forgets rows before absolute index `i`.
     mutating func drop(before i: Int) {
-        let n = min(i - base, rows.count - head)
+        let n = min(i - base, rows.count)
         guard n > 0 else { return }
-        head += n
+        rows.removeFirst(n)
         base += n
-        if head >= 64 && head * 2 > rows.count {
-            rows.removeFirst(head)
-            head = 0
-        }
     }
 
-    var count: Int { rows.count - head }
+    var count: Int { rows.count }
 }
