@@ -91,13 +91,13 @@ public struct ExpressionCompiler {
                 var cachedVersion = -1
                 var column = -1
                 return { _ in
-                    let i = store.rowIndex[j]
-                    guard i >= 0, let snap = store.snapshots[j] else { return .null }
-                    if snap.version != cachedVersion {
-                        cachedVersion = snap.version
-                        column = snap.columnIndex[field] ?? -1
-                    }
-                    return column >= 0 ? snap.columnValues[column][i] : .null
+                    store.withMatch(j) { snap, i in
+                        if snap.version != cachedVersion {
+                            cachedVersion = snap.version
+                            column = snap.columnIndex[field] ?? -1
+                        }
+                        return column >= 0 ? snap.columnValues[column][i] : .null
+                    } ?? .null
                 }
             }
             let b = compile(base)

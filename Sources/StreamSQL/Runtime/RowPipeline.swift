@@ -78,7 +78,7 @@ final class RowPipeline: QueryOperator {
                 if !admitLastRow(&out) { break }
             }
         } else {
-            for p in projections { out.values.append(p(row)) }
+            for k in projections.indices { out.values.append(projections[k](row)) }
             _ = admitLastRow(&out)
         }
         if !order.isEmpty { sortRows(&out, from: firstRow) }

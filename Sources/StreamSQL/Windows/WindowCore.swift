@@ -307,7 +307,7 @@ final class WindowCore {
             analytics?.run(row, inWhere: false)
             if let having, !having(row) { continue }
             let rowStart = out.values.count
-            for p in projections { out.values.append(p(row)) }
+            for k in projections.indices { out.values.append(projections[k](row)) }
             if suppressEmpty && out.values[rowStart...].allSatisfy(\.isNull) {
                 out.values.removeLast(w)
                 continue
