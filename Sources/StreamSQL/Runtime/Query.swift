@@ -31,6 +31,8 @@ public final class Query: @unchecked Sendable {
     private let lock = NSLock()
     private var sinks: [ResultSink] = []
     private var finished = false
+    private var lastBatchCells = 0
+    private var lastBatchRows = 0
     private var finishHandlers: [@Sendable () -> Void] = []
     let inbox: Inbox
 
@@ -72,6 +74,9 @@ public final class Query: @unchecked Sendable {
         defer { lock.unlock() }
         var out = ResultBatch(schema: op.schema)
         guard !finished else { return out }
+        // Room for as many cells per input row as the last batch produced, so that the batch does not
+        // grow by copying.
+        if lastBatchRows > 0 { out.values.reserveCapacity(min(lastBatchCells * rows.count / lastBatchRows, 1 << 22)) }
         var consumed = 0
         var keepGoing = true
         for i in rows.indices {
@@ -79,6 +84,8 @@ public final class Query: @unchecked Sendable {
             if !op.process(rows[i], into: &out) { keepGoing = false; break }
         }
         counters.eventsIn.add(consumed, ordering: .relaxed)
+        lastBatchCells = out.values.count
+        lastBatchRows = consumed
         deliver(out)
         if !out.isEmpty { counters.recordLatency(Query.monotonicNanos() - started) }
         if !keepGoing { markFinishedLocked() }

@@ -87,6 +87,8 @@ final class TimeWindowOperator: QueryOperator {
             table = p
         } else if let p = panes[ps] {
             table = p
+            lastPaneStart = ps
+            lastPane = table
         } else {
             table = core.makeTable()
             panes[ps] = table
@@ -99,9 +101,9 @@ final class TimeWindowOperator: QueryOperator {
                 firstEnd = max(firstEnd, (floorDiv(wm - size, slide) + 1) * slide + size)
             }
             if nextFireEnd == nil || firstEnd < nextFireEnd! { nextFireEnd = firstEnd }
+            lastPaneStart = ps
+            lastPane = table
         }
-        lastPaneStart = ps
-        lastPane = table
         let id: Int
         if let slot = core.keySlot {
             let v = row[slot]
