@@ -216,10 +216,8 @@ enum KeyHash {
     @inline(__always) static func of(_ v: Value) -> UInt64 {
         switch v {
         case .string(let s):
-            // Swift compares strings by canonical equivalence: non-ASCII text takes String's own hash,
-            // which normalizes, so that equal strings hash alike.
             if let h = s.utf8.withContiguousStorageIfAvailable({ asciiBytes(UnsafeRawBufferPointer($0)) }), let h { return h }
-            return mix(seed ^ UInt64(bitPattern: Int64(s.hashValue)))
+            return nonASCII(s)
         case .int(let i): return number(Double(i))
         case .double(let d): return number(d)
         case .null: return mix(seed ^ 1)
@@ -227,6 +225,27 @@ enum KeyHash {
         case .timestamp(let t): return mix(seed ^ 4 ^ UInt64(bitPattern: t))
         case .array, .object: return mix(seed ^ UInt64(bitPattern: Int64(v.hashValue)))
         }
+    }
+
+    /// Swift compares strings by canonical equivalence (NFC). Text whose NFC form is ASCII — ASCII plus
+    /// the only three scalars that normalize to ASCII (U+037E → ';', U+1FEF → '`', U+212A → 'K') —
+    /// hashes that ASCII form, as the equal ASCII string does; any other text takes String's own hash,
+    /// which normalizes.
+    @inline(never) static func nonASCII(_ s: String) -> UInt64 {
+        func ascii(_ u: Unicode.Scalar) -> UInt8? {
+            switch u.value {
+            case 0..<0x80: return UInt8(u.value)
+            case 0x37E: return 0x3B
+            case 0x1FEF: return 0x60
+            case 0x212A: return 0x4B
+            default: return nil
+            }
+        }
+        guard s.unicodeScalars.allSatisfy({ ascii($0) != nil }) else {
+            return mix(seed ^ UInt64(bitPattern: Int64(s.hashValue)))
+        }
+        let bytes = s.unicodeScalars.compactMap(ascii)
+        return bytes.withUnsafeBytes { asciiBytes($0) } ?? mix(seed ^ UInt64(bitPattern: Int64(s.hashValue)))
     }
 
     @inline(__always) private static func number(_ d: Double) -> UInt64 {

@@ -53,6 +53,11 @@ final class KeyMapTests: XCTestCase {
         map.append(.one(.string("caf\u{E9}")), "composed")
         XCTAssertEqual(map.position(ofOne: .string("cafe\u{301}")), 2, "canonically equivalent strings are equal in Swift")
         XCTAssertNil(map.position(ofOne: .string("cafe")))
+        // Scalars whose canonical form is ASCII equal that ASCII text (KELVIN SIGN is "K").
+        map.append(.one(.string("5K;`")), "ascii")
+        XCTAssertEqual(map[.one(.string("5\u{212A}\u{037E}\u{1FEF}"))], "ascii")
+        map.append(.one(.string("\u{212A}elvin 华东")), "mixed")
+        XCTAssertEqual(map[.one(.string("Kelvin 华东"))], "mixed")
         XCTAssertNil(map.position(ofOne: .string("42")), "a string is not the number it spells")
         map.append(.one(.null), "null")
         XCTAssertEqual(map[.one(.null)], "null")
