@@ -40,6 +40,28 @@ final class KeyMapTests: XCTestCase {
         }
     }
 
+    /// Strings from pieces that are canonically equivalent in different spellings (precomposed and
+    /// combining accents, KELVIN SIGN and K, GREEK QUESTION MARK and ';'), against Dictionary, which
+    /// uses Swift's own string equality and hash.
+    func testUnicodeKeysAgreeWithDictionary() {
+        let pieces = ["K", "\u{212A}", "e", "\u{301}", "\u{E9}", ";", "\u{37E}", "华", "`", "\u{1FEF}", "a"]
+        var rng = SplitMix64(seed: 5)
+        let map = KeyMap<Int>()
+        var reference: [String: Int] = [:]
+        for step in 0..<20_000 {
+            let n = 1 + Int(rng.next() % 4)
+            let text = (0..<n).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
+            if reference[text] == nil {
+                XCTAssertNil(map[.one(.string(text))], text)
+                reference[text] = step
+                map.append(.one(.string(text)), step)
+            } else {
+                XCTAssertEqual(map[.one(.string(text))], reference[text], text)
+            }
+        }
+        XCTAssertEqual(map.count, reference.count)
+    }
+
     /// Keys that `Value` calls equal are one key: an int and the float of the same number, 0 and -0,
     /// and strings in different Unicode normal forms.
     func testEqualValuesAreOneKey() {
