@@ -17,7 +17,8 @@ final class TimeWindowOperator: QueryOperator {
     private var firedUpTo = Int64.min              // every window with end <= this has fired
     // The pane the previous row went to: consecutive rows almost always share it.
     private var lastPaneStart = Int64.min
-    private var lastPane: GroupTable?
+    /// Unretained: `panes` owns it, and eviction clears this when it drops the pane.
+    private var lastPane: Unmanaged<GroupTable>?
 
     var schema: ResultSchema { core.schema }
 
@@ -82,13 +83,13 @@ final class TimeWindowOperator: QueryOperator {
 
     private func add(_ row: Row, at t: Int64, now: Int64) {
         let ps = floorDiv(t, pane) * pane
-        let table: GroupTable
         if ps == lastPaneStart, let p = lastPane {
+            p._withUnsafeGuaranteedRef { add(row, to: $0, at: t, now: now) }
+            return
+        }
+        let table: GroupTable
+        if let p = panes[ps] {
             table = p
-        } else if let p = panes[ps] {
-            table = p
-            lastPaneStart = ps
-            lastPane = table
         } else {
             table = core.makeTable()
             panes[ps] = table
@@ -101,9 +102,13 @@ final class TimeWindowOperator: QueryOperator {
                 firstEnd = max(firstEnd, (floorDiv(wm - size, slide) + 1) * slide + size)
             }
             if nextFireEnd == nil || firstEnd < nextFireEnd! { nextFireEnd = firstEnd }
-            lastPaneStart = ps
-            lastPane = table
         }
+        lastPaneStart = ps
+        lastPane = Unmanaged.passUnretained(table)
+        add(row, to: table, at: t, now: now)
+    }
+
+    @inline(__always) private func add(_ row: Row, to table: GroupTable, at t: Int64, now: Int64) {
         let id: Int
         if let slot = core.keySlot {
             let v = row[slot]
