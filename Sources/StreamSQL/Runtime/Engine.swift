@@ -284,7 +284,7 @@ public final class Engine: @unchecked Sendable {
         guard let row = typedRow(s, layout, event, qs) else { return [:] }
         s.counters.eventsIn.add(1, ordering: .relaxed)
         var out: [String: ResultBatch] = [:]
-        for q in qs { out[q.name] = q.run(one: row) }
+        for q in qs { out[q.name] = q.run(CollectionOfOne(row)) }
         return out
     }
 
@@ -338,7 +338,7 @@ public final class Engine: @unchecked Sendable {
         case .success(let row):
             s.counters.eventsIn.add(1, ordering: .relaxed)
             for q in qs {
-                if sync { q.run(one: row) } else { q.inbox.push(CollectionOfOne(row)) }
+                if sync { q.run(CollectionOfOne(row)) } else { q.inbox.push(CollectionOfOne(row)) }
             }
             return nil
         case .failure(let e):

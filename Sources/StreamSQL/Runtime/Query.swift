@@ -68,7 +68,7 @@ public final class Query: @unchecked Sendable {
 
     /// Runs events through the pipeline now, on this thread, and returns the batch (sinks see it too).
     @discardableResult
-    func run(_ rows: [Row], ingestedAt: Int64? = nil) -> ResultBatch {
+    func run(_ rows: some RandomAccessCollection<Row>, ingestedAt: Int64? = nil) -> ResultBatch {
         let started = ingestedAt ?? Query.monotonicNanos()
         lock.lock()
         defer { lock.unlock() }
@@ -97,9 +97,6 @@ public final class Query: @unchecked Sendable {
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
-
-    @discardableResult
-    func run(one row: Row) -> ResultBatch { run([row]) }
 
     /// Processing time moved on: lets the pipeline fire what is due.
     @discardableResult
