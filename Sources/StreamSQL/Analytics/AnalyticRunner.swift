@@ -84,19 +84,12 @@ final class AnalyticRunner {
         func partition(_ row: Row) -> Partition {
             if partitionBy.isEmpty { return single }
             clock &+= 1
-            let key: GroupKey
-            if partitionBy.count == 1 {
-                let v = partitionBy[0](row)
-                if let i = partitions.position(ofOne: v) { let p = partitions[position: i]; p.lastUse = clock; return p }
-                key = .one(v)
-            } else {
-                key = .many(partitionBy.map { $0(row) })
-                if let p = partitions[key] { p.lastUse = clock; return p }
+            let i = partitions.position(of: partitionBy, in: row) { key in
+                if partitions.count >= maxPartitions { evict() }
+                return partitions.append(key, Partition())
             }
-            if partitions.count >= maxPartitions { evict() }
-            let p = Partition()
+            let p = partitions[position: i]
             p.lastUse = clock
-            partitions.append(key, p)
             return p
         }
 

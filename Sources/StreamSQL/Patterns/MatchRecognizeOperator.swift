@@ -29,8 +29,6 @@ final class MatchRecognizeOperator: QueryOperator {
     let usesPrevAnywhere: Bool
     let limits: Limits
     private let epsilon: [[Int]]?
-    /// The partition key's slot when PARTITION BY is one plain field.
-    private let partitionSlot: Int?
     /// When every match must start with one variable whose DEFINE reads only the current row: that DEFINE.
     private let quickStart: Condition?
     private let partitions = KeyMap<Partition>()
@@ -88,7 +86,6 @@ final class MatchRecognizeOperator: QueryOperator {
         usesPrevAnywhere = definesUsePrev.contains(true) || q.measures.contains { MatchRecognizeOperator.usesPrev($0.1) }
         ctx.symbolNames = q.program.symbols
         epsilon = MatchRecognizeOperator.epsilonTable(q.program.ops)
-        if q.partitionBy.count == 1, case .slot(let s, _) = q.partitionBy[0] { partitionSlot = s } else { partitionSlot = nil }
         if let e = epsilon, e[0].count == 1, case .symbol(let s) = q.program.ops[e[0][0]], let d = defines[s],
            definesAreHistoryFree[s], !definesUsePrev[s] {
             quickStart = d
@@ -172,20 +169,13 @@ final class MatchRecognizeOperator: QueryOperator {
             if let s = single { return s }
             let s = Partition(); single = s; return s
         }
-        let key: GroupKey
         clock &+= 1
-        if let slot = partitionSlot {
-            let v = row[slot]
-            if let i = partitions.position(ofOne: v) { let p = partitions[position: i]; p.lastUse = clock; return p }
-            key = .one(v)
-        } else {
-            key = partitionBy.count == 1 ? .one(partitionBy[0](row)) : .many(partitionBy.map { $0(row) })
-            if let p = partitions[key] { p.lastUse = clock; return p }
+        let i = partitions.position(of: partitionBy, in: row) { key in
+            if partitions.count >= limits.partitions { evictPartitions() }
+            return partitions.append(key, Partition())
         }
-        if partitions.count >= limits.partitions { evictPartitions() }
-        let p = Partition()
+        let p = partitions[position: i]
         p.lastUse = clock
-        partitions.append(key, p)
         return p
     }
 

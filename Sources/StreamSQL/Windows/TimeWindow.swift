@@ -109,9 +109,11 @@ final class TimeWindowOperator: QueryOperator {
     }
 
     @inline(__always) private func add(_ row: Row, to table: GroupTable, at t: Int64, now: Int64) {
+        // `KeyMap.position(of:in:ifMissing:)` spelled out: the per-row path of every windowed query, where
+        // the shared helper measured ~3 % more instructions per event.
         let id: Int
-        if let slot = core.keySlot {
-            let v = row[slot]
+        if core.keyEvals.count == 1 {
+            let v = core.keyEvals[0](row)
             id = keyIds.position(ofOne: v) ?? newKeyId(.one(v))
         } else {
             let key = core.key(row)

@@ -171,8 +171,6 @@ final class WindowCore {
     let maxGroups: Int
     let clock: Clock
     let eventTime: EventTimeTracker?
-    /// The key's slot when the only GROUP BY key is a plain field (read without a closure call).
-    let keySlot: Int?
 
     let analytics: AnalyticRunner?
 
@@ -194,7 +192,6 @@ final class WindowCore {
         self.maxGroups = maxGroups
         self.clock = clock
         eventTime = q.time.eventTimeSlot.map { EventTimeTracker(q.time, slot: $0, published: counters) }
-        if q.groupKeys.count == 1, case .slot(let s, _) = q.groupKeys[0] { keySlot = s } else { keySlot = nil }
         suppressEmpty = q.schema.suppressesEmptyRows
         countsRows = q.aggregates.map { $0.argument == nil && $0.kind.op == .countStar && !$0.kind.distinct }
         let plain = q.having == nil && q.orderBy.isEmpty && !q.distinct && q.analytics.isEmpty
