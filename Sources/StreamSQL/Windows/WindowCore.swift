@@ -194,7 +194,7 @@ final class WindowCore {
         eventTime = q.time.eventTimeSlot.map { EventTimeTracker(q.time, slot: $0, published: counters) }
         suppressEmpty = q.schema.suppressesEmptyRows
         countsRows = q.aggregates.map { $0.argument == nil && $0.kind.op == .countStar && !$0.kind.distinct }
-        let plain = q.having == nil && q.orderBy.isEmpty && !q.distinct && q.analytics.isEmpty
+        let plain = q.having == nil && q.orderBy.isEmpty && !q.distinct && q.analytics.isEmpty && !suppressEmpty
         let slots = q.projections.compactMap { p -> Int? in
             if case .slot(let s, _) = p { return s }
             return nil
@@ -283,36 +283,27 @@ final class WindowCore {
         let first = out.values.count
         let n = groups?.count ?? table.count
         out.values.reserveCapacity(first + n * w)
-        if let direct = directSlots {
-            if suppressEmpty {
-                emitDirect(direct, table, only: groups, start: start, end: end, into: &out)
-            } else {
-                emitColumns(direct, table, only: groups, start: start, end: end, into: &out)
-            }
-            if out.values.count > first { out.firingStarts.append(first / max(1, w)) }
-            if let limit = q.limit {
-                let m = (out.values.count - first) / max(1, w)
-                if m > limit { out.values.removeLast((m - limit) * w) }
-            }
-            return
-        }
         var sortKeys: [[Value]] = []
-        var seen = Set<ArraySlice<Value>>()
-        for j in 0..<n {
-            fillScratch(table, groups?[j] ?? j, start: start, end: end, rowNumber: j + 1)
-            let row = scratch
-            analytics?.run(row, inWhere: false)
-            if let having, !having(row) { continue }
-            let rowStart = out.values.count
-            for k in projections.indices { out.values.append(projections[k](row)) }
-            if suppressEmpty && out.values[rowStart...].allSatisfy(\.isNull) {
-                out.values.removeLast(w)
-                continue
+        if let direct = directSlots {
+            emitColumns(direct, table, only: groups, start: start, end: end, into: &out)
+        } else {
+            var seen = Set<ArraySlice<Value>>()
+            for j in 0..<n {
+                fillScratch(table, groups?[j] ?? j, start: start, end: end, rowNumber: j + 1)
+                let row = scratch
+                analytics?.run(row, inWhere: false)
+                if let having, !having(row) { continue }
+                let rowStart = out.values.count
+                for k in projections.indices { out.values.append(projections[k](row)) }
+                if suppressEmpty && out.values[rowStart...].allSatisfy(\.isNull) {
+                    out.values.removeLast(w)
+                    continue
+                }
+                if q.distinct && order.isEmpty {
+                    if !seen.insert(out.values[rowStart...]).inserted { out.values.removeLast(w); continue }
+                }
+                if !order.isEmpty { sortKeys.append(order.map { $0.0(row) }) }
             }
-            if q.distinct && order.isEmpty {
-                if !seen.insert(out.values[rowStart...]).inserted { out.values.removeLast(w); continue }
-            }
-            if !order.isEmpty { sortKeys.append(order.map { $0.0(row) }) }
         }
         let produced = (out.values.count - first) / max(1, w)
         guard produced > 0 else { return }
@@ -358,29 +349,6 @@ final class WindowCore {
                 default: cols[s - firstAgg].writeResults(n, groups: groups, into: p + c, stride: w)
                 }
             }
-        }
-    }
-
-    /// `emit` for plain output columns, row by row (rows left empty are dropped).
-    private func emitDirect(_ direct: [Int], _ table: GroupTable, only groups: [Int]?, start: Value, end: Value,
-                            into out: inout ResultBatch) {
-        let firstKey = BoundWindowQuery.firstKeySlot, firstAgg = firstKey + keyEvals.count
-        let w = direct.count
-        let cols = table.columns
-        let n = groups?.count ?? table.count
-        for j in 0..<n {
-            let g = groups?[j] ?? j
-            let rowStart = out.values.count
-            for s in direct {
-                switch s {
-                case BoundWindowQuery.windowStartSlot: out.values.append(start)
-                case BoundWindowQuery.windowEndSlot: out.values.append(end)
-                case BoundWindowQuery.rowNumberSlot: out.values.append(.int(Int64(j + 1)))
-                case ..<firstAgg: out.values.append(table.keyValue(g, s - firstKey))
-                default: out.values.append(cols[s - firstAgg].result(g))
-                }
-            }
-            if out.values[rowStart...].allSatisfy(\.isNull) { out.values.removeLast(w) }
         }
     }
 
