@@ -225,20 +225,19 @@ public struct ExpressionCompiler {
                 return .array(xs.map { x in element.value = x; return f(row) })
             case .filter:
                 return .array(xs.filter { x in element.value = x; return Ops.truth(f(row)) == true })
-            case .any:
+            case .any, .all:
+                // One element decides (TRUE for any, FALSE for all); otherwise NULL if one was unknown.
+                let decisive = kind == .any
                 var sawNull = false
                 for x in xs {
                     element.value = x
-                    switch Ops.truth(f(row)) { case true: return .bool(true); case nil: sawNull = true; default: break }
+                    switch Ops.truth(f(row)) {
+                    case decisive?: return .bool(decisive)
+                    case nil: sawNull = true
+                    default: break
+                    }
                 }
-                return sawNull ? .null : .bool(false)
-            case .all:
-                var sawNull = false
-                for x in xs {
-                    element.value = x
-                    switch Ops.truth(f(row)) { case false: return .bool(false); case nil: sawNull = true; default: break }
-                }
-                return sawNull ? .null : .bool(true)
+                return sawNull ? .null : .bool(!decisive)
             }
         }
     }
