@@ -107,19 +107,27 @@ struct DemoCommand: ParsableCommand {
             out.flush()
             return
         }
-        if let snapshot {
-            let size = try DashboardCommand.parseSize(self.size)
+        if snapshot != nil {
             feeder.limit = events ?? 5000
             feeder.synchronous = true
             feeder.runHere()
+        }
+        try show(session, feeder, start: { feeder.start() }, stop: { feeder.stop() })
+    }
+
+    /// The dashboard of `source`: written once to --snapshot (after the engine drained), or live on the terminal.
+    private func show(_ session: ScenarioSession, _ source: LiveSource, start: () -> Void, stop: () -> Void,
+                      after: () -> [String] = { [] }) throws {
+        if let snapshot {
+            let size = try DashboardCommand.parseSize(self.size)
             session.engine.drain()
-            try DashboardCommand.write(session.dashboard(feeder: feeder), size: size, to: snapshot)
+            try DashboardCommand.write(session.dashboard(feeder: source), size: size, to: snapshot)
             return
         }
-        let board = session.dashboard(feeder: feeder)
+        let board = session.dashboard(feeder: source)
         board.printLastFrame = keepFrame
         board.reportCPU = stats
-        try DashboardCommand.present(board, engine: session.engine, start: { feeder.start() }, stop: { feeder.stop() })
+        try DashboardCommand.present(board, engine: session.engine, start: start, stop: stop, after: after)
     }
 }
 
@@ -201,16 +209,6 @@ extension DemoCommand {
                 return
             }
         }
-        if let snapshot {
-            let size = try DashboardCommand.parseSize(self.size)
-            session.engine.drain()
-            try DashboardCommand.write(session.dashboard(feeder: replay), size: size, to: snapshot)
-            return
-        }
-        let board = session.dashboard(feeder: replay)
-        board.printLastFrame = keepFrame
-        board.reportCPU = stats
-        try DashboardCommand.present(board, engine: session.engine, start: { replay.start() }, stop: { replay.stop() },
-                                     after: { replay.summary.report })
+        try show(session, replay, start: { replay.start() }, stop: { replay.stop() }, after: { replay.summary.report })
     }
 }
