@@ -9,9 +9,12 @@ public final class Counters: Sendable {
     let dropped = Atomic<Int>(0)
     let evicted = Atomic<Int>(0)
     let late = Atomic<Int>(0)
+    /// Values a function gave up on (returned NULL for a counted reason; see `FunctionFaults`).
+    let nulled = Atomic<Int>(0)
     /// The event-time watermark in nanoseconds (Int64.min before any, Int64.max after end of input).
     let watermark = Atomic<Int64>(Int64.min)
     private let reasons = Mutex<[String: Int]>([:])
+    private let faultReasons = Mutex<[String: Int]>([:])
     /// Recent ingest-to-sink latencies (nanoseconds), a ring of the last `latencySamples`.
     private let latencies = Mutex<(ring: [Int64], next: Int)>(([], 0))
     static let latencySamples = 1024
@@ -35,6 +38,14 @@ public final class Counters: Sendable {
         }
     }
 
+    func fault(_ reason: String) {
+        nulled.add(1, ordering: .relaxed)
+        faultReasons.withLock { r in
+            if r[reason] != nil || r.count < Counters.maxReasons { r[reason, default: 0] += 1 }
+            else { r["other", default: 0] += 1 }
+        }
+    }
+
     private func percentile(_ p: Double) -> Int64? {
         let xs = latencies.withLock { $0.ring }.sorted()
         guard !xs.isEmpty else { return nil }
@@ -46,6 +57,7 @@ public final class Counters: Sendable {
             eventsIn: eventsIn.load(ordering: .relaxed), rowsOut: rowsOut.load(ordering: .relaxed),
             rejected: rejected.load(ordering: .relaxed), dropped: dropped.load(ordering: .relaxed),
             evicted: evicted.load(ordering: .relaxed), late: late.load(ordering: .relaxed), rejectionReasons: reasons.withLock { $0 },
+            nulled: nulled.load(ordering: .relaxed), nullReasons: faultReasons.withLock { $0 },
             latencyP50: percentile(0.5), latencyP99: percentile(0.99), watermarkNanos: {
                 let w = watermark.load(ordering: .relaxed)
                 return w == Int64.min ? nil : w
@@ -68,6 +80,10 @@ public struct MetricsSnapshot: Sendable, Equatable {
     /// Rows that arrived after their windows closed (event time, past ALLOWEDLATENESS), dropped.
     public var late: Int
     public var rejectionReasons: [String: Int]
+    /// Values a function gave up on and made NULL (a result over the size cap, a regex over its budget,
+    /// a time out of range), by reason.
+    public var nulled: Int = 0
+    public var nullReasons: [String: Int] = [:]
     /// Latency from ingest to the sinks over recent batches (nanoseconds), nil before any result.
     public var latencyP50: Int64?
     public var latencyP99: Int64?

@@ -79,9 +79,11 @@ public final class Query: @unchecked Sendable {
         if lastBatchRows > 0 { out.values.reserveCapacity(min(lastBatchCells * rows.count / lastBatchRows, 1 << 22)) }
         var consumed = 0
         var keepGoing = true
-        for i in rows.indices {
-            consumed += 1
-            if !op.process(rows[i], into: &out) { keepGoing = false; break }
+        FunctionFaults.counting(into: counters) {
+            for i in rows.indices {
+                consumed += 1
+                if !op.process(rows[i], into: &out) { keepGoing = false; break }
+            }
         }
         counters.eventsIn.add(consumed, ordering: .relaxed)
         lastBatchCells = out.values.count
@@ -105,7 +107,7 @@ public final class Query: @unchecked Sendable {
         defer { lock.unlock() }
         var out = ResultBatch(schema: op.schema)
         guard !finished else { return out }
-        op.onTick(now: now, into: &out)
+        FunctionFaults.counting(into: counters) { op.onTick(now: now, into: &out) }
         deliver(out)
         return out
     }
@@ -121,7 +123,7 @@ public final class Query: @unchecked Sendable {
         defer { lock.unlock() }
         var out = ResultBatch(schema: op.schema)
         guard !finished else { return out }
-        op.finish(into: &out)
+        FunctionFaults.counting(into: counters) { op.finish(into: &out) }
         deliver(out)
         markFinishedLocked()
         return out
