@@ -163,7 +163,8 @@ public final class Replay: LiveSource, @unchecked Sendable {
             case .speed(let n):
                 guard let t = eventNs else { return }
                 if firstEventNs == nil { firstEventNs = t }
-                let due = Double(t - (firstEventNs ?? t)) / n
+                // In floating point: timestamps centuries apart must not overflow Int64 nanoseconds.
+                let due = (Double(t) - Double(firstEventNs ?? t)) / n
                 let now = Double(DispatchTime.now().uptimeNanoseconds - started)
                 if due > now { usleep(UInt32(min(1_000_000, (due - now) / 1000))) }
             }
@@ -176,63 +177,34 @@ public final class Replay: LiveSource, @unchecked Sendable {
 
         for input in inputs {
             if stopFlag.load(ordering: .relaxed) { break }
-            guard let handle = FileHandle(forReadingAtPath: input.path) else {
-                summaryLock.withLock { $0.unreadable.append(input.path) }
+            let file: EventFile
+            do { file = try EventFile(path: input.path) } catch {
+                summaryLock.withLock { $0.unreadable.append("\(input.path) (\(error.description))") }
                 continue
             }
-            defer { try? handle.close() }
             engine.createStream(input.stream)
-            if input.path.lowercased().hasSuffix(".csv") {
-                // CSV may quote newlines, so it is read whole; rows are then paced like lines.
-                let data = handle.readDataToEndOfFile()
-                let csv: CSVReader
-                do { csv = try CSVReader(text: String(decoding: data, as: UTF8.self)) } catch {
-                    reject("\(input.path): \(error.description)")
-                    bytesRead.add(data.count, ordering: .relaxed)
-                    continue
+            var counted = 0
+            while !stopFlag.load(ordering: .relaxed), let record = file.next() {
+                // The event time, for pacing and for the progress display.
+                let t: Int64?
+                switch record {
+                case .json(let line): t = quickTime(line.bytes)
+                case .row(let row, _): t = row[timeField].flatMap(TimeParse.nanos)
+                case .rejected: t = nil
                 }
-                for f in csv.failures { reject("\(input.path) line \(f.line): \(f.message)") }
-                let per = csv.rows.isEmpty ? data.count : data.count / csv.rows.count
-                for row in csv.rows {
-                    if stopFlag.load(ordering: .relaxed) { break }
-                    let t = row[timeField].flatMap(TimeParse.nanos)
-                    if let t { note(t) }
-                    pause(eventNs: t)
-                    if synchronous { engine.emitSync(row, to: input.stream) } else { engine.emit(row, to: input.stream) }
+                if let t { note(t) }
+                pause(eventNs: t)
+                if let why = engine.feed(record, to: input.stream, sync: synchronous) {
+                    reject("\(input.path) line \(record.line): \(why)")
+                } else {
                     emittedHere += 1
                     events.add(1, ordering: .relaxed)
-                    bytesRead.add(per, ordering: .relaxed)
                 }
-                continue
+                let now = file.bytesRead
+                bytesRead.add(now - counted, ordering: .relaxed)
+                counted = now
             }
-            var pending: [UInt8] = []
-            var lineNo = 0
-            var atEnd = false
-            while !atEnd && !stopFlag.load(ordering: .relaxed) {
-                let chunk = handle.readData(ofLength: 1 << 20)
-                if chunk.isEmpty { atEnd = true } else { pending.append(contentsOf: chunk) }
-                var start = 0
-                while !stopFlag.load(ordering: .relaxed) {
-                    guard let nl = pending[start...].firstIndex(of: 10) ?? (atEnd && start < pending.count ? pending.count : nil) else { break }
-                    var line = String(decoding: pending[start..<nl], as: UTF8.self)
-                    bytesRead.add(nl - start + 1, ordering: .relaxed)
-                    start = min(nl + 1, pending.count)
-                    lineNo += 1
-                    if line.hasSuffix("\r") { line.removeLast() }
-                    if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
-                    // The event time, for pacing and for the progress display.
-                    let t = quickTime(line)
-                    if let t { note(t) }
-                    pause(eventNs: t)
-                    if let e = engine.emit(jsonLine: line, to: input.stream, sync: synchronous) {
-                        reject("\(input.path) line \(lineNo): \(e)")
-                    } else {
-                        emittedHere += 1
-                        events.add(1, ordering: .relaxed)
-                    }
-                }
-                pending.removeFirst(start)
-            }
+            if let f = file.failure { summaryLock.withLock { $0.unreadable.append(f) } }
         }
         let cancelled = stopFlag.load(ordering: .relaxed)
         let s = summaryLock.withLock { s -> Summary in
@@ -248,9 +220,8 @@ public final class Replay: LiveSource, @unchecked Sendable {
 
     /// The time field of a JSON line, read without parsing the whole line: the first `"field":` and the
     /// string or number after it (a line whose field is nested or escaped is simply not timed).
-    private func quickTime(_ line: String) -> Int64? {
-        var line = line
-        return line.withUTF8 { b -> Int64? in
+    private func quickTime(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        do {
             let key = timeKey
             guard b.count > key.count else { return nil }
             var i = 0

@@ -36,6 +36,11 @@ public final class ScriptRunner: @unchecked Sendable {
     public var eventsPerSecond: Double?
     /// Stop reading input at this time (`--for`).
     public var deadline: Date?
+    /// Process each event on the reading thread (the default; deterministic) or buffer it per query under
+    /// the engine's back-pressure policy (`--back-pressure`).
+    public var synchronous = true
+    /// Longest input line kept (`--max-line-bytes`).
+    public var maxLineBytes = LineReader.defaultMaxLineBytes
     private let write: @Sendable (String) -> Void
     private let writeError: @Sendable (String) -> Void
     private let lock = NSLock()
@@ -164,50 +169,36 @@ public final class ScriptRunner: @unchecked Sendable {
         }
     }
 
-    /// Replays the inputs in order (JSON Lines, or CSV with a header), then ends input.
+    /// Replays the inputs in order (JSON Lines, or CSV with a header), then ends input and prints the
+    /// loss summary (what was rejected, dropped, evicted, late or made NULL) to the error channel.
     public func replay(_ inputs: [Input], endInput: Bool = true) {
         var total = 0
         outer: for input in inputs {
-            let path = input.path
-            guard let data = FileManager.default.contents(atPath: path) else {
+            let file: EventFile
+            do { file = try EventFile(path: input.path, maxLineBytes: maxLineBytes) } catch {
                 errors += 1
-                writeError("cannot read input file \(path)")
+                writeError("cannot read input file \(input.path): \(error.description)")
                 continue
             }
             engine.createStream(input.stream)
-            let text = String(decoding: data, as: UTF8.self)
-            if path.lowercased().hasSuffix(".csv") {
-                do {
-                    let csv = try CSVReader(text: text)
-                    for f in csv.failures { rejectedLines += 1; writeError("\(path): \(f.description)") }
-                    for row in csv.rows {
-                        if let m = maxEvents, total >= m { break outer }
-                        if let d = deadline, total % 256 == 0, Date() >= d { break outer }
-                        engine.emitSync(row, to: input.stream)
-                        total += 1
-                    }
-                } catch {
-                    errors += 1
-                    writeError("\(path): \(error.description)")
-                }
-                continue
-            }
-            var lineNo = 0
-            for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-                lineNo += 1
-                if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
+            while let record = file.next() {
                 if let m = maxEvents, total >= m { break outer }
                 if let d = deadline, total % 256 == 0, Date() >= d { break outer }
                 if let r = eventsPerSecond, r > 0 { usleep(UInt32(min(1_000_000, 1_000_000 / r))) }
-                if let e = engine.emit(jsonLine: String(line), to: input.stream, sync: true) {
+                if let why = engine.feed(record, to: input.stream, sync: synchronous) {
                     rejectedLines += 1
-                    if rejectedLines <= 20 { writeError("\(path) line \(lineNo): \(e)") }
+                    if rejectedLines <= 20 { writeError("\(input.path) line \(record.line): \(why)") }
                 }
                 total += 1
             }
+            if let f = file.failure {
+                errors += 1
+                writeError("error: \(f)")
+            }
         }
-        if rejectedLines > 20 { writeError("\(rejectedLines) malformed lines rejected in all") }
+        if rejectedLines > 20 { writeError("\(rejectedLines) lines rejected in all") }
         guard endInput else { return }
         if flushAtEnd { engine.finish() } else { engine.stopAll(flush: false) }
+        for line in engine.lossSummary() { writeError("summary: " + line) }
     }
 }

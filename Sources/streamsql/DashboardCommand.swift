@@ -108,7 +108,8 @@ struct DashboardCommand: ParsableCommand {
         for line in after() { warn(line) }
         switch exit {
         case .quit: return
-        case .signal: throw ExitCode(130)
+        // The shell convention: 128 + the signal's number (Ctrl-C 130, SIGHUP 129, SIGQUIT 131, SIGTERM 143).
+        case .signal(let s): throw ExitCode(128 + s)
         case .refused(let m): warn(m); throw ExitCode(2)
         }
     }

@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import StreamSQL
 
-/// `streamsql query SQL [--input FILE]`: runs one continuous query over JSON Lines and prints its
-/// results as JSON Lines. Malformed lines are counted and reported with their line numbers.
+/// `streamsql query SQL [--input FILE]`: runs one continuous query over JSON Lines (or CSV) events and
+/// prints its results as JSON Lines. Rejected lines are counted and reported with their line numbers; a
+/// summary of everything rejected, dropped, evicted, late or made NULL goes to standard error at the end.
 struct QueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "query",
@@ -12,14 +13,18 @@ struct QueryCommand: ParsableCommand {
     @Argument(help: "The SELECT statement.")
     var sql: String
 
-    @Option(name: .shortAndLong, help: "JSON Lines file of events (default: standard input).")
+    @Option(name: .shortAndLong, help: "JSON Lines (or .csv) file of events (default: standard input).")
     var input: String?
 
-    @Option(help: "Report at most this many malformed lines individually.")
+    @Option(help: "Report at most this many rejected lines individually.")
     var maxErrors = 10
 
+    @OptionGroup var feed: FeedOptions
+
     func run() throws {
-        let engine = Engine()
+        var options = EngineOptions()
+        try feed.apply(to: &options)
+        let engine = Engine(options: options)
         let query: Query
         do {
             query = try engine.execute(sql)
@@ -31,63 +36,32 @@ struct QueryCommand: ParsableCommand {
         query.addSink { batch in
             for i in 0..<batch.count { out.line(batch.jsonLine(i)) }
         }
-        let handle: FileHandle
+        let file: EventFile
         if let input {
-            guard let h = FileHandle(forReadingAtPath: input) else {
-                warn("cannot open \(input)")
+            do { file = try EventFile(path: input, maxLineBytes: feed.maxLineBytes) } catch {
+                warn(error.description)
                 throw ExitCode(2)
             }
-            handle = h
         } else {
-            handle = .standardInput
+            file = EventFile(reader: LineReader(fileDescriptor: 0, name: "standard input", maxLineBytes: feed.maxLineBytes), format: .jsonLines)
         }
-        var lineNo = 0
         var bad = 0
-        let lines = LineReader(handle)
-        while let line = lines.next() {
-            lineNo += 1
-            if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
-            if let e = engine.emit(jsonLine: line, to: query.streamName, sync: true) {
+        var lines = 0
+        while let record = file.next() {
+            lines += 1
+            if let why = engine.feed(record, to: query.streamName, sync: feed.synchronous) {
                 bad += 1
-                if bad <= maxErrors { warn("line \(lineNo): \(e)") }
+                if bad <= maxErrors { warn("line \(record.line): \(why)") }
             }
             if query.isFinished { break }
         }
         engine.finish()
         out.flush()
-        if bad > 0 { warn("\(bad) malformed line\(bad == 1 ? "" : "s") rejected of \(lineNo)") }
-    }
-}
-
-/// Reads lines from a file handle in large chunks.
-final class LineReader {
-    let handle: FileHandle
-    var buffer: [UInt8] = []
-    var start = 0
-    var eof = false
-
-    init(_ h: FileHandle) { handle = h }
-
-    func next() -> String? {
-        while true {
-            if let nl = buffer[start...].firstIndex(of: 10) {
-                let s = String(decoding: buffer[start..<nl], as: UTF8.self)
-                start = nl + 1
-                return s
-            }
-            if eof {
-                if start < buffer.count {
-                    let s = String(decoding: buffer[start...], as: UTF8.self)
-                    start = buffer.count
-                    return s
-                }
-                return nil
-            }
-            let chunk = handle.readData(ofLength: 1 << 20)
-            if chunk.isEmpty { eof = true }
-            buffer.removeFirst(start)
-            start = 0
-            buffer.append(contentsOf: chunk)
+        if bad > 0 { warn("\(bad) line\(bad == 1 ? "" : "s") rejected of \(lines)") }
+        for line in engine.lossSummary() { warn("summary: " + line) }
+        if let f = file.failure {
+            warn("error: " + f)
+            throw ExitCode(1)
         }
     }
 }

@@ -83,6 +83,8 @@ struct ScriptOptions: ParsableArguments {
     @Option(name: .customLong("for"), help: "Stop reading input after this long (e.g. 10s, 2m), then end as at the end of the input.")
     var duration: String?
 
+    @OptionGroup var feed: FeedOptions
+
     func execute(_ script: String, baseDirectory: String?, tagged: Bool) throws {
         guard let mode = OutputMode(name: output) else {
             warn("--output must be one of: \(OutputMode.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -101,7 +103,9 @@ struct ScriptOptions: ParsableArguments {
             parsed.append(input)
         }
         let out = Output()
-        let engine = Engine()
+        var options = EngineOptions()
+        try feed.apply(to: &options)
+        let engine = Engine(options: options)
         engine.baseDirectory = baseDirectory
         let runner = ScriptRunner(engine: engine, write: { out.line($0) }, writeError: { s in out.flush(); warn(s) })
         runner.mode = mode
@@ -109,6 +113,8 @@ struct ScriptOptions: ParsableArguments {
         runner.bail = bail
         runner.flushAtEnd = end == "flush"
         runner.maxEvents = events
+        runner.synchronous = feed.synchronous
+        runner.maxLineBytes = feed.maxLineBytes
         if let d = duration {
             guard let nanos = Durations.parse(d), nanos > 0 else {
                 warn("--for takes a duration such as 10s, 500ms or 2m, got '\(d)'")

@@ -1,8 +1,8 @@
 import Foundation
 import XCTest
 
-/// The live dashboard in a real terminal (tmux): it draws, and q, Ctrl-C and SIGTERM all give the terminal
-/// back to the shell in a usable state.
+/// The live dashboard in a real terminal (tmux): it draws, and q, Ctrl-C, SIGTERM, SIGHUP and SIGQUIT all give the
+/// terminal back to the shell in a usable state, with the conventional exit status.
 final class DashboardTerminalTests: XCTestCase {
     let terminal = Tmux(socket: "streamsql-dash-test")
     func tmux(_ args: [String]) -> String { terminal(args) }
@@ -14,7 +14,12 @@ final class DashboardTerminalTests: XCTestCase {
         guard FileManager.default.isExecutableFile(atPath: binary) else { throw XCTSkip("build the streamsql binary first") }
         guard !tmux(["-V"]).isEmpty else { throw XCTSkip("tmux is not installed") }
         defer { _ = tmux(["kill-server"]) }
-        for (size, exitKey, expected) in [(("120", "40"), "q", ""), (("80", "24"), "C-c", "closed by Ctrl-C"), (("80", "24"), "TERM", "closed by SIGTERM")] {
+        // Each way out, what it says, and the exit status (128 + the signal's number, as shells report).
+        let exits: [((String, String), String, String, Int)] = [
+            (("120", "40"), "q", "", 0), (("80", "24"), "C-c", "closed by Ctrl-C", 130), (("80", "24"), "TERM", "closed by SIGTERM", 143),
+            (("80", "24"), "HUP", "closed by SIGHUP", 129), (("80", "24"), "QUIT", "closed by SIGQUIT", 131),
+        ]
+        for (size, exitKey, expected, status) in exits {
             _ = tmux(["kill-server"])
             _ = tmux(["new-session", "-d", "-s", "sh", "-x", size.0, "-y", size.1, "env PS1='ready$ ' TERM=xterm-256color NCURSES_NO_UTF8_ACS=1 bash --norc"])
             XCTAssertTrue(waitFor("ready$"), screen())
@@ -23,13 +28,13 @@ final class DashboardTerminalTests: XCTestCase {
             // Live values: the risk gauge shows transaction ids once results arrive.
             XCTAssertTrue(waitFor("TXN0"), screen())
             XCTAssertTrue(waitFor("Decisions per minute"), screen())
-            if exitKey == "TERM" {
-                _ = system("pkill -TERM -f 'streamsql demo fraud --seed 9'")
+            if ["TERM", "HUP", "QUIT"].contains(exitKey) {
+                _ = system("pkill -\(exitKey) -f 'streamsql demo fraud --seed 9'")
             } else {
                 _ = tmux(["send-keys", "-t", "sh", exitKey])
             }
-            _ = tmux(["send-keys", "-t", "sh", "echo back-$((20+22))", "Enter"])
-            XCTAssertTrue(waitFor("back-42"), "\(exitKey):\n\(screen())")
+            _ = tmux(["send-keys", "-t", "sh", "echo back-$?-$((20+22))", "Enter"])
+            XCTAssertTrue(waitFor("back-\(status)-42"), "\(exitKey):\n\(screen())")
             if !expected.isEmpty { XCTAssertTrue(screen().contains(expected), screen()) }
         }
     }

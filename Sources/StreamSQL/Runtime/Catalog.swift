@@ -147,42 +147,55 @@ public final class TableState: @unchecked Sendable {
     }
 }
 
-/// Reads table files: CSV with a header, a JSON array of objects, or JSON Lines.
+/// Reads table files: CSV with a header, a JSON array of objects, or JSON Lines — through `EventFile`, so
+/// CRLF files, byte-order marks, long lines and binary data are handled as for every other file.
 enum TableFile {
+    /// The largest JSON-array table file read (it is parsed whole; JSON Lines and CSV are streamed).
+    static let maxArrayBytes = 512 * 1024 * 1024
+
     static func load(_ path: String) throws(StreamSQLError) -> [OrderedDictionary<String, Value>] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw StreamSQLError(.io, "cannot read table file '\(path)'")
-        }
-        let text = String(decoding: data, as: UTF8.self)
-        if path.lowercased().hasSuffix(".csv") {
-            let csv: CSVReader
-            do { csv = try CSVReader(text: text) } catch { throw StreamSQLError(.io, "\(path): \(error.description)") }
-            if let f = csv.failures.first {
-                throw StreamSQLError(.io, "\(path): \(f.description)\(csv.failures.count > 1 ? " (and \(csv.failures.count - 1) more)" : "")")
+        let file = try EventFile(path: path)
+        var out: [OrderedDictionary<String, Value>] = []
+        var failures: [String] = []
+        var array: [UInt8]? = nil
+        while let r = file.next() {
+            switch r {
+            case .row(let o, _): out.append(o)
+            case .rejected(let line, let reason): failures.append("line \(line): \(reason)")
+            case .json(let line):
+                if array == nil, out.isEmpty, failures.isEmpty, line.bytes.first(where: { $0 != 32 && $0 != 9 }) == UInt8(ascii: "[") {
+                    array = []
+                }
+                if array != nil {
+                    array?.append(contentsOf: line.bytes)
+                    array?.append(10)
+                    if (array?.count ?? 0) > maxArrayBytes {
+                        throw StreamSQLError(.io, "\(path): a JSON array table over \(maxArrayBytes / 1024 / 1024) MB; use JSON Lines (one object per line) for large tables")
+                    }
+                    continue
+                }
+                do throws(JSONError) {
+                    guard case .object(let o) = try JSONReader.parse(bytes: line.bytes) else { throw JSONError(message: "not an object", offset: 0) }
+                    out.append(o)
+                } catch {
+                    failures.append("line \(line.number): \(error)")
+                }
             }
-            return csv.rows
         }
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.hasPrefix("[") {
+        if let f = file.failure { throw StreamSQLError(.io, f) }
+        if let first = failures.first {
+            throw StreamSQLError(.io, "\(path) \(first)\(failures.count > 1 ? " (and \(failures.count - 1) more)" : "")")
+        }
+        if file.format == .csv && file.header.isEmpty { throw StreamSQLError(.io, "\(path): CSV line 1: no header line") }
+        if let bytes = array {
             let v: Value
-            do { v = try JSONReader.parse(trimmed) } catch { throw StreamSQLError(.io, "\(path): \(error.description)") }
+            do throws(JSONError) {
+                v = try bytes.withUnsafeBufferPointer { b throws(JSONError) in try JSONReader.parse(bytes: b) }
+            } catch { throw StreamSQLError(.io, "\(path): \(error.description)") }
             guard case .array(let items) = v else { throw StreamSQLError(.io, "\(path): expected an array of objects") }
-            var out: [OrderedDictionary<String, Value>] = []
             for (i, item) in items.enumerated() {
                 guard case .object(let o) = item else { throw StreamSQLError(.io, "\(path): element \(i + 1) is not an object") }
                 out.append(o)
-            }
-            return out
-        }
-        var out: [OrderedDictionary<String, Value>] = []
-        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let t = line.trimmingCharacters(in: .whitespaces)
-            if t.isEmpty { continue }
-            do {
-                guard case .object(let o) = try JSONReader.parse(t) else { throw JSONError(message: "not an object", offset: 0) }
-                out.append(o)
-            } catch {
-                throw StreamSQLError(.io, "\(path) line \(n + 1): \(error)")
             }
         }
         return out

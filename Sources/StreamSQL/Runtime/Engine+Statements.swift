@@ -324,14 +324,14 @@ extension Engine {
                 let st = q.stateSize
                 func ms(_ n: Int64?) -> Value { n.map { .double((Double($0) / 1e4).rounded() / 100) } ?? .null }
                 return [.string(q.name), .string(q.streamName), .int(Int64(m.eventsIn)), .int(Int64(m.rowsOut)), .int(Int64(m.rejected)),
-                        .int(Int64(m.late)), .int(Int64(m.dropped)), ms(m.latencyP50), ms(m.latencyP99), .string(st.description),
+                        .int(Int64(m.late)), .int(Int64(m.dropped)), .int(Int64(m.evicted)), .int(Int64(m.nulled)), ms(m.latencyP50), ms(m.latencyP99), .string(st.description),
                         .string(q.sql.split(whereSeparator: \.isNewline).joined(separator: " "))]
             }
             let stopped = lock.withLock { definitions.filter { namedQueries[$0.key] == nil }.map(\.value) }
             let stoppedRows: [[Value]] = stopped.sorted { $0.name < $1.name }.map {
-                [.string($0.name), "(stopped)", 0, 0, 0, 0, 0, nil, nil, "", .string($0.sql)]
+                [.string($0.name), "(stopped)", 0, 0, 0, 0, 0, 0, 0, nil, nil, "", .string($0.sql)]
             }
-            return .table(columns: ["name", "stream", "events in", "rows out", "rejected", "late", "dropped", "p50 ms", "p99 ms", "state", "sql"],
+            return .table(columns: ["name", "stream", "events in", "rows out", "rejected", "late", "dropped", "evicted", "nulled", "p50 ms", "p99 ms", "state", "sql"],
                           rows: rows + stoppedRows)
         case .function:
             return (try? run("SHOW FUNCTIONS")) ?? .message("")

@@ -238,11 +238,11 @@ public final class Engine: @unchecked Sendable {
 
     // MARK: events
 
-    private func target(_ stream: String) -> StreamState? {
+    func target(_ stream: String) -> StreamState? {
         lock.withLock { streams[stream.lowercased()] }
     }
 
-    private func snapshot(_ s: StreamState) -> (FieldLayout, [Query]) {
+    func snapshot(_ s: StreamState) -> (FieldLayout, [Query]) {
         lock.withLock { (s.layout, s.queries) }
     }
 
@@ -312,27 +312,28 @@ public final class Engine: @unchecked Sendable {
     /// error so callers can report line numbers.
     @discardableResult
     public func emit(jsonLine line: String, to stream: String = "stream", sync: Bool = false) -> JSONError? {
+        var line = line
+        return line.withUTF8 { emit(jsonBytes: $0, to: stream, sync: sync) }
+    }
+
+    /// Decodes one JSON line given as bytes (as `EventFile` reads them; invalid UTF-8 is an error with
+    /// its offset, never replaced) and buffers or processes it, as `emit(jsonLine:)`.
+    @discardableResult
+    public func emit(jsonBytes bytes: UnsafeBufferPointer<UInt8>, to stream: String = "stream", sync: Bool = false) -> JSONError? {
         guard let s = target(stream) else { return JSONError(message: "unknown stream '\(stream)'", offset: 0) }
         let (layout, qs) = snapshot(s)
-        var bytes = Array(line.utf8)
         var result: Result<Row, JSONError> = .failure(JSONError(message: "empty line", offset: 0))
-        if !s.types.isEmpty {
-            // Typed stream: read the whole object, then check and convert its fields.
-            do throws(JSONError) {
-                guard case .object(let o) = try JSONReader.parse(line) else { throw JSONError(message: "an event must be a JSON object", offset: 0) }
+        do throws(JSONError) {
+            if !s.types.isEmpty {
+                // Typed stream: read the whole object, then check and convert its fields.
+                guard case .object(let o) = try JSONReader.parse(bytes: bytes) else { throw JSONError(message: "an event must be a JSON object", offset: 0) }
                 guard let row = typedRow(s, layout, o, qs) else { return JSONError(message: "rejected by the stream's column types", offset: 0) }
                 result = .success(row)
-            } catch {
-                result = .failure(error)
+            } else {
+                result = .success(try JSONReader.decodeEvent(bytes: bytes, layout: layout))
             }
-        } else {
-            bytes.withUnsafeMutableBufferPointer { b in
-                do throws(JSONError) {
-                    result = .success(try JSONReader.decodeEvent(bytes: UnsafeBufferPointer(b), layout: layout))
-                } catch {
-                    result = .failure(error)
-                }
-            }
+        } catch {
+            result = .failure(error)
         }
         switch result {
         case .success(let row):
@@ -359,11 +360,17 @@ public final class Engine: @unchecked Sendable {
     /// The event as a row of the stream's layout; for a typed stream, checked and converted first
     /// (a rejected event is counted on the stream and its queries, with the reason).
     func typedRow(_ s: StreamState, _ layout: FieldLayout, _ event: OrderedDictionary<String, Value>, _ qs: [Query]) -> Row? {
+        var why: String? = nil
+        return typedRow(s, layout, event, qs, why: &why)
+    }
+
+    func typedRow(_ s: StreamState, _ layout: FieldLayout, _ event: OrderedDictionary<String, Value>, _ qs: [Query], why: inout String?) -> Row? {
         let (e, reason) = s.coerce(event)
         if let e { return layout.row(from: e) }
-        let why = reason ?? "rejected"
-        s.counters.reject(why)
-        for q in qs { q.counters.reject(why) }
+        let text = reason ?? "rejected"
+        why = text
+        s.counters.reject(text)
+        for q in qs { q.counters.reject(text) }
         return nil
     }
 

@@ -359,6 +359,9 @@ public struct JSONReader {
             }
             let text = String(decoding: UnsafeBufferPointer(start: p + start, count: i - start), as: UTF8.self)
             guard let d = Double(text) else { throw JSONError(message: "invalid number", offset: start) }
+            // Like Go's encoding/json (the reference), a number no double can hold is an error, not infinity
+            // (which would print as null) — so it is counted with its reason.
+            guard d.isFinite else { throw JSONError(message: "number beyond the range of a double", offset: start) }
             return .double(d)
         }
 

@@ -306,11 +306,14 @@ public final class Dashboard: @unchecked Sendable {
         if let r = Dashboard.refusal() { return .refused(r) }
         dashboardSignal.store(0, ordering: .relaxed)
         let handler: @convention(c) (Int32) -> Void = { sig in dashboardSignal.store(sig, ordering: .relaxed) }
+        // SIGQUIT (Ctrl-\\) too: left to the runtime it would print a crash report over the screen.
         let oldInt = signal(SIGINT, handler), oldTerm = signal(SIGTERM, handler), oldHup = signal(SIGHUP, handler)
+        let oldQuit = signal(SIGQUIT, handler)
         defer {
             signal(SIGINT, oldInt)
             signal(SIGTERM, oldTerm)
             signal(SIGHUP, oldHup)
+            signal(SIGQUIT, oldQuit)
         }
         guard ss_start() >= 0 else { return .refused("cannot start curses on this terminal (TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? ""))") }
         let cpuStart = threadCPUNanos(), feedStart = Dashboard.feedCPUNanos
@@ -341,7 +344,7 @@ public final class Dashboard: @unchecked Sendable {
                                                        framesRendered, wall / 1e9, 100 * own / wall, 100 * feeds / wall, 100 * (own + feeds) / wall).utf8))
         }
         if case .signal(let s) = exit {
-            let name = s == SIGINT ? "Ctrl-C" : s == SIGTERM ? "SIGTERM" : s == SIGHUP ? "SIGHUP" : "signal \(s)"
+            let name = s == SIGINT ? "Ctrl-C" : s == SIGTERM ? "SIGTERM" : s == SIGHUP ? "SIGHUP" : s == SIGQUIT ? "SIGQUIT" : "signal \(s)"
             FileHandle.standardError.write(Data("dashboard closed by \(name); terminal restored\n".utf8))
         }
         return exit
