@@ -55,7 +55,7 @@ public final class LineReader {
     public init(path: String, maxLineBytes: Int = LineReader.defaultMaxLineBytes) throws(StreamSQLError) {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
-            throw StreamSQLError(.io, "cannot open '\(path)': \(String(cString: strerror(errno)))")
+            throw StreamSQLError(.io, "cannot read '\(path)': \(String(cString: strerror(errno)))")
         }
         var st = stat()
         if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {

@@ -143,12 +143,13 @@ final class EngineTests: XCTestCase {
         XCTAssertNotNil(engine.emit(jsonLine: #"{"a": }"#, sync: true))
         XCTAssertNotNil(engine.emit(jsonLine: "[1,2]", sync: true))
         XCTAssertNotNil(engine.emit(jsonLine: String(repeating: "{\"a\":", count: 10_000), sync: true))
-        XCTAssertNil(engine.emit(jsonLine: #"{"a": "x", "b": 1e400}"#, sync: true))
-        XCTAssertEqual(c.all.count, 2)
+        // A number no double can hold is a counted rejection (as in Go's encoding/json), not a silent NULL.
+        XCTAssertEqual(engine.emit(jsonLine: #"{"a": "x", "b": 1e400}"#, sync: true)?.message, "number beyond the range of a double")
+        XCTAssertEqual(c.all.count, 1)
         let m = q.metrics
-        XCTAssertEqual(m.rejected, 3)
-        XCTAssertEqual(m.rejectionReasons.values.reduce(0, +), 3)
-        XCTAssertEqual(engine.streamMetrics("stream")?.rejected, 3)
+        XCTAssertEqual(m.rejected, 4)
+        XCTAssertEqual(m.rejectionReasons.values.reduce(0, +), 4)
+        XCTAssertEqual(engine.streamMetrics("stream")?.rejected, 4)
     }
 
     func testBufferedEmitDeliversEverythingInOrder() throws {
