@@ -34,9 +34,11 @@ enum DateFunctions {
         if u.hasSuffix("s") && u.count > 2 { u.removeLast() }
         switch u {
         case "year", "yy", "yyyy", "month", "mon", "mm", "quarter", "qq":
-            let months = u.hasPrefix("y") ? n * 12 : (u.hasPrefix("q") ? n * 3 : n)
+            // Checked: a count no time can reach gives NULL, never a trap.
+            let (months, o1) = n.multipliedReportingOverflow(by: u.hasPrefix("y") ? 12 : (u.hasPrefix("q") ? 3 : 1))
             var p = TimeFormat.parts(nanos: ns)
-            let total = p.year * 12 + (p.month - 1) + months
+            let (total, o2) = (p.year * 12 + (p.month - 1)).addingReportingOverflow(months)
+            guard !o1, !o2, abs(total) < 1 << 40 else { return nil }
             p.year = total >= 0 ? total / 12 : (total - 11) / 12
             p.month = total - p.year * 12 + 1
             p.day = min(p.day, TimeParse.daysIn(month: p.month, year: p.year))
@@ -194,7 +196,12 @@ enum DateFunctions {
                 return .int(un == "year" ? months / 12 : months)
             default:
                 guard let m = unitNanos(un) else { return .null }
-                return .int((a - b) / m)
+                // Times more than 292 years apart differ by more than Int64 nanoseconds hold: divide first.
+                let (d, o) = a.subtractingReportingOverflow(b)
+                if !o { return .int(d / m) }
+                let (whole, o2) = (a / m).subtractingReportingOverflow(b / m)
+                guard !o2 else { FunctionFaults.note("date_diff result out of range"); return .null }
+                return .int(whole + (a % m - b % m) / m)
             }
         }),
         f("date_format", [], 2...2, "date_format(t, pattern)", "Format a date-time with YYYY, MM, DD, HH, mm, ss", .binary { t, p in

@@ -42,9 +42,16 @@ public enum TimeFormat {
         return Parts(year: y, month: m, day: d, hour: rem / 3600, minute: (rem % 3600) / 60, second: rem % 60, nanos: frac)
     }
 
-    public static func nanos(from p: Parts) -> Int64 {
+    /// The time of `parts`, or nil outside what Int64 nanoseconds hold (1677-09-21 to 2262-04-11): such a
+    /// time is never wrapped into another date.
+    public static func nanos(from p: Parts) -> Int64? {
+        // The year bound keeps the day arithmetic below far from overflow; the checked steps decide the edges.
+        guard p.year > 1600, p.year < 2300, abs(p.hour) < 1 << 20, abs(p.minute) < 1 << 20, abs(p.second) < 1 << 30 else { return nil }
         let days = daysFromCivil(p.year, p.month, p.day)
-        return ((days * 86400 + p.hour * 3600 + p.minute * 60 + p.second) &* nanosPerSecond) &+ p.nanos
+        let seconds = days * 86400 + p.hour * 3600 + p.minute * 60 + p.second
+        let (scaled, o1) = seconds.multipliedReportingOverflow(by: nanosPerSecond)
+        let (total, o2) = scaled.addingReportingOverflow(p.nanos)
+        return o1 || o2 ? nil : total
     }
 
     static func pad(_ v: Int64, _ width: Int) -> String {
@@ -136,7 +143,9 @@ public enum TimeParse {
         }
         while s.first == 32 { s = s.dropFirst() }
         guard s.isEmpty else { return nil }
-        return TimeFormat.nanos(from: p) - offset * TimeFormat.nanosPerSecond
+        guard let local = TimeFormat.nanos(from: p) else { return nil }
+        let (t, o) = local.subtractingReportingOverflow(offset * TimeFormat.nanosPerSecond)
+        return o ? nil : t
     }
 
     public static func isLeap(_ y: Int64) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
