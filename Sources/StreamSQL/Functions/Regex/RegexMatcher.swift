@@ -171,7 +171,7 @@ struct RegexMatcher {
                 for j in 0..<k { caps[j] = -1 }
                 add(&clist, 0, s, pos, &caps, &stack)
             }
-            if clist.pcs.isEmpty { break }
+            if clist.pcs.isEmpty && (matched != nil || pos >= s.count) { break }
             let c: UInt32? = pos < s.count ? s[pos] : nil
             nlist.clear()
             for t in 0..<clist.pcs.count {
