@@ -44,25 +44,49 @@ enum StringFunctions {
         return s
     }
 
+    /// A built string, or NULL (counted) past `FunctionFaults.maxResultBytes`.
+    static func capped(_ s: String) -> Value {
+        guard s.utf8.count <= FunctionFaults.maxResultBytes else { FunctionFaults.note("result over 10 MB"); return .null }
+        return .string(s)
+    }
+
+    /// Pads to `n` characters in one pass over the fill (linear); a result over 10 MB is NULL and counted.
     static func pad(_ a: [Value], left: Bool) -> Value {
         guard let s = Fn.str(a[0]), let n = Fn.int(a[1]) else { return .null }
         let fill = a.count > 2 ? (Fn.str(a[2]) ?? " ") : " "
-        let target = Int(max(0, min(n, 1_000_000)))
-        if s.count >= target { return .string(String(s.prefix(target))) }
+        let count = s.count
+        if n <= Int64(count) { return .string(String(s.prefix(Int(max(0, n))))) }
         guard !fill.isEmpty else { return .string(s) }
+        let need = n - Int64(count)
+        let fillChars = Array(fill)
+        guard need <= Int64(FunctionFaults.maxResultBytes) else { FunctionFaults.note("result over 10 MB"); return .null }
         var padding = ""
-        while padding.count < target - s.count { padding += fill }
-        padding = String(padding.prefix(target - s.count))
-        return .string(left ? padding + s : s + padding)
+        padding.reserveCapacity(Int(need) * 4)
+        var k = 0
+        for _ in 0..<Int(need) {
+            padding.append(fillChars[k])
+            k += 1
+            if k == fillChars.count { k = 0 }
+        }
+        return capped(left ? padding + s : s + padding)
     }
 
     static let all: [FunctionInfo] = [
         f("concat", [], 1...1, variadic: true, "concat(a, b, …)", "Join values as text; NULL arguments are skipped", .variadic { a in
             var s = ""
-            for v in a where !v.isNull { s += v.description }
+            for v in a where !v.isNull {
+                s += v.description
+                if s.utf8.count > FunctionFaults.maxResultBytes { FunctionFaults.note("result over 10 MB"); return .null }
+            }
             return .string(s)
         }),
-        f("length", ["len", "char_length"], 1...1, "length(s)", "Number of characters", str1 { .int(Int64($0.count)) }),
+        f("length", ["len", "char_length"], 1...1, "length(s)", "Number of characters; of an array or object, its number of elements", .unary { v in
+            switch v {
+            case .array(let a): return .int(Int64(a.count))
+            case .object(let o): return .int(Int64(o.count))
+            default: return Fn.str(v).map { .int(Int64($0.count)) } ?? .null
+            }
+        }),
         f("upper", ["ucase"], 1...1, "upper(s)", "Upper case", str1 { .string($0.uppercased()) }),
         f("lower", ["lcase"], 1...1, "lower(s)", "Lower case", str1 { .string($0.lowercased()) }),
         f("trim", [], 1...1, "trim(s)", "Remove leading and trailing white space", str1 { .string($0.trimmingCharacters(in: .whitespacesAndNewlines)) }),
@@ -105,30 +129,29 @@ enum StringFunctions {
             if sep.isEmpty { return .array(s.map { .string(String($0)) }) }
             return .array(s.components(separatedBy: sep).map { .string($0) })
         }),
-        f("lpad", [], 2...3, "lpad(s, n [, fill])", "Pad s on the left to n characters", .variadic { pad($0, left: true) }),
-        f("rpad", [], 2...3, "rpad(s, n [, fill])", "Pad s on the right to n characters", .variadic { pad($0, left: false) }),
-        f("regexp_matches", ["regexp_like"], 2...2, "regexp_matches(s, pattern)", "Whether s contains a match of the regular expression", str2 { s, p in
+        f("lpad", [], 2...3, "lpad(s, n [, fill])", "Pad s on the left to n characters (a result over 10 MB is NULL)", .variadic { pad($0, left: true) }),
+        f("rpad", [], 2...3, "rpad(s, n [, fill])", "Pad s on the right to n characters (a result over 10 MB is NULL)", .variadic { pad($0, left: false) }),
+        f("regexp_matches", ["regexp_like"], 2...2, "regexp_matches(s, pattern)", "Whether s contains a match of the regular expression (RE2 syntax, linear time)", str2 { s, p in
             guard let re = RegexCache.shared.get(p) else { return .null }
-            return .bool(re.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil)
+            return .bool(re.matches(s))
         }),
-        f("regexp_replace", [], 3...3, "regexp_replace(s, pattern, replacement)", "Replace every match ($1 refers to a group)", .ternary { a, b, c in
+        f("regexp_replace", [], 3...3, "regexp_replace(s, pattern, replacement)", "Replace every match ($1 or ${name} refers to a group; result at most 10 MB)", .ternary { a, b, c in
             guard let s = Fn.str(a), let p = Fn.str(b), let r = Fn.str(c), let re = RegexCache.shared.get(p) else { return .null }
-            return .string(re.stringByReplacingMatches(in: s, range: NSRange(s.startIndex..., in: s), withTemplate: r))
+            return capped(re.replaceAll(s, with: r))
         }),
         f("regexp_substring", ["regexp_extract"], 2...2, "regexp_substring(s, pattern)", "The first match of the regular expression, or NULL", str2 { s, p in
-            guard let re = RegexCache.shared.get(p),
-                  let m = re.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)),
-                  let r = Range(m.range, in: s) else { return .null }
-            return .string(String(s[r]))
+            guard let re = RegexCache.shared.get(p), let m = re.firstMatch(s) else { return .null }
+            return .string(m)
         }),
         f("regexp_count", [], 2...2, "regexp_count(s, pattern)", "Number of non-overlapping matches", str2 { s, p in
             guard let re = RegexCache.shared.get(p) else { return .null }
-            return .int(Int64(re.numberOfMatches(in: s, range: NSRange(s.startIndex..., in: s))))
+            return .int(Int64(re.count(s)))
         }),
         f("reverse", [], 1...1, "reverse(s)", "Characters in reverse order", str1 { .string(String($0.reversed())) }),
-        f("repeat", [], 2...2, "repeat(s, n)", "s repeated n times (at most 1,000,000 characters)", .binary { a, b in
+        f("repeat", [], 2...2, "repeat(s, n)", "s repeated n times (a result over 10 MB is NULL)", .binary { a, b in
             guard let s = Fn.str(a), let n = Fn.int(b), n >= 0 else { return .null }
-            guard Int64(s.utf8.count) * n <= 1_000_000 else { return .null }
+            let (bytes, over) = Int64(s.utf8.count).multipliedReportingOverflow(by: n)
+            guard !over, bytes <= Int64(FunctionFaults.maxResultBytes) else { FunctionFaults.note("result over 10 MB"); return .null }
             return .string(String(repeating: s, count: Int(n)))
         }),
         f("contains", [], 2...2, "contains(s, sub)", "Whether s contains sub", str2 { .bool($0.contains($1)) }),
@@ -140,13 +163,13 @@ enum StringFunctions {
 final class RegexCache: @unchecked Sendable {
     static let shared = RegexCache()
     private let lock = NSLock()
-    private var cache: [String: NSRegularExpression?] = [:]
+    private var cache: [String: Regex?] = [:]
 
-    func get(_ pattern: String) -> NSRegularExpression? {
+    func get(_ pattern: String) -> Regex? {
         lock.lock()
         defer { lock.unlock() }
         if let hit = cache[pattern] { return hit }
-        let re = try? NSRegularExpression(pattern: pattern)
+        let re = try? Regex(pattern)
         if cache.count > 1000 { cache.removeAll() }
         cache[pattern] = re
         return re
