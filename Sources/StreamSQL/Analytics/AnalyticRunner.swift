@@ -26,6 +26,8 @@ final class AnalyticRunner {
     }
 
     var isEmpty: Bool { calls.isEmpty }
+    /// WHERE calls an analytic function: then every call advances before the filter (the reference's order).
+    var hasWhereCalls: Bool { !whereCalls.isEmpty }
     /// first_seen remembers at most this many values per partition, then starts over (counted).
     static let maxSeenPerPartition = 10_000
     var partitions: Int { calls.reduce(0) { $0 + $1.partitions.count } }

@@ -53,13 +53,18 @@ final class RowPipeline: QueryOperator {
     func process(_ row: Row, into out: inout ResultBatch) -> Bool {
         if let r = remaining, r <= 0 { return false }
         if let analytics {
+            // The reference's order (stream.applyWhereAndAnalytic): when WHERE calls an analytic function,
+            // every analytic call, the select list's too, advances on every row before the filter; otherwise
+            // the select list's calls see only the rows that pass WHERE.
             let event = joins?.event ?? -1
+            let early = analytics.hasWhereCalls
             if event < 0 || whereAnalyticsFor != event {
                 analytics.run(row, inWhere: true)
+                if early { analytics.run(row, inWhere: false) }
                 whereAnalyticsFor = event
             }
             if let filter, !filter(row) { return true }
-            if event < 0 || selectAnalyticsFor != event {
+            if !early && (event < 0 || selectAnalyticsFor != event) {
                 analytics.run(row, inWhere: false)
                 selectAnalyticsFor = event
             }
