@@ -221,33 +221,31 @@ public final class Replay: LiveSource, @unchecked Sendable {
     /// The time field of a JSON line, read without parsing the whole line: the first `"field":` and the
     /// string or number after it (a line whose field is nested or escaped is simply not timed).
     private func quickTime(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
-        do {
-            let key = timeKey
-            guard b.count > key.count else { return nil }
-            var i = 0
-            search: while i + key.count <= b.count {
-                for k in 0..<key.count where b[i + k] != key[k] { i += 1; continue search }
-                var j = i + key.count
-                while j < b.count, b[j] == 32 || b[j] == 9 { j += 1 }
-                guard j < b.count, b[j] == UInt8(ascii: ":") else { i += 1; continue }
-                j += 1
-                while j < b.count, b[j] == 32 || b[j] == 9 { j += 1 }
-                guard j < b.count else { return nil }
-                if b[j] == UInt8(ascii: "\"") {
-                    var e = j + 1
-                    while e < b.count, b[e] != UInt8(ascii: "\""), b[e] != UInt8(ascii: "\\") { e += 1 }
-                    guard e < b.count, b[e] == UInt8(ascii: "\"") else { return nil }
-                    return TimeParse.parse(String(decoding: b[(j + 1)..<e], as: UTF8.self))
-                }
-                var e = j
-                while e < b.count, (b[e] >= 48 && b[e] <= 57) || b[e] == UInt8(ascii: ".") || b[e] == UInt8(ascii: "-") || b[e] == UInt8(ascii: "e") || b[e] == UInt8(ascii: "E") || b[e] == UInt8(ascii: "+") { e += 1 }
-                let text = String(decoding: b[j..<e], as: UTF8.self)
-                if let n = Int64(text) { return TimeParse.nanos(.int(n)) }
-                if let d = Double(text) { return TimeParse.nanos(.double(d)) }
-                return nil
+        let key = timeKey
+        guard b.count > key.count else { return nil }
+        var i = 0
+        search: while i + key.count <= b.count {
+            for k in 0..<key.count where b[i + k] != key[k] { i += 1; continue search }
+            var j = i + key.count
+            while j < b.count, b[j] == 32 || b[j] == 9 { j += 1 }
+            guard j < b.count, b[j] == UInt8(ascii: ":") else { i += 1; continue }
+            j += 1
+            while j < b.count, b[j] == 32 || b[j] == 9 { j += 1 }
+            guard j < b.count else { return nil }
+            if b[j] == UInt8(ascii: "\"") {
+                var e = j + 1
+                while e < b.count, b[e] != UInt8(ascii: "\""), b[e] != UInt8(ascii: "\\") { e += 1 }
+                guard e < b.count, b[e] == UInt8(ascii: "\"") else { return nil }
+                return TimeParse.parse(String(decoding: b[(j + 1)..<e], as: UTF8.self))
             }
+            var e = j
+            while e < b.count, (b[e] >= 48 && b[e] <= 57) || b[e] == UInt8(ascii: ".") || b[e] == UInt8(ascii: "-") || b[e] == UInt8(ascii: "e") || b[e] == UInt8(ascii: "E") || b[e] == UInt8(ascii: "+") { e += 1 }
+            let text = String(decoding: b[j..<e], as: UTF8.self)
+            if let n = Int64(text) { return TimeParse.nanos(.int(n)) }
+            if let d = Double(text) { return TimeParse.nanos(.double(d)) }
             return nil
         }
+        return nil
     }
 
     private func note(_ t: Int64) {

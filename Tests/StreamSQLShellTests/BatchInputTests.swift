@@ -32,7 +32,7 @@ final class BatchInputTests: XCTestCase {
         }
     }
 
-    func testTheSummaryReportsRejectionsAndTheGroupLimit() throws {
+    func testTheSummaryReportsRejectedLines() throws {
         let data = try write(Array("{\"k\":1}\n{oops\n{\"k\":2}\n".utf8))
         let (status, _, err) = try StreamsqlBinary.run(["-e", "SELECT k, count(*) AS n FROM s GROUP BY k, CountingWindow(10)", "--input", "s=\(data)"])
         XCTAssertEqual(status, 0, err)

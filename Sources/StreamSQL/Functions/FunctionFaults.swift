@@ -2,8 +2,8 @@ import Foundation
 
 /// Where a function that gives up on a value records why.
 ///
-/// A function whose result would be unreasonable (a padded string over `FunctionFaults.maxResultBytes`, a
-/// regular expression over its step budget, a time outside the representable range) returns NULL and calls
+/// A function whose result would be unreasonable (a string over `FunctionFaults.maxResultBytes` from `lpad`,
+/// `rpad`, `repeat`, `concat` or `regexp_replace`; a `date_diff` no integer holds) returns NULL and calls
 /// `note(_:)`. The query running on this thread counts it (`MetricsSnapshot.nulled`, by reason), so the
 /// NULL is never silent. Outside a running query (constant folding at plan time) the note goes nowhere: the
 /// same call runs again per event and is counted then.

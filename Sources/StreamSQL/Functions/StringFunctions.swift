@@ -46,8 +46,14 @@ enum StringFunctions {
 
     /// A built string, or NULL (counted) past `FunctionFaults.maxResultBytes`.
     static func capped(_ s: String) -> Value {
-        guard s.utf8.count <= FunctionFaults.maxResultBytes else { FunctionFaults.note("result over 10 MB"); return .null }
+        guard s.utf8.count <= FunctionFaults.maxResultBytes else { return oversize() }
         return .string(s)
+    }
+
+    /// The NULL of a result that would pass `FunctionFaults.maxResultBytes`, counted.
+    static func oversize() -> Value {
+        FunctionFaults.note("result over 10 MB")
+        return .null
     }
 
     /// Pads to `n` characters in one pass over the fill (linear); a result over 10 MB is NULL and counted.
@@ -59,7 +65,7 @@ enum StringFunctions {
         guard !fill.isEmpty else { return .string(s) }
         let need = n - Int64(count)
         let fillChars = Array(fill)
-        guard need <= Int64(FunctionFaults.maxResultBytes) else { FunctionFaults.note("result over 10 MB"); return .null }
+        guard need <= Int64(FunctionFaults.maxResultBytes) else { return oversize() }
         var padding = ""
         padding.reserveCapacity(Int(need) * 4)
         var k = 0
@@ -76,7 +82,7 @@ enum StringFunctions {
             var s = ""
             for v in a where !v.isNull {
                 s += v.description
-                if s.utf8.count > FunctionFaults.maxResultBytes { FunctionFaults.note("result over 10 MB"); return .null }
+                if s.utf8.count > FunctionFaults.maxResultBytes { return oversize() }
             }
             return .string(s)
         }),
@@ -151,7 +157,7 @@ enum StringFunctions {
         f("repeat", [], 2...2, "repeat(s, n)", "s repeated n times (a result over 10 MB is NULL)", .binary { a, b in
             guard let s = Fn.str(a), let n = Fn.int(b), n >= 0 else { return .null }
             let (bytes, over) = Int64(s.utf8.count).multipliedReportingOverflow(by: n)
-            guard !over, bytes <= Int64(FunctionFaults.maxResultBytes) else { FunctionFaults.note("result over 10 MB"); return .null }
+            guard !over, bytes <= Int64(FunctionFaults.maxResultBytes) else { return oversize() }
             return .string(String(repeating: s, count: Int(n)))
         }),
         f("contains", [], 2...2, "contains(s, sub)", "Whether s contains sub", str2 { .bool($0.contains($1)) }),

@@ -14,10 +14,7 @@ extension Engine {
             let (layout, qs) = snapshot(s)
             var why: String? = nil
             guard let row = typedRow(s, layout, event, qs, why: &why) else { return why ?? "rejected" }
-            s.counters.eventsIn.add(1, ordering: .relaxed)
-            for q in qs {
-                if sync { q.run(CollectionOfOne(row)) } else { q.inbox.push(CollectionOfOne(row)) }
-            }
+            deliver(row, on: s, to: qs, sync: sync)
             return nil
         case .rejected(_, let reason):
             guard let s = target(stream) else { return reason }
@@ -31,20 +28,23 @@ extension Engine {
     /// error (empty when nothing was lost). Every batch mode prints this at its end, so no limit is invisible.
     public func lossSummary() -> [String] {
         var lines: [String] = []
-        func reasons(_ r: [String: Int], skipping prefix: String? = nil) -> String {
-            let items = r.filter { prefix == nil || !$0.key.hasPrefix(prefix ?? "") }.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        func reasons(_ r: [String: Int]) -> String {
+            let items = r.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
             return items.isEmpty ? "" : " (" + items.map { "\($0.key): \($0.value)" }.joined(separator: "; ") + ")"
         }
         let streamList = lock.withLock { streams.values.sorted { $0.name < $1.name } }
+        var streamReasons: [String: [String: Int]] = [:]
         for s in streamList {
             let m = s.counters.snapshot
+            streamReasons[s.name.lowercased()] = m.rejectionReasons
             if m.rejected > 0 { lines.append("stream \(s.name): \(m.rejected) event\(m.rejected == 1 ? "" : "s") rejected\(reasons(m.rejectionReasons))") }
         }
         for q in queries.sorted(by: { $0.name < $1.name }) {
             let m = q.metrics
             var parts: [String] = []
             // Lines the stream rejected are reported once, above; the query's own rejections here.
-            let own = m.rejectionReasons.filter { !$0.key.hasPrefix("invalid JSON: ") && !streamRejected(q.streamName, $0.key) }
+            let ofStream = streamReasons[q.streamName.lowercased()] ?? [:]
+            let own = m.rejectionReasons.filter { !$0.key.hasPrefix("invalid JSON: ") && ofStream[$0.key] == nil }
             let ownCount = own.values.reduce(0, +)
             if ownCount > 0 { parts.append("\(ownCount) rejected\(reasons(own))") }
             if m.late > 0 { parts.append("\(m.late) late (after their window closed)") }
@@ -54,10 +54,5 @@ extension Engine {
             if !parts.isEmpty { lines.append("query \(q.name): " + parts.joined(separator: ", ")) }
         }
         return lines
-    }
-
-    private func streamRejected(_ stream: String, _ reason: String) -> Bool {
-        guard let s = target(stream) else { return false }
-        return s.counters.snapshot.rejectionReasons[reason] != nil
     }
 }

@@ -337,15 +337,20 @@ public final class Engine: @unchecked Sendable {
         }
         switch result {
         case .success(let row):
-            s.counters.eventsIn.add(1, ordering: .relaxed)
-            for q in qs {
-                if sync { q.run(CollectionOfOne(row)) } else { q.inbox.push(CollectionOfOne(row)) }
-            }
+            deliver(row, on: s, to: qs, sync: sync)
             return nil
         case .failure(let e):
             s.counters.reject(e.message)
             for q in qs { q.counters.reject("invalid JSON: \(e.message)") }
             return e
+        }
+    }
+
+    /// Hands one decoded row to the stream's queries: run now (`sync`) or buffered per back-pressure policy.
+    func deliver(_ row: Row, on s: StreamState, to qs: [Query], sync: Bool) {
+        s.counters.eventsIn.add(1, ordering: .relaxed)
+        for q in qs {
+            if sync { q.run(CollectionOfOne(row)) } else { q.inbox.push(CollectionOfOne(row)) }
         }
     }
 

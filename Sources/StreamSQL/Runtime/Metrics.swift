@@ -80,8 +80,8 @@ public struct MetricsSnapshot: Sendable, Equatable {
     /// Rows that arrived after their windows closed (event time, past ALLOWEDLATENESS), dropped.
     public var late: Int
     public var rejectionReasons: [String: Int]
-    /// Values a function gave up on and made NULL (a result over the size cap, a regex over its budget,
-    /// a time out of range), by reason.
+    /// Values a function gave up on and made NULL (a string result over the 10 MB cap, a `date_diff` no
+    /// integer holds), by reason.
     public var nulled: Int = 0
     public var nullReasons: [String: Int] = [:]
     /// Latency from ingest to the sinks over recent batches (nanoseconds), nil before any result.

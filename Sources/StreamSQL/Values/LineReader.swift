@@ -52,7 +52,7 @@ public final class LineReader {
     private var atFileStart = true
 
     /// Opens a file; throws a readable message when it cannot be opened or is a directory.
-    public init(path: String, maxLineBytes: Int = LineReader.defaultMaxLineBytes) throws(StreamSQLError) {
+    public convenience init(path: String, maxLineBytes: Int = LineReader.defaultMaxLineBytes) throws(StreamSQLError) {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
             throw StreamSQLError(.io, "cannot read '\(path)': \(String(cString: strerror(errno)))")
@@ -62,18 +62,17 @@ public final class LineReader {
             close(fd)
             throw StreamSQLError(.io, "'\(path)' is a directory, not a file")
         }
-        self.fd = fd
-        self.ownsDescriptor = true
-        self.name = path
-        self.maxLineBytes = max(1, maxLineBytes)
-        capacity = LineReader.chunkBytes * 2
-        buffer = .allocate(capacity: capacity)
+        self.init(fd: fd, owned: true, name: path, maxLineBytes: maxLineBytes)
     }
 
     /// Reads an open descriptor (standard input: `fileDescriptor: 0`); it is not closed.
-    public init(fileDescriptor: Int32, name: String, maxLineBytes: Int = LineReader.defaultMaxLineBytes) {
-        fd = fileDescriptor
-        ownsDescriptor = false
+    public convenience init(fileDescriptor: Int32, name: String, maxLineBytes: Int = LineReader.defaultMaxLineBytes) {
+        self.init(fd: fileDescriptor, owned: false, name: name, maxLineBytes: maxLineBytes)
+    }
+
+    private init(fd: Int32, owned: Bool, name: String, maxLineBytes: Int) {
+        self.fd = fd
+        ownsDescriptor = owned
         self.name = name
         self.maxLineBytes = max(1, maxLineBytes)
         capacity = LineReader.chunkBytes * 2

@@ -9,7 +9,7 @@ final class TimeOverflowTests: XCTestCase {
         let engine = Engine()
         let q = try engine.execute("SELECT \(exprs) FROM s")
         let event = #"{"far": "2250-01-01", "old": "1700-01-01", "late": "2300-01-01", "now": "2024-01-31", "n": 9223372036854775807}"#
-        guard case .object(let o) = try JSONReader.parse(event) else { throw XCTSkip("not an object") }
+        guard case .object(let o) = try JSONReader.parse(event) else { XCTFail("the event is not an object"); return [:] }
         let batch = try XCTUnwrap(engine.emitSync(o, to: "s")[q.name])
         XCTAssertEqual(batch.count, 1)
         return Dictionary(uniqueKeysWithValues: batch.object(0).map { ($0.key, $0.value) })
