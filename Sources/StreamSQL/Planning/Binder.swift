@@ -50,6 +50,11 @@ public struct Binder<R: FieldResolver> {
     var joinAliases: [String: Int] = [:]
     /// Arguments of the SQL-defined functions being expanded, innermost last.
     var udfArguments: [[String: BoundExpr]] = []
+    /// Plan-size accounting (Binder+Limits): current `bind` recursion, nodes bound so far, and the
+    /// outermost SQL-defined function being expanded (named in the error when a limit is hit).
+    var bindDepth = 0
+    var boundNodes = 0
+    var expanding: String?
     /// Lambda parameters in scope (lower-cased name, variable number), innermost last.
     var lambdaScope: [(String, Int)] = []
     var lambdaCount = 0
@@ -257,6 +262,12 @@ public struct Binder<R: FieldResolver> {
     // MARK: binding expressions
 
     public mutating func bind(_ e: Expr) throws(StreamSQLError) -> BoundExpr {
+        try enterBind(e)
+        defer { bindDepth -= 1 }
+        return try bindNode(e)
+    }
+
+    mutating func bindNode(_ e: Expr) throws(StreamSQLError) -> BoundExpr {
         if let v = lambdaVariable(e) { return .lambdaVar(v) }
         if case .member(let base, let field) = e.kind, let v = lambdaVariable(base) { return .member(.lambdaVar(v), field) }
         if let scope = aggScope, let r = try bindInAggregateScope(e, scope) { return r }
@@ -314,61 +325,7 @@ public struct Binder<R: FieldResolver> {
             }
             return .cast(try bind(a), t)
         case .call(let name, let args, _, let over, _):
-            let f = try lookupFunction(name, args: args, range: e.range)
-            switch f.kind {
-            case .aggregate:
-                throw planError("aggregate function \(f.name)(…) is not allowed here", e.range)
-            case .analytic:
-                guard let scope = analyticScope else {
-                    throw planError("analytic function \(f.name)(…) is not allowed here", e.range)
-                }
-                return try bindAnalytic(f, args, over: over, range: e.range, scope: scope)
-            case .window:
-                throw planError("\(f.name)() is only available in a windowed query (GROUP BY …Window(…))", e.range)
-            case .table:
-                throw planError("unnest(…) must be a whole select item, not part of an expression", e.range)
-            case .macro:
-                if let h = HigherOrderFunction(rawValue: f.name) { return try bindHigherOrder(h, args, range: e.range) }
-                if f.name == "lookup_rows" { return try bindLookupRows(args, range: e.range) }
-                guard case .literal(.string(let text)) = args[0].kind else {
-                    throw planError("\(f.name) takes the expression as constant text, e.g. expr('temperature * 1.8 + 32')", args[0].range)
-                }
-                guard udfArguments.count < 16 else { throw planError("expr nested too deeply", e.range) }
-                var p: Parser
-                do { p = try Parser(text) } catch { throw planError("in \(f.name)('…'): \(error.message)", args[0].range) }
-                let inner: Expr
-                do throws(StreamSQLError) {
-                    inner = try p.parseExpr()
-                    guard p.peek.kind == .eof else { throw p.error("unexpected '\(p.peek.text)' after the expression", at: p.peek.range) }
-                } catch {
-                    throw planError("in \(f.name)('…'): \(error.message)", args[0].range)
-                }
-                try validate(inner, windowed: false, groupKeys: [])
-                if contains(inner, kind: .aggregate) || contains(inner, kind: .analytic) {
-                    throw planError("\(f.name)('…') takes a scalar expression", args[0].range)
-                }
-                return try bind(inner)
-            case .scalar:
-                if let def = f.definition {
-                    guard udfArguments.count < 16 else {
-                        throw planError("SQL-defined functions nested more than 16 deep (a function may not call itself)", e.range)
-                    }
-                    var bound: [String: BoundExpr] = [:]
-                    for (p, a) in zip(def.parameters, args) { bound[p.lowercased()] = try bind(a) }
-                    udfArguments.append(bound)
-                    defer { udfArguments.removeLast() }
-                    return try bind(def.body)
-                }
-                if f.name == "cast", args.count == 2, case .literal(let tv) = args[1].kind {
-                    guard let tn = tv.asString, let t = SQLType(name: tn) else {
-                        throw planError("unknown type \(tv) in cast (types: \(SQLType.spellings))", args[1].range)
-                    }
-                    return .cast(try bind(args[0]), t)
-                }
-                var bargs: [BoundExpr] = []
-                for a in args { bargs.append(try bind(a)) }
-                return .call(f, bargs)
-            }
+            return try bindCall(e, name: name, args: args, over: over)
         case .arrayLiteral(let xs):
             var b: [BoundExpr] = []
             for x in xs { b.append(try bind(x)) }

@@ -54,9 +54,41 @@ public indirect enum ExprKind: Sendable {
 public final class Expr: Sendable {
     public let kind: ExprKind
     public let range: SourceRange
+    /// Levels from this node to its deepest leaf (a leaf is 1). Every pass over expressions (binder,
+    /// compiler, canonical text, EXPLAIN, the Flink translator) recurses along this height, so the parser
+    /// refuses trees higher than `Parser.maxDepth`; a chain such as `a + b + … + z` is as high as it is long.
+    public let height: Int
     public init(_ kind: ExprKind, _ range: SourceRange) {
         self.kind = kind
         self.range = range
+        var h = 0
+        kind.forEachChild { h = max(h, $0.height) }
+        self.height = h + 1
+    }
+}
+
+extension ExprKind {
+    /// Calls `f` on each direct sub-expression (OVER's partition keys and condition included).
+    func forEachChild(_ f: (Expr) -> Void) {
+        switch self {
+        case .literal, .name, .star: break
+        case .unary(_, let a), .isNull(let a, _), .cast(let a, _), .member(let a, _), .lambda(_, let a): f(a)
+        case .binary(_, let a, let b), .like(let a, let b, _), .index(let a, let b): f(a); f(b)
+        case .inList(let a, let xs, _): f(a); xs.forEach(f)
+        case .between(let a, let b, let c, _): f(a); f(b); f(c)
+        case .caseWhen(let op, let whens, let other):
+            if let op { f(op) }
+            for (c, v) in whens { f(c); f(v) }
+            if let other { f(other) }
+        case .call(_, let args, _, let over, _):
+            args.forEach(f)
+            if let over {
+                over.partitionBy.forEach(f)
+                if let w = over.when { f(w) }
+            }
+        case .arrayLiteral(let xs): xs.forEach(f)
+        case .objectLiteral(let fs): fs.forEach { f($0.1) }
+        }
     }
 }
 

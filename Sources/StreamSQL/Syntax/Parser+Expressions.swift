@@ -1,4 +1,16 @@
 extension Parser {
+    /// Makes an expression node, refusing one higher than `maxDepth`. Chains are built in loops, not by
+    /// recursion, so this check — not the recursion depth — is what keeps every later pass within its stack.
+    func node(_ kind: ExprKind, _ range: SourceRange) throws(StreamSQLError) -> Expr {
+        let e = Expr(kind, range)
+        guard e.height <= Parser.maxDepth else {
+            throw error("expression too deep: more than \(Parser.maxDepth) levels (each operator of a chain such as "
+                        + "a + b + … or x AND y AND … adds a level); split it, or use IN (…) for a list of alternatives",
+                        at: tokens[max(0, pos - 1)].range)  // the last token read: where the limit was crossed
+        }
+        return e
+    }
+
     /// expr := or
     public mutating func parseExpr() throws(StreamSQLError) -> Expr {
         depth += 1
@@ -13,7 +25,7 @@ extension Parser {
         var l = try parseAnd()
         while acceptWord("or") {
             let r = try parseAnd()
-            l = Expr(.binary(.or, l, r), l.range.union(r.range))
+            l = try node(.binary(.or, l, r), l.range.union(r.range))
         }
         return l
     }
@@ -22,7 +34,7 @@ extension Parser {
         var l = try parseNot()
         while acceptWord("and") {
             let r = try parseNot()
-            l = Expr(.binary(.and, l, r), l.range.union(r.range))
+            l = try node(.binary(.and, l, r), l.range.union(r.range))
         }
         return l
     }
@@ -34,7 +46,7 @@ extension Parser {
             defer { depth -= 1 }
             guard depth <= Parser.maxDepth else { throw error("expression nested too deeply", at: t.range) }
             let e = try parseNot()
-            return Expr(.unary(.not, e), t.range.union(e.range))
+            return try node(.unary(.not, e), t.range.union(e.range))
         }
         return try parseComparison()
     }
@@ -46,7 +58,7 @@ extension Parser {
             if t.kind == .op, let op = Parser.comparisonOp(t.text) {
                 _ = advance()
                 let r = try parseConcat()
-                l = Expr(.binary(op, l, r), l.range.union(r.range))
+                l = try node(.binary(op, l, r), l.range.union(r.range))
                 continue
             }
             if t.isWord("is") {
@@ -54,7 +66,7 @@ extension Parser {
                 let neg = acceptWord("not")
                 guard peek.isWord("null") || peek.isWord("nil") else { throw expected("NULL after IS\(neg ? " NOT" : "")") }
                 let n = advance()
-                l = Expr(.isNull(l, negated: neg), l.range.union(n.range))
+                l = try node(.isNull(l, negated: neg), l.range.union(n.range))
                 continue
             }
             var negated = false
@@ -70,19 +82,19 @@ extension Parser {
                 }
                 let close = peek
                 try expectOp(")", "to close the IN list")
-                l = Expr(.inList(l, list, negated: negated), l.range.union(close.range))
+                l = try node(.inList(l, list, negated: negated), l.range.union(close.range))
                 continue
             }
             if acceptWord("like") {
                 let p = try parseConcat()
-                l = Expr(.like(l, p, negated: negated), l.range.union(p.range))
+                l = try node(.like(l, p, negated: negated), l.range.union(p.range))
                 continue
             }
             if acceptWord("between") {
                 let lo = try parseConcat()
                 try expectWord("and", "between the bounds of BETWEEN")
                 let hi = try parseConcat()
-                l = Expr(.between(l, lo, hi, negated: negated), l.range.union(hi.range))
+                l = try node(.between(l, lo, hi, negated: negated), l.range.union(hi.range))
                 continue
             }
             if negated { throw expected("IN, LIKE or BETWEEN after NOT") }
@@ -106,7 +118,7 @@ extension Parser {
         var l = try parseAdditive()
         while acceptOp("||") {
             let r = try parseAdditive()
-            l = Expr(.binary(.concat, l, r), l.range.union(r.range))
+            l = try node(.binary(.concat, l, r), l.range.union(r.range))
         }
         return l
     }
@@ -116,7 +128,7 @@ extension Parser {
         while peek.isOp("+") || peek.isOp("-") {
             let op: BinaryOp = advance().text == "+" ? .add : .sub
             let r = try parseMultiplicative()
-            l = Expr(.binary(op, l, r), l.range.union(r.range))
+            l = try node(.binary(op, l, r), l.range.union(r.range))
         }
         return l
     }
@@ -127,7 +139,7 @@ extension Parser {
             let t = advance().text
             let op: BinaryOp = t == "*" ? .mul : (t == "/" ? .div : .mod)
             let r = try parseUnary()
-            l = Expr(.binary(op, l, r), l.range.union(r.range))
+            l = try node(.binary(op, l, r), l.range.union(r.range))
         }
         return l
     }
@@ -147,7 +159,7 @@ extension Parser {
                 default: break
                 }
             }
-            return Expr(.unary(t.text == "-" ? .neg : .plus, e), r)
+            return try node(.unary(t.text == "-" ? .neg : .plus, e), r)
         }
         return try parsePostfix()
     }
@@ -158,13 +170,13 @@ extension Parser {
             if peek.isOp("."), peek(1).kind == .word || peek(1).kind == .quoted {
                 _ = advance()
                 let n = advance()
-                e = Expr(.member(e, n.text), e.range.union(n.range))
+                e = try node(.member(e, n.text), e.range.union(n.range))
             } else if peek.isOp("[") {
                 _ = advance()
                 let idx = try parseExpr()
                 let close = peek
                 try expectOp("]", "to close the index")
-                e = Expr(.index(e, idx), e.range.union(close.range))
+                e = try node(.index(e, idx), e.range.union(close.range))
             } else {
                 return e
             }
@@ -193,7 +205,7 @@ extension Parser {
                 let e = try parseExpr()
                 let close = peek
                 try expectOp(")", "to close the parenthesis opened at column \(colOf(t.range))")
-                return Expr(e.kind, t.range.union(close.range))
+                return try node(e.kind, t.range.union(close.range))
             }
             if t.text == "[" {
                 _ = advance()
@@ -201,7 +213,7 @@ extension Parser {
                 if !peek.isOp("]") { repeat { items.append(try parseExpr()) } while acceptOp(",") }
                 let close = peek
                 try expectOp("]", "to close the array")
-                return Expr(.arrayLiteral(items), t.range.union(close.range))
+                return try node(.arrayLiteral(items), t.range.union(close.range))
             }
             if t.text == "{" {
                 _ = advance()
@@ -219,7 +231,7 @@ extension Parser {
                 }
                 let close = peek
                 try expectOp("}", "to close the object")
-                return Expr(.objectLiteral(fields), t.range.union(close.range))
+                return try node(.objectLiteral(fields), t.range.union(close.range))
             }
             if t.text == "*" { throw error("'*' is only allowed as a whole select item or in COUNT(*)", at: t.range) }
             throw expected("an expression")
@@ -261,20 +273,20 @@ extension Parser {
                 }
                 let close = peek
                 try expectOp(")", "to close CAST")
-                return Expr(.cast(e, typeName: name), t.range.union(close.range))
+                return try node(.cast(e, typeName: name), t.range.union(close.range))
             }
             if acceptOp(",") {
                 let ty = try parseExpr()
                 let close = peek
                 try expectOp(")", "to close cast")
-                return Expr(.call(name: "cast", args: [e, ty], distinct: false, over: nil, semantics: nil), t.range.union(close.range))
+                return try node(.call(name: "cast", args: [e, ty], distinct: false, over: nil, semantics: nil), t.range.union(close.range))
             }
             throw expected("AS <type> in CAST(… AS type)")
         case "running" where peek(1).kind == .word && peek(2).isOp("("), "final" where peek(1).kind == .word && peek(2).isOp("("):
             _ = advance()
             let inner = try parseWordPrimary()
             if case .call(let n, let a, let d, let o, _) = inner.kind {
-                return Expr(.call(name: n, args: a, distinct: d, over: o, semantics: lower), t.range.union(inner.range))
+                return try node(.call(name: n, args: a, distinct: d, over: o, semantics: lower), t.range.union(inner.range))
             }
             return inner
         default:
@@ -304,7 +316,7 @@ extension Parser {
                     let p = advance()
                     _ = advance()
                     let body = try parseExpr()
-                    args.append(Expr(.lambda(param: p.text, body: body), p.range.union(body.range)))
+                    args.append(try node(.lambda(param: p.text, body: body), p.range.union(body.range)))
                 } else {
                     args.append(try parseExpr())
                 }
@@ -332,7 +344,7 @@ extension Parser {
             try expectOp(")", "to close OVER (…)")
             over = OverClause(partitionBy: parts, when: when, range: o.range.union(close.range))
         }
-        return Expr(.call(name: t.text, args: args, distinct: distinct, over: over, semantics: nil), t.range.union(close.range))
+        return try node(.call(name: t.text, args: args, distinct: distinct, over: over, semantics: nil), t.range.union(close.range))
     }
 
     mutating func parseCase() throws(StreamSQLError) -> Expr {
@@ -351,6 +363,6 @@ extension Parser {
         if acceptWord("else") { otherwise = try parseExpr() }
         let end = peek
         guard acceptWord("end") else { throw expected("END to close the CASE that starts at column \(colOf(start.range))") }
-        return Expr(.caseWhen(operand: operand, whens: whens, otherwise: otherwise), start.range.union(end.range))
+        return try node(.caseWhen(operand: operand, whens: whens, otherwise: otherwise), start.range.union(end.range))
     }
 }

@@ -141,6 +141,7 @@ extension Parser {
 
     mutating func parsePatternQuantified() throws(StreamSQLError) -> PatternNode {
         var node = try parsePatternPrimary()
+        var stacked = 0
         while true {
             var minN = 0
             var maxN: Int? = nil
@@ -168,6 +169,8 @@ extension Parser {
                 return node
             }
             let reluctant = acceptOp("?")
+            stacked += 1
+            guard depth + stacked <= Parser.maxDepth else { throw error("pattern nested too deeply (quantifiers stacked on one another)", at: peek.range) }
             node = .quantified(node, min: minN, max: maxN, reluctant: reluctant)
         }
     }
