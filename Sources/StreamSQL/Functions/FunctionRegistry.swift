@@ -139,6 +139,20 @@ enum Fn {
         }
     }
 
+    /// The text a string or hash function works on. Numbers and booleans read as their text; an array or
+    /// object is not text, so the result is NULL and counted (the reference's string functions fail on
+    /// them and give NULL without a word; `length` and the array functions take them instead).
+    static func text(_ v: Value) -> String? {
+        switch v {
+        case .null: return nil
+        case .string(let s): return s
+        case .array, .object:
+            FunctionFaults.note("text function given an array or object")
+            return nil
+        default: return v.description
+        }
+    }
+
     /// A double result; NaN and infinities become NULL ("invalid domains give NULL, never NaN").
     @inline(__always) static func real(_ d: Double) -> Value { d.isFinite ? .double(d) : .null }
 

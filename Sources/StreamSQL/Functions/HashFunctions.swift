@@ -11,7 +11,7 @@ enum HashFunctions {
 
     static func f(_ name: String, _ summary: String, _ digest: @escaping @Sendable ([UInt8]) -> [UInt8]) -> FunctionInfo {
         FunctionInfo(name, category: "hash", args: 1...1, signature: "\(name)(s)", summary: summary, impl: .unary { v in
-            guard let s = Fn.str(v) else { return .null }
+            guard let s = Fn.text(v) else { return .null }
             return .string(hex(digest(Array(s.utf8))))
         })
     }

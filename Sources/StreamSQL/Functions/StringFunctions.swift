@@ -8,12 +8,12 @@ enum StringFunctions {
     }
 
     static func str1(_ op: @escaping @Sendable (String) -> Value) -> ScalarImpl {
-        .unary { v in Fn.str(v).map(op) ?? .null }
+        .unary { v in Fn.text(v).map(op) ?? .null }
     }
 
     static func str2(_ op: @escaping @Sendable (String, String) -> Value) -> ScalarImpl {
         .binary { a, b in
-            guard let x = Fn.str(a), let y = Fn.str(b) else { return .null }
+            guard let x = Fn.text(a), let y = Fn.text(b) else { return .null }
             return op(x, y)
         }
     }
@@ -44,6 +44,15 @@ enum StringFunctions {
         return s
     }
 
+    /// The length of a text as `count` measures it; of an array or object, its number of elements.
+    static func length(_ v: Value, _ count: (String) -> Int) -> Value {
+        switch v {
+        case .array(let a): return .int(Int64(a.count))
+        case .object(let o): return .int(Int64(o.count))
+        default: return Fn.text(v).map { .int(Int64(count($0))) } ?? .null
+        }
+    }
+
     /// A built string, or NULL (counted) past `FunctionFaults.maxResultBytes`.
     static func capped(_ s: String) -> Value {
         guard s.utf8.count <= FunctionFaults.maxResultBytes else { return oversize() }
@@ -58,8 +67,8 @@ enum StringFunctions {
 
     /// Pads to `n` characters in one pass over the fill (linear); a result over 10 MB is NULL and counted.
     static func pad(_ a: [Value], left: Bool) -> Value {
-        guard let s = Fn.str(a[0]), let n = Fn.int(a[1]) else { return .null }
-        let fill = a.count > 2 ? (Fn.str(a[2]) ?? " ") : " "
+        guard let s = Fn.text(a[0]), let n = Fn.int(a[1]) else { return .null }
+        let fill = a.count > 2 ? (Fn.text(a[2]) ?? " ") : " "
         let count = s.count
         if n <= Int64(count) { return .string(String(s.prefix(Int(max(0, n))))) }
         guard !fill.isEmpty else { return .string(s) }
@@ -81,18 +90,15 @@ enum StringFunctions {
         f("concat", [], 1...1, variadic: true, "concat(a, b, …)", "Join values as text; NULL arguments are skipped", .variadic { a in
             var s = ""
             for v in a where !v.isNull {
-                s += v.description
+                guard let t = Fn.text(v) else { return .null }
+                s += t
                 if s.utf8.count > FunctionFaults.maxResultBytes { return oversize() }
             }
             return .string(s)
         }),
-        f("length", ["len", "char_length"], 1...1, "length(s)", "Number of characters; of an array or object, its number of elements", .unary { v in
-            switch v {
-            case .array(let a): return .int(Int64(a.count))
-            case .object(let o): return .int(Int64(o.count))
-            default: return Fn.str(v).map { .int(Int64($0.count)) } ?? .null
-            }
-        }),
+        // `length` counts UTF-8 bytes as the reference does (Go's len); `char_length` counts characters.
+        f("length", ["len", "octet_length"], 1...1, "length(s)", "Number of bytes of the UTF-8 text (as the reference); of an array or object, its number of elements", .unary { length($0) { $0.utf8.count } }),
+        f("char_length", ["character_length"], 1...1, "char_length(s)", "Number of characters; of an array or object, its number of elements", .unary { length($0) { $0.count } }),
         f("upper", ["ucase"], 1...1, "upper(s)", "Upper case", str1 { .string($0.uppercased()) }),
         f("lower", ["lcase"], 1...1, "lower(s)", "Lower case", str1 { .string($0.lowercased()) }),
         f("trim", [], 1...1, "trim(s)", "Remove leading and trailing white space", str1 { .string($0.trimmingCharacters(in: .whitespacesAndNewlines)) }),
@@ -103,7 +109,7 @@ enum StringFunctions {
             return .string(String(t))
         }),
         f("format", [], 2...2, "format(x, pattern)", "Format a number: '0.00' gives two decimals, '#,##0' groups thousands", .binary { a, b in
-            guard let x = Fn.num(a), let p = Fn.str(b) else { return .null }
+            guard let x = Fn.num(a), let p = Fn.text(b) else { return .null }
             return .string(format(x, p))
         }),
         f("endswith", ["ends_with"], 2...2, "endswith(s, suffix)", "Whether s ends with suffix", str2 { .bool($0.hasSuffix($1)) }),
@@ -113,7 +119,7 @@ enum StringFunctions {
             return .int(Int64(s.distance(from: s.startIndex, to: r.lowerBound)))
         }),
         f("substring", ["substr"], 2...3, "substring(s, start [, length])", "Characters from a 0-based start (negative counts from the end)", .variadic { a in
-            guard let s = Fn.str(a[0]), let st = Fn.int(a[1]) else { return .null }
+            guard let s = Fn.text(a[0]), let st = Fn.int(a[1]) else { return .null }
             let chars = Array(s)
             var start = Int(max(-Int64(Int32.max), min(st, Int64(Int32.max))))
             if start < 0 { start = max(0, chars.count + start) }
@@ -127,7 +133,7 @@ enum StringFunctions {
             return .string(String(chars[start..<end]))
         }),
         f("replace", [], 3...3, "replace(s, from, to)", "Replace every occurrence of from with to", .ternary { a, b, c in
-            guard let s = Fn.str(a), let x = Fn.str(b), let y = Fn.str(c) else { return .null }
+            guard let s = Fn.text(a), let x = Fn.text(b), let y = Fn.text(c) else { return .null }
             if x.isEmpty { return .string(s) }
             return .string(s.replacingOccurrences(of: x, with: y))
         }),
@@ -142,7 +148,7 @@ enum StringFunctions {
             return .bool(re.matches(s))
         }),
         f("regexp_replace", [], 3...3, "regexp_replace(s, pattern, replacement)", "Replace every match ($1 or ${name} refers to a group; result at most 10 MB)", .ternary { a, b, c in
-            guard let s = Fn.str(a), let p = Fn.str(b), let r = Fn.str(c), let re = RegexCache.shared.get(p) else { return .null }
+            guard let s = Fn.text(a), let p = Fn.text(b), let r = Fn.text(c), let re = RegexCache.shared.get(p) else { return .null }
             return capped(re.replaceAll(s, with: r))
         }),
         f("regexp_substring", ["regexp_extract"], 2...2, "regexp_substring(s, pattern)", "The first match of the regular expression, or NULL", str2 { s, p in
@@ -155,7 +161,7 @@ enum StringFunctions {
         }),
         f("reverse", [], 1...1, "reverse(s)", "Characters in reverse order", str1 { .string(String($0.reversed())) }),
         f("repeat", [], 2...2, "repeat(s, n)", "s repeated n times (a result over 10 MB is NULL)", .binary { a, b in
-            guard let s = Fn.str(a), let n = Fn.int(b), n >= 0 else { return .null }
+            guard let s = Fn.text(a), let n = Fn.int(b), n >= 0 else { return .null }
             let (bytes, over) = Int64(s.utf8.count).multipliedReportingOverflow(by: n)
             guard !over, bytes <= Int64(FunctionFaults.maxResultBytes) else { return oversize() }
             return .string(String(repeating: s, count: Int(n)))

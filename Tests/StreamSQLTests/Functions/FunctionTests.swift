@@ -49,7 +49,7 @@ final class FunctionTests: XCTestCase {
 
     func testStrings() {
         check([
-            ("upper(s)", "HÉLLO"), ("lower('ÀB')", "àb"), ("length(s)", 5), ("len(empty)", 0), ("length(n)", nil), ("length(i)", 1),
+            ("upper(s)", "HÉLLO"), ("lower('ÀB')", "àb"), ("length(s)", 6), ("char_length(s)", 5), ("len(empty)", 0), ("length(n)", nil), ("length(i)", 1),
             ("concat(s, '-', i, n, f)", "héllo-7-2.5"), ("concat(n)", ""), ("trim('  a b ')", "a b"), ("ltrim('  a ')", "a "),
             ("rtrim('  a ')", "  a"), ("substring('hello', 1, 2)", "el"), ("substring('hello', 1)", "ello"),
             ("substring('hello', -2)", "lo"), ("substring('hello', 9)", ""), ("substring('hello', 1, -1)", ""), ("substring(n, 1)", nil),
