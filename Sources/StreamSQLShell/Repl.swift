@@ -259,12 +259,8 @@ public final class Repl: @unchecked Sendable {
         }
         do {
             switch try engine.run(text) {
-            case .query(let q):
-                if text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased().hasPrefix("select") {
-                    attach(q)
-                } else {
-                    say("query \(q.name) running (SHOW QUERIES; STOP QUERY \(q.name);)")
-                }
+            case .query(let q): attach(q)
+            case .started(_, let m): say(m)
             case .message(let m): say(m)
             case .table(let cols, let rows):
                 for line in OutputFormat.statementLines(columns: cols, rows: rows, mode: settings.mode, maxWidth: max(settings.width, 40)) {

@@ -121,7 +121,7 @@ public final class ScriptRunner: @unchecked Sendable {
 
     func runStatement(_ text: String) throws(StreamSQLError) {
         switch try engine.run(text) {
-        case .query(let q):
+        case .query(let q), .started(let q, _):
             queries.append(q)
             if attachQueries { attach(q) }
         case .message(let m):
@@ -181,6 +181,15 @@ public final class ScriptRunner: @unchecked Sendable {
                 continue
             }
             engine.createStream(input.stream)
+            guard engine.queries.contains(where: { $0.streamName.lowercased() == input.stream.lowercased() }) else {
+                // Nothing reads it: the usual cause is a misspelt name, and the events would vanish unseen.
+                errors += 1
+                let read = Set(engine.queries.map(\.streamName)).sorted()
+                let hint = closestNames(to: input.stream, in: read).first.map { " (did you mean '\($0)'?)" } ?? ""
+                writeError("--input \(input.stream)=\(input.path): no query reads stream '\(input.stream)'\(hint); "
+                           + "streams read: \(read.isEmpty ? "none" : read.joined(separator: ", "))")
+                continue
+            }
             while let record = file.next() {
                 if let m = maxEvents, total >= m { break outer }
                 if let d = deadline, total % 256 == 0, Date() >= d { break outer }

@@ -24,6 +24,7 @@ struct QueryCommand: ParsableCommand {
     func run() throws {
         var options = EngineOptions()
         try feed.apply(to: &options)
+        options.autoCreateStreams = true   // the input is the query's FROM stream, whatever its name
         let engine = Engine(options: options)
         let query: Query
         do {

@@ -122,6 +122,8 @@ struct ScriptOptions: ParsableArguments {
             }
             runner.deadline = Date().addingTimeInterval(Double(nanos) / 1e9)
         }
+        // The input files' streams exist before the script runs, so its queries can read them.
+        for input in parsed { engine.createStream(input.stream) }
         var ok = true
         if let initFile {
             guard let data = FileManager.default.contents(atPath: initFile) else { warn("cannot read \(initFile)"); throw ExitCode(2) }

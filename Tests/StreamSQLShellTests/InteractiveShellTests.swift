@@ -27,6 +27,11 @@ final class InteractiveShellTests: XCTestCase {
         XCTAssertTrue(waitFor("streamsql>"), screen())
         usleep(300_000)
 
+        // A stream must exist before a query reads it.
+        _ = tmux(["send-keys", "-t", "sh", "SELECT k FROM s\\;", "Enter"])
+        XCTAssertTrue(waitFor("unknown stream 's'"), screen())
+        _ = tmux(["send-keys", "-t", "sh", "CREATE STREAM s\\;", "Enter"])
+        XCTAssertTrue(waitFor("stream s created"), screen())
         // An unfinished statement gets the continuation prompt.
         _ = tmux(["send-keys", "-t", "sh", "SELECT k, v", "Enter"])
         XCTAssertTrue(waitFor("...>"), screen())

@@ -20,6 +20,7 @@ final class ScriptRunnerTests: XCTestCase {
         let out = Lines(), err = Lines()
         let engine = Engine()
         engine.baseDirectory = dir.path
+        engine.createStream("readings")   // as `run --input readings=…` does before the script
         let runner = ScriptRunner(engine: engine, write: out.add, writeError: err.add)
         runner.tagged = true
         XCTAssertTrue(runner.runScript("""

@@ -98,9 +98,9 @@ final class ShellModesTests: XCTestCase {
         XCTAssertTrue(parse.err.contains("  SELECT a FRM s\n           ^^^"), parse.err)
         XCTAssertTrue(parse.err.contains("did you mean 'FROM'"), parse.err)
         // Plan error: an unknown function, underlined, with the closest name.
-        let plan = try run(["-e", "SELECT upperr(k) AS u FROM s;"])
+        let plan = try run(["-e", "SELECT upperr(k) AS u FROM stream;"])
         XCTAssertTrue(plan.err.contains("plan error at line 1, column 8: unknown function upperr (did you mean 'upper'?)"), plan.err)
-        XCTAssertTrue(plan.err.contains("  SELECT upperr(k) AS u FROM s\n         ^^^^^^^^^"), plan.err)
+        XCTAssertTrue(plan.err.contains("  SELECT upperr(k) AS u FROM stream\n         ^^^^^^^^^"), plan.err)
         // A misspelt stream, on the second statement of a script and its second line.
         let cat = try run(["-e", "CREATE STREAM sensors;\nINSERT INTO\n  sensor JSON '{}';"])
         XCTAssertTrue(cat.err.contains("catalog error at line 2, column 3: unknown stream sensor (did you mean 'sensors'?)"), cat.err)

@@ -56,7 +56,7 @@ extension Binder {
         switch e.kind {
         case .member(let base, let field):
             if case .name(let sym, _) = base.kind, let set = scope.set(sym) {
-                return .navigate(.last(set), .slot(resolver.slot(for: field), name: field))
+                return .navigate(.last(set), try fieldSlot(field, e.range))
             }
             return nil
         case .call(let name, let args, let distinct, _, let semantics):
@@ -101,7 +101,7 @@ extension Binder {
                 if !star, let a = args.first {
                     if case .member(let base, let field) = a.kind, case .name(let sym, _) = base.kind, let set = scope.set(sym) {
                         symbols = set
-                        argument = .slot(resolver.slot(for: field), name: field)
+                        argument = try fieldSlot(field, a.range)
                     } else {
                         argument = try bind(a)
                     }

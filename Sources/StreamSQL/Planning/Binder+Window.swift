@@ -133,7 +133,8 @@ extension Binder {
             case "timestamp":
                 guard let f = value.asString, !f.isEmpty else { throw planError("TIMESTAMP names the event-time field, e.g. TIMESTAMP='ts'", range) }
                 t.eventTimeField = f
-                t.eventTimeSlot = resolver.slot(for: f)
+                guard case .slot(let slot, _) = try fieldSlot(f, range) else { break }
+                t.eventTimeSlot = slot
             case "timeunit":
                 guard let u = value.asString, let n = Durations.unit(u) else {
                     throw planError("TIMEUNIT must be ns, us, ms, s, m, h or d", range)

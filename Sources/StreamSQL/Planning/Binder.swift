@@ -4,6 +4,15 @@ public protocol FieldResolver {
     mutating func slot(for field: String) -> Int
     /// Asks the stream to keep whole events (for `SELECT *`).
     mutating func requireWholeEvent()
+    /// A typed stream's declared columns: a field outside them is an error. Nil: any field may appear.
+    var declaredFields: [String]? { get }
+    /// The stream's name, for errors.
+    var sourceName: String { get }
+}
+
+extension FieldResolver {
+    public var declaredFields: [String]? { nil }
+    public var sourceName: String { "the stream" }
 }
 
 /// A bound query, by pipeline kind.
@@ -281,7 +290,7 @@ public struct Binder<R: FieldResolver> {
                 }
                 return b
             }
-            return .slot(resolver.slot(for: n), name: n)
+            return try fieldSlot(n, e.range)
         case .star:
             throw planError("'*' is not a value here", e.range)
         case .member(let base, let field):
@@ -289,7 +298,7 @@ public struct Binder<R: FieldResolver> {
                 return .member(.joinRow(j), field)
             }
             if case .name(let q, let quoted) = base.kind, !quoted, streamNames.contains(q.lowercased()) {
-                return .slot(resolver.slot(for: field), name: field)
+                return try fieldSlot(field, e.range)
             }
             return .member(try bind(base), field)
         case .index(let base, let idx):
@@ -337,6 +346,17 @@ public struct Binder<R: FieldResolver> {
         case .lambda:
             throw planError("a lambda (x -> …) is only allowed as the last argument of \(HigherOrderFunction.allCases.map(\.rawValue).joined(separator: " or "))", e.range)
         }
+    }
+
+    /// A top-level field of the event, read from its slot. On a typed stream the field must be declared:
+    /// otherwise the error names the stream's columns and the closest one.
+    mutating func fieldSlot(_ field: String, _ range: SourceRange) throws(StreamSQLError) -> BoundExpr {
+        if let declared = resolver.declaredFields, !declared.contains(field) {
+            let exact = declared.first { $0.lowercased() == field.lowercased() }
+            throw planError("\(resolver.sourceName) has no column '\(field)' (its columns: \(declared.joined(separator: ", ")))", range,
+                            suggestions: exact.map { [$0] } ?? closestNames(to: field, in: declared))
+        }
+        return .slot(resolver.slot(for: field), name: field)
     }
 
     /// The lambda variable a bare name refers to, innermost first.

@@ -3,8 +3,10 @@ import OrderedCollections
 
 /// What running one statement produced.
 public enum StatementResult: Sendable {
-    /// A continuous query that is now running (SELECT).
+    /// An ad hoc continuous query now running (SELECT): a shell attaches to it and prints its rows.
     case query(Query)
+    /// A named query now running (CREATE [OR REPLACE] QUERY, START QUERY): it runs in the background.
+    case started(Query, message: String)
     /// Rows to show (SHOW, DESCRIBE, EXPLAIN).
     case table(columns: [String], rows: [[Value]])
     /// A confirmation (CREATE, DROP).
@@ -57,15 +59,12 @@ extension Engine {
             t.placeholderPaths = true
             t.declared = lock.withLock { streams.mapValues { st in st.columns.compactMap { c in FlinkTranslator.declaredType(c.typeName).map { (c.name, $0) } } }.filter { !$0.value.isEmpty } }
             return .message(try t.explain(select, sql: sql))
-        case .createStream(let name, let columns, let query, let queryText, let range):
-            return try createStream(name, columns: columns, query: query, queryText: queryText, range: range, sql: sql)
-        case .createTable(let name, let columns, let key, let file, let query, let queryText, let range):
-            return try createTable(name, columns: columns, key: key, file: file, query: query, queryText: queryText, range: range, sql: sql)
-        case .createQuery(let name, _, let text, _):
-            let q = try execute(text, name: name)
-            lock.withLock { definitions[name.lowercased()] = (name, text) }
-            publishResults(of: q)
-            return .query(q)
+        case .createStream(let name, let columns, let query, let options, let range):
+            return try createStream(name, columns: columns, query: query, options: options, range: range, sql: sql)
+        case .createTable(let name, let columns, let key, let file, let query, let options, let range):
+            return try createTable(name, columns: columns, key: key, file: file, query: query, options: options, range: range, sql: sql)
+        case .createQuery(let name, let select, let options, let range):
+            return try createQuery(name, select: select, options: options, range: range, sql: sql)
         case .insert(let stream, let columns, let rows, let json, let range):
             return try insert(stream, columns: columns, rows: rows, json: json, range: range, sql: sql)
         case .drop(let kind, let name, let ifExists, let range):
@@ -80,97 +79,21 @@ extension Engine {
                                      suggestions: closestNames(to: name, in: queries.map(\.name)))
             }
             stop(q)
-            lock.withLock { if definitions[name.lowercased()] == nil { definitions[name.lowercased()] = (q.name, q.sql) } }
+            lock.withLock {
+                if definitions[name.lowercased()] == nil, let select = q.select {
+                    definitions[name.lowercased()] = QueryDefinition(name: q.name, select: select, sql: q.sql)
+                }
+            }
             return .message("query \(q.name) stopped")
         case .startQuery(let name, let range):
             if lock.withLock({ namedQueries[name.lowercased()] }) != nil { return .message("query \(name) is already running") }
             guard let def = lock.withLock({ definitions[name.lowercased()] }) else {
                 throw StreamSQLError(.catalog, "no stopped query named \(name) (CREATE QUERY names queries that can be restarted)", at: range, in: sql)
             }
-            return .query(try execute(def.sql, name: def.name))
+            let q = try startQuery(def.select, sql: def.sql, name: def.name)
+            publishResults(of: q)
+            return .started(q, message: "query \(q.name) started")
         }
-    }
-
-    func createStream(_ name: String, columns: [ColumnDefinition], query: SelectStatement?, queryText: String?,
-                      range: SourceRange, sql: String) throws(StreamSQLError) -> StatementResult {
-        if lock.withLock({ streams[name.lowercased()] != nil || tables[name.lowercased()] != nil }) {
-            throw StreamSQLError(.catalog, "\(name) already exists", at: range, in: sql)
-        }
-        var types: [String: SQLType] = [:]
-        for c in columns {
-            guard let t = SQLType(name: c.typeName) else {
-                throw StreamSQLError(.plan, "unknown type '\(c.typeName)' for column \(c.name) (types: \(SQLType.spellings))", at: c.range, in: sql)
-            }
-            types[c.name] = t
-        }
-        let st = StreamState(name: name)
-        st.columns = columns
-        st.types = types
-        if let queryText {
-            st.derivedFrom = name
-            lock.withLock { streams[name.lowercased()] = st }
-            do throws(StreamSQLError) {
-                let q = try execute(queryText, name: name)
-                forward(q, into: st, onlyWhenRead: false)
-                lock.withLock { definitions[name.lowercased()] = (name, queryText) }
-            } catch {
-                lock.withLock { streams[name.lowercased()] = nil }
-                throw error
-            }
-            return .message("stream \(name) created from a query")
-        }
-        lock.withLock { streams[name.lowercased()] = st }
-        return .message("stream \(name) created")
-    }
-
-    func createTable(_ name: String, columns: [ColumnDefinition], key: [String], file: String?, query: SelectStatement?,
-                     queryText: String?, range: SourceRange, sql: String) throws(StreamSQLError) -> StatementResult {
-        if lock.withLock({ streams[name.lowercased()] != nil || tables[name.lowercased()] != nil }) {
-            throw StreamSQLError(.catalog, "\(name) already exists", at: range, in: sql)
-        }
-        if let file {
-            let path = resolvePath(file)
-            var rows: [OrderedDictionary<String, Value>]
-            do { rows = try TableFile.load(path) } catch {
-                throw StreamSQLError(.io, error.message, at: range, in: sql)
-            }
-            for c in columns {
-                guard let t = SQLType(name: c.typeName) else {
-                    throw StreamSQLError(.plan, "unknown type '\(c.typeName)' for column \(c.name)", at: c.range, in: sql)
-                }
-                for i in rows.indices where rows[i][c.name] != nil { rows[i][c.name] = rows[i][c.name]!.cast(to: t) }
-            }
-            for k in key where !rows.isEmpty && rows.allSatisfy({ $0[k] == nil }) {
-                throw StreamSQLError(.plan, "PRIMARY KEY column \(k) is not in \(file)", at: range, in: sql)
-            }
-            let t = TableState(name: name, columns: columns, key: key, rows: rows, origin: "file \(file)")
-            lock.withLock { tables[name.lowercased()] = t }
-            return .message("table \(name) loaded: \(rows.count) rows from \(file)")
-        }
-        guard let queryText, let query else { throw StreamSQLError(.plan, "a table needs FROM FILE or AS SELECT", at: range, in: sql) }
-        // Key: PRIMARY KEY, else the query's GROUP BY keys; the table keeps the latest row per key.
-        var tableKey = key
-        if tableKey.isEmpty {
-            tableKey = query.groupBy.compactMap { e -> String? in
-                if case .name(let n, _) = e.kind { return n }
-                return nil
-            }
-        }
-        let t = TableState(name: name, columns: columns, key: tableKey, rows: [], origin: "query")
-        lock.withLock { tables[name.lowercased()] = t }
-        do throws(StreamSQLError) {
-            let q = try execute(queryText, name: name)
-            for k in tableKey where !q.schema.names.contains(k) {
-                stop(q)
-                throw StreamSQLError(.plan, "the key column \(k) is not in the query's output (\(q.schema.names.joined(separator: ", ")))", at: range, in: sql)
-            }
-            q.addSink { batch in t.upsert(batch.objects) }
-            lock.withLock { definitions[name.lowercased()] = (name, queryText) }
-        } catch {
-            lock.withLock { tables[name.lowercased()] = nil }
-            throw error
-        }
-        return .message("table \(name) created, kept up to date by a query" + (tableKey.isEmpty ? "" : " (latest row per \(tableKey.joined(separator: ", ")))"))
     }
 
     /// Creates a table from rows given in Swift, or replaces the rows of an existing one with the same

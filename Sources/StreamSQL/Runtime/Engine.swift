@@ -4,9 +4,10 @@ import Synchronization
 
 /// Engine-wide settings.
 public struct EngineOptions: Sendable {
-    /// A query over a stream name nobody created creates it (untyped), as the reference accepts
-    /// any FROM name. When false, such a query is an error with "did you mean".
-    public var autoCreateStreams = true
+    /// A query over a stream name nobody created creates it (untyped), as the reference accepts any
+    /// FROM name (the conformance runner and `streamsql query` turn this on). Off by default: such a
+    /// query is an error with "did you mean", since a misspelt stream would otherwise wait forever.
+    public var autoCreateStreams = false
     /// Events buffered per query for `emit` before the back-pressure policy applies.
     public var queueCapacity = 65_536
     public var backPressure = BackPressure.block
@@ -34,19 +35,29 @@ final class StreamState: @unchecked Sendable {
     /// Declared columns (typed stream); empty for an untyped stream.
     var columns: [ColumnDefinition] = []
     var types: [String: SQLType] = [:]
+    /// `WITH (STRICT = true)`: an event with a field the stream does not declare is rejected. Otherwise
+    /// such fields are ignored, as Flink's and ksqlDB's JSON formats do.
+    var strict = false
     /// The query whose results this stream carries (a derived stream).
     var derivedFrom: String?
+    /// Made by CREATE STREAM. A stream that only exists because an input, a generator or the default
+    /// `stream` named it may still be declared by a CREATE STREAM without OR REPLACE.
+    var declared = false
     init(name: String) { self.name = name }
 
-    /// A typed stream's check: declared fields are converted to their type, undeclared fields and
-    /// values that do not convert reject the event (the reason is returned).
+    /// A typed stream's check: declared fields are converted to their type; a value that does not
+    /// convert rejects the event, and so does an undeclared field on a strict stream (the reason is
+    /// returned, in terms of the row). Undeclared fields are otherwise left out.
     func coerce(_ event: OrderedDictionary<String, Value>) -> (OrderedDictionary<String, Value>?, String?) {
         guard !types.isEmpty else { return (event, nil) }
         var out = OrderedDictionary<String, Value>()
         for (k, v) in event {
-            guard let t = types[k] else { return (nil, "unknown field '\(k)' for stream \(name)") }
+            guard let t = types[k] else {
+                if strict { return (nil, "field \(k): stream \(name) is STRICT and does not declare it") }
+                continue
+            }
             let c = v.cast(to: t)
-            if c.isNull && !v.isNull { return (nil, "field '\(k)': expected \(t.rawValue), got \(v.typeName) \(JSONWriter.string(v))") }
+            if c.isNull && !v.isNull { return (nil, "field \(k): \(JSONWriter.string(v)) is not \(t.withArticle)") }
             out[k] = c
         }
         return (out, nil)
@@ -73,19 +84,22 @@ public final class Engine: @unchecked Sendable {
     }
     private var functions: FunctionRegistry
     let lock = NSLock()
+    /// Serialises planning and starting queries: a plan binds against a stream's layout as it is, and
+    /// starting it widens that layout, so no other plan may read the layout in between.
+    let planLock = NSLock()
     var streams: [String: StreamState] = [:]
     var tables: [String: TableState] = [:]
     /// Every running query by lower-cased name.
     var namedQueries: [String: Query] = [:]
-    /// SQL of named queries (CREATE QUERY, derived streams and tables), kept for START QUERY.
-    var definitions: [String: (name: String, sql: String)] = [:]
+    /// Named queries (CREATE QUERY, derived streams and tables), kept for START QUERY.
+    var definitions: [String: QueryDefinition] = [:]
     /// Where relative file paths in statements resolve (a script's folder); nil: the working directory.
     public var baseDirectory: String? {
         get { lock.withLock { _baseDirectory } }
         set { lock.withLock { _baseDirectory = newValue } }
     }
     private var _baseDirectory: String?
-    private var queryCounter = 0
+    var queryCounter = 0
     /// Input files by stream, for `EXPLAIN FLINK` to learn field types from (set by `.replay` and `--input`).
     public var flinkInputs: [String: String] {
         get { lock.withLock { _flinkInputs } }
@@ -127,12 +141,14 @@ public final class Engine: @unchecked Sendable {
         }
     }
 
-    private func stream(_ name: String, range: SourceRange, sql: String) throws(StreamSQLError) -> StreamState {
+    func stream(_ name: String, range: SourceRange, sql: String) throws(StreamSQLError) -> StreamState {
         lock.lock()
         defer { lock.unlock() }
         if let s = streams[name.lowercased()] { return s }
         guard options.autoCreateStreams else {
-            throw StreamSQLError(.catalog, "unknown stream '\(name)'", at: range, in: sql,
+            var hint = "create it first (CREATE STREAM \(name);) or feed it (--input \(name)=FILE, .gen, .replay)"
+            if tables[name.lowercased()] != nil { hint = "\(name) is a table: join it to a stream (FROM s JOIN \(name) t ON …)" }
+            throw StreamSQLError(.catalog, "unknown stream '\(name)'; \(hint)", at: range, in: sql,
                                  suggestions: closestNames(to: name, in: streams.values.map(\.name)))
         }
         let s = StreamState(name: name)
@@ -140,60 +156,7 @@ public final class Engine: @unchecked Sendable {
         return s
     }
 
-    // MARK: queries
-
-    /// Parses, binds and starts a continuous query. Its results go to the sinks added to the
-    /// returned `Query`. Errors say what is wrong and where.
-    @discardableResult
-    public func execute(_ sql: String, name: String? = nil) throws(StreamSQLError) -> Query {
-        let stmt = try Parser.parse(sql)
-        guard case .select(let select) = stmt else {
-            throw StreamSQLError(.plan, "execute takes a SELECT; use run(_:) for other statements", at: SourceRange(0, 1), in: sql)
-        }
-        let st = try stream(select.from.source, range: select.from.range, sql: sql)
-        var names = [select.from.source]
-        if let a = select.from.alias { names.append(a) }
-
-        lock.lock()
-        var resolver = LayoutResolver(layout: st.layout)
-        lock.unlock()
-        var binder = Binder(source: sql, functions: functionRegistry, resolver: resolver, streamNames: names)
-        binder.tableStates = lock.withLock { tables }
-        let bound = try binder.bindSelect(select)
-        resolver = binder.resolver
-
-        lock.lock()
-        var queryName = name ?? ""
-        let taken = name.map { namedQueries[$0.lowercased()] != nil } ?? false
-        if name == nil {
-            repeat { queryCounter += 1 } while namedQueries["q\(queryCounter)"] != nil
-            queryName = "q\(queryCounter)"
-        }
-        lock.unlock()
-        if taken {
-            throw StreamSQLError(.catalog, "a query named \(queryName) is already running", at: SourceRange(0, 1), in: sql)
-        }
-        let counters = Counters()
-        let op = makeOperator(bound, counters: counters)
-        let q = Query(name: queryName, sql: sql, stream: st.name, op: op, counters: counters,
-                      capacity: options.queueCapacity, policy: options.backPressure)
-        if case .windowed = bound { q.windowed = true }
-        lock.withLock {
-            // Widen the stream's layout (slots are only appended, so other queries stay valid).
-            st.layout = st.layout.adding(resolver.added, keepWhole: resolver.wantsWhole)
-            st.queries.append(q)
-            namedQueries[queryName.lowercased()] = q
-        }
-        q.inbox.start(q, tickEvery: options.clock.isRealTime && op.needsTicks ? options.tickInterval : nil, clock: options.clock)
-        q.onFinish { [weak self, weak q] in
-            guard let self, let q else { return }
-            self.lock.withLock {
-                st.queries.removeAll { $0 === q }
-                if self.namedQueries[q.name.lowercased()] === q { self.namedQueries[q.name.lowercased()] = nil }
-            }
-        }
-        return q
-    }
+    // MARK: queries (planning and starting: Engine+Plan.swift)
 
     func makeOperator(_ bound: BoundQuery, counters: Counters) -> QueryOperator {
         let joins: [BoundJoin]
@@ -327,7 +290,8 @@ public final class Engine: @unchecked Sendable {
             if !s.types.isEmpty {
                 // Typed stream: read the whole object, then check and convert its fields.
                 guard case .object(let o) = try JSONReader.parse(bytes: bytes) else { throw JSONError(message: "an event must be a JSON object", offset: 0) }
-                guard let row = typedRow(s, layout, o, qs) else { return JSONError(message: "rejected by the stream's column types", offset: 0) }
+                var why: String? = nil
+                guard let row = typedRow(s, layout, o, qs, why: &why) else { return JSONError(message: why ?? "rejected", offset: 0, rowError: true) }
                 result = .success(row)
             } else {
                 result = .success(try JSONReader.decodeEvent(bytes: bytes, layout: layout))
@@ -414,20 +378,4 @@ public final class Engine: @unchecked Sendable {
     public func streamMetrics(_ name: String) -> MetricsSnapshot? {
         target(name)?.counters.snapshot
     }
-}
-
-/// Gives fields slots in a stream's layout, recording which names are new.
-struct LayoutResolver: FieldResolver {
-    let layout: FieldLayout
-    var added: [String] = []
-    var wantsWhole = false
-
-    mutating func slot(for field: String) -> Int {
-        if let s = layout.slot(of: field) { return s }
-        if let i = added.firstIndex(of: field) { return layout.count + i }
-        added.append(field)
-        return layout.count + added.count - 1
-    }
-
-    mutating func requireWholeEvent() { wantsWhole = true }
 }

@@ -26,6 +26,10 @@ public final class Query: @unchecked Sendable {
     public let counters: Counters
     /// Whether results come as window firings (a result batch holds the rows of one firing).
     public internal(set) var windowed = false
+    /// The parsed SELECT it runs (positions count from `sql`).
+    public internal(set) var select: SelectStatement?
+    /// Named by CREATE QUERY / STREAM / TABLE (kept by the catalog), or an ad hoc SELECT (`q1`, …).
+    public internal(set) var isNamed = false
 
     let op: QueryOperator
     private let lock = NSLock()

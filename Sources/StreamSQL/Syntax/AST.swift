@@ -193,15 +193,27 @@ public struct ColumnDefinition: Sendable {
 
 public enum CatalogKind: String, Sendable { case stream = "STREAM", table = "TABLE", query = "QUERY", function = "FUNCTION" }
 
+/// What `CREATE [OR REPLACE] STREAM|TABLE|QUERY` says besides the definition itself.
+public struct CreateOptions: Sendable {
+    /// `OR REPLACE`: an existing definition of the same name is replaced (a query keeps its name).
+    public var orReplace = false
+    /// `WITH (key = value, …)` (streams: STRICT).
+    public var with: [(String, Value, SourceRange)] = []
+    public init(orReplace: Bool = false, with: [(String, Value, SourceRange)] = []) {
+        self.orReplace = orReplace
+        self.with = with
+    }
+}
+
 public enum Statement: Sendable {
     case select(SelectStatement)
-    /// CREATE STREAM name [(cols)] [WITH (…)] | CREATE STREAM name AS SELECT …
-    case createStream(name: String, columns: [ColumnDefinition], query: SelectStatement?, queryText: String?, range: SourceRange)
-    /// CREATE TABLE name [(cols)] [PRIMARY KEY (…)] FROM FILE 'path' | … AS SELECT …
+    /// CREATE [OR REPLACE] STREAM name [(cols)] [WITH (…)] | CREATE STREAM name AS SELECT …
+    case createStream(name: String, columns: [ColumnDefinition], query: SelectStatement?, options: CreateOptions, range: SourceRange)
+    /// CREATE [OR REPLACE] TABLE name [(cols)] [PRIMARY KEY (…)] FROM FILE 'path' | … AS SELECT …
     case createTable(name: String, columns: [ColumnDefinition], primaryKey: [String], file: String?, query: SelectStatement?,
-                     queryText: String?, range: SourceRange)
-    /// CREATE QUERY name AS SELECT …
-    case createQuery(name: String, query: SelectStatement, queryText: String, range: SourceRange)
+                     options: CreateOptions, range: SourceRange)
+    /// CREATE [OR REPLACE] QUERY name AS SELECT …
+    case createQuery(name: String, query: SelectStatement, options: CreateOptions, range: SourceRange)
     /// INSERT INTO stream [(cols)] VALUES (…), (…) | INSERT INTO stream JSON '{…}'
     case insert(stream: String, columns: [String], rows: [[Expr]], json: [String], range: SourceRange)
     case drop(CatalogKind, name: String, ifExists: Bool, range: SourceRange)

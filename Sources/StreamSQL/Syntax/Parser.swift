@@ -186,14 +186,6 @@ public struct Parser {
         throw expected(what)
     }
 
-    /// The text of the statement from a token's start to the end (for AS SELECT …).
-    func textFrom(_ t: Token) -> String {
-        let b = Array(source.utf8)
-        var end = b.count
-        while end > t.range.start, [32, 10, 13, 9, UInt8(ascii: ";")].contains(b[end - 1]) { end -= 1 }
-        return String(decoding: b[t.range.start..<end], as: UTF8.self)
-    }
-
     mutating func parseColumns() throws(StreamSQLError) -> [ColumnDefinition] {
         var cols: [ColumnDefinition] = []
         guard acceptOp("(") else { return cols }
@@ -215,20 +207,20 @@ public struct Parser {
 
     mutating func parseCreate() throws(StreamSQLError) -> Statement {
         let start = advance()
-        let kind = try catalogKind("STREAM, TABLE, QUERY or FUNCTION after CREATE")
+        var options = CreateOptions()
+        if acceptWord("or") { try expectWord("replace", "after CREATE OR"); options.orReplace = true }
+        let kind = try catalogKind("STREAM, TABLE, QUERY or FUNCTION after CREATE\(options.orReplace ? " OR REPLACE" : "")")
         let (name, nr) = try identifier("a name after CREATE \(kind.rawValue)")
         let range = start.range.union(nr)
         switch kind {
         case .stream:
             if acceptWord("as") {
                 guard peek.isWord("select") else { throw expected("SELECT after AS") }
-                let t = peek
-                let q = try parseSelect()
-                return .createStream(name: name, columns: [], query: q, queryText: textFrom(t), range: range)
+                return .createStream(name: name, columns: [], query: try parseSelect(), options: options, range: range)
             }
             let cols = try parseColumns()
-            if peek.isWord("with") { _ = try parseWith() }
-            return .createStream(name: name, columns: cols, query: nil, queryText: nil, range: range)
+            if peek.isWord("with") { options.with = try parseWith() }
+            return .createStream(name: name, columns: cols, query: nil, options: options, range: range)
         case .table:
             let cols = try parseColumns()
             var key: [String] = []
@@ -243,21 +235,17 @@ public struct Parser {
                 let f = peek
                 guard f.kind == .string || f.kind == .dstring else { throw expected("a file path in quotes after FROM FILE") }
                 _ = advance()
-                return .createTable(name: name, columns: cols, primaryKey: key, file: f.text, query: nil, queryText: nil, range: range)
+                return .createTable(name: name, columns: cols, primaryKey: key, file: f.text, query: nil, options: options, range: range)
             }
             if acceptWord("as") {
                 guard peek.isWord("select") else { throw expected("SELECT after AS") }
-                let t = peek
-                let q = try parseSelect()
-                return .createTable(name: name, columns: cols, primaryKey: key, file: nil, query: q, queryText: textFrom(t), range: range)
+                return .createTable(name: name, columns: cols, primaryKey: key, file: nil, query: try parseSelect(), options: options, range: range)
             }
             throw expected("FROM FILE 'path' or AS SELECT … to say where the table's rows come from")
         case .query:
             try expectWord("as", "and the query (CREATE QUERY name AS SELECT …)")
             guard peek.isWord("select") else { throw expected("SELECT after AS") }
-            let t = peek
-            let q = try parseSelect()
-            return .createQuery(name: name, query: q, queryText: textFrom(t), range: range)
+            return .createQuery(name: name, query: try parseSelect(), options: options, range: range)
         case .function:
             throw error("use CREATE FUNCTION name(params) AS expression", at: range)
         }

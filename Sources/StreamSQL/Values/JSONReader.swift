@@ -4,7 +4,10 @@ import OrderedCollections
 public struct JSONError: Error, Sendable, CustomStringConvertible {
     public let message: String
     public let offset: Int
-    public var description: String { "invalid JSON at byte \(offset + 1): \(message)" }
+    /// The JSON was valid but the event does not fit the stream (a typed column's value): the message says
+    /// why in terms of the row, not of the JSON.
+    public var rowError = false
+    public var description: String { rowError ? message : "invalid JSON at byte \(offset + 1): \(message)" }
 }
 
 /// A strict, byte-level JSON reader.

@@ -17,6 +17,9 @@ public enum SQLType: String, Sendable, CaseIterable {
     }
 
     public static let spellings = "int, bigint, float, double, decimal, string, varchar, bool, boolean, timestamp"
+
+    /// "an int", "a float", … for messages.
+    var withArticle: String { (self == .int || self == .array || self == .object ? "an " : "a ") + rawValue }
 }
 
 extension Value {

@@ -261,6 +261,7 @@ final class AnalyticExtraTests: XCTestCase {
         XCTAssertThrowsError(try engine.execute("SELECT recent_count(ts, 'soon') OVER (PARTITION BY u) AS n FROM stream")) { e in
             XCTAssertTrue("\(e)".contains("must be a duration"), "\(e)")
         }
+        engine.createStream("s2")
         let p = try engine.execute(#"SELECT array_pluck(xs, 'k') AS ks FROM s2"#)
         let r = engine.emitSync(["xs": .array([.object(["k": 1]), .int(2), .object(["j": 3])])], to: "s2")[p.name]!.objects
         XCTAssertEqual(r.first?["ks"], .array([1, .null, .null]))

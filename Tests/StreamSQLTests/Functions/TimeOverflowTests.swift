@@ -7,6 +7,7 @@ final class TimeOverflowTests: XCTestCase {
     /// One event through `SELECT <exprs> FROM s`: the values are computed per event, not folded at plan time.
     func row(_ exprs: String) throws -> [String: Value] {
         let engine = Engine()
+        engine.createStream("s")
         let q = try engine.execute("SELECT \(exprs) FROM s")
         let event = #"{"far": "2250-01-01", "old": "1700-01-01", "late": "2300-01-01", "now": "2024-01-31", "n": 9223372036854775807}"#
         guard case .object(let o) = try JSONReader.parse(event) else { XCTFail("the event is not an object"); return [:] }

@@ -90,6 +90,7 @@ final class EventFileTests: XCTestCase {
         XCTAssertEqual(got[1], "{\"a\":\"ok\"}")
 
         let engine = Engine()
+        engine.createStream("s")
         let q = try engine.execute("SELECT a FROM s")
         let json = try EventFile(path: temp(Array("{\"a\":\"".utf8) + [0xC3, 0x28] + Array("\"}\n{\"a\":\"é\"}\n".utf8)))
         var reasons: [String] = []
@@ -124,6 +125,7 @@ final class EventFileTests: XCTestCase {
         var options = EngineOptions()
         options.maxGroups = 2
         let engine = Engine(options: options)
+        engine.createStream("s")
         _ = try engine.execute("SELECT k, count(*) AS n FROM s GROUP BY k, CountingWindow(100)")
         XCTAssertEqual(engine.lossSummary(), [])
         for k in ["a", "b", "c", "d"] { engine.emitSync(["k": .string(k)], to: "s") }

@@ -1,0 +1,140 @@
+import Foundation
+
+/// A SELECT after binding: all that starting it needs, and nothing that needs its text again.
+///
+/// `Engine.planQuery` makes one from the parsed statement; `Engine.start` starts it. Both run under the
+/// engine's planning lock: a plan binds against its stream's field layout as it is, and starting it widens
+/// that layout with the fields the plan added, so two queries planned at once never get one slot for two
+/// different fields.
+public struct QueryPlan: @unchecked Sendable {
+    /// The name it runs under: given by CREATE QUERY / STREAM / TABLE, or nil for an ad hoc SELECT
+    /// (which gets `q1`, `q2`, … when started).
+    public let name: String?
+    /// The whole statement's text (SHOW QUERIES shows it; error positions in `select` count from it).
+    public let sql: String
+    public let select: SelectStatement
+    /// The rows it produces.
+    public let schema: ResultSchema
+    /// Whether results come as window firings.
+    public let windowed: Bool
+    let stream: StreamState
+    let bound: BoundQuery
+    let addedFields: [String]
+    let wantsWholeEvent: Bool
+
+    /// The same plan, to run under `name` (a definition planned before the old one gives up the name).
+    func named(_ name: String) -> QueryPlan {
+        QueryPlan(name: name, sql: sql, select: select, schema: schema, windowed: windowed, stream: stream, bound: bound,
+                  addedFields: addedFields, wantsWholeEvent: wantsWholeEvent)
+    }
+}
+
+/// A named query's definition, kept so that START QUERY can start it again after STOP QUERY.
+struct QueryDefinition {
+    let name: String
+    let select: SelectStatement
+    let sql: String
+}
+
+extension BoundQuery {
+    var schema: ResultSchema {
+        switch self {
+        case .row(let r): return r.schema
+        case .windowed(let w): return w.schema
+        case .match(let m): return m.schema
+        }
+    }
+}
+
+extension Engine {
+    /// Parses, binds and starts a continuous query. Its results go to the sinks added to the
+    /// returned `Query`. Errors say what is wrong and where.
+    @discardableResult
+    public func execute(_ sql: String, name: String? = nil) throws(StreamSQLError) -> Query {
+        let stmt = try Parser.parse(sql)
+        guard case .select(let select) = stmt else {
+            throw StreamSQLError(.plan, "execute takes a SELECT; use run(_:) for other statements", at: SourceRange(0, 1), in: sql)
+        }
+        return try startQuery(select, sql: sql, name: name)
+    }
+
+    /// Plans and starts the SELECT of a statement already parsed (`sql` is the whole statement's text,
+    /// which the select's source ranges point into), under the planning lock.
+    func startQuery(_ select: SelectStatement, sql: String, name: String?) throws(StreamSQLError) -> Query {
+        planLock.lock()
+        defer { planLock.unlock() }
+        return start(try planQuery(select, sql: sql, name: name))
+    }
+
+    /// Binds a SELECT against the catalog as it is now. Nothing changes until the plan is started.
+    /// Call with `planLock` held when the plan is to be started.
+    func planQuery(_ select: SelectStatement, sql: String, name: String?) throws(StreamSQLError) -> QueryPlan {
+        if let name, lock.withLock({ namedQueries[name.lowercased()] != nil }) {
+            throw StreamSQLError(.catalog, "a query named \(name) is already running (CREATE OR REPLACE QUERY replaces it)",
+                                 at: select.range, in: sql)
+        }
+        let st = try stream(select.from.source, range: select.from.range, sql: sql)
+        var names = [select.from.source]
+        if let a = select.from.alias { names.append(a) }
+        let (layout, declared) = lock.withLock { (st.layout, st.columns.isEmpty ? nil : st.columns.map(\.name)) }
+        let resolver = LayoutResolver(layout: layout, declaredFields: declared, sourceName: "stream \(st.name)")
+        var binder = Binder(source: sql, functions: functionRegistry, resolver: resolver, streamNames: names)
+        binder.tableStates = lock.withLock { tables }
+        let bound = try binder.bindSelect(select)
+        var windowed = false
+        if case .windowed = bound { windowed = true }
+        return QueryPlan(name: name, sql: sql, select: select, schema: bound.schema, windowed: windowed, stream: st, bound: bound,
+                         addedFields: binder.resolver.added, wantsWholeEvent: binder.resolver.wantsWhole)
+    }
+
+    /// Starts a plan: widens its stream's layout, registers the query under its name and starts its
+    /// worker. Call with `planLock` held, right after `planQuery`.
+    func start(_ plan: QueryPlan) -> Query {
+        let st = plan.stream
+        let queryName: String = lock.withLock {
+            if let n = plan.name { return n }
+            repeat { queryCounter += 1 } while namedQueries["q\(queryCounter)"] != nil
+            return "q\(queryCounter)"
+        }
+        let counters = Counters()
+        let op = makeOperator(plan.bound, counters: counters)
+        let q = Query(name: queryName, sql: plan.sql, stream: st.name, op: op, counters: counters,
+                      capacity: options.queueCapacity, policy: options.backPressure)
+        q.windowed = plan.windowed
+        q.select = plan.select
+        q.isNamed = plan.name != nil
+        lock.withLock {
+            // Widen the stream's layout (slots are only appended, so other queries stay valid).
+            st.layout = st.layout.adding(plan.addedFields, keepWhole: plan.wantsWholeEvent)
+            st.queries.append(q)
+            namedQueries[queryName.lowercased()] = q
+        }
+        q.inbox.start(q, tickEvery: options.clock.isRealTime && op.needsTicks ? options.tickInterval : nil, clock: options.clock)
+        q.onFinish { [weak self, weak q] in
+            guard let self, let q else { return }
+            self.lock.withLock {
+                st.queries.removeAll { $0 === q }
+                if self.namedQueries[q.name.lowercased()] === q { self.namedQueries[q.name.lowercased()] = nil }
+            }
+        }
+        return q
+    }
+}
+
+/// Gives fields slots in a stream's layout, recording which names are new.
+struct LayoutResolver: FieldResolver {
+    let layout: FieldLayout
+    var declaredFields: [String]? = nil
+    var sourceName = "the stream"
+    var added: [String] = []
+    var wantsWhole = false
+
+    mutating func slot(for field: String) -> Int {
+        if let s = layout.slot(of: field) { return s }
+        if let i = added.firstIndex(of: field) { return layout.count + i }
+        added.append(field)
+        return layout.count + added.count - 1
+    }
+
+    mutating func requireWholeEvent() { wantsWhole = true }
+}
