@@ -5,6 +5,9 @@
 -- queued: assigned_agent is NULL, routing_reason is 'queued_no_agent_online', and escalation_rules are
 -- {auto_escalate_after: "0 minutes", escalate_to: "supervisor"} whatever the priority and tier — nobody can
 -- pick the ticket up, so a supervisor hears about it at once rather than after the usual 5–60 minutes.
+-- The demo's generator has such stretches now and then (a shift handover: everyone logs off, tickets keep
+-- coming, everyone logs back on); such tickets show in 'Recent assignments' with routing_reason
+-- queued_no_agent_online and under 'Escalations due' with agent 'queued'.
 --   streamsql demo routing
 --   streamsql run demos/routing.sql --input agent_status=STATUS.jsonl --input tickets=TICKETS.jsonl
 

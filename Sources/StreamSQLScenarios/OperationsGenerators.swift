@@ -36,7 +36,7 @@ public enum AgentRoster {
 
 /// `tickets` and `agent_status`: customers open tickets; agents' loads rise and fall and each change is
 /// reported; agents go offline and come back. Now and then a shift handover leaves nobody online: every
-/// agent logs off (one status event each), 30–59 tickets arrive with no agent online, then every agent
+/// agent logs off (one status event each), 60–149 tickets arrive with no agent online, then every agent
 /// logs back on as they were. The first handover starts after 400–1599 events, the next 1500–2999 events
 /// after the previous one ended; when is drawn from the seed, so a seed always gives the same stretches.
 final class RoutingGenerator: ScenarioGenerator {
@@ -129,7 +129,7 @@ final class RoutingGenerator: ScenarioGenerator {
             return handover(t)
         case .loggingOff(let i):
             online[i] = false
-            phase = i + 1 < online.count ? .loggingOff(next: i + 1) : .away(ticketsLeft: 30 + handovers.int(30))
+            phase = i + 1 < online.count ? .loggingOff(next: i + 1) : .away(ticketsLeft: 60 + handovers.int(90))
             return status(i, t)
         case .away(let left):
             phase = left > 1 ? .away(ticketsLeft: left - 1) : .loggingOn(next: 0)
