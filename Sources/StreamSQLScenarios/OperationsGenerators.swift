@@ -35,7 +35,10 @@ public enum AgentRoster {
 }
 
 /// `tickets` and `agent_status`: customers open tickets; agents' loads rise and fall and each change is
-/// reported; agents go offline and come back.
+/// reported; agents go offline and come back. Now and then a shift handover leaves nobody online: every
+/// agent logs off (one status event each), 60–149 tickets arrive with no agent online, then every agent
+/// logs back on as they were. The first handover starts after 400–1599 events, the next 1500–2999 events
+/// after the previous one ended; when is drawn from the seed, so a seed always gives the same stretches.
 final class RoutingGenerator: ScenarioGenerator {
     private var r: Rand
     private var clock: SimClock
@@ -43,6 +46,14 @@ final class RoutingGenerator: ScenarioGenerator {
     private var online: [Bool]
     private var ticket = 0
     private var announced = 0
+    /// Draws the handovers, apart from `r` so that their schedule depends on the seed alone.
+    private var handovers: Rand
+    private var emitted = 0
+    private var nextHandover: Int
+    private enum Phase { case normal, loggingOff(next: Int), away(ticketsLeft: Int), loggingOn(next: Int) }
+    private var phase = Phase.normal
+    /// Who was online when the current handover started.
+    private var before: [Bool] = []
     static let questions: [String: [String]] = [
         "shipping": ["My order hasn't arrived yet", "Can I change the delivery address?", "Tracking number does not work"],
         "billing": ["I was charged twice", "How do I get an invoice?", "My card was declined"],
@@ -57,6 +68,8 @@ final class RoutingGenerator: ScenarioGenerator {
         load = AgentRoster.agents.map { _ in 0 }
         online = AgentRoster.agents.map { _ in true }
         for i in load.indices { load[i] = r.int(AgentRoster.agents[i].capacity) }
+        handovers = Rand(seed: c.seed &+ 0x68616E646F766572)
+        nextHandover = 400 + handovers.int(1200)
     }
 
     private func status(_ i: Int, _ t: Int64) -> GeneratedEvent {
@@ -69,12 +82,14 @@ final class RoutingGenerator: ScenarioGenerator {
     }
 
     func next() -> GeneratedEvent {
+        emitted += 1
         let t = clock.tick()
         // First, every agent's status once, so the routing table starts full.
         if announced < load.count {
             announced += 1
             return status(announced - 1, t)
         }
+        if let e = handover(t) { return e }
         if r.chance(0.35) {
             let i = r.int(load.count)
             if r.chance(0.04) {
@@ -87,6 +102,10 @@ final class RoutingGenerator: ScenarioGenerator {
             }
             return status(i, t)
         }
+        return ticketEvent(t)
+    }
+
+    private func ticketEvent(_ t: Int64) -> GeneratedEvent {
         ticket += 1
         let cat = r.weighted([("shipping", 0.3), ("billing", 0.2), ("returns", 0.2), ("technical", 0.2), ("account", 0.1)])
         var f = OrderedDictionary<String, Value>()
@@ -98,6 +117,33 @@ final class RoutingGenerator: ScenarioGenerator {
         f["customer_tier"] = .string(r.weighted([("basic", 0.6), ("premium", 0.3), ("vip", 0.1)]))
         f["timestamp"] = .string(SimClock.iso(t))
         return GeneratedEvent(stream: "tickets", fields: f, eventTimeMs: t)
+    }
+
+    /// The next event of a shift handover (nil outside one).
+    private func handover(_ t: Int64) -> GeneratedEvent? {
+        switch phase {
+        case .normal:
+            guard emitted > nextHandover else { return nil }
+            before = online
+            phase = .loggingOff(next: 0)
+            return handover(t)
+        case .loggingOff(let i):
+            online[i] = false
+            phase = i + 1 < online.count ? .loggingOff(next: i + 1) : .away(ticketsLeft: 60 + handovers.int(90))
+            return status(i, t)
+        case .away(let left):
+            phase = left > 1 ? .away(ticketsLeft: left - 1) : .loggingOn(next: 0)
+            return ticketEvent(t)
+        case .loggingOn(let i):
+            online[i] = before.indices.contains(i) ? before[i] : true
+            if i + 1 < online.count {
+                phase = .loggingOn(next: i + 1)
+            } else {
+                phase = .normal
+                nextHandover = emitted + 1500 + handovers.int(1500)
+            }
+            return status(i, t)
+        }
     }
 }
 

@@ -106,6 +106,22 @@ final class CatalogTests: XCTestCase {
         XCTAssertEqual(all.all.map { $0["agent"]! }, ["a1", "a3"])
     }
 
+    /// What the routing scenario relies on: LEFT JOIN with a non-key ON, ORDER BY and LIMIT still gives one
+    /// row per event, with NULL table columns when no table row matches.
+    func testLeftJoinOrderedAndLimitedKeepsUnmatchedEvents() throws {
+        let e = engine()
+        try e.run("CREATE TABLE agents FROM FILE 'agents.json'")
+        let (_, c) = try query(e, """
+            SELECT t.id AS ticket, a.agent AS agent, a.agent IS NULL AS queued FROM stream t
+            LEFT JOIN agents a ON array_contains(a.skills, t.category) ORDER BY a.load LIMIT 1
+            """)
+        e.emitSync(["id": 1, "category": "billing"])
+        e.emitSync(["id": 2, "category": "legal"])
+        XCTAssertEqual(c.all.map { $0["ticket"]! }, [1, 2])
+        XCTAssertEqual(c.all.map { $0["agent"]! }, ["a3", .null])
+        XCTAssertEqual(c.all.map { $0["queued"]! }, [false, true])
+    }
+
     func testJoinThenAggregateByTableColumn() throws {
         let e = engine()
         try e.run("CREATE TABLE meta PRIMARY KEY (deviceId) FROM FILE 'meta.csv'")
