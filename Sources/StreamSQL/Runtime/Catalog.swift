@@ -118,6 +118,8 @@ public final class TableState: @unchecked Sendable {
     public let name: String
     public let columns: [ColumnDefinition]
     public let origin: String
+    /// The file its rows were read from, resolved (FROM FILE tables), for `catalogScript`.
+    public internal(set) var sourcePath: String?
     private let lock = NSLock()
     private var current: TableSnapshot
     /// The current snapshot's version, readable without the lock (joins check it per event).

@@ -22,7 +22,7 @@ extension Engine {
         let plan = try planQuery(select, sql: sql, name: nil)
         if let running { stop(running) }
         let q = start(plan.named(name))
-        lock.withLock { definitions[key] = QueryDefinition(name: name, select: select, sql: sql) }
+        define(name, select: select, sql: sql)
         publishResults(of: q)
         return .started(q, message: "query \(name) \(running != nil ? "replaced" : "running") (SHOW QUERIES; STOP QUERY \(name);)")
     }
@@ -67,7 +67,7 @@ extension Engine {
             }
             let q = start(plan.named(name))
             forward(q, into: st, onlyWhenRead: false)
-            lock.withLock { definitions[key] = QueryDefinition(name: name, select: query, sql: sql) }
+            define(name, select: query, sql: sql)
             return .message("stream \(name) \(existing?.declared == true ? "replaced" : "created") from a query")
         }
         if existing?.derivedFrom != nil, let producer = lock.withLock({ namedQueries[key] }) { stop(producer) }
@@ -110,8 +110,11 @@ extension Engine {
             try replaceTable(existing, name: name, key: key, range: range, sql: sql)
             if let existing, existing.snapshot.key == key {
                 existing.replace(rows)   // joins see the new rows from their next event
+                existing.sourcePath = path
             } else {
-                lock.withLock { tables[lower] = TableState(name: name, columns: columns, key: key, rows: rows, origin: "file \(file)") }
+                let t = TableState(name: name, columns: columns, key: key, rows: rows, origin: "file \(file)")
+                t.sourcePath = path
+                lock.withLock { tables[lower] = t }
             }
             return .message("table \(name) \(existing != nil ? "reloaded" : "loaded"): \(rows.count) rows from \(file)")
         }
@@ -141,7 +144,7 @@ extension Engine {
         }
         let q = start(plan.named(name))
         q.addSink { batch in t.upsert(batch.objects) }
-        lock.withLock { definitions[lower] = QueryDefinition(name: name, select: query, sql: sql) }
+        define(name, select: query, sql: sql)
         return .message("table \(name) \(existing != nil ? "replaced" : "created"), kept up to date by a query"
                         + (tableKey.isEmpty ? "" : " (latest row per \(tableKey.joined(separator: ", ")))"))
     }

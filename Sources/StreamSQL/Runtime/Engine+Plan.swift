@@ -29,11 +29,13 @@ public struct QueryPlan: @unchecked Sendable {
     }
 }
 
-/// A named query's definition, kept so that START QUERY can start it again after STOP QUERY.
+/// A named query's definition, kept so that START QUERY can start it again after STOP QUERY, and
+/// `catalogScript` can write it out in the order definitions were first made.
 struct QueryDefinition {
     let name: String
     let select: SelectStatement
     let sql: String
+    let order: Int
 }
 
 extension BoundQuery {
@@ -47,6 +49,15 @@ extension BoundQuery {
 }
 
 extension Engine {
+    /// Records a named query's definition; a replaced one keeps its place in the order.
+    func define(_ name: String, select: SelectStatement, sql: String) {
+        lock.withLock {
+            let key = name.lowercased()
+            let order = definitions[key]?.order ?? { definitionCounter += 1; return definitionCounter }()
+            definitions[key] = QueryDefinition(name: name, select: select, sql: sql, order: order)
+        }
+    }
+
     /// Parses, binds and starts a continuous query. Its results go to the sinks added to the
     /// returned `Query`. Errors say what is wrong and where.
     @discardableResult

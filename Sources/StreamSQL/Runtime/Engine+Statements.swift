@@ -79,11 +79,7 @@ extension Engine {
                                      suggestions: closestNames(to: name, in: queries.map(\.name)))
             }
             stop(q)
-            lock.withLock {
-                if definitions[name.lowercased()] == nil, let select = q.select {
-                    definitions[name.lowercased()] = QueryDefinition(name: q.name, select: select, sql: q.sql)
-                }
-            }
+            if lock.withLock({ definitions[name.lowercased()] == nil }), let select = q.select { define(q.name, select: select, sql: q.sql) }
             return .message("query \(q.name) stopped")
         case .startQuery(let name, let range):
             if lock.withLock({ namedQueries[name.lowercased()] }) != nil { return .message("query \(name) is already running") }

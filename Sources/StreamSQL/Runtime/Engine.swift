@@ -100,6 +100,7 @@ public final class Engine: @unchecked Sendable {
     }
     private var _baseDirectory: String?
     var queryCounter = 0
+    var definitionCounter = 0
     /// Input files by stream, for `EXPLAIN FLINK` to learn field types from (set by `.replay` and `--input`).
     public var flinkInputs: [String: String] {
         get { lock.withLock { _flinkInputs } }
