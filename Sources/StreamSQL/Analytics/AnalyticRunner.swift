@@ -1,12 +1,6 @@
 import DequeModule
 import OrderedCollections
 
-/// Values of the analytic calls for the row being processed; compiled expressions read them.
-final class AnalyticValues {
-    var values: [Value]
-    init(count: Int) { values = Array(repeating: .null, count: count) }
-}
-
 /// Runs a query's analytic calls: per call, per partition state, bounded by a partition cap with
 /// least-recently-used eviction (counted).
 ///

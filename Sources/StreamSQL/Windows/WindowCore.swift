@@ -1,18 +1,3 @@
-/// The key of a group: no key, one value, or several. Hashed once per row.
-enum GroupKey: Hashable {
-    case none
-    case one(Value)
-    case many([Value])
-
-    func value(_ i: Int) -> Value {
-        switch self {
-        case .none: return .null
-        case .one(let v): return v
-        case .many(let vs): return vs[i]
-        }
-    }
-}
-
 /// The groups of one window (or pane, or session) and their aggregate state, column by column.
 /// Group `i` is the i-th group seen; its state is element `i` of every column.
 final class GroupTable {

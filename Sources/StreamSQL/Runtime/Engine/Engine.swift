@@ -26,44 +26,6 @@ public struct EngineOptions: Sendable {
     public init(clock: Clock) { self.clock = clock }
 }
 
-/// A named source of events and the queries reading it.
-final class StreamState: @unchecked Sendable {
-    let name: String
-    var layout: FieldLayout = .empty
-    var queries: [Query] = []
-    let counters = Counters()
-    /// Declared columns (typed stream); empty for an untyped stream.
-    var columns: [ColumnDefinition] = []
-    var types: [String: SQLType] = [:]
-    /// `WITH (STRICT = true)`: an event with a field the stream does not declare is rejected. Otherwise
-    /// such fields are ignored, as Flink's and ksqlDB's JSON formats do.
-    var strict = false
-    /// The query whose results this stream carries (a derived stream).
-    var derivedFrom: String?
-    /// Made by CREATE STREAM. A stream that only exists because an input, a generator or the default
-    /// `stream` named it may still be declared by a CREATE STREAM without OR REPLACE.
-    var declared = false
-    init(name: String) { self.name = name }
-
-    /// A typed stream's check: declared fields are converted to their type; a value that does not
-    /// convert rejects the event, and so does an undeclared field on a strict stream (the reason is
-    /// returned, in terms of the row). Undeclared fields are otherwise left out.
-    func coerce(_ event: OrderedDictionary<String, Value>) -> (OrderedDictionary<String, Value>?, String?) {
-        guard !types.isEmpty else { return (event, nil) }
-        var out = OrderedDictionary<String, Value>()
-        for (k, v) in event {
-            guard let t = types[k] else {
-                if strict { return (nil, "field \(k): stream \(name) is STRICT and does not declare it") }
-                continue
-            }
-            let c = v.cast(to: t)
-            if c.isNull && !v.isNull { return (nil, "field \(k): \(JSONWriter.string(v)) is not \(t.withArticle)") }
-            out[k] = c
-        }
-        return (out, nil)
-    }
-}
-
 /// The engine: a catalog of streams and running queries, and the entry points for events.
 ///
 /// ```swift
