@@ -228,4 +228,7 @@ public enum Statement: Sendable {
     case explain(SelectStatement)
     /// `EXPLAIN FLINK SELECT …`: the query as Flink SQL.
     case explainFlink(SelectStatement)
+    /// `EXPLAIN DIFF name AS SELECT …`: how the rows of running query `name` would change with this SELECT,
+    /// over the events its sources kept.
+    case explainDiff(name: String, query: SelectStatement, range: SourceRange)
 }

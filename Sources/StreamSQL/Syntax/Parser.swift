@@ -168,6 +168,12 @@ public struct Parser {
                 guard peek.isWord("select") else { throw expected("a SELECT after EXPLAIN FLINK") }
                 return .explainFlink(try parseSelect())
             }
+            if acceptWord("diff") {
+                let (name, r) = try identifier("the name of a running query after EXPLAIN DIFF")
+                try expectWord("as", "and the edited query (EXPLAIN DIFF name AS SELECT …)")
+                guard peek.isWord("select") else { throw expected("SELECT after AS") }
+                return .explainDiff(name: name, query: try parseSelect(), range: r)
+            }
             guard peek.isWord("select") else { throw expected("a SELECT after EXPLAIN") }
             return .explain(try parseSelect())
         }

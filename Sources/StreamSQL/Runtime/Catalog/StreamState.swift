@@ -17,7 +17,12 @@ final class StreamState: @unchecked Sendable {
     /// Made by CREATE STREAM. A stream that only exists because an input, a generator or the default
     /// `stream` named it may still be declared by a CREATE STREAM without OR REPLACE.
     var declared = false
-    init(name: String) { self.name = name }
+    /// The most recent events, for what-if runs of edited queries.
+    let history: StreamHistory
+    init(name: String, history: StreamHistory.Limits = .default) {
+        self.name = name
+        self.history = StreamHistory(limits: history)
+    }
 
     /// A typed stream's check: declared fields are converted to their type; a value that does not
     /// convert rejects the event, and so does an undeclared field on a strict stream (the reason is

@@ -43,15 +43,28 @@ extension Engine {
             types[c.name] = t
         }
         var strict = false
+        var history = self.options.history
         for (k, v, r) in options.with {
-            guard k.lowercased() == "strict", case .bool(let b) = v else {
-                throw StreamSQLError(.plan, "unknown stream option \(k) (CREATE STREAM s (…) WITH (STRICT = true) rejects undeclared fields)", at: r, in: sql)
+            switch (k.lowercased(), v) {
+            case ("strict", .bool(let b)):
+                if columns.isEmpty { throw StreamSQLError(.plan, "STRICT applies to a stream with declared columns", at: r, in: sql) }
+                strict = b
+            case ("history", .int(let n)) where n >= 0:
+                history.events = Int(n)
+            case ("history", .string(let d)):
+                guard let nanos = Durations.parse(d) else {
+                    throw StreamSQLError(.plan, "HISTORY is a number of events or a duration such as '30m'", at: r, in: sql)
+                }
+                history.age = nanos
+            default:
+                throw StreamSQLError(.plan, "unknown stream option \(k) (STRICT = true rejects undeclared fields; HISTORY = 50000 or '30m' bounds what what-if runs replay)",
+                                     at: r, in: sql)
             }
-            if columns.isEmpty { throw StreamSQLError(.plan, "STRICT applies to a stream with declared columns", at: r, in: sql) }
-            strict = b
         }
+        if query != nil { history.events = 0 }   // a derived stream is recomputed from its source's history
         // The stream object stays when replaced: the queries reading it keep their place.
-        let st = existing ?? StreamState(name: name)
+        let st = existing ?? StreamState(name: name, history: history)
+        if existing != nil { st.history.setLimits(history, now: self.options.clock.now()) }
         if let query {
             planLock.lock()
             defer { planLock.unlock() }

@@ -14,6 +14,7 @@ extension Engine {
             let (layout, qs) = snapshot(s)
             var why: String? = nil
             guard let row = typedRow(s, layout, event, qs, why: &why) else { return why ?? "rejected" }
+            remember(event, in: s)
             deliver(row, on: s, to: qs, sync: sync)
             return nil
         case .rejected(_, let reason):

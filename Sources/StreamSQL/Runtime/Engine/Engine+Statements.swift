@@ -54,6 +54,8 @@ extension Engine {
             return .table(columns: ["property", "value"], rows: rows)
         case .explain(let select):
             return .table(columns: ["property", "value"], rows: try explain(select, sql: sql))
+        case .explainDiff(let name, let select, let range):
+            return diffTable(try whatIf(name, select: select, sql: sql, range: range))
         case .explainFlink(let select):
             var t = FlinkTranslator(inputs: flinkInputs, outputDirectory: "flink-out")
             t.placeholderPaths = true
@@ -161,7 +163,7 @@ extension Engine {
         let key = name.lowercased()
         let st: StreamState? = lock.withLock {
             if let existing = streams[key] { return existing.derivedFrom?.lowercased() == key ? existing : nil }
-            let s = StreamState(name: name)
+            let s = StreamState(name: name, history: StreamHistory.Limits(events: 0))   // recomputed from its source's history
             s.derivedFrom = name
             streams[key] = s
             return s

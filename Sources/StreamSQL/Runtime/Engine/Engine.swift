@@ -21,6 +21,9 @@ public struct EngineOptions: Sendable {
     public var clock: Clock = SystemClock()
     /// How often running queries are ticked for processing-time windows (real-time clocks only).
     public var tickInterval: Double = 0.05
+    /// What each new stream keeps of its recent events for what-if runs (`CREATE STREAM … WITH (HISTORY=…)`
+    /// changes one stream's); `events: 0` keeps none.
+    public var history = StreamHistory.Limits.default
 
     public init() {}
     public init(clock: Clock) { self.clock = clock }
@@ -62,6 +65,8 @@ public final class Engine: @unchecked Sendable {
     }
     private var _baseDirectory: String?
     var queryCounter = 0
+    /// Orders the events of every stream's history, so that a what-if replays them as they arrived.
+    let historySequence = Atomic<Int>(0)
     var definitionCounter = 0
     /// Input files by stream, for `EXPLAIN FLINK` to learn field types from (set by `.replay` and `--input`).
     public var flinkInputs: [String: String] {
@@ -73,7 +78,7 @@ public final class Engine: @unchecked Sendable {
     public init(options: EngineOptions = EngineOptions()) {
         self.optionsBox = Mutex(options)
         self.functions = FunctionRegistry.builtins
-        streams["stream"] = StreamState(name: "stream")
+        streams["stream"] = StreamState(name: "stream", history: options.history)
     }
 
     // MARK: catalog
@@ -100,7 +105,7 @@ public final class Engine: @unchecked Sendable {
     /// Creates an untyped stream (no error if it exists).
     public func createStream(_ name: String) {
         lock.withLock {
-            if streams[name.lowercased()] == nil { streams[name.lowercased()] = StreamState(name: name) }
+            if streams[name.lowercased()] == nil { streams[name.lowercased()] = StreamState(name: name, history: options.history) }
         }
     }
 
@@ -114,7 +119,7 @@ public final class Engine: @unchecked Sendable {
             throw StreamSQLError(.catalog, "unknown stream '\(name)'; \(hint)", at: range, in: sql,
                                  suggestions: closestNames(to: name, in: streams.values.map(\.name)))
         }
-        let s = StreamState(name: name)
+        let s = StreamState(name: name, history: options.history)
         streams[name.lowercased()] = s
         return s
     }
@@ -184,6 +189,7 @@ public final class Engine: @unchecked Sendable {
         guard let s = target(stream) else { return }
         let (layout, qs) = snapshot(s)
         guard let row = typedRow(s, layout, event, qs) else { return }
+        remember(event, in: s)
         s.counters.eventsIn.add(1, ordering: .relaxed)
         for q in qs { q.inbox.push(CollectionOfOne(row)) }
     }
@@ -208,6 +214,7 @@ public final class Engine: @unchecked Sendable {
     private func emitSync(_ event: OrderedDictionary<String, Value>, into s: StreamState) -> [String: ResultBatch] {
         let (layout, qs) = snapshot(s)
         guard let row = typedRow(s, layout, event, qs) else { return [:] }
+        remember(event, in: s)
         s.counters.eventsIn.add(1, ordering: .relaxed)
         var out: [String: ResultBatch] = [:]
         for q in qs { out[q.name] = q.run(CollectionOfOne(row)) }
@@ -264,6 +271,9 @@ public final class Engine: @unchecked Sendable {
         }
         switch result {
         case .success(let row):
+            if s.history.limits.events > 0 {
+                s.history.record(json: bytes, sequence: historySequence.add(1, ordering: .relaxed).newValue, now: options.clock.now())
+            }
             deliver(row, on: s, to: qs, sync: sync)
             return nil
         case .failure(let e):

@@ -1,0 +1,109 @@
+import DequeModule
+import Foundation
+import OrderedCollections
+
+/// The most recent events of a stream, kept so that an edited query can be run over what the running
+/// one saw (`Engine.whatIf`, `EXPLAIN DIFF`).
+///
+/// Each event is kept as its JSON text — the whole event, not only the fields today's queries read, since
+/// an edited query may read others — with a sequence number from the engine so that events of several
+/// streams replay in the order they arrived. Bounded by a number of events, a number of bytes and
+/// optionally an age; the oldest go first and are counted by the bound that dropped them.
+///
+/// - Complexity: `record` is O(event size) (one copy of the bytes); memory is the events' bytes plus
+///   about 40 bytes each (`memoryBytes`).
+public final class StreamHistory: @unchecked Sendable {
+    public struct Limits: Sendable, Equatable {
+        public var events: Int
+        public var bytes: Int
+        /// Keep only events that arrived within this many nanoseconds (processing time); nil: no age bound.
+        public var age: Int64?
+        public init(events: Int = 100_000, bytes: Int = 256 * 1024 * 1024, age: Int64? = nil) {
+            self.events = events
+            self.bytes = bytes
+            self.age = age
+        }
+        public static let `default` = Limits()
+    }
+
+    /// An event as it came: JSON text, or the dictionary an embedder emitted (kept by reference, so
+    /// recording it copies nothing; its size is estimated from its JSON text length).
+    enum Payload {
+        case json(ContiguousArray<UInt8>)
+        case event(OrderedDictionary<String, Value>, size: Int)
+        var size: Int {
+            switch self {
+            case .json(let b): return b.count
+            case .event(_, let n): return n
+            }
+        }
+    }
+
+    struct Entry {
+        let payload: Payload
+        let sequence: Int
+        let arrived: Int64
+    }
+
+    private let lock = NSLock()
+    private var entries = Deque<Entry>()
+    private var bytes = 0
+    public private(set) var limits: Limits
+    private var droppedBy: [String: Int] = [:]
+
+    public init(limits: Limits = .default) { self.limits = limits }
+
+    /// Per-event bookkeeping besides the bytes (array header, entry, deque slot): for `memoryBytes`.
+    static let overhead = 40
+
+    func record(json: UnsafeBufferPointer<UInt8>, sequence: Int, now: Int64) {
+        append(Entry(payload: .json(ContiguousArray(json)), sequence: sequence, arrived: now), now: now)
+    }
+
+    func record(event: OrderedDictionary<String, Value>, sequence: Int, now: Int64) {
+        // An estimate of its JSON size without writing it: names, quotes and separators, 8 bytes a value.
+        var size = 2
+        for (k, _) in event { size += k.utf8.count + 12 }
+        append(Entry(payload: .event(event, size: size), sequence: sequence, arrived: now), now: now)
+    }
+
+    private func append(_ entry: Entry, now: Int64) {
+        lock.withLock {
+            entries.append(entry)
+            bytes += entry.payload.size
+            trim(now: now)
+        }
+    }
+
+    /// Changes the bounds; events beyond the new ones are dropped now.
+    public func setLimits(_ l: Limits, now: Int64) {
+        lock.withLock {
+            limits = l
+            trim(now: now)
+        }
+    }
+
+    private func trim(now: Int64) {
+        while let first = entries.first {
+            let reason: String
+            if entries.count > limits.events { reason = "over \(limits.events) events" }
+            else if bytes > limits.bytes { reason = "over \(limits.bytes) bytes" }
+            else if let age = limits.age, now.subtractingReportingOverflow(first.arrived).partialValue > age { reason = "older than the history's age" }
+            else { break }
+            entries.removeFirst()
+            bytes -= first.payload.size
+            droppedBy[reason, default: 0] += 1
+        }
+    }
+
+    /// The events kept, oldest first.
+    func snapshot() -> [Entry] { lock.withLock { Array(entries) } }
+
+    public var count: Int { lock.withLock { entries.count } }
+    /// The events' JSON bytes.
+    public var jsonBytes: Int { lock.withLock { bytes } }
+    /// An estimate of the memory the history holds: the bytes plus `overhead` per event.
+    public var memoryBytes: Int { lock.withLock { bytes + entries.count * StreamHistory.overhead } }
+    /// Events dropped to keep within the bounds, by the bound that dropped them.
+    public var dropped: [String: Int] { lock.withLock { droppedBy } }
+}

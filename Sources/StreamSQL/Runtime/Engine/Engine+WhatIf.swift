@@ -1,0 +1,132 @@
+import Foundation
+import OrderedCollections
+
+/// What-if: an edited version of a running query, run next to the running version over the events its
+/// sources kept (`StreamHistory`), and the difference between their rows.
+///
+/// Both versions run in a scratch engine that has the live catalog's declarations, functions and tables
+/// read from files or given through the API (shared, read-only), and recomputes the derived streams and
+/// query-kept tables the query reads from their own sources' history. The events replay in the order they
+/// arrived, across streams, so event time, watermarks and lateness behave as they did live; at the end of
+/// the history the input ends, so windows still open fire in both versions alike.
+extension Engine {
+    /// Keeps an event in its stream's history (when the stream keeps one).
+    @inline(__always)
+    func remember(_ event: OrderedDictionary<String, Value>, in s: StreamState) {
+        guard s.history.limits.events > 0 else { return }
+        s.history.record(event: event, sequence: historySequence.add(1, ordering: .relaxed).newValue, now: options.clock.now())
+    }
+
+    /// Runs `select` (the text of a whole statement is `sql`) in place of the running query `name` over
+    /// its sources' history, and the running version over the same events; returns how their rows differ.
+    public func whatIf(_ name: String, select: SelectStatement, sql: String, range: SourceRange) throws(StreamSQLError) -> ResultDiff {
+        guard let live = lock.withLock({ namedQueries[name.lowercased()] }), let oldSelect = live.select else {
+            throw StreamSQLError(.catalog, "no running query named \(name)", at: range, in: sql,
+                                 suggestions: closestNames(to: name, in: queries.map(\.name)))
+        }
+        let scratch = try scratchEngine(for: [oldSelect, select])
+        let old = try scratch.collect(oldSelect, sql: live.sql, name: "whatif_old")
+        let new = try scratch.collect(select, sql: sql, name: "whatif_new")
+        replayHistory(into: scratch)
+        scratch.finish()
+        let keys = Set(old.plan.keyColumns).intersection(new.plan.keyColumns)
+        return ResultDiff(old: old.rows.all, new: new.rows.all, keys: old.plan.keyColumns.filter { keys.contains($0) })
+    }
+
+    /// A diff as a table: the summary first, then each row marked `gone`, `new`, or `was`/`now` for a
+    /// changed one.
+    func diffTable(_ d: ResultDiff) -> StatementResult {
+        var columns: [String] = []
+        for r in d.gone + d.added + d.changed.flatMap({ [$0.old, $0.new] }) {
+            for k in r.keys where !columns.contains(k) { columns.append(k) }
+        }
+        func line(_ tag: String, _ r: ResultDiff.Row) -> [Value] { [.string(tag)] + columns.map { r[$0] ?? .null } }
+        var rows: [[Value]] = [[.string(d.summary)] + columns.map { _ in .null }]
+        rows += d.gone.map { line("gone", $0) } + d.added.map { line("new", $0) }
+        for c in d.changed { rows += [line("was", c.old), line("now", c.new)] }
+        return .table(columns: ["change"] + columns, rows: rows)
+    }
+
+    /// An engine with this one's declarations and functions, the tables `selects` read, and the derived
+    /// streams and query-kept tables they depend on; it keeps no history of its own.
+    private func scratchEngine(for selects: [SelectStatement]) throws(StreamSQLError) -> Engine {
+        var o = options
+        o.autoCreateStreams = true
+        o.history = StreamHistory.Limits(events: 0)
+        o.clock = ManualClock(start: options.clock.now())
+        let scratch = Engine(options: o)
+        let (streamList, tableList, defs) = lock.withLock { (Array(streams.values), tables, definitions) }
+        for st in streamList where st.derivedFrom == nil {
+            let copy = StreamState(name: st.name, history: o.history)
+            copy.columns = st.columns
+            copy.types = st.types
+            copy.strict = st.strict
+            copy.declared = st.declared
+            scratch.lock.withLock { scratch.streams[st.name.lowercased()] = copy }
+        }
+        for f in functionRegistry.all where f.origin != .builtin { scratch.registerFunction(f) }
+        // What the selects read, and what that reads, in definition order.
+        var needed = Set<String>()
+        var frontier = selects.flatMap(sources)
+        while let n = frontier.popLast() {
+            guard needed.insert(n).inserted, let d = defs[n] else { continue }
+            frontier += sources(d.select)
+        }
+        for (key, t) in tableList where defs[key] == nil { scratch.lock.withLock { scratch.tables[key] = t } }
+        for d in defs.values.sorted(by: { $0.order < $1.order }) where needed.contains(d.name.lowercased()) {
+            _ = try scratch.run(d.sql)
+        }
+        return scratch
+    }
+
+    /// The streams and tables a SELECT reads (lower-cased).
+    private func sources(_ s: SelectStatement) -> [String] {
+        [s.from.source.lowercased()] + s.from.joins.map { $0.source.lowercased() }
+    }
+
+    /// Starts a query in this (scratch) engine and collects its rows.
+    private func collect(_ select: SelectStatement, sql: String, name: String) throws(StreamSQLError) -> (plan: QueryPlan, rows: Collector) {
+        planLock.lock()
+        defer { planLock.unlock() }
+        let plan = try planQuery(select, sql: sql, name: name)
+        let q = start(plan)
+        let rows = Collector()
+        q.addSink { rows.add($0) }
+        return (plan, rows)
+    }
+
+    /// Feeds the histories of this engine's input streams into `scratch`, in arrival order.
+    private func replayHistory(into scratch: Engine) {
+        let inputs = lock.withLock { streams.values.filter { $0.derivedFrom == nil } }
+        var all: [(String, StreamHistory.Entry)] = []
+        for st in inputs { all += st.history.snapshot().map { (st.name, $0) } }
+        all.sort { $0.1.sequence < $1.1.sequence }
+        for (stream, e) in all {
+            switch e.payload {
+            case .json(let bytes): _ = bytes.withUnsafeBufferPointer { scratch.emit(jsonBytes: $0, to: stream, sync: true) }
+            case .event(let event, _): scratch.emitSync(event, to: stream)
+            }
+        }
+    }
+}
+
+/// Rows a query produced, gathered from its sink.
+final class Collector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var rows: [OrderedDictionary<String, Value>] = []
+    func add(_ b: ResultBatch) { lock.withLock { rows += b.objects } }
+    var all: [OrderedDictionary<String, Value>] { lock.withLock { rows } }
+}
+
+extension QueryPlan {
+    /// The output columns that identify a row across versions: a windowed query's group keys as output and
+    /// its window bounds. Empty for other queries (their rows are matched whole).
+    var keyColumns: [String] {
+        guard case .windowed(let w) = bound else { return [] }
+        let keySlots = BoundWindowQuery.firstKeySlot..<(BoundWindowQuery.firstKeySlot + w.groupKeys.count)
+        return zip(schema.names, w.projections).compactMap { name, p in
+            guard case .slot(let i, _) = p else { return nil }
+            return i == BoundWindowQuery.windowStartSlot || i == BoundWindowQuery.windowEndSlot || keySlots.contains(i) ? name : nil
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import OrderedCollections
+import XCTest
+@testable import StreamSQL
+
+/// What-if runs: an edited query over the events a running one saw, and the difference of their rows.
+final class WhatIfTests: XCTestCase {
+    typealias Event = OrderedDictionary<String, Value>
+
+    /// Random sensor events with event times that arrive out of order (within 3 s).
+    func events(_ n: Int, seed: UInt64) -> [Event] {
+        var rng = SplitMix64(seed: seed)
+        return (0..<n).map { i in
+            let jitter = Int64(rng.next() % 3_000)
+            return ["k": .string("d\(rng.next() % 4)"), "v": .int(Int64(rng.next() % 100)),
+                    "ts": .int(1_700_000_000_000 + Int64(i) * 500 - jitter)]
+        }
+    }
+
+    func diff(_ setup: [String], running: String, edited: String, events: [Event], stream: String = "s") throws -> ResultDiff {
+        let e = Engine()
+        for s in setup { try e.run(s) }
+        try e.run("CREATE QUERY live AS \(running)")
+        for ev in events { e.emitSync(ev, to: stream) }
+        let sql = "EXPLAIN DIFF live AS \(edited)"
+        guard case .explainDiff(_, let select, let range) = try Parser.parse(sql) else { throw StreamSQLError(.plan, "not a diff") }
+        return try e.whatIf("live", select: select, sql: sql, range: range)
+    }
+
+    /// Each version run on its own engine over the same events, start to end of input.
+    func batch(_ setup: [String], _ query: String, events: [Event], stream: String = "s") throws -> [Event] {
+        let e = Engine()
+        for s in setup { try e.run(s) }
+        let q = try e.execute(query)
+        let c = Collected()
+        q.addSink(c.add)
+        for ev in events { e.emitSync(ev, to: stream) }
+        e.finish()
+        return c.all
+    }
+
+    func testAnEditedFilterShowsTheRowsItLosesAndGains() throws {
+        for seed in 1...20 as ClosedRange<UInt64> {
+            let evs = events(300, seed: seed)
+            let d = try diff(["CREATE STREAM s"], running: "SELECT k, v FROM s WHERE v > 50", edited: "SELECT k, v FROM s WHERE v > 60", events: evs)
+            // Recomputed directly: rows with 50 < v <= 60 are gone, none are new.
+            let lost = evs.filter { ($0["v"]?.asDouble ?? 0) > 50 && ($0["v"]?.asDouble ?? 0) <= 60 }.map { ["k": $0["k"]!, "v": $0["v"]!] as Event }
+            XCTAssertEqual(d.gone, lost, "seed \(seed)")
+            XCTAssertEqual(d.added, [])
+            XCTAssertEqual(d.changed.count, 0)
+            XCTAssertEqual(d.oldCount, evs.filter { ($0["v"]?.asDouble ?? 0) > 50 }.count)
+        }
+    }
+
+    func testAnEditedTumblingWindowIsMatchedByKeyAndWindow() throws {
+        for seed in 1...10 as ClosedRange<UInt64> {
+            let evs = events(400, seed: seed)
+            let window = "GROUP BY k, TumblingWindow('5s') WITH (TIMESTAMP='ts', TIMEUNIT='ms', MAXOUTOFORDERNESS='3s')"
+            let old = "SELECT k, window_start() AS ws, COUNT(*) AS n FROM s \(window)"
+            let new = "SELECT k, window_start() AS ws, COUNT(*) AS n FROM s WHERE v >= 10 \(window)"
+            let d = try diff(["CREATE STREAM s"], running: old, edited: new, events: evs)
+            // Recomputed in Swift: per (key, 5 s window) the count of events, and of events with v >= 10.
+            var all: [String: Int] = [:], kept: [String: Int] = [:]
+            for ev in evs {
+                let ws = (ev["ts"]!.asDouble.map { Int64($0) }! / 5_000) * 5_000
+                let id = "\(ev["k"]!)@\(ws)"
+                all[id, default: 0] += 1
+                if (ev["v"]?.asDouble ?? 0) >= 10 { kept[id, default: 0] += 1 }
+            }
+            let changedIds = all.filter { kept[$0.key] != nil && kept[$0.key] != $0.value }.count
+            let goneIds = all.filter { kept[$0.key] == nil }.count
+            XCTAssertEqual(d.keys, ["k", "ws"], "the group key and the window bound, whatever their aliases")
+            XCTAssertEqual(d.changed.count, changedIds, "seed \(seed)")
+            XCTAssertEqual(d.gone.count, goneIds, "seed \(seed)")
+            XCTAssertEqual(d.added.count, 0)
+            for c in d.changed { XCTAssertEqual(c.old["k"], c.new["k"]) }
+        }
+    }
+
+    /// Session windows, MATCH_RECOGNIZE and a join: the what-if equals running each version on its own
+    /// over the same events.
+    func testSessionPatternAndJoinAgreeWithBatchRuns() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("streamsql-whatif-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "k,site\nd0,north\nd1,south\nd2,east\n".write(to: dir.appendingPathComponent("meta.csv"), atomically: true, encoding: .utf8)
+        let cases: [(String, String, [String])] = [
+            ("SELECT k, COUNT(*) AS n FROM s GROUP BY k, SessionWindow('2s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')",
+             "SELECT k, COUNT(*) AS n FROM s GROUP BY k, SessionWindow('4s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')", []),
+            ("SELECT * FROM s MATCH_RECOGNIZE (PARTITION BY k ORDER BY ts MEASURES LAST(A.v) AS top ONE ROW PER MATCH PATTERN (A{2}) DEFINE A AS v > 50)",
+             "SELECT * FROM s MATCH_RECOGNIZE (PARTITION BY k ORDER BY ts MEASURES LAST(A.v) AS top ONE ROW PER MATCH PATTERN (A{2}) DEFINE A AS v > 40)", []),
+            ("SELECT s.k AS k, m.site AS site, s.v AS v FROM s JOIN meta m ON s.k = m.k WHERE s.v > 70",
+             "SELECT s.k AS k, m.site AS site, s.v AS v FROM s LEFT JOIN meta m ON s.k = m.k WHERE s.v > 70",
+             ["CREATE TABLE meta PRIMARY KEY (k) FROM FILE '\(dir.path)/meta.csv'"]),
+        ]
+        for (i, (old, new, extra)) in cases.enumerated() {
+            let evs = events(300, seed: UInt64(100 + i))
+            let setup = ["CREATE STREAM s"] + extra
+            let d = try diff(setup, running: old, edited: new, events: evs)
+            let expected = ResultDiff(old: try batch(setup, old, events: evs), new: try batch(setup, new, events: evs), keys: d.keys)
+            XCTAssertEqual(d.gone, expected.gone, "case \(i)")
+            XCTAssertEqual(d.added, expected.added, "case \(i)")
+            XCTAssertEqual(d.changed.map(\.new), expected.changed.map(\.new), "case \(i)")
+            XCTAssertFalse(d.isEmpty, "case \(i): the edit changes something")
+        }
+    }
+
+    func testHistoryBoundsDropTheOldestAndCountThem() throws {
+        let clock = ManualClock(start: 0)
+        let e = Engine(options: EngineOptions(clock: clock))
+        try e.run("CREATE STREAM few WITH (HISTORY = 5)")
+        try e.run("CREATE STREAM recent WITH (HISTORY = '10s')")
+        for i in 0..<8 {
+            e.emitSync(["i": .int(Int64(i))], to: "few")
+            _ = e.emit(jsonLine: #"{"i": \#(i)}"#, to: "recent", sync: true)
+            clock.advance(by: 2_000_000_000)
+        }
+        let few = try XCTUnwrap(e.lock.withLock { e.streams["few"]?.history })
+        XCTAssertEqual(few.count, 5)
+        XCTAssertEqual(few.dropped, ["over 5 events": 3])
+        let recent = try XCTUnwrap(e.lock.withLock { e.streams["recent"]?.history })
+        // The last arrived at 14 s: those of 4 s to 14 s are within 10 s of it (6 events), 0 s and 2 s are not.
+        XCTAssertEqual(recent.count, 6, "events within the last 10 s of processing time")
+        XCTAssertEqual(recent.dropped, ["older than the history's age": 2])
+        XCTAssertEqual(recent.jsonBytes, 6 * #"{"i": 0}"#.utf8.count)
+        XCTAssertThrowsError(try e.run("CREATE STREAM bad WITH (HISTORY = 'soon')"))
+    }
+
+    func testTheDiffAsAStatement() throws {
+        let e = Engine()
+        try e.run("CREATE STREAM s")
+        try e.run("CREATE QUERY hot AS SELECT k, v FROM s WHERE v > 5")
+        for v in [1, 6, 9] { e.emitSync(["k": "a", "v": .int(Int64(v))], to: "s") }
+        guard case .table(let cols, let rows) = try e.run("EXPLAIN DIFF hot AS SELECT k, v FROM s WHERE v > 7") else { return XCTFail() }
+        XCTAssertEqual(cols, ["change", "k", "v"])
+        XCTAssertEqual(rows.first?.first, .string("old 2 rows · new 1 · 1 gone · 0 new · 0 changed"))
+        XCTAssertEqual(rows.dropFirst().map { $0.map(\.description) }, [["gone", "a", "6"]])
+        XCTAssertThrowsError(try e.run("EXPLAIN DIFF nope AS SELECT k FROM s"))
+    }
+}
