@@ -73,6 +73,10 @@ public final class Engine: @unchecked Sendable {
     }
     private var functions: FunctionRegistry
     let lock = NSLock()
+    /// Queries that finished (end of input, or stopped) and left the catalog, newest last, so that the
+    /// loss summary printed after `finish()` still names what they rejected, made NULL or dropped.
+    var finishedQueries: [(name: String, stream: String, metrics: MetricsSnapshot)] = []
+    static let keptFinishedQueries = 256
     var streams: [String: StreamState] = [:]
     var tables: [String: TableState] = [:]
     /// Every running query by lower-cased name.
@@ -187,7 +191,10 @@ public final class Engine: @unchecked Sendable {
         q.inbox.start(q, tickEvery: options.clock.isRealTime && op.needsTicks ? options.tickInterval : nil, clock: options.clock)
         q.onFinish { [weak self, weak q] in
             guard let self, let q else { return }
+            let final = (name: q.name, stream: q.streamName, metrics: q.metrics)
             self.lock.withLock {
+                self.finishedQueries.append(final)
+                if self.finishedQueries.count > Engine.keptFinishedQueries { self.finishedQueries.removeFirst() }
                 st.queries.removeAll { $0 === q }
                 if self.namedQueries[q.name.lowercased()] === q { self.namedQueries[q.name.lowercased()] = nil }
             }
