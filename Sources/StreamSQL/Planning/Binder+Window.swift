@@ -79,6 +79,7 @@ extension Binder {
         switch e.kind {
         case .literal(.string(let s)):
             guard let n = Durations.parse(s) else {
+                if Durations.isTooLong(s) { throw planError(Durations.tooLong(s, in: what), e.range) }
                 throw planError("invalid duration '\(s)' for \(what) (examples: '500ms', '5s', '2m', '1h')", e.range)
             }
             return n
@@ -126,6 +127,7 @@ extension Binder {
         for (key, value, range) in with {
             func dur() throws(StreamSQLError) -> Int64 {
                 if let s = value.asString, let n = Durations.parse(s, allowZero: true) { return n }
+                if let s = value.asString, Durations.isTooLong(s) { throw planError(Durations.tooLong(s, in: key.uppercased()), range) }
                 if value == .int(0) { return 0 }
                 throw planError("\(key.uppercased()) must be a duration such as '2s'", range)
             }

@@ -79,11 +79,20 @@ extension Value {
     }
 
     /// A point in time from a timestamp, a date-time string or an epoch number.
+    ///
+    /// A date-time or epoch number beyond what Int64 nanoseconds hold (1677–2262, ±∞, NaN) is nil, and a
+    /// function reading it notes why (`FunctionFaults`), so the NULL it gives is counted.
     public var asTimestamp: Int64? {
         switch self {
         case .timestamp(let t): return t
-        case .string(let s): return TimeParse.parse(s)
-        case .int, .double: return Value.epochNanos(self)
+        case .string(let s):
+            var far = false
+            let t = TimeParse.parse(s, outOfRange: &far)
+            if far { FunctionFaults.note(TimeParse.outOfRangeReason) }
+            return t
+        case .int, .double:
+            guard let t = Value.epochNanos(self) else { FunctionFaults.note(TimeParse.outOfRangeReason); return nil }
+            return t
         default: return nil
         }
     }
