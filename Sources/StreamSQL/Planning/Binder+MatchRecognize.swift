@@ -15,6 +15,8 @@ public struct BoundMatchQuery: Sendable {
     public var maxPrev: Int
     public var schema: ResultSchema
     public var projections: [BoundExpr]
+    /// The ORDER BY column as written, naming it in rejection reasons.
+    public var orderByText = ""
 
     func symbolSet(_ name: String) -> [Int] {
         if let s = subsets[name.lowercased()] { return s }
@@ -220,6 +222,6 @@ extension Binder {
         return BoundMatchQuery(partitionBy: partition, orderBy: order, timeUnitNanos: unit, program: program, defines: defines,
                                measures: measures, allRows: mr.allRows, afterMatch: mr.afterMatch, subsets: subsets,
                                withinNanos: mr.withinNanos, maxPrev: scope.maxPrev, schema: ResultSchema(columns: columns),
-                               projections: projections)
+                               projections: projections, orderByText: canonicalWithoutQualifier(mr.orderBy[0].expr))
     }
 }
