@@ -97,7 +97,10 @@ extension Binder {
                 guard let f = functions.lookup(name), f.kind == .aggregate else { return nil }
                 let star = args.first.map { if case .star = $0.kind { return true } else { return false } } ?? true
                 guard var kind = AggregateKind.named(f.name, star: star, distinct: distinct) else { return nil }
-                if args.count == 2, case .literal(let p) = args[1].kind, let d = p.asDouble { kind.parameter = d }
+                if args.count == 2, case .literal(let p) = args[1].kind, let d = p.asDouble {
+                    try checkParameter(of: kind, d, p, args[1].range)
+                    kind.parameter = d
+                }
                 var symbols: [Int]? = nil
                 var argument: BoundExpr? = nil
                 if !star, let a = args.first {

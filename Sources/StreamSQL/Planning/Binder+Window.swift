@@ -27,12 +27,7 @@ extension Binder {
                 guard args.count == 2, case .literal(let p) = args[1].kind, let d = p.asDouble else {
                     throw planError("the second argument of \(f.name) must be a constant number", args.count > 1 ? args[1].range : e.range)
                 }
-                if kind.op == .percentile && !(0...1).contains(d) {
-                    throw planError("percentile's p must be between 0 and 1, got \(p)", args[1].range)
-                }
-                if kind.op == .nthValue && (d < 1 || d != d.rounded() || d > 1e9) {
-                    throw planError("nth_value's n must be a whole number from 1, got \(p)", args[1].range)
-                }
+                try checkParameter(of: kind, d, p, args[1].range)
                 kind.parameter = d
             }
             if let i = scope.aggregateCanonicals.firstIndex(of: canon) {
@@ -64,6 +59,16 @@ extension Binder {
             return nil
         default:
             return nil
+        }
+    }
+
+    /// percentile's p and nth_value's n, checked before the accumulators turn them into an index.
+    func checkParameter(of kind: AggregateKind, _ d: Double, _ p: Value, _ range: SourceRange) throws(StreamSQLError) {
+        if kind.op == .percentile && !(0...1).contains(d) {
+            throw planError("percentile's p must be between 0 and 1, got \(p)", range)
+        }
+        if kind.op == .nthValue && (d < 1 || d != d.rounded() || d > 1e9) {
+            throw planError("nth_value's n must be a whole number from 1, got \(p)", range)
         }
     }
 

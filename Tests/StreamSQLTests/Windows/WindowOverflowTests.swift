@@ -132,4 +132,18 @@ final class WindowOverflowTests: XCTestCase {
         }
         XCTAssertEqual(out, [1, 2, 1])
     }
+
+    func testMatchRecognizeAggregateParametersAreCheckedAtPlanTime() throws {
+        let e = engine()
+        func err(_ sql: String) -> String { do { _ = try e.execute(sql); return "" } catch { return error.message } }
+        let mr = "SELECT * FROM stream MATCH_RECOGNIZE (ORDER BY ts MEASURES %@ AS x PATTERN (A+) DEFINE A AS v > 0)"
+        // nth_value's n became Int(1e30) when the first match was measured: a trap.
+        XCTAssertTrue(err(mr.replacingOccurrences(of: "%@", with: "nth_value(A.v, 1e30)")).contains("nth_value's n"))
+        XCTAssertTrue(err(mr.replacingOccurrences(of: "%@", with: "percentile(A.v, 7)")).contains("between 0 and 1"))
+        let q = try e.execute(mr.replacingOccurrences(of: "%@", with: "nth_value(A.v, 2)"))
+        let c = Collected(); q.addSink(c.add)
+        for v in [1, 2, 0] { e.emitSync(["ts": .int(Int64(v)), "v": .int(Int64(v))]) }
+        e.finish()
+        XCTAssertEqual(c.all.map { $0["x"]! }, [2])
+    }
 }
