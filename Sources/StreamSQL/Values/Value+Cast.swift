@@ -67,6 +67,16 @@ extension Value {
         }
     }
 
+    /// `CAST(v AS t)` in a query: `cast(to:)`, except that a time out of range for a timestamp is noted
+    /// (`FunctionFaults`), so the NULL is counted. Typed streams and tables convert with `cast(to:)`.
+    public func castNoting(to type: SQLType) -> Value {
+        guard type == .timestamp else { return cast(to: type) }
+        switch self {
+        case .string, .int, .double: return asTimestamp.map(Value.timestamp) ?? .null
+        default: return cast(to: type)
+        }
+    }
+
     /// Epoch numbers as nanoseconds, guessing the unit from the magnitude
     /// (seconds below 1e11, milliseconds below 1e14, microseconds below 1e17, else nanoseconds).
     public static func epochNanos(_ v: Value) -> Int64? {

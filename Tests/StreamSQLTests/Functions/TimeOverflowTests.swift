@@ -61,6 +61,16 @@ final class TimeOverflowTests: XCTestCase {
         XCTAssertEqual(m.nulled, 4, "text that is no time at all stays an uncounted NULL")
     }
 
+    func testCastsToTimestampOutOfRangeAreCountedNulls() throws {
+        let (r, m) = try counted("CAST(late AS timestamp) AS a, cast(n, 'timestamp') AS b, CAST(now AS timestamp) AS c, CAST('junk' AS timestamp) AS d")
+        XCTAssertEqual(r["a"], .null)
+        XCTAssertEqual(r["b"], .null)
+        XCTAssertEqual(r["c"], TimeParse.parse("2024-01-31").map(Value.timestamp))
+        XCTAssertEqual(r["d"], .null)
+        XCTAssertEqual(m.nullReasons[outOfRange], 2, "\(m.nullReasons)")
+        XCTAssertEqual(m.nulled, 2)
+    }
+
     func testEpochConversionsAtExtremesAreCountedNulls() throws {
         let extra: OrderedDictionary<String, Value> = ["nan": .double(.nan), "inf": .double(.infinity), "ninf": .double(-.infinity),
                                                        "big": .double(1e300), "min": .int(Int64.min), "top": "2262-04-11 23:00:00"]
