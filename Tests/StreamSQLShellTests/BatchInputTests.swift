@@ -39,6 +39,19 @@ final class BatchInputTests: XCTestCase {
         XCTAssertTrue(err.contains("summary: stream s: 1 event rejected"), err)
     }
 
+    func testTheSummaryNamesAFinishedQuerysOwnRejections() throws {
+        // Queries leave the catalog at end of input; the summary printed after it still names their losses.
+        let data = try write(Array("{\"ts\":9223372036854775807}\n{\"ts\":5}\n{\"k\":1}\n".utf8))
+        let window = "SELECT COUNT(*) AS c FROM %@ GROUP BY TumblingWindow('1s') WITH (TIMESTAMP='ts', TIMEUNIT='s')"
+        for args in [["query", window.replacingOccurrences(of: "%@", with: "stream"), "--input", data],
+                     ["-e", window.replacingOccurrences(of: "%@", with: "s"), "--input", "s=\(data)"]] {
+            let (status, out, err) = try StreamsqlBinary.run(args)
+            XCTAssertEqual(status, 0, "\(args): \(err)")
+            XCTAssertEqual(out.split(separator: "\n").count, 1, "\(args): \(out)")
+            XCTAssertTrue(err.contains("2 rejected (event time out of range in 'ts': 1; missing or invalid event time in 'ts': 1)"), "\(args): \(err)")
+        }
+    }
+
     func testBackPressureOptionsAreCheckedAndHonoured() throws {
         let data = try write(Array((1...500).map { "{\"a\":\($0)}\n" }.joined().utf8))
         let (status, out, err) = try StreamsqlBinary.run(["-e", "SELECT a FROM s", "--input", "s=\(data)", "--back-pressure", "block", "--queue", "8"])

@@ -131,7 +131,9 @@ final class AnalyticRunner {
                     while i > 0, p.times[i - 1] > p.times[i] { p.times.swapAt(i - 1, i); i -= 1 }
                 }
                 let newest = p.times[p.times.count - 1]
-                while let first = p.times.first, first <= newest - spec.spanNanos { p.times.removeFirst() }
+                // Near the start of Int64 time nothing lies a whole span before the newest: keep all.
+                let (cutoff, early) = newest.subtractingReportingOverflow(spec.spanNanos)
+                while !early, let first = p.times.first, first <= cutoff { p.times.removeFirst() }
                 if p.times.count > 100_000 { p.times.removeFirst(p.times.count - 100_000) }
                 return .int(Int64(p.times.count))
             case .recentCollect:
@@ -144,7 +146,8 @@ final class AnalyticRunner {
                 }
                 // The span ends at the newest time seen, so a late row does not bring back expired values.
                 let newest = max(t, p.timed.last?.0 ?? t)
-                while let first = p.timed.first, first.0 <= newest - spec.spanNanos { p.timed.removeFirst() }
+                let (cutoff, early) = newest.subtractingReportingOverflow(spec.spanNanos)
+                while !early, let first = p.timed.first, first.0 <= cutoff { p.timed.removeFirst() }
                 if p.timed.count > 10_000 { p.timed.removeFirst(p.timed.count - 10_000) }
                 return .array(p.timed.map(\.1))
             case .latest:

@@ -183,7 +183,7 @@ public struct ExpressionCompiler {
             }
         case .cast(let a, let t):
             let p = compile(a)
-            return { row in p(row).cast(to: t) }
+            return { row in p(row).castNoting(to: t) }
         case .call(let f, let args):
             return compileCall(f, args)
         case .lambdaVar(let v):

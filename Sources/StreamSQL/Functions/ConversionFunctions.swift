@@ -9,7 +9,7 @@ enum ConversionFunctions {
     static let all: [FunctionInfo] = [
         f("cast", [], 2...2, "cast(x, 'type')", "Convert x to int, float, string, bool or timestamp; NULL when it cannot be", .binary { v, t in
             guard let name = Fn.str(t), let ty = SQLType(name: name) else { return .null }
-            return v.cast(to: ty)
+            return v.castNoting(to: ty)
         }),
         f("hex2dec", [], 1...1, "hex2dec(s)", "Integer from hexadecimal text", .unary { v in
             guard var s = Fn.str(v) else { return .null }

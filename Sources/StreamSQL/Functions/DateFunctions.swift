@@ -18,8 +18,7 @@ enum DateFunctions {
     }
 
     static func dayOfWeek(_ ns: Int64) -> Int64 {  // Monday = 1 … Sunday = 7
-        let secs = ns >= 0 ? ns / 1_000_000_000 : (ns - 999_999_999) / 1_000_000_000
-        let days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
+        let days = TimeFormat.floorDivMod(TimeFormat.floorDivMod(ns, 1_000_000_000).0, 86400).0
         let w = (days + 3) % 7  // 1970-01-01 was a Thursday (index 3 with Monday = 0)
         return (w < 0 ? w + 7 : w) + 1
     }
@@ -28,8 +27,10 @@ enum DateFunctions {
         TimeFormat.daysFromCivil(p.year, p.month, p.day) - TimeFormat.daysFromCivil(p.year, 1, 1) + 1
     }
 
-    /// Adds `n` units to a time; months and years clamp the day to the month's end.
+    /// Adds `n` units to a time; months and years clamp the day to the month's end. Nil for an unknown
+    /// unit, and (noted as a fault) for a time Int64 nanoseconds cannot hold.
     static func add(_ ns: Int64, _ n: Int64, _ unit: String) -> Int64? {
+        func beyond() -> Int64? { FunctionFaults.note(TimeParse.outOfRangeReason); return nil }
         var u = unit.lowercased()
         if u.hasSuffix("s") && u.count > 2 { u.removeLast() }
         switch u {
@@ -38,17 +39,17 @@ enum DateFunctions {
             let (months, o1) = n.multipliedReportingOverflow(by: u.hasPrefix("y") ? 12 : (u.hasPrefix("q") ? 3 : 1))
             var p = TimeFormat.parts(nanos: ns)
             let (total, o2) = (p.year * 12 + (p.month - 1)).addingReportingOverflow(months)
-            guard !o1, !o2, abs(total) < 1 << 40 else { return nil }
+            guard !o1, !o2, abs(total) < 1 << 40 else { return beyond() }
             p.year = total >= 0 ? total / 12 : (total - 11) / 12
             p.month = total - p.year * 12 + 1
             p.day = min(p.day, TimeParse.daysIn(month: p.month, year: p.year))
-            return TimeFormat.nanos(from: p)
+            return TimeFormat.nanos(from: p) ?? beyond()
         default:
             guard let mult = unitNanos(u) else { return nil }
             let (r, o) = n.multipliedReportingOverflow(by: mult)
-            guard !o else { return nil }
+            guard !o else { return beyond() }
             let (s, o2) = ns.addingReportingOverflow(r)
-            return o2 ? nil : s
+            return o2 ? beyond() : s
         }
     }
 
@@ -120,7 +121,8 @@ enum DateFunctions {
         }
         guard t.isEmpty, (1...12).contains(p.month), p.day >= 1, p.day <= TimeParse.daysIn(month: p.month, year: p.year),
               p.hour < 24, p.minute < 60, p.second < 61 else { return nil }
-        return TimeFormat.nanos(from: p)
+        guard let t = TimeFormat.nanos(from: p) else { FunctionFaults.note(TimeParse.outOfRangeReason); return nil }
+        return t
     }
 
     /// Seconds east of UTC for a zone at an instant: an IANA name (daylight saving applied) or ±HH:MM.
@@ -129,8 +131,9 @@ enum DateFunctions {
         if z.uppercased() == "UTC" || z.uppercased() == "Z" { return 0 }
         if let sign = z.first, sign == "+" || sign == "-" {
             let parts = z.dropFirst().split(separator: ":")
-            guard let h = Int64(parts.first ?? ""), h <= 18 else { return nil }
+            guard let h = Int64(parts.first ?? ""), (0...18).contains(h) else { return nil }
             let m = parts.count > 1 ? (Int64(parts[1]) ?? 0) : 0
+            guard (0..<60).contains(m) else { return nil }
             return (h * 3600 + m * 60) * (sign == "-" ? -1 : 1)
         }
         guard let tz = TimeZone(identifier: z) else { return nil }
@@ -182,7 +185,8 @@ enum DateFunctions {
             return text(add(ns, k, unit))
         }),
         f("date_sub", ["datesub"], 3...3, "date_sub(t, n, unit)", "t minus n units", .ternary { t, n, u in
-            guard let ns = t.asTimestamp, let k = Fn.int(n), k != Int64.min, let unit = Fn.str(u) else { return .null }
+            guard let ns = t.asTimestamp, let k = Fn.int(n), let unit = Fn.str(u) else { return .null }
+            guard k != Int64.min else { FunctionFaults.note(TimeParse.outOfRangeReason); return .null }
             return text(add(ns, -k, unit))
         }),
         f("date_diff", ["datediff"], 3...3, "date_diff(end, start, unit)", "Whole units from start to end (end - start)", .ternary { e, s, u in
@@ -213,7 +217,9 @@ enum DateFunctions {
             return text(parse(str, pat))
         }),
         f("from_unixtime", [], 1...1, "from_unixtime(seconds)", "Date-time text (UTC) of epoch seconds", .unary { v in
-            guard let d = Fn.num(v), abs(d) < 9.2e9 else { return .null }
+            guard let d = Fn.num(v) else { return .null }
+            // Beyond ±9.2e9 s (and ±∞, NaN) no Int64 nanosecond time holds it.
+            guard abs(d) < 9.2e9 else { FunctionFaults.note(TimeParse.outOfRangeReason); return .null }
             return text(Int64(d * 1e9))
         }),
         f("unix_timestamp", ["to_unixtime"], 0...1, "unix_timestamp([t])", "Epoch seconds of t (or of now)", deterministic: false, .variadic { a in
@@ -222,7 +228,9 @@ enum DateFunctions {
         }),
         f("convert_tz", [], 2...2, "convert_tz(t, 'Area/City')", "The date-time t (UTC) as local time in a time zone (IANA name or ±HH:MM)", .binary { t, z in
             guard let ns = t.asTimestamp, let zone = Fn.str(z), let offset = zoneOffset(zone, at: ns) else { return .null }
-            return text(ns + offset * 1_000_000_000)
+            let (local, o) = ns.addingReportingOverflow(offset * 1_000_000_000)
+            guard !o else { FunctionFaults.note(TimeParse.outOfRangeReason); return .null }
+            return text(local)
         }),
         f("to_timestamp", [], 1...1, "to_timestamp(x)", "A timestamp from text or an epoch number", .unary { v in
             v.asTimestamp.map(Value.timestamp) ?? .null

@@ -139,8 +139,11 @@ final class MatchRecognizeOperator: QueryOperator {
     // MARK: rows in
 
     func process(_ row: Row, into out: inout ResultBatch) -> Bool {
+        guard let t = eventTime(row) else {
+            counters.reject("event time out of range in '\(q.orderByText)'")
+            return true
+        }
         let p = partition(for: row)
-        let t = eventTime(row)
         if t > maxTime { maxTime = t }
         sinceSweep += 1
         if sinceSweep >= 4096, q.withinNanos != nil { sinceSweep = 0; sweep(into: &out) }
@@ -179,17 +182,33 @@ final class MatchRecognizeOperator: QueryOperator {
         return p
     }
 
-    /// The ORDER BY value as nanoseconds (numbers are milliseconds, or TIMEUNIT's unit).
-    private func eventTime(_ row: Row) -> Int64 {
+    /// The ORDER BY value as nanoseconds (numbers are milliseconds, or TIMEUNIT's unit); 0 when it is no
+    /// time, nil when it is a time Int64 nanoseconds cannot hold (never wrapped into another time).
+    private func eventTime(_ row: Row) -> Int64? {
         if q.withinNanos == nil { return 0 }  // only WITHIN reads event time
         guard let o = orderBy else { return 0 }
         switch o(row) {
-        case .int(let i): return i.multipliedReportingOverflow(by: q.timeUnitNanos).partialValue
-        case .double(let d): let x = d * Double(q.timeUnitNanos); return x.isFinite && abs(x) < 9e18 ? Int64(x) : 0
-        case .string(let s): return TimeParse.parse(s) ?? 0
+        case .int(let i):
+            let (ns, o) = i.multipliedReportingOverflow(by: q.timeUnitNanos)
+            return o ? nil : ns
+        case .double(let d):
+            if d.isNaN { return 0 }
+            let x = d * Double(q.timeUnitNanos)
+            return abs(x) < 9e18 ? Int64(x) : nil
+        case .string(let s):
+            var far = false
+            let t = TimeParse.parse(s, outOfRange: &far)
+            return far ? nil : t ?? 0
         case .timestamp(let t): return t
         default: return 0
         }
+    }
+
+    /// Whether more than WITHIN passed from `start` to `now`, for any two times (their difference may
+    /// not fit in Int64).
+    @inline(__always) private func outOfTime(_ start: Int64, _ now: Int64, _ w: Int64) -> Bool {
+        let (d, o) = now.subtractingReportingOverflow(start)
+        return o ? now > start : d > w
     }
 
     // MARK: matching
@@ -269,7 +288,7 @@ final class MatchRecognizeOperator: QueryOperator {
             for k in 0..<(held + fresh.count) {
                 let t = k < held ? p.threads[k] : fresh[k - held]
                 guard case .symbol(let s) = program.ops[t.pc] else { continue }  // empty matches are ignored
-                if let w = q.withinNanos, now - p.time(t.start) > w { continue }
+                if let w = q.withinNanos, outOfTime(p.time(t.start), now, w) { continue }
                 if !define(s, thread: t, row: i, in: p, current: row) { continue }
                 var moved = t
                 moved.pc += 1
@@ -403,7 +422,7 @@ final class MatchRecognizeOperator: QueryOperator {
     private func sweep(into out: inout ResultBatch) {
         guard let w = q.withinNanos else { return }
         for p in allPartitions() where !p.threads.isEmpty {
-            p.threads.removeAll { maxTime - p.time($0.start) > w }
+            p.threads.removeAll { outOfTime(p.time($0.start), maxTime, w) }
             if p.threads.isEmpty && p.best != nil {
                 emitBest(p, into: &out)
                 run(p, into: &out)

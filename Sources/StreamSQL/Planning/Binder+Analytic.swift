@@ -34,12 +34,18 @@ extension Binder {
         case .recentCount:
             call.values = [try bind(args[0])]
             guard case .literal(.string(let text)) = args[1].kind, let n = Durations.parse(text), n > 0 else {
+                if case .literal(.string(let text)) = args[1].kind, Durations.isTooLong(text) {
+                    throw planError(Durations.tooLong(text, in: "recent_count"), args[1].range)
+                }
                 throw planError("recent_count's second argument must be a duration such as '10m' or '30s'", args[1].range)
             }
             call.spanNanos = n
         case .recentCollect:
             call.values = [try bind(args[0]), try bind(args[1])]
             guard case .literal(.string(let text)) = args[2].kind, let n = Durations.parse(text), n > 0 else {
+                if case .literal(.string(let text)) = args[2].kind, Durations.isTooLong(text) {
+                    throw planError(Durations.tooLong(text, in: "recent_collect"), args[2].range)
+                }
                 throw planError("recent_collect's third argument must be a duration such as '30m' or '10s'", args[2].range)
             }
             call.spanNanos = n

@@ -15,6 +15,8 @@ public struct BoundMatchQuery: Sendable {
     public var maxPrev: Int
     public var schema: ResultSchema
     public var projections: [BoundExpr]
+    /// The ORDER BY column as written, naming it in rejection reasons.
+    public var orderByText = ""
 
     func symbolSet(_ name: String) -> [Int] {
         if let s = subsets[name.lowercased()] { return s }
@@ -95,7 +97,10 @@ extension Binder {
                 guard let f = functions.lookup(name), f.kind == .aggregate else { return nil }
                 let star = args.first.map { if case .star = $0.kind { return true } else { return false } } ?? true
                 guard var kind = AggregateKind.named(f.name, star: star, distinct: distinct) else { return nil }
-                if args.count == 2, case .literal(let p) = args[1].kind, let d = p.asDouble { kind.parameter = d }
+                if args.count == 2, case .literal(let p) = args[1].kind, let d = p.asDouble {
+                    try checkParameter(of: kind, d, p, args[1].range)
+                    kind.parameter = d
+                }
                 var symbols: [Int]? = nil
                 var argument: BoundExpr? = nil
                 if !star, let a = args.first {
@@ -220,6 +225,6 @@ extension Binder {
         return BoundMatchQuery(partitionBy: partition, orderBy: order, timeUnitNanos: unit, program: program, defines: defines,
                                measures: measures, allRows: mr.allRows, afterMatch: mr.afterMatch, subsets: subsets,
                                withinNanos: mr.withinNanos, maxPrev: scope.maxPrev, schema: ResultSchema(columns: columns),
-                               projections: projections)
+                               projections: projections, orderByText: canonicalWithoutQualifier(mr.orderBy[0].expr))
     }
 }

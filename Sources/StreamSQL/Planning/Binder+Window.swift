@@ -27,12 +27,7 @@ extension Binder {
                 guard args.count == 2, case .literal(let p) = args[1].kind, let d = p.asDouble else {
                     throw planError("the second argument of \(f.name) must be a constant number", args.count > 1 ? args[1].range : e.range)
                 }
-                if kind.op == .percentile && !(0...1).contains(d) {
-                    throw planError("percentile's p must be between 0 and 1, got \(p)", args[1].range)
-                }
-                if kind.op == .nthValue && (d < 1 || d != d.rounded() || d > 1e9) {
-                    throw planError("nth_value's n must be a whole number from 1, got \(p)", args[1].range)
-                }
+                try checkParameter(of: kind, d, p, args[1].range)
                 kind.parameter = d
             }
             if let i = scope.aggregateCanonicals.firstIndex(of: canon) {
@@ -67,6 +62,16 @@ extension Binder {
         }
     }
 
+    /// percentile's p and nth_value's n, checked before the accumulators turn them into an index.
+    func checkParameter(of kind: AggregateKind, _ d: Double, _ p: Value, _ range: SourceRange) throws(StreamSQLError) {
+        if kind.op == .percentile && !(0...1).contains(d) {
+            throw planError("percentile's p must be between 0 and 1, got \(p)", range)
+        }
+        if kind.op == .nthValue && (d < 1 || d != d.rounded() || d > 1e9) {
+            throw planError("nth_value's n must be a whole number from 1, got \(p)", range)
+        }
+    }
+
     /// Canonical text with a leading stream qualifier removed (`stream.deviceId` is `deviceId`).
     func canonicalWithoutQualifier(_ e: Expr) -> String {
         if let parts = columnPath(e), parts.count > 1, streamNames.contains(parts[0].lowercased()) {
@@ -79,6 +84,7 @@ extension Binder {
         switch e.kind {
         case .literal(.string(let s)):
             guard let n = Durations.parse(s) else {
+                if Durations.isTooLong(s) { throw planError(Durations.tooLong(s, in: what), e.range) }
                 throw planError("invalid duration '\(s)' for \(what) (examples: '500ms', '5s', '2m', '1h')", e.range)
             }
             return n
@@ -126,6 +132,7 @@ extension Binder {
         for (key, value, range) in with {
             func dur() throws(StreamSQLError) -> Int64 {
                 if let s = value.asString, let n = Durations.parse(s, allowZero: true) { return n }
+                if let s = value.asString, Durations.isTooLong(s) { throw planError(Durations.tooLong(s, in: key.uppercased()), range) }
                 if value == .int(0) { return 0 }
                 throw planError("\(key.uppercased()) must be a duration such as '2s'", range)
             }

@@ -104,6 +104,7 @@ extension Parser {
             var r = t.range
             if peek.kind == .word, Durations.unit(peek.text) != nil { let u = advance(); text += " " + u.text; r = r.union(u.range) }
             guard let n = Durations.parse(text) else {
+                if Durations.isTooLong(text) { throw error(Durations.tooLong(text, in: context), at: r) }
                 throw error("invalid duration '\(t.text)' in \(context) (examples: '500ms', '5s', '2m', '1h')", at: t.range)
             }
             return (n, r)
@@ -112,8 +113,9 @@ extension Parser {
                 throw error("expected a time unit after \(t.text) in \(context) (e.g. 5 SECONDS)", at: peek.range)
             }
             let u = advance()
-            let v = Double(t.text) ?? 0
-            return (Int64(v * Double(unit)), t.range.union(u.range))
+            let v = (Double(t.text) ?? 0) * Double(unit)
+            guard v < Durations.limit else { throw error(Durations.tooLong("\(t.text) \(u.text)", in: context), at: t.range.union(u.range)) }
+            return (Int64(v), t.range.union(u.range))
         default:
             throw error("expected a duration after \(context), found \(describe(t))", at: t.range)
         }
@@ -226,8 +228,26 @@ public enum Durations {
         }
     }
 
-    /// Parses `'1.5s'`, `'1h30m'`, `'5 minutes'`; nil when malformed or not positive.
+    /// Durations are shorter than this many nanoseconds (about 285 years), so that they, and times a
+    /// duration apart, fit in Int64.
+    public static let limit: Double = 9e18
+
+    /// What a duration of `limit` or more is told.
+    public static func tooLong(_ text: String, in context: String) -> String {
+        "duration '\(text)' in \(context) is too long (at most 104,166 days)"
+    }
+
+    /// Parses `'1.5s'`, `'1h30m'`, `'5 minutes'`; nil when malformed, not positive or too long.
     public static func parse(_ text: String, allowZero: Bool = false) -> Int64? {
+        guard let total = total(text, allowZero: allowZero), total >= (allowZero ? 0 : 1), total < limit else { return nil }
+        return Int64(total)
+    }
+
+    /// Whether `text` is a well-formed duration that is too long to hold (`parse` gives nil for it).
+    public static func isTooLong(_ text: String) -> Bool { total(text, allowZero: false).map { $0 >= limit } ?? false }
+
+    /// The nanoseconds `text` spells, as a Double (possibly beyond Int64, or +∞), or nil when malformed.
+    private static func total(_ text: String, allowZero: Bool) -> Double? {
         var total: Double = 0
         var s = Substring(text.trimmingSpaces())
         guard !s.isEmpty else { return nil }
@@ -243,7 +263,6 @@ public enum Durations {
             while s.first == " " { s = s.dropFirst() }
             total += v * Double(mult)
         }
-        guard total >= (allowZero ? 0 : 1), total < 9e18 else { return nil }
-        return Int64(total)
+        return total
     }
 }

@@ -33,11 +33,16 @@ public enum TimeFormat {
         public var nanos: Int64
     }
 
+    /// ⌊a / b⌋ and the remainder in 0..<b (b > 0), for every a: rounding down by subtracting first
+    /// would trap near Int64.min.
+    @inline(__always) static func floorDivMod(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
+        let q = a / b, r = a % b
+        return r < 0 ? (q - 1, r + b) : (q, r)
+    }
+
     public static func parts(nanos: Int64) -> Parts {
-        let secs = nanos >= 0 ? nanos / nanosPerSecond : (nanos - nanosPerSecond + 1) / nanosPerSecond
-        let frac = nanos - secs * nanosPerSecond
-        let days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
-        let rem = secs - days * 86400
+        let (secs, frac) = floorDivMod(nanos, nanosPerSecond)
+        let (days, rem) = floorDivMod(secs, 86400)
         let (y, m, d) = civilFromDays(days)
         return Parts(year: y, month: m, day: d, hour: rem / 3600, minute: (rem % 3600) / 60, second: rem % 60, nanos: frac)
     }
@@ -93,7 +98,17 @@ public enum TimeParse {
         }
     }
 
+    /// Why a function gave NULL for a time it could not hold (a `FunctionFaults` reason).
+    public static let outOfRangeReason = "time out of range (1677-09-21 to 2262-04-11)"
+
     public static func parse(_ text: String) -> Int64? {
+        var far = false
+        return parse(text, outOfRange: &far)
+    }
+
+    /// `parse(_:)`, also telling a well-formed date-time that Int64 nanoseconds cannot hold (sets
+    /// `outOfRange`) from text that is no date-time at all.
+    public static func parse(_ text: String, outOfRange: inout Bool) -> Int64? {
         var s = text.utf8[...]
         func digits(_ n: Int) -> Int64? {
             var v: Int64 = 0
@@ -143,8 +158,9 @@ public enum TimeParse {
         }
         while s.first == 32 { s = s.dropFirst() }
         guard s.isEmpty else { return nil }
-        guard let local = TimeFormat.nanos(from: p) else { return nil }
+        guard let local = TimeFormat.nanos(from: p) else { outOfRange = true; return nil }
         let (t, o) = local.subtractingReportingOverflow(offset * TimeFormat.nanosPerSecond)
+        if o { outOfRange = true }
         return o ? nil : t
     }
 

@@ -70,6 +70,16 @@ extension Value {
         }
     }
 
+    /// `CAST(v AS t)` in a query: `cast(to:)`, except that a time out of range for a timestamp is noted
+    /// (`FunctionFaults`), so the NULL is counted. Typed streams and tables convert with `cast(to:)`.
+    public func castNoting(to type: SQLType) -> Value {
+        guard type == .timestamp else { return cast(to: type) }
+        switch self {
+        case .string, .int, .double: return asTimestamp.map(Value.timestamp) ?? .null
+        default: return cast(to: type)
+        }
+    }
+
     /// Epoch numbers as nanoseconds, guessing the unit from the magnitude
     /// (seconds below 1e11, milliseconds below 1e14, microseconds below 1e17, else nanoseconds).
     public static func epochNanos(_ v: Value) -> Int64? {
@@ -82,11 +92,20 @@ extension Value {
     }
 
     /// A point in time from a timestamp, a date-time string or an epoch number.
+    ///
+    /// A date-time or epoch number beyond what Int64 nanoseconds hold (1677–2262, ±∞, NaN) is nil, and a
+    /// function reading it notes why (`FunctionFaults`), so the NULL it gives is counted.
     public var asTimestamp: Int64? {
         switch self {
         case .timestamp(let t): return t
-        case .string(let s): return TimeParse.parse(s)
-        case .int, .double: return Value.epochNanos(self)
+        case .string(let s):
+            var far = false
+            let t = TimeParse.parse(s, outOfRange: &far)
+            if far { FunctionFaults.note(TimeParse.outOfRangeReason) }
+            return t
+        case .int, .double:
+            guard let t = Value.epochNanos(self) else { FunctionFaults.note(TimeParse.outOfRangeReason); return nil }
+            return t
         default: return nil
         }
     }

@@ -36,10 +36,10 @@ final class CountingWindowOperator: QueryOperator {
 
 /// A copy of `table` without the groups idle for `ttl` or longer (counted as evictions).
 func dropIdleGroups(_ table: GroupTable, now: Int64, ttl: Int64, core: WindowCore) -> GroupTable {
-    let stale = (0..<table.count).filter { now - table.lastSeen[$0] >= ttl }
+    let stale = (0..<table.count).filter { TimeMath.sub(now, table.lastSeen[$0]) >= ttl }
     guard !stale.isEmpty else { return table }
     let kept = core.makeTable()
-    for g in 0..<table.count where now - table.lastSeen[g] < ttl {
+    for g in 0..<table.count where TimeMath.sub(now, table.lastSeen[g]) < ttl {
         let h = kept.insert(table.key(g))
         kept.merge(h, from: table, g)
     }

@@ -19,9 +19,14 @@ final class SessionWindowOperator: QueryOperator {
     private var ends = Heap<Int64>()                        // candidate firing times (may be stale)
     private var count = 0
 
+    /// Event times whose session end plus lateness stays below Int64.max (finishing fires sessions that
+    /// end before it); nil when the gap and lateness leave none.
+    private let accepted: ClosedRange<Int64>?
+
     init(core: WindowCore, gap: Int64) {
         self.core = core
         self.gap = gap
+        accepted = TimeMath.sum(gap, core.eventTime?.lateness ?? 0, 1).map { Int64.min...(Int64.max - $0) }
     }
 
     var schema: ResultSchema { core.schema }
@@ -36,10 +41,7 @@ final class SessionWindowOperator: QueryOperator {
         let now = core.clock.now()
         var t = now
         if let et = core.eventTime {
-            guard let x = et.time(of: row) else {
-                core.counters.reject("missing or invalid event time in '\(core.q.time.eventTimeField ?? "")'")
-                return true
-            }
+            guard let x = core.eventTime(of: row, et, accepting: accepted) else { return true }
             if et.watermark != Int64.min && x + gap + et.lateness <= et.watermark {
                 core.counters.late.add(1, ordering: .relaxed)
                 return true

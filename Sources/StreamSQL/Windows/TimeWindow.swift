@@ -22,6 +22,11 @@ final class TimeWindowOperator: QueryOperator {
 
     var schema: ResultSchema { core.schema }
 
+    /// Event times whose windows fit in Int64: from the first window's start (at least `t − size − slide`)
+    /// to the last one's end plus lateness and a slide (at most `t + 2·size + slide + lateness`, which also
+    /// keeps every end within `finish`'s limit). Nil when the window is too long to leave any.
+    private let accepted: ClosedRange<Int64>?
+
     init(core: WindowCore, size: Int64, slide: Int64) {
         self.core = core
         self.size = size
@@ -29,6 +34,12 @@ final class TimeWindowOperator: QueryOperator {
         var a = size, b = slide
         while b != 0 { (a, b) = (b, a % b) }
         pane = a
+        if let below = TimeMath.sum(size, slide), let above = TimeMath.sum(size, size, slide, core.eventTime?.lateness ?? 0),
+           Int64.min + below <= Int64.max - above {
+            accepted = (Int64.min + below)...(Int64.max - above)
+        } else {
+            accepted = nil
+        }
     }
 
     var needsTicks: Bool { core.eventTime == nil || core.eventTime?.idle != nil }
@@ -39,7 +50,10 @@ final class TimeWindowOperator: QueryOperator {
 
     private var openWindowCount: Int {
         guard let first = paneStarts.first, let last = paneStarts.last else { return 0 }
-        return Int((last - first) / slide) + Int(size / slide)
+        // Panes may lie far apart (times near both ends of Int64): count in slides, saturating.
+        let (spread, o) = last.subtractingReportingOverflow(first)
+        let (n, o2) = Int(o ? Int64.max / slide : spread / slide).addingReportingOverflow(Int(size / slide))
+        return o2 ? Int.max : n
     }
 
     var explain: String {
@@ -50,7 +64,16 @@ final class TimeWindowOperator: QueryOperator {
 
     private lazy var readsClock: Bool = core.eventTime == nil || core.eventTime?.idle != nil
 
-    @inline(__always) func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
+    @inline(__always) func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { TimeMath.floorDiv(a, b) }
+
+    /// The end of the first window that ends after `t`, or nil when Int64 cannot hold it.
+    private func firstEnd(after t: Int64) -> Int64? {
+        let (below, o1) = t.subtractingReportingOverflow(size)
+        guard !o1 else { return nil }
+        let (start, o2) = (floorDiv(below, slide) + 1).multipliedReportingOverflow(by: slide)
+        let (end, o3) = start.addingReportingOverflow(size)
+        return o2 || o3 ? nil : end
+    }
 
     func process(_ row: Row, into out: inout ResultBatch) -> Bool {
         if let f = core.filter, !f(row) { return true }
@@ -58,10 +81,7 @@ final class TimeWindowOperator: QueryOperator {
         let now = readsClock ? core.clock.now() : 0
         let t: Int64
         if let et = core.eventTime {
-            guard let x = et.time(of: row) else {
-                core.counters.reject("missing or invalid event time in '\(core.q.time.eventTimeField ?? "")'")
-                return true
-            }
+            guard let x = core.eventTime(of: row, et, accepting: accepted) else { return true }
             // Late: every window holding t has ended and its lateness has passed.
             let lastEnd = floorDiv(x, slide) * slide + size
             if et.watermark != Int64.min && lastEnd + et.lateness <= et.watermark {
@@ -98,8 +118,9 @@ final class TimeWindowOperator: QueryOperator {
             // time) ending after the watermark; windows that closed while empty never fire.
             var firstEnd = (floorDiv(t - size, slide) + 1) * slide + size
             if firedUpTo != Int64.min { firstEnd = max(firstEnd, firedUpTo + slide) }
-            if let wm = core.eventTime?.watermark, wm != Int64.min {
-                firstEnd = max(firstEnd, (floorDiv(wm - size, slide) + 1) * slide + size)
+            // A watermark within a window of Int64.min ends before every window of an accepted row.
+            if let wm = core.eventTime?.watermark, wm != Int64.min, let afterWatermark = self.firstEnd(after: wm) {
+                firstEnd = max(firstEnd, afterWatermark)
             }
             if nextFireEnd == nil || firstEnd < nextFireEnd! { nextFireEnd = firstEnd }
         }

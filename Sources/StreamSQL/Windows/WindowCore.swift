@@ -344,6 +344,17 @@ final class WindowCore {
         return et.idleAdvance(now: now) ? et.watermark : nil
     }
 
+    /// The row's event time when it lies in `accepted` (the times whose window bounds Int64 holds);
+    /// otherwise nil, with the rejection counted under its reason.
+    @inline(__always) func eventTime(of row: Row, _ et: EventTimeTracker, accepting accepted: ClosedRange<Int64>?) -> Int64? {
+        switch et.read(row) {
+        case .time(let t) where accepted?.contains(t) == true: return t
+        case .time, .outOfRange: counters.reject("event time out of range in '\(q.time.eventTimeField ?? "")'")
+        case .invalid: counters.reject("missing or invalid event time in '\(q.time.eventTimeField ?? "")'")
+        }
+        return nil
+    }
+
     /// Whether a new group may be created (the state bound); counts the rejection when not.
     func admitNewGroup(current: Int) -> Bool {
         if current < maxGroups { return true }
@@ -380,18 +391,31 @@ final class EventTimeTracker {
         idle = t.idleTimeout
     }
 
-    /// The row's event time in nanoseconds, or nil when the field is missing or not a time.
-    func time(of row: Row) -> Int64? {
+    /// An event time as read from a row.
+    enum Reading {
+        case time(Int64)
+        /// The field is missing or not a time.
+        case invalid
+        /// A time, but one Int64 nanoseconds cannot hold (in TIMEUNIT, beyond 1677–2262, or ±∞).
+        case outOfRange
+    }
+
+    /// The row's event time in nanoseconds.
+    func read(_ row: Row) -> Reading {
         switch row[slot] {
         case .int(let i):
             let (r, o) = i.multipliedReportingOverflow(by: unit)
-            return o ? nil : r
+            return o ? .outOfRange : .time(r)
         case .double(let d):
+            if d.isNaN { return .invalid }
             let ns = d * Double(unit)
-            return ns.isFinite && abs(ns) < 9.2e18 ? Int64(ns) : nil
-        case .string(let s): return TimeParse.parse(s)
-        case .timestamp(let t): return t
-        default: return nil
+            return abs(ns) < 9.2e18 ? .time(Int64(ns)) : .outOfRange
+        case .string(let s):
+            var far = false
+            if let t = TimeParse.parse(s, outOfRange: &far) { return .time(t) }
+            return far ? .outOfRange : .invalid
+        case .timestamp(let t): return .time(t)
+        default: return .invalid
         }
     }
 
@@ -404,10 +428,12 @@ final class EventTimeTracker {
         }
     }
 
-    /// Lets the watermark advance with processing time after IDLETIMEOUT without rows.
+    /// Lets the watermark advance with processing time after IDLETIMEOUT without rows (saturating at the
+    /// end of Int64: a watermark that far has passed every window).
     func idleAdvance(now: Int64) -> Bool {
-        guard let idle, let m = maxEventTime, now - lastArrival >= idle else { return false }
-        let w = m + (now - lastArrival) - outOfOrder
+        let quiet = TimeMath.sub(now, lastArrival)
+        guard let idle, let m = maxEventTime, quiet >= idle else { return false }
+        let w = TimeMath.sub(TimeMath.add(m, quiet), outOfOrder)
         if w > watermark { watermark = w; return true }
         return false
     }

@@ -95,7 +95,7 @@ public final class Dashboard: @unchecked Sendable {
         if x >= 1e6 { return String(format: "%.1fM", x / 1e6) }
         if x >= 1e4 { return String(format: "%.0fk", x / 1e3) }
         if x >= 1e3 { return String(format: "%.1fk", x / 1e3) }
-        return String(Int(x.rounded()))
+        return Widgets.num(x.rounded(), 0)  // NaN and huge negative rates print, never trap
     }
 
     func header(_ f: inout Frame, now: Double) {

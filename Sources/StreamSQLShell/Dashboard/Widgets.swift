@@ -124,13 +124,23 @@ enum Widgets {
         return String(format: "%.\(digits)f", v)
     }
 
+    /// `Int(d.rounded())` for a drawing position, clamped to `range`: results are outside data, and NaN,
+    /// ±∞ or a value beyond Int would trap in the conversion.
+    static func cells(_ d: Double, in range: ClosedRange<Int>) -> Int {
+        guard !d.isNaN else { return range.lowerBound }
+        let r = d.rounded()
+        if r <= Double(range.lowerBound) { return range.lowerBound }
+        if r >= Double(range.upperBound) { return range.upperBound }
+        return Int(r)
+    }
+
     static func sparkLine(_ values: [Double], width: Int, lo: Double?, hi: Double?) -> String {
         let v = values.suffix(width)
         guard let mn = lo ?? v.min(), let mx = hi ?? v.max() else { return "" }
         let span = mx - mn
         return String(v.map { x -> Character in
             let t = span > 0 ? (x - mn) / span : 0.5
-            return sparks[max(0, min(7, Int((t * 7).rounded())))]
+            return sparks[cells(t * 7, in: 0...7)]
         })
     }
 
@@ -247,11 +257,11 @@ enum Widgets {
             f.put(r.x, y, Frame.pad(k, labelW - 1), .normal)
             var x = r.x + labelW
             for (j, v) in vals.enumerated() {
-                let w = Int((v / maxTotal * Double(barW)).rounded())
+                let w = cells(v / maxTotal * Double(barW), in: -1_000_000...1_000_000)
                 f.put(x, y, String(repeating: "█", count: max(0, w)), styles[j % styles.count], limit: r.x + labelW + barW - x)
                 x += w
             }
-            f.put(r.x + r.w - 5, y, Frame.pad(String(Int(vals.reduce(0, +).rounded())), 5, right: true), .bold)
+            f.put(r.x + r.w - 5, y, Frame.pad(num(vals.reduce(0, +).rounded(), 0), 5, right: true), .bold)
         }
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// Counters of one query (or stream), safe to read from any thread while the query runs.
-public final class Counters: Sendable {
+public final class Counters: Sendable, FaultRecording {
     let eventsIn = Atomic<Int>(0)
     let rowsOut = Atomic<Int>(0)
     let rejected = Atomic<Int>(0)

@@ -40,11 +40,14 @@ extension Engine {
             streamReasons[s.name.lowercased()] = m.rejectionReasons
             if m.rejected > 0 { lines.append("stream \(s.name): \(m.rejected) event\(m.rejected == 1 ? "" : "s") rejected\(reasons(m.rejectionReasons))") }
         }
-        for q in queries.sorted(by: { $0.name < $1.name }) {
+        // Running queries, then those that finished (their counts as they ended).
+        let (live, finished) = lock.withLock { (streams.values.flatMap(\.queries), finishedQueries) }
+        let running = live.map { (name: $0.name, stream: $0.streamName, metrics: $0.metrics) }
+        for q in running.sorted(by: { $0.name < $1.name }) + finished {
             let m = q.metrics
             var parts: [String] = []
             // Lines the stream rejected are reported once, above; the query's own rejections here.
-            let ofStream = streamReasons[q.streamName.lowercased()] ?? [:]
+            let ofStream = streamReasons[q.stream.lowercased()] ?? [:]
             let own = m.rejectionReasons.filter { !$0.key.hasPrefix("invalid JSON: ") && ofStream[$0.key] == nil }
             let ownCount = own.values.reduce(0, +)
             if ownCount > 0 { parts.append("\(ownCount) rejected\(reasons(own))") }

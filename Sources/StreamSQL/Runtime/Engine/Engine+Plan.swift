@@ -123,7 +123,10 @@ extension Engine {
         q.inbox.start(q, tickEvery: options.clock.isRealTime && op.needsTicks ? options.tickInterval : nil, clock: options.clock)
         q.onFinish { [weak self, weak q] in
             guard let self, let q else { return }
+            let final = (name: q.name, stream: q.streamName, metrics: q.metrics)
             self.lock.withLock {
+                self.finishedQueries.append(final)
+                if self.finishedQueries.count > Engine.keptFinishedQueries { self.finishedQueries.removeFirst() }
                 st.queries.removeAll { $0 === q }
                 if self.namedQueries[q.name.lowercased()] === q { self.namedQueries[q.name.lowercased()] = nil }
             }

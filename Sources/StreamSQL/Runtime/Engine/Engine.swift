@@ -52,6 +52,10 @@ public final class Engine: @unchecked Sendable {
     /// Serialises planning and starting queries: a plan binds against a stream's layout as it is, and
     /// starting it widens that layout, so no other plan may read the layout in between.
     let planLock = NSLock()
+    /// Queries that finished (end of input, or stopped) and left the catalog, newest last, so that the
+    /// loss summary printed after `finish()` still names what they rejected, made NULL or dropped.
+    var finishedQueries: [(name: String, stream: String, metrics: MetricsSnapshot)] = []
+    static let keptFinishedQueries = 256
     var streams: [String: StreamState] = [:]
     var tables: [String: TableState] = [:]
     /// Every running query by lower-cased name.

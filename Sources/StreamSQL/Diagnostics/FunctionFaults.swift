@@ -15,12 +15,12 @@ public enum FunctionFaults {
     @inline(never)
     public static func note(_ reason: String) {
         guard let p = pthread_getspecific(key) else { return }
-        Unmanaged<Counters>.fromOpaque(p).takeUnretainedValue().fault(reason)
+        (Unmanaged<AnyObject>.fromOpaque(p).takeUnretainedValue() as? FaultRecording)?.fault(reason)
     }
 
     /// Runs `body` with `counters` receiving the notes made on this thread (nesting restores the outer one).
     @inline(__always)
-    static func counting<T>(into counters: Counters, _ body: () throws -> T) rethrows -> T {
+    static func counting<T>(into counters: some FaultRecording, _ body: () throws -> T) rethrows -> T {
         let previous = pthread_getspecific(key)
         pthread_setspecific(key, Unmanaged.passUnretained(counters).toOpaque())
         defer { pthread_setspecific(key, previous) }
@@ -32,4 +32,9 @@ public enum FunctionFaults {
         pthread_key_create(&k, nil)
         return k
     }()
+}
+
+/// What receives the notes of `FunctionFaults` (a running query's counters).
+protocol FaultRecording: AnyObject {
+    func fault(_ reason: String)
 }
