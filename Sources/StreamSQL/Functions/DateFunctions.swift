@@ -18,7 +18,9 @@ enum DateFunctions {
     }
 
     static func dayOfWeek(_ ns: Int64) -> Int64 {  // Monday = 1 … Sunday = 7
-        let secs = ns >= 0 ? ns / 1_000_000_000 : (ns - 999_999_999) / 1_000_000_000
+        // Floor division without `ns - 999_999_999`, which overflows near Int64.min.
+        let (q, r) = ns.quotientAndRemainder(dividingBy: 1_000_000_000)
+        let secs = r < 0 ? q - 1 : q
         let days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
         let w = (days + 3) % 7  // 1970-01-01 was a Thursday (index 3 with Monday = 0)
         return (w < 0 ? w + 7 : w) + 1

@@ -34,8 +34,10 @@ public enum TimeFormat {
     }
 
     public static func parts(nanos: Int64) -> Parts {
-        let secs = nanos >= 0 ? nanos / nanosPerSecond : (nanos - nanosPerSecond + 1) / nanosPerSecond
-        let frac = nanos - secs * nanosPerSecond
+        // Floor division without `nanos - nanosPerSecond`, which overflows near Int64.min.
+        let (q, r) = nanos.quotientAndRemainder(dividingBy: nanosPerSecond)
+        let secs = r < 0 ? q - 1 : q
+        let frac = r < 0 ? r + nanosPerSecond : r
         let days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400
         let rem = secs - days * 86400
         let (y, m, d) = civilFromDays(days)
