@@ -96,6 +96,10 @@ extension Engine {
         if lock.withLock({ streams[name.lowercased()] != nil || tables[name.lowercased()] != nil }) {
             throw StreamSQLError(.catalog, "\(name) already exists", at: range, in: sql)
         }
+        if let query, query.from.source.lowercased() == name.lowercased() {
+            // Its results would run through its own query again, on the thread that holds that query's lock.
+            throw StreamSQLError(.plan, "stream \(name) cannot be derived from itself", at: query.from.range, in: sql)
+        }
         var types: [String: SQLType] = [:]
         for c in columns {
             guard let t = SQLType(name: c.typeName) else {
