@@ -269,7 +269,7 @@ final class MatchRecognizeOperator: QueryOperator {
             for k in 0..<(held + fresh.count) {
                 let t = k < held ? p.threads[k] : fresh[k - held]
                 guard case .symbol(let s) = program.ops[t.pc] else { continue }  // empty matches are ignored
-                if let w = q.withinNanos, now - p.time(t.start) > w { continue }
+                if let w = q.withinNanos, MatchRecognizeOperator.elapsed(from: p.time(t.start), to: now, over: w) { continue }
                 if !define(s, thread: t, row: i, in: p, current: row) { continue }
                 var moved = t
                 moved.pc += 1
@@ -403,12 +403,19 @@ final class MatchRecognizeOperator: QueryOperator {
     private func sweep(into out: inout ResultBatch) {
         guard let w = q.withinNanos else { return }
         for p in allPartitions() where !p.threads.isEmpty {
-            p.threads.removeAll { maxTime - p.time($0.start) > w }
+            p.threads.removeAll { MatchRecognizeOperator.elapsed(from: p.time($0.start), to: maxTime, over: w) }
             if p.threads.isEmpty && p.best != nil {
                 emitBest(p, into: &out)
                 run(p, into: &out)
             }
         }
+    }
+
+    /// Whether more than `limit` passed from `start` to `now`. Times are any Int64 (event times from data), so
+    /// the difference may not fit: then it is far over the limit if `now` is later, and not if it is earlier.
+    static func elapsed(from start: Int64, to now: Int64, over limit: Int64) -> Bool {
+        let (d, overflow) = now.subtractingReportingOverflow(start)
+        return overflow ? now > start : d > limit
     }
 
     private func allPartitions() -> [Partition] { Array(partitions.values) + (single.map { [$0] } ?? []) }
