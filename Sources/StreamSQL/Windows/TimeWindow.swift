@@ -50,7 +50,19 @@ final class TimeWindowOperator: QueryOperator {
 
     private lazy var readsClock: Bool = core.eventTime == nil || core.eventTime?.idle != nil
 
-    @inline(__always) func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
+    /// ⌊a / b⌋ for b > 0, for every a (`-a` would overflow at Int64.min).
+    @inline(__always) func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+        let (q, r) = a.quotientAndRemainder(dividingBy: b)
+        return r < 0 ? q - 1 : q
+    }
+
+    /// Whether window arithmetic around `t` (a window's start and end, the windows before and after it)
+    /// stays inside Int64: event times come from data and may be anywhere in it.
+    static func fits(_ t: Int64, size: Int64, slide: Int64) -> Bool {
+        let (m, o1) = size.addingReportingOverflow(slide)
+        let (margin, o2) = m.multipliedReportingOverflow(by: 2)
+        return !o1 && !o2 && t > Int64.min + margin && t < Int64.max - margin
+    }
 
     func process(_ row: Row, into out: inout ResultBatch) -> Bool {
         if let f = core.filter, !f(row) { return true }
@@ -62,9 +74,14 @@ final class TimeWindowOperator: QueryOperator {
                 core.counters.reject("missing or invalid event time in '\(core.q.time.eventTimeField ?? "")'")
                 return true
             }
+            guard TimeWindowOperator.fits(x, size: size, slide: slide) else {
+                core.counters.reject("event time in '\(core.q.time.eventTimeField ?? "")' too far from 1970 for the window")
+                return true
+            }
             // Late: every window holding t has ended and its lateness has passed.
             let lastEnd = floorDiv(x, slide) * slide + size
-            if et.watermark != Int64.min && lastEnd + et.lateness <= et.watermark {
+            let (due, o) = lastEnd.addingReportingOverflow(et.lateness)
+            if et.watermark != Int64.min && !o && due <= et.watermark {
                 core.counters.late.add(1, ordering: .relaxed)
                 return true
             }
@@ -98,8 +115,8 @@ final class TimeWindowOperator: QueryOperator {
             // time) ending after the watermark; windows that closed while empty never fire.
             var firstEnd = (floorDiv(t - size, slide) + 1) * slide + size
             if firedUpTo != Int64.min { firstEnd = max(firstEnd, firedUpTo + slide) }
-            if let wm = core.eventTime?.watermark, wm != Int64.min {
-                firstEnd = max(firstEnd, (floorDiv(wm - size, slide) + 1) * slide + size)
+            if let wm = core.eventTime?.watermark, wm != Int64.min, case let (from, o) = wm.subtractingReportingOverflow(size), !o {
+                firstEnd = max(firstEnd, (floorDiv(from, slide) + 1) * slide + size)
             }
             if nextFireEnd == nil || firstEnd < nextFireEnd! { nextFireEnd = firstEnd }
         }
@@ -218,7 +235,8 @@ final class TimeWindowOperator: QueryOperator {
         let horizon = (core.eventTime?.watermark ?? firedUpTo)
         while let ps = paneStarts.first {
             let lastEnd = floorDiv(ps, slide) * slide + size
-            guard lastEnd <= firedUpTo, lastEnd + lateness <= max(horizon, firedUpTo) else { break }
+            let (due, o) = lastEnd.addingReportingOverflow(lateness)
+            guard lastEnd <= firedUpTo, !o, due <= max(horizon, firedUpTo) else { break }
             paneStarts.removeFirst()
             if let t = panes.removeValue(forKey: ps) { core.recycle(t) }
             if ps == lastPaneStart { lastPane = nil; lastPaneStart = Int64.min }

@@ -181,19 +181,20 @@ enum CrashReporter {
         length = count
     }
 
-    /// Installs the handlers once, with an alternate signal stack for this (the fuzzing) thread.
+    /// Installs the handlers once, with an alternate signal stack for the calling (the fuzzing) thread.
     static func install() {
         let first = installed.withLock { done -> Bool in
             defer { done = true }
             return !done
         }
+        guard first else { return }
+        // XCTest runs every test on the main thread, so one alternate stack (for a stack overflow) serves all.
         let stackSize = 1 << 16
         var ss = stack_t()
         ss.ss_sp = UnsafeMutableRawPointer.allocate(byteCount: stackSize, alignment: 16)
         ss.ss_size = stackSize
         ss.ss_flags = 0
         sigaltstack(&ss, nil)
-        guard first else { return }
         for sig in signals {
             var sa = sigaction()
             sa.__sigaction_handler.sa_handler = { sig in CrashReporter.report(sig) }
