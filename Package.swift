@@ -39,7 +39,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "StreamSQLTests", dependencies: ["StreamSQL"]),
+        .testTarget(name: "StreamSQLTests", dependencies: ["StreamSQL"], exclude: ["Fuzz/Repros"]),
         .testTarget(name: "StreamSQLShellTests", dependencies: ["StreamSQLShell", "StreamSQL", "StreamSQLScenarios"]),
     ],
     swiftLanguageModes: [.v6]

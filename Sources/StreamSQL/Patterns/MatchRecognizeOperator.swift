@@ -430,6 +430,13 @@ final class MatchRecognizeOperator: QueryOperator {
         }
     }
 
+    /// Whether more than `limit` passed from `start` to `now`. Times are any Int64 (event times from data), so
+    /// the difference may not fit: then it is far over the limit if `now` is later, and not if it is earlier.
+    static func elapsed(from start: Int64, to now: Int64, over limit: Int64) -> Bool {
+        let (d, overflow) = now.subtractingReportingOverflow(start)
+        return overflow ? now > start : d > limit
+    }
+
     private func allPartitions() -> [Partition] { Array(partitions.values) + (single.map { [$0] } ?? []) }
 
     func onTick(now: Int64, into out: inout ResultBatch) { sweep(into: &out) }

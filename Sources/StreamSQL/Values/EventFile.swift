@@ -137,8 +137,9 @@ struct CSVRecords {
                 continue
             case .line(let l): line = l
             }
-            if firstLine == 0 { firstLine = line.number }
-            recordBytes += line.bytes.count + 1
+            // The record's bytes, with a line end between its lines (a one-line record of exactly the limit fits).
+            if firstLine == 0 { firstLine = line.number } else { recordBytes += 1 }
+            recordBytes += line.bytes.count
             if recordBytes > reader.maxLineBytes && !tooLong { tooLong = true; cell = []; cells = [] }
             if inQuotes && !tooLong { cell.append(10) }
             let b = line.bytes

@@ -81,8 +81,13 @@ public final class LineReader {
 
     /// Reads a string's lines (tests, `-e` input); the same rules as for a file.
     public static func text(_ s: String, name: String = "text", maxLineBytes: Int = LineReader.defaultMaxLineBytes) -> LineReader {
+        bytes(Array(s.utf8), name: name, maxLineBytes: maxLineBytes)
+    }
+
+    /// Reads bytes held in memory (which, unlike a `String`, may be invalid UTF-8); the same rules as for a file.
+    public static func bytes(_ b: [UInt8], name: String = "bytes", maxLineBytes: Int = LineReader.defaultMaxLineBytes) -> LineReader {
         let r = LineReader(fileDescriptor: -1, name: name, maxLineBytes: maxLineBytes)
-        r.load(Array(s.utf8))
+        r.load(b)
         return r
     }
 
@@ -102,7 +107,8 @@ public final class LineReader {
                 guard start < end else { return nil }
                 return emitLine(upTo: end, consumed: end)
             }
-            if end - start > maxLineBytes { return skipLongLine() }
+            // One byte more than the limit may be the CR of a CRLF whose LF is not read yet.
+            if end - start > maxLineBytes + 1 { return skipLongLine() }
             fill()
         }
     }

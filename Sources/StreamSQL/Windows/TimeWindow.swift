@@ -84,7 +84,8 @@ final class TimeWindowOperator: QueryOperator {
             guard let x = core.eventTime(of: row, et, accepting: accepted) else { return true }
             // Late: every window holding t has ended and its lateness has passed.
             let lastEnd = floorDiv(x, slide) * slide + size
-            if et.watermark != Int64.min && lastEnd + et.lateness <= et.watermark {
+            let (due, o) = lastEnd.addingReportingOverflow(et.lateness)
+            if et.watermark != Int64.min && !o && due <= et.watermark {
                 core.counters.late.add(1, ordering: .relaxed)
                 return true
             }
@@ -239,7 +240,8 @@ final class TimeWindowOperator: QueryOperator {
         let horizon = (core.eventTime?.watermark ?? firedUpTo)
         while let ps = paneStarts.first {
             let lastEnd = floorDiv(ps, slide) * slide + size
-            guard lastEnd <= firedUpTo, lastEnd + lateness <= max(horizon, firedUpTo) else { break }
+            let (due, o) = lastEnd.addingReportingOverflow(lateness)
+            guard lastEnd <= firedUpTo, !o, due <= max(horizon, firedUpTo) else { break }
             paneStarts.removeFirst()
             if let t = panes.removeValue(forKey: ps) { core.recycle(t) }
             if ps == lastPaneStart { lastPane = nil; lastPaneStart = Int64.min }

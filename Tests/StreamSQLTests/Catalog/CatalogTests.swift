@@ -227,3 +227,27 @@ final class CatalogTests: XCTestCase {
         for (k, c) in cs { XCTAssertEqual(c.all.count, (0..<2000).filter { Int64($0) % k == 0 }.count, "query \(k)") }
     }
 }
+
+/// Found by the fuzzer (Tests/StreamSQLTests/Fuzz/Repros/stream-derived-from-itself.txt): a stream derived from
+/// itself fed its query's results back into the same query while that query's lock was held, so the first
+/// event hung the engine.
+final class SelfDerivedStreamTests: XCTestCase {
+    func testAStreamCannotBeDerivedFromItself() throws {
+        let engine = Engine()
+        XCTAssertThrowsError(try engine.run("CREATE STREAM s2 AS SELECT a FROM S2")) { e in
+            XCTAssertTrue("\(e)".contains("stream s2 cannot be derived from itself"), "\(e)")
+        }
+        XCTAssertFalse(engine.streamNames.contains("s2"), "the refused stream is not left in the catalog")
+        // Events into the name still go nowhere odd, and return.
+        XCTAssertEqual(engine.emitSync(["a": 1], to: "s2").count, 0)
+        // Derived from another stream is fine, and events flow.
+        _ = try engine.run("CREATE STREAM s2")
+        _ = try engine.run("CREATE STREAM s3 AS SELECT a FROM s2")
+        // Nor through another derived stream (s2 replaced to read s3, which reads s2).
+        XCTAssertThrowsError(try engine.run("CREATE OR REPLACE STREAM s2 AS SELECT a FROM s3"))
+        let q = try engine.execute("SELECT a FROM s3")
+        let out = engine.emitSync(["a": 7], to: "s2")
+        XCTAssertEqual(out.count, 1)
+        XCTAssertEqual(q.metrics.rowsOut, 1)
+    }
+}

@@ -111,3 +111,30 @@ final class TimeOverflowTests: XCTestCase {
         XCTAssertEqual(err("SELECT * FROM stream MATCH_RECOGNIZE (ORDER BY ts MEASURES COUNT(*) AS n PATTERN (A) WITHIN 5 SECONDS DEFINE A AS v > 0)"), "")
     }
 }
+
+/// Found by the fuzzer (Tests/StreamSQLTests/Fuzz/Repros/timestamp-int64-min.txt): a timestamp value near
+/// Int64.min, given through the embedding API, trapped when it was written as JSON or taken apart by a
+/// date function (floor division by `nanos - 999_999_999` overflowed).
+final class TimestampNearInt64MinTests: XCTestCase {
+    func testTheExtremeTimestampsFormatWithoutTrapping() {
+        XCTAssertEqual(JSONWriter.string(.timestamp(.min)), "\"1677-09-21T00:12:43.145224192Z\"")
+        XCTAssertEqual(JSONWriter.string(.timestamp(.max)), "\"2262-04-11T23:47:16.854775807Z\"")
+        XCTAssertEqual(JSONWriter.string(.timestamp(-1)), "\"1969-12-31T23:59:59.999999999Z\"")
+        let p = TimeFormat.parts(nanos: .min + 1)
+        XCTAssertEqual([p.year, p.month, p.day, p.hour, p.minute, p.second, p.nanos], [1677, 9, 21, 0, 12, 43, 145_224_193])
+    }
+
+    func testDateFunctionsOnTheExtremeTimestampsDoNotTrap() throws {
+        let engine = Engine()
+        engine.createStream("s")
+        let q = try engine.execute("SELECT t, dayofweek(t) AS w, year(t) AS y FROM s")
+        for t in [Int64.min, .min + 1, .max] {
+            let batch = try XCTUnwrap(engine.emitSync(["t": .timestamp(t)], to: "s")[q.name])
+            XCTAssertEqual(batch.count, 1)
+            let o = batch.object(0)
+            XCTAssertEqual(o["y"]?.asInt, t < 0 ? 1677 : 2262)
+            XCTAssertEqual(o["w"]?.asInt, t < 0 ? 2 : 5)  // 1677-09-21 was a Tuesday, 2262-04-11 a Friday
+            _ = JSONWriter.string(object: o)
+        }
+    }
+}

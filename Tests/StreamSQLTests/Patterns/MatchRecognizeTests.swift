@@ -241,3 +241,28 @@ final class MatchRecognizeTests: XCTestCase {
         XCTAssertEqual(r[0]["dropped"], 1)
     }
 }
+
+/// Found by the fuzzer (Tests/StreamSQLTests/Fuzz/Repros/within-time-overflow.txt): WITHIN subtracted event
+/// times taken from the data, and times about 290 years apart on both sides of 1970 overflowed Int64 (a trap).
+final class MatchRecognizeWithinOverflowTests: XCTestCase {
+    func testEventTimesFarApartExpireAPartialMatchInsteadOfTrapping() throws {
+        let engine = Engine(options: EngineOptions(clock: ManualClock(start: 0)))
+        engine.createStream("s")
+        let q = try engine.execute("""
+            SELECT * FROM s MATCH_RECOGNIZE (ORDER BY ts MEASURES COUNT(*) AS n ONE ROW PER MATCH
+              PATTERN (A B+) WITHIN '1h' DEFINE A AS k = 1, B AS k = 2)
+            """)
+        XCTAssertNil(engine.emit(jsonLine: #"{"ts": -8900000000000.0, "k": 1}"#, to: "s", sync: true))
+        // 8.9e18 − (−8.9e18) ns does not fit in Int64: far over the hour, so A's partial match is dropped.
+        XCTAssertNil(engine.emit(jsonLine: #"{"ts": 8900000000000.0, "k": 2}"#, to: "s", sync: true))
+        engine.tick()
+        XCTAssertNil(engine.emit(jsonLine: #"{"ts": 8900000000001.0, "k": 1}"#, to: "s", sync: true))
+        XCTAssertNil(engine.emit(jsonLine: #"{"ts": 8900000000002.0, "k": 2}"#, to: "s", sync: true))
+        engine.finish()
+        XCTAssertEqual(q.metrics.rowsOut, 1, "only the match within the hour")
+        XCTAssertTrue(MatchRecognizeOperator.elapsed(from: .min, to: .max, over: 0))
+        XCTAssertFalse(MatchRecognizeOperator.elapsed(from: .max, to: .min, over: 0))
+        XCTAssertFalse(MatchRecognizeOperator.elapsed(from: 0, to: 10, over: 10))
+        XCTAssertTrue(MatchRecognizeOperator.elapsed(from: 0, to: 11, over: 10))
+    }
+}

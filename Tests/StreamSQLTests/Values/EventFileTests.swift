@@ -53,6 +53,32 @@ final class EventFileTests: XCTestCase {
         XCTAssertNil(file.failure)
     }
 
+    /// Found by the fuzzer (Fuzz/Repros/line-at-the-limit.txt): a line of exactly the limit was rejected when
+    /// it ended in CR with its LF not read yet (a file's last line, or a chunk boundary), and a one-line
+    /// CSV record of exactly the limit was rejected as "over" it.
+    func testALineOfExactlyTheLimitIsKeptWhateverItsLineEnd() throws {
+        for tail in ["\r", "\r\n", "\n", ""] {
+            let text = "{\"a\":1}\n{\"a\":22}" + tail   // the second line is 9 bytes
+            let fromFile = try EventFile(path: temp(Array(text.utf8)), maxLineBytes: 9)
+            XCTAssertEqual(records(fromFile), ["{\"a\":1}", "{\"a\":22}"], "tail \(tail.debugDescription)")
+            XCTAssertEqual(records(EventFile(reader: .text(text, maxLineBytes: 9), format: .jsonLines)), ["{\"a\":1}", "{\"a\":22}"])
+        }
+        for tail in ["\r", "\r\n", "\n", ""] {
+            let text = "c0\n1\n22" + tail
+            let fromFile = try EventFile(path: temp(Array(text.utf8), "csv"), maxLineBytes: 2)
+            XCTAssertEqual(records(fromFile), ["{\"c0\":1}", "{\"c0\":22}"], "tail \(tail.debugDescription)")
+            XCTAssertEqual(records(EventFile(reader: .text(text, maxLineBytes: 2), format: .csv)), ["{\"c0\":1}", "{\"c0\":22}"])
+        }
+        // One byte more is over the limit, in either reader.
+        let over = try EventFile(path: temp(Array("{\"a\":1}\n{\"a\":4444}\r".utf8)), maxLineBytes: 9)
+        XCTAssertEqual(records(over).last, "!2: line longer than the limit of 9 bytes (--max-line-bytes); skipped")
+        let overCSV = EventFile(reader: .text("c0\n1\n\"333\"\n", maxLineBytes: 4), format: .csv)
+        XCTAssertEqual(records(overCSV).last, "!3: line longer than the limit of 4 bytes (--max-line-bytes); skipped")
+        // A quoted record over several lines counts its line ends.
+        let multi = EventFile(reader: .text("c0\n\"a\nb\"\n\"a\nbc\"\n", maxLineBytes: 5), format: .csv)
+        XCTAssertEqual(records(multi), ["{\"c0\":\"a\\nb\"}", "!4: record of over 5 bytes is longer than the limit; skipped"])
+    }
+
     func testAnEndlessLineIsSkippedWithoutKeepingIt() throws {
         // 40 MB without a line end, read with the default 16 MB limit: one rejection, nothing kept.
         let reader = LineReader.text(String(repeating: "y", count: 40 << 20))

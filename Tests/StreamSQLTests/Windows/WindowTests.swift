@@ -1,4 +1,5 @@
 import OrderedCollections
+import Synchronization
 import XCTest
 @testable import StreamSQL
 
@@ -186,5 +187,38 @@ final class WindowTests: XCTestCase {
         XCTAssertTrue(err("SELECT COUNT(*) FROM stream GROUP BY TumblingWindow('1s') WITH (TIMEUNIT='fortnight')").contains("TIMEUNIT"))
         XCTAssertTrue(err("SELECT percentile(v, 2) FROM stream GROUP BY CountingWindow(2)").contains("between 0 and 1"))
         XCTAssertTrue(err("SELECT * FROM stream GROUP BY CountingWindow(2)").contains("SELECT *"))
+    }
+}
+
+/// Found by the fuzzer (Tests/StreamSQLTests/Fuzz/Repros/window-time-overflow.txt): an event time near the
+/// ends of Int64 (from plain JSON: milliseconds around ±9.2e12) overflowed the window arithmetic (a trap).
+final class TimeWindowExtremeTimesTests: XCTestCase {
+    func run(_ sql: String, _ lines: [String]) throws -> (rows: [OrderedDictionary<String, Value>], rejected: Int) {
+        let engine = Engine(options: EngineOptions(clock: ManualClock(start: 0)))
+        engine.createStream("s")
+        let q = try engine.execute(sql)
+        let rows = Mutex<[OrderedDictionary<String, Value>]>([])
+        q.addSink { batch in rows.withLock { $0 += batch.objects } }
+        for l in lines { _ = engine.emit(jsonLine: l, to: "s", sync: true) }
+        engine.finish()
+        return (rows.withLock { $0 }, q.metrics.rejected)
+    }
+
+    func testEventTimesAtTheEndsOfInt64AreRejectedNotTrapped() throws {
+        let r = try run("SELECT count(*) AS c FROM s GROUP BY TumblingWindow('1s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')",
+                        [#"{"ts": -9223372036854}"#, #"{"ts": 1000}"#, #"{"ts": 9223372036854}"#, #"{"ts": 1500}"#])
+        XCTAssertEqual(r.rows.map { $0["c"]?.asInt }, [2])
+        XCTAssertEqual(r.rejected, 2)
+    }
+
+    func testHugeOutOfOrdernessWithFarTimesDoesNotTrap() throws {
+        let r = try run("""
+            SELECT count(*) AS c FROM s GROUP BY SlidingWindow('2s', '1s')
+            WITH (TIMESTAMP='ts', TIMEUNIT='ms', MAXOUTOFORDERNESS='99999d')
+            """, [#"{"ts": -8000000000000}"#, #"{"ts": 8000000000000}"#, #"{"ts": -8000000000000}"#, #"{"ts": 0}"#])
+        // Each event is in two sliding windows; the second far-past one comes after the watermark
+        // (8e18 − 99999 days ≈ −6.4e17 ns) passed its windows, so it is late.
+        XCTAssertEqual(r.rows.map { $0["c"]?.asInt ?? 0 }.reduce(0, +), 6)
+        XCTAssertEqual(r.rejected, 0)
     }
 }

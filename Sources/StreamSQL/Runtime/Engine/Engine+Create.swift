@@ -66,6 +66,10 @@ extension Engine {
         let st = existing ?? StreamState(name: name, history: history)
         if existing != nil { st.history.setLimits(history, now: self.options.clock.now()) }
         if let query {
+            if readsItself(name, query) {
+                // Its results would run through its own query again, on the thread that holds that query's lock.
+                throw StreamSQLError(.plan, "stream \(name) cannot be derived from itself", at: query.from.range, in: sql)
+            }
             planLock.lock()
             defer { planLock.unlock() }
             let plan = try planQuery(query, sql: sql, name: nil)
@@ -160,6 +164,19 @@ extension Engine {
         define(name, select: query, sql: sql)
         return .message("table \(name) \(existing != nil ? "replaced" : "created"), kept up to date by a query"
                         + (tableKey.isEmpty ? "" : " (latest row per \(tableKey.joined(separator: ", ")))"))
+    }
+
+    /// Whether `select` reads `name`'s rows, directly or through the derived streams it reads.
+    private func readsItself(_ name: String, _ select: SelectStatement) -> Bool {
+        let target = name.lowercased()
+        var seen = Set<String>()
+        var frontier = [select.from.source.lowercased()]
+        while let s = frontier.popLast() {
+            if s == target { return true }
+            guard seen.insert(s).inserted, let d = lock.withLock({ definitions[s] }) else { continue }
+            frontier.append(d.select.from.source.lowercased())
+        }
+        return false
     }
 
     /// Before a table is replaced: its producing query stops, and its key may not change while it exists
