@@ -192,10 +192,13 @@ final class TimeWindowOperator: QueryOperator {
     /// Fires, in order, every window whose end is at or before `limit`.
     private func fire(upTo limit: Int64, into out: inout ResultBatch) {
         while var end = nextFireEnd, end <= limit {
-            guard let firstPane = paneStarts.first else { nextFireEnd = nil; break }
-            // Skip windows that hold no pane: jump to the first window that contains the earliest pane.
-            if firstPane >= end {
-                let jump = (floorDiv(firstPane - size, slide) + 1) * slide + size
+            // Skip windows that hold no pane: jump to the first window that contains the next pane. Panes kept
+            // for lateness may lie far apart, so this looks up the next pane rather than stepping a slide at a time.
+            let next = insertionIndex(end - size)
+            guard next < paneStarts.count else { nextFireEnd = nil; break }
+            let pane = paneStarts[next]
+            if pane >= end {
+                let jump = (floorDiv(pane - size, slide) + 1) * slide + size
                 if jump > end { end = jump; nextFireEnd = jump; continue }
             }
             emitWindow(end: end, into: &out)

@@ -221,4 +221,15 @@ final class TimeWindowExtremeTimesTests: XCTestCase {
         XCTAssertEqual(r.rows.map { $0["c"]?.asInt ?? 0 }.reduce(0, +), 6)
         XCTAssertEqual(r.rejected, 0)
     }
+
+    /// A pane kept for a long ALLOWEDLATENESS (50,000 days) lies 4e9 one-second windows before the next:
+    /// firing must jump from pane to pane, not step through the empty windows between them (a hang before).
+    func testFarApartPanesKeptForLatenessFireWithoutSteppingThroughTheGap() throws {
+        let r = try run("""
+            SELECT count(*) AS c FROM s GROUP BY TumblingWindow('1s')
+            WITH (TIMESTAMP='ts', TIMEUNIT='ms', ALLOWEDLATENESS='50000d')
+            """, [#"{"ts": 0}"#, #"{"ts": 4000000000000}"#, #"{"ts": 4000000000500}"#])
+        XCTAssertEqual(r.rejected, 0)
+        XCTAssertEqual(r.rows.map { $0["c"]?.asInt ?? 0 }, [1, 2])
+    }
 }

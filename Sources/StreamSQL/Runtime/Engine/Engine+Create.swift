@@ -31,7 +31,8 @@ extension Engine {
                       range: SourceRange, sql: String) throws(StreamSQLError) -> StatementResult {
         let key = name.lowercased()
         let existing = lock.withLock { streams[key] }
-        if lock.withLock({ tables[key] != nil }) || (existing?.declared == true && !options.orReplace) {
+        let replacing = existing?.declared == true
+        if lock.withLock({ tables[key] != nil }) || (replacing && !options.orReplace) {
             throw StreamSQLError(.catalog, "\(name) already exists\(existing != nil ? " (CREATE OR REPLACE STREAM replaces it)" : " as a table")",
                                  at: range, in: sql)
         }
@@ -85,7 +86,7 @@ extension Engine {
             let q = start(plan.named(name))
             forward(q, into: st, onlyWhenRead: false)
             define(name, select: query, sql: sql)
-            return .message("stream \(name) \(existing?.declared == true ? "replaced" : "created") from a query")
+            return .message("stream \(name) \(replacing ? "replaced" : "created") from a query")
         }
         if existing?.derivedFrom != nil, let producer = lock.withLock({ namedQueries[key] }) { stop(producer) }
         lock.withLock {
@@ -97,7 +98,7 @@ extension Engine {
             streams[key] = st
             definitions[key] = nil
         }
-        return .message("stream \(name) \(existing?.declared == true ? "replaced" : "created")")
+        return .message("stream \(name) \(replacing ? "replaced" : "created")")
     }
 
     func createTable(_ name: String, columns: [ColumnDefinition], key: [String], file: String?, query: SelectStatement?,
