@@ -53,10 +53,7 @@ extension Engine {
         case .explain(let select):
             return .table(columns: ["property", "value"], rows: try explain(select, sql: sql))
         case .explainFlink(let select):
-            var t = FlinkTranslator(inputs: flinkInputs, outputDirectory: "flink-out")
-            t.placeholderPaths = true
-            t.declared = lock.withLock { streams.mapValues { st in st.columns.compactMap { c in FlinkTranslator.declaredType(c.typeName).map { (c.name, $0) } } }.filter { !$0.value.isEmpty } }
-            return .message(try t.explain(select, sql: sql))
+            return .message(try explainFlink(select, sql: sql))
         case .createStream(let name, let columns, let query, let queryText, let range):
             return try createStream(name, columns: columns, query: query, queryText: queryText, range: range, sql: sql)
         case .createTable(let name, let columns, let key, let file, let query, let queryText, let range):
