@@ -24,6 +24,9 @@ let package = Package(
         ),
         .systemLibrary(name: "CReadline", path: "Sources/CReadline", providers: [.apt(["libreadline-dev"])]),
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses", providers: [.apt(["libncurses-dev"])]),
+        // Exporters and tools over the engine, each in a target of its own.
+        .target(name: "StreamSQLFlink", dependencies: ["StreamSQL", .product(name: "OrderedCollections", package: "swift-collections")]),
+        .target(name: "StreamSQLConformance", dependencies: ["StreamSQL", .product(name: "OrderedCollections", package: "swift-collections")]),
         .target(name: "StreamSQLScenarios", dependencies: ["StreamSQL", .product(name: "OrderedCollections", package: "swift-collections")]),
         .target(name: "StreamSQLShell", dependencies: [
             "StreamSQL", "StreamSQLScenarios", "CReadline", "CNcurses",
@@ -36,10 +39,14 @@ let package = Package(
                 "StreamSQL",
                 "StreamSQLShell",
                 "StreamSQLScenarios",
+                "StreamSQLFlink",
+                "StreamSQLConformance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "StreamSQLTests", dependencies: ["StreamSQL"], exclude: ["Fuzz/Repros"]),
+        .testTarget(name: "StreamSQLFlinkTests", dependencies: ["StreamSQLFlink", "StreamSQL"]),
+        .testTarget(name: "StreamSQLConformanceTests", dependencies: ["StreamSQLConformance", "StreamSQL"]),
         .testTarget(name: "StreamSQLShellTests", dependencies: ["StreamSQLShell", "StreamSQL", "StreamSQLScenarios"]),
     ],
     swiftLanguageModes: [.v6]

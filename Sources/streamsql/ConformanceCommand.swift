@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StreamSQL
+import StreamSQLConformance
 
 /// `streamsql conformance FILE.jsonl [--only ID]`: runs conformance vectors and prints a diff for
 /// each failure, then `N passed, M failed, K skipped`. Exits non-zero on any failure.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OrderedCollections
 import StreamSQL
+import StreamSQLFlink
 import StreamSQLShell
 
 /// `streamsql flink export|run`: the same SQL on Apache Flink.

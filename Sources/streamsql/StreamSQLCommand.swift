@@ -1,10 +1,17 @@
 import ArgumentParser
 import Foundation
 import StreamSQL
+import StreamSQLFlink
 import StreamSQLShell
 
 @main
 struct StreamSQLCommand: ParsableCommand {
+    /// Installs the engine's hooks before any command creates an engine, then runs the command line.
+    static func main() {
+        Engine.flinkExplainer = FlinkTranslator.explainer
+        main(nil)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "streamsql",
         abstract: "A fast, embeddable stream-SQL engine.",

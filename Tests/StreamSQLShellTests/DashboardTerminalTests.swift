@@ -29,7 +29,9 @@ final class DashboardTerminalTests: XCTestCase {
             XCTAssertTrue(waitFor("TXN0"), screen())
             XCTAssertTrue(waitFor("Decisions per minute"), screen())
             if ["TERM", "HUP", "QUIT"].contains(exitKey) {
-                _ = system("pkill -\(exitKey) -f 'streamsql demo fraud --seed 9'")
+                // Only the dashboard this test started: the child of its own pane's shell.
+                let shell = try XCTUnwrap(terminal.panePID, screen())
+                _ = system("pkill -\(exitKey) -P \(shell) -f 'streamsql demo fraud --seed 9'")
             } else {
                 _ = tmux(["send-keys", "-t", "sh", exitKey])
             }

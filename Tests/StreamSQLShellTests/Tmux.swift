@@ -2,11 +2,19 @@ import Foundation
 
 /// Drives tmux on a private socket for terminal tests. Commands go through the shell with output to a
 /// file: the tmux server that a command may start keeps inherited descriptors open, so pipes would
-/// never reach their end.
+/// never reach their end. The socket name carries the test process's id, so test runs of other checkouts on
+/// the same machine never share (or kill) this server.
 struct Tmux {
     let socket: String
     /// The session whose pane `screen()` reads.
     var session = "sh"
+
+    init(socket: String) { self.socket = "\(socket)-\(getpid())" }
+
+    /// The id of the process running in the session's pane (the shell the test types into).
+    var panePID: Int32? {
+        Int32(self(["list-panes", "-t", session, "-F", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
 
     @discardableResult
     func callAsFunction(_ args: [String]) -> String {

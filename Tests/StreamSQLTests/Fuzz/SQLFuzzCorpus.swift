@@ -15,7 +15,8 @@ enum SQLFuzzCorpus {
     /// Every `sql` of the conformance vectors and every statement of `demos/*.sql`.
     static let seeds: [String] = {
         var out: [String] = []
-        let conformance = ConformanceTests.corpusPath
+        let conformance = ProcessInfo.processInfo.environment["STREAMSQL_CONFORMANCE"]
+            ?? repoRoot.deletingLastPathComponent().appendingPathComponent("shared/conformance/streamsql-e2e.jsonl").path
         if let data = FileManager.default.contents(atPath: conformance) {
             for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
                 if case .object(let o)? = try? JSONReader.parse(String(line)), case .string(let sql)? = o["sql"] { out.append(sql) }

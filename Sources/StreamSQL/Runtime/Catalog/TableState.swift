@@ -151,11 +151,12 @@ public final class TableState: @unchecked Sendable {
 
 /// Reads table files: CSV with a header, a JSON array of objects, or JSON Lines — through `EventFile`, so
 /// CRLF files, byte-order marks, long lines and binary data are handled as for every other file.
-enum TableFile {
+public enum TableFile {
     /// The largest JSON-array table file read (it is parsed whole; JSON Lines and CSV are streamed).
     static let maxArrayBytes = 512 * 1024 * 1024
 
-    static func load(_ path: String) throws(StreamSQLError) -> [OrderedDictionary<String, Value>] {
+    /// Every row of a table file, or an error naming the file, the first bad line and how many more there are.
+    public static func load(_ path: String) throws(StreamSQLError) -> [OrderedDictionary<String, Value>] {
         let file = try EventFile(path: path)
         var out: [OrderedDictionary<String, Value>] = []
         var failures: [String] = []

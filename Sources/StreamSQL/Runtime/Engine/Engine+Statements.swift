@@ -57,10 +57,7 @@ extension Engine {
         case .explainDiff(let name, let select, let range):
             return diffTable(try whatIf(name, select: select, sql: sql, range: range))
         case .explainFlink(let select):
-            var t = FlinkTranslator(inputs: flinkInputs, outputDirectory: "flink-out")
-            t.placeholderPaths = true
-            t.declared = lock.withLock { streams.mapValues { st in st.columns.compactMap { c in FlinkTranslator.declaredType(c.typeName).map { (c.name, $0) } } }.filter { !$0.value.isEmpty } }
-            return .message(try t.explain(select, sql: sql))
+            return .message(try explainFlink(select, sql: sql))
         case .createStream(let name, let columns, let query, let options, let range):
             return try createStream(name, columns: columns, query: query, options: options, range: range, sql: sql)
         case .createTable(let name, let columns, let key, let file, let query, let options, let range):

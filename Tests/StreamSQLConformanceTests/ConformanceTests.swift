@@ -1,15 +1,16 @@
 import Foundation
 import XCTest
-@testable import StreamSQL
+import StreamSQL
+import StreamSQLConformance
 
 /// Runs the reference engine's captured vectors (shared/conformance) through the same runner as
 /// `streamsql conformance`. Any failure fails the test; skips are features whose issue has not landed.
 final class ConformanceTests: XCTestCase {
     static var corpusPath: String {
         if let p = ProcessInfo.processInfo.environment["STREAMSQL_CONFORMANCE"] { return p }
-        // Tests/StreamSQLTests/Conformance/ConformanceTests.swift → repo root → ../shared/conformance
+        // Tests/StreamSQLConformanceTests/ConformanceTests.swift → repo root → ../shared/conformance
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         return root.deletingLastPathComponent().appendingPathComponent("shared/conformance/streamsql-e2e.jsonl").path
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
-@testable import StreamSQL
+import StreamSQL
+import StreamSQLFlink
 
 /// The translation table of FLINK.md, row by row, and every refused construct's message and position.
 /// (These need no Flink; `streamsql flink run --compare` runs the translations for real.)
@@ -9,6 +10,8 @@ final class FlinkTranslatorTests: XCTestCase {
     var input: String!
 
     override func setUpWithError() throws {
+        // As the streamsql executable does at start-up.
+        Engine.flinkExplainer = FlinkTranslator.explainer
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("streamsql-flinkt-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         input = dir.appendingPathComponent("ev.jsonl").path
@@ -164,6 +167,60 @@ final class FlinkTranslatorTests: XCTestCase {
             """, baseDirectory: dir.path)) { e in
             XCTAssertTrue("\(e)".contains("LEFT JOIN"), "\(e)")
         }
+    }
+
+    /// Types come from the whole input, not a sample of its first lines: a field whose first 1,500 values are
+    /// whole numbers and whose later ones are decimals is a DOUBLE column (a BIGINT column would make Flink drop
+    /// those rows); the same for a table file.
+    func testFieldTypesAreLearntFromTheWholeInput() throws {
+        let late = dir.appendingPathComponent("late.jsonl").path
+        var lines = (0..<1_500).map { #"{"v":\#($0),"ts":\#(1_700_000_000_000 + $0)}"# }
+        lines.append(#"{"v":2.5,"ts":1700000002000,"extra":"x"}"#)
+        try lines.joined(separator: "\n").write(toFile: late, atomically: true, encoding: .utf8)
+        let table = dir.appendingPathComponent("limits.jsonl").path
+        var rows = (0..<1_200).map { #"{"id":"d\#($0)","limit":\#($0)}"# }
+        rows.append(#"{"id":"last","limit":0.5}"#)
+        try rows.joined(separator: "\n").write(toFile: table, atomically: true, encoding: .utf8)
+        var t = FlinkTranslator(inputs: ["stream": late], outputDirectory: "/out")
+        let s = try t.translate(script: "CREATE TABLE limits PRIMARY KEY (id) FROM FILE 'limits.jsonl'; SELECT v FROM stream;",
+                                baseDirectory: dir.path).script
+        XCTAssertTrue(s.contains("`v` DOUBLE"), s)
+        XCTAssertTrue(s.contains("`ts` BIGINT"), s)
+        XCTAssertTrue(s.contains("`extra` STRING"), "a field first seen on the last line is a column: \(s)")
+        XCTAssertTrue(s.contains("`limit` DOUBLE"), s)
+        // EXPLAIN FLINK learns types from the same reader.
+        let engine = Engine()
+        engine.flinkInputs = ["stream": late]
+        guard case .message(let text) = try engine.run("EXPLAIN FLINK SELECT v FROM stream") else { return XCTFail("EXPLAIN FLINK gives text") }
+        XCTAssertTrue(text.contains("`v` DOUBLE"), text)
+    }
+
+    func testInputWithoutObjectsOrUnreadableIsAnErrorAtTheStream() throws {
+        let empty = dir.appendingPathComponent("empty.jsonl").path
+        try "not json\n[1, 2]\n".write(toFile: empty, atomically: true, encoding: .utf8)
+        for (path, message) in [(empty, "no JSON objects in \(empty)"), (dir.appendingPathComponent("missing.jsonl").path, "cannot read")] {
+            var t = FlinkTranslator(inputs: ["stream": path], outputDirectory: "/out")
+            let sql = "SELECT v FROM stream;"
+            XCTAssertThrowsError(try t.translate(script: sql)) { e in
+                guard let e = e as? StreamSQLError else { return XCTFail("\(e)") }
+                XCTAssertTrue(e.message.contains(message), e.message)
+                XCTAssertEqual(e.range.start, 14, "points at the stream: \(e.rendered())")
+            }
+        }
+    }
+
+    /// A chain just under the parser's depth limit translates (moved here from the engine's DeepExpressionTests).
+    func testChainsBelowTheDepthLimitTranslate() throws {
+        let n = Parser.maxDepth - 10
+        let sum = repeatElement("a", count: n).joined(separator: " + ")
+        let all = repeatElement("a > 0", count: n).joined(separator: " AND ")
+        let engine = Engine()
+        try engine.run("CREATE STREAM typed (a BIGINT)")
+        guard case .message(let flink) = try engine.run("EXPLAIN FLINK SELECT \(sum) AS total FROM typed WHERE \(all)") else {
+            return XCTFail("EXPLAIN FLINK gives text")
+        }
+        XCTAssertEqual(flink.filter { $0 == "+" }.count, n - 1)
+        XCTAssertEqual(flink.components(separatedBy: " AND ").count, n)
     }
 
     func testExplainFlinkInTheEngine() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import OrderedCollections
+import StreamSQL
 
 /// One test vector in the conformance corpus format (see shared/conformance/README.md).
 public struct ConformanceCase: Sendable {

@@ -1,0 +1,103 @@
+import Foundation
+import StreamSQL
+
+/// GROUP BY windows as Flink windowing table functions (TUMBLE, HOP, SESSION), top-n per window, and
+/// counting windows as a MATCH_RECOGNIZE of n rows per key.
+extension FlinkTranslator {
+    mutating func windowed(_ s: SelectStatement, _ w: WindowSpec, from: String, alias: String, joins: String,
+                           ctx: inout ExprContext) throws(StreamSQLError) -> String {
+        let sql = ctx.sql
+        func duration(_ i: Int) throws(StreamSQLError) -> String {
+            guard i < w.args.count, case .literal(let v) = w.args[i].kind, let text = v.asString, let n = Durations.parse(text) else {
+                throw refuse("window argument", w.range, sql)
+            }
+            return FlinkTranslator.interval(n)
+        }
+        if !joins.isEmpty { throw refuse("a join in a windowed query (join in a derived stream first)", w.range, sql) }
+        let keys = s.groupBy
+        let keyText = try keys.map { e throws(StreamSQLError) in try ctx.expr(e) }
+        let col = ctx.time.column
+        let tvf: String
+        switch w.name.lowercased() {
+        case "tumblingwindow":
+            tvf = "TABLE(TUMBLE(TABLE \(from), DESCRIPTOR(\(col)), \(try duration(0))))"
+        case "slidingwindow":
+            tvf = "TABLE(HOP(TABLE \(from), DESCRIPTOR(\(col)), \(try duration(1)), \(try duration(0))))"
+        case "sessionwindow":
+            let part = keyText.isEmpty ? "" : " PARTITION BY " + keyText.joined(separator: ", ")
+            tvf = "TABLE(SESSION(TABLE \(from)\(part), DESCRIPTOR(\(col)), \(try duration(0))))"
+        case "countingwindow":
+            return try countingWindow(s, w, from: from + alias, keys: keyText, ctx: &ctx)
+        default:
+            throw refuse("GLOBAL WINDOW … TRIGGER WHEN (a window closed by a condition on its aggregates)", w.range, sql)
+        }
+        ctx.windowed = true
+        var q = "SELECT " + (try items(s.items, ctx: &ctx))
+        let limited = s.limit != nil || !s.orderBy.isEmpty
+        if limited { q += ", window_start AS `__ws`, window_end AS `__we`" }
+        q += "\nFROM " + tvf
+        if !alias.isEmpty { q += alias }
+        if let wh = s.whereClause { q += "\nWHERE " + (try ctx.expr(wh)) }
+        q += "\nGROUP BY window_start, window_end" + (keyText.isEmpty ? "" : ", " + keyText.joined(separator: ", "))
+        if let h = s.having { q += "\nHAVING " + (try ctx.havingExpr(h, items: s.items)) }
+        guard limited else { return q }
+        // ORDER BY … LIMIT n per firing: the top n rows of each window.
+        let names = s.items.map { $0.alias ?? ctx.outputName($0) }
+        var order: [String] = []
+        for o in s.orderBy {
+            let text: String
+            if case .name(let n, _) = o.expr.kind, names.contains(where: { $0.lowercased() == n.lowercased() }) { text = "`\(n)`" }
+            else if let i = s.items.firstIndex(where: { $0.expr.canonical == o.expr.canonical }) { text = "`\(names[i])`" }
+            else { throw refuse("ORDER BY an expression that is not a selected column", o.expr.range, sql) }
+            order.append(text + (o.descending ? " DESC" : " ASC"))
+        }
+        if order.isEmpty { order = ["`__ws`"] }
+        let rn = "ROW_NUMBER() OVER (PARTITION BY `__ws`, `__we` ORDER BY " + order.joined(separator: ", ") + ")"
+        let outer = names.map { "`\($0)`" }.joined(separator: ", ")
+        return "SELECT \(outer) FROM (\n  SELECT *, \(rn) AS `__rn` FROM (\n\(q)\n  )\n) WHERE `__rn` <= \(s.limit ?? Int(Int32.max))"
+    }
+
+    /// `CountingWindow(n)` per key: a pattern of n rows per key, aggregates in MEASURES.
+    func countingWindow(_ s: SelectStatement, _ w: WindowSpec, from: String, keys: [String],
+                        ctx: inout ExprContext) throws(StreamSQLError) -> String {
+        let sql = ctx.sql
+        guard case .literal(let v) = w.args.first?.kind, let n = v.asInt, n > 0 else { throw refuse("CountingWindow argument", w.range, sql) }
+        if s.whereClause != nil || s.having != nil || !s.orderBy.isEmpty {
+            throw refuse("WHERE, HAVING or ORDER BY with a CountingWindow", w.range, sql)
+        }
+        var measures: [String] = []
+        var outer: [String] = []
+        for i in s.items {
+            let name = i.alias ?? ctx.outputName(i)
+            if let k = s.groupBy.firstIndex(where: { $0.canonical == i.expr.canonical }) {
+                outer.append("\(keys[k]) AS `\(name)`")
+                continue
+            }
+            ctx.patternVariable = "A"
+            defer { ctx.patternVariable = nil }
+            measures.append(try ctx.expr(i.expr) + " AS `\(name)`")
+            outer.append("`\(name)`")
+        }
+        let part = keys.isEmpty ? "" : "PARTITION BY " + keys.joined(separator: ", ") + " "
+        return """
+            SELECT \(outer.joined(separator: ", "))
+            FROM \(from) MATCH_RECOGNIZE (
+              \(part)ORDER BY \(ctx.time.column)
+              MEASURES \(measures.joined(separator: ", "))
+              ONE ROW PER MATCH
+              AFTER MATCH SKIP PAST LAST ROW
+              PATTERN (A{\(n)})
+              DEFINE A AS TRUE
+            )
+            """
+    }
+
+    /// A duration as a Flink interval literal, in the largest unit that divides it.
+    static func interval(_ nanos: Int64) -> String {
+        let ms = nanos / 1_000_000
+        if ms % 3_600_000 == 0 { return "INTERVAL '\(ms / 3_600_000)' HOUR" }
+        if ms % 60_000 == 0 { return "INTERVAL '\(ms / 60_000)' MINUTE" }
+        if ms % 1000 == 0 { return "INTERVAL '\(ms / 1000)' SECOND" }
+        return "INTERVAL '\(String(format: "%.3f", Double(ms) / 1000))' SECOND"
+    }
+}
