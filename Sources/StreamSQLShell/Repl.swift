@@ -28,7 +28,7 @@ private func onInterrupt(_ sig: Int32) {
     }
     lastPromptInterrupt = now
     // Discard the line being typed (the run loop drops a half-typed statement too) and show a fresh prompt.
-    _ = write(1, "^C\n", 3)
+    _ = write(1, "\n", 1)  // readline has echoed the ^C
     rl_set_prompt("streamsql> ")
     rl_on_new_line()
     rl_replace_line("", 0)

@@ -9,7 +9,7 @@ final class StatementScannerTests: XCTestCase {
         let scanned = StatementScanner.scan(script)
         XCTAssertEqual(scanned.items, [
             .statement("CREATE STREAM s", at: ScriptPosition(offset: 0, line: 1, column: 1)),
-            .statement("SELECT 'a;b', `x;y` FROM s\n  WHERE v > 1", at: ScriptPosition(offset: 47, line: 3, column: 3)),
+            .statement("SELECT 'a;b', `x;y` FROM s\n  WHERE v > 1", at: ScriptPosition(offset: 48, line: 3, column: 3)),
         ])
         XCTAssertTrue(scanned.isComplete)
         // Columns count characters, not bytes.
@@ -64,7 +64,7 @@ final class StatementScannerTests: XCTestCase {
                 rendered.append(error.rendered(file: "demo.sql", script: script, statement: text, at: start))
             }
         }
-        XCTAssertEqual(rendered, ["demo.sql:5:10: plan error: unknown function upperr (did you mean 'upper'?)\n  SELECT upperr(k)\n         ^^^^^^^^^"])
+        XCTAssertEqual(rendered, ["demo.sql:5:10: plan error: unknown function upperr (did you mean 'upper'?)\n    SELECT upperr(k)\n           ^^^^^^^^^"])
         // An error on a later line of the statement keeps its own column.
         let e = StreamSQLError(.plan, "bad", at: SourceRange(9, 10), in: "SELECT a\n  FROM s")
         XCTAssertEqual(e.rendered(file: "f.sql", script: "x;\tSELECT a\n  FROM s", statement: "SELECT a\n  FROM s",
