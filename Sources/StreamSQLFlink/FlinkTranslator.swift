@@ -43,7 +43,7 @@ public struct FlinkTranslator {
     public mutating func translate(script: String, baseDirectory: String? = nil) throws(StreamSQLError) -> Output {
         var body: [String] = []
         var sinks: [(String, String)] = []
-        for text in Parser.splitStatements(script) {
+        for text in StatementScanner.scan(script).statements {
             if text.hasPrefix(".") { continue }  // dashboard panes and shell settings have no Flink meaning
             let stmt = try Parser.parse(text)
             switch stmt {

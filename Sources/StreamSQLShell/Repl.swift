@@ -27,8 +27,9 @@ private func onInterrupt(_ sig: Int32) {
         _exit(130)
     }
     lastPromptInterrupt = now
-    // Discard the line being typed and show a fresh prompt.
-    _ = write(1, "^C\n", 3)
+    // Discard the line being typed (the run loop drops a half-typed statement too) and show a fresh prompt.
+    _ = write(1, "\n", 1)  // readline has echoed the ^C
+    rl_set_prompt("streamsql> ")
     rl_on_new_line()
     rl_replace_line("", 0)
     rl_redisplay()
@@ -79,30 +80,12 @@ public final class Repl: @unchecked Sendable {
         "CountingWindow", "SessionWindow", "GLOBAL", "WINDOW", "TRIGGER", "TIMESTAMP", "TIMEUNIT", "MAXOUTOFORDERNESS",
         "ALLOWEDLATENESS", "IDLETIMEOUT", "STATETTL", "MATCH_RECOGNIZE", "MEASURES", "PATTERN", "DEFINE", "WITHIN", "SUBSET",
         "AFTER", "MATCH", "SKIP", "PAST", "LAST", "ROW", "ROWS", "PER", "ONE", "ALL", "PERMUTE", "FINAL", "RUNNING",
-        ".help", ".quit", ".mode", ".read", ".replay", ".gen", ".pane", ".layout", ".dashboard", ".timer", ".output", ".set", ".show",
     ]
 
     public init(engine: Engine) { self.engine = engine }
 
-    /// Every command: name, usage, and what it does (the first line is the summary `.help` lists).
-    static let commandHelp: [(String, String, String)] = [
-        (".mode", ".mode table|changelog|vertical|csv|jsonl", "How attached queries print rows.\ntable: aligned columns sized from the first rows, long values cut with …, the header repeated every screenful.\nchangelog: table lines marked + (new) and - (a window's earlier result that the next firing replaces).\nvertical: one 'column | value' line per field. csv: a header, then rows. jsonl (or json): one JSON object per row."),
-        (".timer", ".timer on|off", "Print how long each statement took."),
-        (".read", ".read FILE", "Run the statements (and shell commands) in FILE."),
-        (".output", ".output [FILE]", "Send results to FILE; .output alone sends them to the terminal again. Messages stay on the terminal."),
-        (".replay", ".replay FILE [INTO STREAM] [max|N/s|xN] [BY FIELD]", "Feed a JSON Lines or CSV file into a stream in the background.\nmax (the default) is as fast as possible, N/s paces N events a second, xN runs N times faster than the events' own timestamps (the FIELD column, default timestamp).\nMalformed lines are reported with their line numbers and counted; .replay status shows progress, .replay stop ends it."),
-        (".gen", ".gen SCENARIO [RATE] [SEED] | .gen stop", "Start a built-in generator into its streams (created if needed): recommend, routing, supply, fraud, traffic, moderation, energy, sensors. .gen alone lists the running ones."),
-        (".pane", ".pane add NAME WIDGET QUERY [option=value …] | .pane drop NAME | .pane", "Declare a dashboard pane on a running query. Widgets and their options:\ntable columns key sort title; sparkline value key min max title; gauge value label min max warn alert title;\nbars key value max warn alert sort low title; timeline key segments title; log columns severity title; counter value unit title."),
-        (".layout", ".layout columns N", "Panes per row on the dashboard (1-6)."),
-        (".dashboard", ".dashboard", "The panes live, full screen (a widget per running query when none are declared). q returns to the shell with every query still running."),
-        (".set", ".set NAME VALUE", "Change a setting: " + ShellSettings.help.map(\.0).joined(separator: ", ") + ". Engine options apply to queries started afterwards."),
-        (".show", ".show", "List the settings and their values."),
-        (".help", ".help [NAME]", "List the commands, or explain one."),
-        (".quit", ".quit", "Leave the shell (also Ctrl-D, or Ctrl-C twice within a second at the prompt)."),
-    ]
-
     func refreshCompletion() {
-        var words = Repl.keywords
+        var words = Repl.keywords + DotCommands.names
         words += engine.functionRegistry.all.map(\.name)
         words += engine.streamNames + engine.tableNames + engine.queries.map(\.name)
         for s in engine.streamNames { words += engine.fieldNames(ofStream: s) }
@@ -119,26 +102,29 @@ public final class Repl: @unchecked Sendable {
         signal(SIGINT, onInterrupt)
         print("StreamSQL for Swift — statements end with ';', .help lists the commands, Ctrl-D quits.")
         var buffer = ""
-        while true {
+        session: while true {
             refreshCompletion()
             atPrompt = true
             let prompt = buffer.isEmpty ? "streamsql> " : "       ...> "
+            let interrupts = interruptCount
             guard let raw = readline(prompt) else { atPrompt = false; print(""); break }
             atPrompt = false
             let line = String(cString: raw)
             free(raw)
-            if buffer.isEmpty && line.trimmingCharacters(in: .whitespaces).hasPrefix(".") {
-                remember(line)
-                if !command(line.trimmingCharacters(in: .whitespaces)) { break }
-                continue
-            }
+            // Ctrl-C at the prompt threw away the line being typed; at the continuation prompt, the statement too.
+            if interruptCount != interrupts { buffer = "" }
             if buffer.isEmpty && line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             buffer += (buffer.isEmpty ? "" : "\n") + line
-            guard Repl.isComplete(buffer) else { continue }
-            remember(buffer)
-            let statements = Parser.splitStatements(buffer)
+            let scanned = StatementScanner.scan(buffer)
+            guard scanned.isComplete else { continue }
+            if !scanned.items.isEmpty { remember(buffer) }
             buffer = ""
-            for s in statements { execute(s) }
+            for item in scanned.items {
+                switch item {
+                case .statement(let text, _): execute(text)
+                case .command(let text, _): if !command(text) { break session }
+                }
+            }
         }
         _ = write_history(Repl.historyPath)
     }
@@ -147,31 +133,6 @@ public final class Repl: @unchecked Sendable {
     private func remember(_ entry: String) {
         add_history(entry)
         _ = write_history(Repl.historyPath)
-    }
-
-    /// Whether the text ends with a `;` outside quotes and comments.
-    public static func isComplete(_ text: String) -> Bool {
-        var quote: Character? = nil
-        var last: Character? = nil
-        var chars = Array(text)
-        var i = 0
-        while i < chars.count {
-            let c = chars[i]
-            if let q = quote {
-                if c == q { quote = nil }
-                i += 1
-                continue
-            }
-            if c == "-" && i + 1 < chars.count && chars[i + 1] == "-" {
-                while i < chars.count && chars[i] != "\n" { i += 1 }
-                continue
-            }
-            if c == "'" || c == "\"" || c == "`" { quote = c }
-            if !c.isWhitespace { last = c }
-            i += 1
-        }
-        chars.removeAll()
-        return quote == nil && last == ";"
     }
 
     func say(_ s: String) {
@@ -199,6 +160,8 @@ public final class Repl: @unchecked Sendable {
     var panes: [PaneSpec] = []
     var layoutColumns: Int?
     var boundPanes: [String: Pane] = [:]
+    /// How many `.read` files are open inside each other.
+    var readDepth = 0
 
     /// `.replay FILE [INTO STREAM] [max|N/s|xN] [BY FIELD]`, `.replay status`, `.replay stop`.
     func replayCommand(_ args: [String]) {
@@ -250,7 +213,8 @@ public final class Repl: @unchecked Sendable {
         say("replaying \(first) into \(stream), \(pace); .replay status shows progress")
     }
 
-    func execute(_ text: String) {
+    /// Runs one statement; `describe` words its error (as the shell shows it, or pointing into a file).
+    func execute(_ text: String, describe: (StreamSQLError) -> String = { $0.rendered() }) {
         let start = DispatchTime.now().uptimeNanoseconds
         defer {
             if settings.timer {
@@ -268,7 +232,7 @@ public final class Repl: @unchecked Sendable {
                 }
             }
         } catch {
-            say(error.rendered())
+            say(describe(error))
         }
     }
 
@@ -317,67 +281,53 @@ public final class Repl: @unchecked Sendable {
 
     /// A dot command; false to leave the shell.
     func command(_ line: String) -> Bool {
-        let parts = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-        switch parts[0] {
-        case ".quit", ".exit": return false
-        case ".help":
-            if parts.count > 1 {
-                let name = parts[1].hasPrefix(".") ? parts[1] : "." + parts[1]
-                if let h = Repl.commandHelp.first(where: { $0.0 == name.lowercased() }) { say("\(h.1)\n\(h.2)") }
-                else { say("no command \(name); .help lists them") }
-            } else {
-                var text = "SQL statements end with ';' and may span lines. Commands (.help NAME explains one):\n"
-                for (_, usage, summary) in Repl.commandHelp {
-                    text += "  " + usage.padding(toLength: max(usage.count, 44), withPad: " ", startingAt: 0) + "  " + (summary.split(separator: "\n").first.map(String.init) ?? "") + "\n"
-                }
-                say(String(text.dropLast()))
-            }
-        case ".mode":
-            if parts.count > 1, let m = OutputMode(name: parts[1]) { settings.mode = m; say("mode \(m.rawValue)") }
-            else { say("usage: .mode \(OutputMode.allCases.map(\.rawValue).joined(separator: "|"))   (now \(settings.mode.rawValue))") }
-        case ".timer":
-            if parts.count > 1, ["on", "off"].contains(parts[1].lowercased()) { settings.timer = parts[1].lowercased() == "on"; say("timer \(parts[1].lowercased())") }
-            else { say("usage: .timer on|off   (now \(settings.timer ? "on" : "off"))") }
-        case ".output":
-            if parts.count == 1 {
-                try? outputHandle?.close()
-                outputHandle = nil
-                settings.output = nil
-                say("results go to the terminal")
-            } else {
-                let path = parts.dropFirst().joined(separator: " ")
-                guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
-                    say("cannot write \(path)")
-                    break
-                }
-                try? outputHandle?.close()
-                outputHandle = h
-                settings.output = path
-                say("results go to \(path) (.output alone returns them to the terminal)")
-            }
-        case ".set":
-            guard parts.count >= 3 else { say("usage: .set NAME VALUE   (.show lists the settings)"); break }
-            do { say(try settings.set(parts[1], parts.dropFirst(2).joined(separator: " "), engine: engine)) } catch { say(error.description) }
-        case ".show":
-            say(OutputFormat.table(columns: ["setting", "value", "meaning"], rows: settings.rows(engine: engine), maxWidth: 90))
-        case ".read":
-            guard parts.count > 1, let data = FileManager.default.contents(atPath: parts[1]) else { say("cannot read \(parts.dropFirst().joined())"); break }
-            for s in Parser.splitStatements(String(decoding: data, as: UTF8.self)) {
-                if s.hasPrefix(".") { if !command(s) { return false } } else { execute(s) }
-            }
-        case ".replay":
-            replayCommand(Array(parts.dropFirst()))
-        case ".gen":
-            genCommand(Array(parts.dropFirst()))
-        case ".pane":
-            paneCommand(line)
-        case ".layout":
-            layoutCommand(Array(parts.dropFirst()))
-        case ".dashboard":
-            dashboardCommand()
-        default:
-            say("unknown command \(parts[0]); .help lists the commands")
+        do {
+            return try DotCommands.run(line, on: self, inScript: false) == .proceed
+        } catch {
+            say(error.description)
+            return true
         }
-        return true
+    }
+}
+
+extension Repl: CommandHost {
+    var paneGroup: String { "" }
+    var paneQueries: [Query] { engine.queries }
+
+    func setOutput(_ path: String?) throws(ShellError) -> String {
+        guard let path else {
+            try? outputHandle?.close()
+            outputHandle = nil
+            settings.output = nil
+            return "results go to the terminal"
+        }
+        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
+            throw ShellError("cannot write \(path)")
+        }
+        try? outputHandle?.close()
+        outputHandle = h
+        settings.output = path
+        return "results go to \(path) (.output alone returns them to the terminal)"
+    }
+
+    func readFile(_ path: String) throws(ShellError) -> DotCommand.Outcome {
+        guard readDepth < ScriptRunner.maxReadDepth else { throw ShellError("\(path): .read nested more than \(ScriptRunner.maxReadDepth) files deep") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw ShellError("cannot read \(path)") }
+        readDepth += 1
+        defer { readDepth -= 1 }
+        let script = String(decoding: data, as: UTF8.self)
+        for item in StatementScanner.scan(script).items {
+            switch item {
+            case .statement(let text, let start):
+                execute(text) { $0.rendered(file: path, script: script, statement: text, at: start) }
+            case .command(let text, let line):
+                do {
+                    if try DotCommands.run(text, on: self, inScript: false) == .quit { return .quit }
+                } catch {
+                    say("\(path):\(line): \(error.description)")
+                }
+            }
+        }
+        return .proceed
     }
 }

@@ -23,7 +23,16 @@ public final class ScriptRunner: @unchecked Sendable {
     }
 
     public let engine: Engine
-    public var mode: OutputMode = .jsonl
+    /// `.mode`, `.timer`, `.set`: the settings a script may change. Results print as JSON lines unless told.
+    public var settings: ShellSettings = {
+        var s = ShellSettings()
+        s.mode = .jsonl
+        return s
+    }()
+    public var mode: OutputMode {
+        get { settings.mode }
+        set { settings.mode = newValue }
+    }
     /// Tag each result line with its query's name (`{"query": …, "row": {…}}`).
     public var tagged = false
     /// Stop at the first failing statement.
@@ -41,23 +50,33 @@ public final class ScriptRunner: @unchecked Sendable {
     public var synchronous = true
     /// Longest input line kept (`--max-line-bytes`).
     public var maxLineBytes = LineReader.defaultMaxLineBytes
+    /// Write each query's results to a file of its own in this folder (`--output-dir`): `NAME.csv`,
+    /// `NAME.jsonl` or `NAME.txt` by the mode, a CSV file with its one header.
+    public var outputDirectory: String?
     private let write: @Sendable (String) -> Void
     private let writeError: @Sendable (String) -> Void
     private let lock = NSLock()
     private var csvHeaders: Set<String> = []
+    /// Where `.output FILE` sends results; nil for `write`.
+    private var outputFile: ResultFile?
     /// Print the results of the script's queries (off when a dashboard shows them instead).
     public var attachQueries = true
     /// Print statements' confirmations ("stream x created") to the error channel.
     public var showMessages = true
     /// Panes the script declared with `.pane add …`, and the group they go to.
-    public private(set) var panes: [PaneSpec] = []
+    public internal(set) var panes: [PaneSpec] = []
     public var paneGroup = ""
     /// Panes per row, from `.layout columns N`.
-    public private(set) var layoutColumns: Int?
+    public internal(set) var layoutColumns: Int?
     /// Queries the script started, in order.
     public private(set) var queries: [Query] = []
     public private(set) var errors = 0
     public private(set) var rejectedLines = 0
+    /// Set by `.quit`, or by a failure under `bail`: no further statement runs.
+    private var stopped = false
+    private var readDepth = 0
+    /// The deepest `.read` files may nest (a file reading itself stops there).
+    static let maxReadDepth = 16
 
     public init(engine: Engine = Engine(), write: @escaping @Sendable (String) -> Void, writeError: @escaping @Sendable (String) -> Void) {
         self.engine = engine
@@ -65,58 +84,38 @@ public final class ScriptRunner: @unchecked Sendable {
         self.writeError = writeError
     }
 
-    /// Runs every statement of `script`; returns false if any failed.
+    /// Runs every statement and command of `script`; returns false if any failed. With a `name` (a file's
+    /// path, `-e`, `<stdin>`), errors point into the script: `NAME:LINE:COLUMN: phase: message`, the line
+    /// and a caret; without one, into the statement as the shell shows them.
     @discardableResult
-    public func runScript(_ script: String) -> Bool {
-        var ok = true
-        for text in Parser.splitStatements(script) {
-            if text.hasPrefix(".") {
+    public func runScript(_ script: String, name: String? = nil) -> Bool {
+        let before = errors
+        for item in StatementScanner.scan(script).items {
+            if stopped { break }
+            switch item {
+            case .command(let text, let line):
                 do {
-                    try runCommand(text)
+                    if try DotCommands.run(text, on: self, inScript: true) == .quit { stopped = true }
                 } catch {
-                    errors += 1
-                    ok = false
-                    writeError(error.description)
-                    if bail { return false }
+                    fail(name.map { "\($0):\(line): " } ?? "", error.description)
                 }
-                continue
-            }
-            do {
-                try runStatement(text)
-            } catch {
-                errors += 1
-                ok = false
-                writeError(error.rendered())
-                if bail { return false }
+            case .statement(let text, let start):
+                let began = DispatchTime.now().uptimeNanoseconds
+                do {
+                    try runStatement(text)
+                } catch {
+                    fail("", name.map { error.rendered(file: $0, script: script, statement: text, at: start) } ?? error.rendered())
+                }
+                if settings.timer { say(String(format: "(%.1f ms)", Double(DispatchTime.now().uptimeNanoseconds - began) / 1e6)) }
             }
         }
-        return ok
+        return errors == before
     }
 
-    /// Shell commands a script may hold: `.pane add NAME WIDGET QUERY [option=value …]` and
-    /// `.layout columns N`.
-    func runCommand(_ text: String) throws(PaneError) {
-        let words = text.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
-        if words.first == ".mode" {
-            guard words.count == 2, let m = OutputMode(name: String(words[1])) else {
-                throw PaneError("usage: .mode \(OutputMode.allCases.map(\.rawValue).joined(separator: "|"))")
-            }
-            mode = m
-            return
-        }
-        if words.first == ".layout" {
-            layoutColumns = try PaneSpec.parseLayout(words.dropFirst().joined(separator: " "))
-            return
-        }
-        guard words.first == ".pane", words.count == 3, words[1] == "add" else {
-            throw PaneError("\(text.prefix(40)): scripts may hold SQL statements, `.mode …`, `.pane add NAME WIDGET QUERY [option=value …]` and `.layout columns N` lines only")
-        }
-        let spec = try PaneSpec.parse(String(words[2]), group: paneGroup)
-        guard queries.contains(where: { $0.name.lowercased() == spec.query.lowercased() }) else {
-            let known = queries.map(\.name).joined(separator: ", ")
-            throw PaneError(".pane \(spec.name): no query named '\(spec.query)' in this script (queries: \(known.isEmpty ? "none" : known))")
-        }
-        panes.append(spec)
+    private func fail(_ prefix: String, _ message: String) {
+        errors += 1
+        writeError(prefix + message)
+        if bail { stopped = true }
     }
 
     func runStatement(_ text: String) throws(StreamSQLError) {
@@ -125,20 +124,38 @@ public final class ScriptRunner: @unchecked Sendable {
             queries.append(q)
             if attachQueries { attach(q) }
         case .message(let m):
-            if showMessages { writeError(m) }
+            say(m)
         case .table(let columns, let rows):
-            for line in OutputFormat.statementLines(columns: columns, rows: rows, mode: mode) { write(line) }
+            for line in OutputFormat.statementLines(columns: columns, rows: rows, mode: mode) { emit(line) }
         }
     }
 
-    /// Prints a query's results as they come.
+    /// Prints a query's results as they come: to the query's own file under `outputDirectory`, to the
+    /// `.output` file in force when it started, or to `write`. `run` (tagged) marks each line with the query:
+    /// a `query` field or column, or a `NAME | ` prefix on table lines.
     public func attach(_ q: Query) {
         let name = q.name
-        let mode = self.mode, tagged = self.tagged
-        if !tagged && (mode == .table || mode == .vertical || mode == .changelog) {
+        let mode = self.mode, tagged = self.tagged && outputDirectory == nil
+        let out: @Sendable (String) -> Void
+        if let dir = outputDirectory {
+            let ext = mode == .csv ? "csv" : (mode == .jsonl ? "jsonl" : "txt")
+            let path = URL(fileURLWithPath: dir).appendingPathComponent("\(name).\(ext)").path
+            guard let file = ResultFile(path: path) else {
+                fail("", "cannot write \(path)")
+                return
+            }
+            out = { file.line($0) }
+        } else if let file = outputFile {
+            out = { file.line($0) }
+        } else {
+            out = write
+        }
+        if mode == .table || mode == .vertical || mode == .changelog {
             // Without a terminal the header is printed once.
+            let prefix = tagged ? "\(name) | " : ""
+            let line: @Sendable (String) -> Void = { out(prefix + $0) }
             let printer = RowPrinter(mode: mode, windowed: q.windowed, color: false, screenRows: Int.max / 2, screenColumns: 1000,
-                                     maxWidth: 40, write: { [weak self] in self?.write($0) })
+                                     maxWidth: 40, write: line)
             q.addSink { [weak self] batch in
                 guard let self else { return }
                 self.lock.withLock { printer.print(batch) }
@@ -151,19 +168,16 @@ public final class ScriptRunner: @unchecked Sendable {
             defer { self.lock.unlock() }
             for i in 0..<batch.count {
                 let o = batch.object(i)
-                switch mode {
-                case .jsonl, .table, .vertical, .changelog:
-                    if tagged {
-                        self.write(JSONWriter.string(object: ["query": .string(name), "row": .object(o)]))
-                    } else {
-                        self.write(JSONWriter.string(object: o))
-                    }
-                case .csv:
+                if mode == .csv {
                     let cols = batch.schema.names.filter { $0 != "*" }
                     let header = (tagged ? ["query"] : []) + cols
-                    if self.csvHeaders.insert(name).inserted { self.write(header.map(OutputFormat.csvField).joined(separator: ",")) }
+                    if self.csvHeaders.insert(name).inserted { out(header.map(OutputFormat.csvField).joined(separator: ",")) }
                     let cells = (tagged ? [name] : []) + cols.map { OutputFormat.cell(o[$0] ?? .null) }
-                    self.write(cells.map(OutputFormat.csvField).joined(separator: ","))
+                    out(cells.map(OutputFormat.csvField).joined(separator: ","))
+                } else if tagged {
+                    out(JSONWriter.string(object: ["query": .string(name), "row": .object(o)]))
+                } else {
+                    out(JSONWriter.string(object: o))
                 }
             }
         }
@@ -210,4 +224,57 @@ public final class ScriptRunner: @unchecked Sendable {
         if flushAtEnd { engine.finish() } else { engine.stopAll(flush: false) }
         for line in engine.lossSummary() { writeError("summary: " + line) }
     }
+}
+
+extension ScriptRunner: CommandHost {
+    var paneQueries: [Query] { queries }
+
+    func say(_ s: String) { if showMessages { writeError(s) } }
+
+    func emit(_ s: String) {
+        if let outputFile { outputFile.line(s) } else { write(s) }
+    }
+
+    func setOutput(_ path: String?) throws(ShellError) -> String {
+        guard let path else {
+            outputFile = nil
+            return "results go to standard output"
+        }
+        let resolved = resolve(path)
+        guard let file = ResultFile(path: resolved) else { throw ShellError("cannot write \(resolved)") }
+        outputFile = file
+        return "results of the queries started from here on go to \(resolved)"
+    }
+
+    /// `.read FILE` in a script: relative to the script's folder, errors pointing into FILE.
+    func readFile(_ path: String) throws(ShellError) -> DotCommand.Outcome {
+        let resolved = resolve(path)
+        guard readDepth < ScriptRunner.maxReadDepth else { throw ShellError("\(resolved): .read nested more than \(ScriptRunner.maxReadDepth) files deep") }
+        guard let data = FileManager.default.contents(atPath: resolved) else { throw ShellError("cannot read \(resolved)") }
+        readDepth += 1
+        defer { readDepth -= 1 }
+        _ = runScript(String(decoding: data, as: UTF8.self), name: path)
+        return stopped ? .quit : .proceed
+    }
+
+    /// A path in a script: relative to the script's folder when the engine knows it.
+    private func resolve(_ path: String) -> String {
+        guard !path.hasPrefix("/"), let base = engine.baseDirectory else { return path }
+        return URL(fileURLWithPath: base).appendingPathComponent(path).path
+    }
+}
+
+/// A file results are written to, a line at a time, from any thread.
+final class ResultFile: @unchecked Sendable {
+    private let handle: FileHandle
+    private let lock = NSLock()
+
+    init?(path: String) {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else { return nil }
+        handle = h
+    }
+
+    func line(_ s: String) { lock.withLock { handle.write(Data((s + "\n").utf8)) } }
+
+    deinit { try? handle.close() }
 }

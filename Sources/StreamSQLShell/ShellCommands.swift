@@ -2,8 +2,8 @@ import Foundation
 import StreamSQL
 import StreamSQLScenarios
 
-/// The shell's live commands: generators (`.gen`), dashboard panes (`.pane`, `.layout`) and the dashboard
-/// itself (`.dashboard`), over the shell's own engine and its running queries.
+/// The shell's live commands, which scripts cannot hold: generators (`.gen`) and the dashboard (`.dashboard`),
+/// over the shell's own engine and its running queries. `DotCommands` lists them with the others.
 extension Repl {
     /// `.gen SCENARIO [EVENTS_PER_SECOND] [SEED]`, `.gen stop`, `.gen` (what runs).
     func genCommand(_ args: [String]) {
@@ -49,53 +49,6 @@ extension Repl {
             say("generating \(scenario.name) into \(scenario.streams.joined(separator: ", ")) at \(Int(rate)) events/s (seed \(seed)); .gen stop ends it")
         } catch {
             say("\(error)")
-        }
-    }
-
-    /// `.pane add NAME WIDGET QUERY [option=value …]`, `.pane drop NAME`, `.pane` (list).
-    func paneCommand(_ line: String) {
-        let words = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true).map(String.init)
-        guard words.count >= 2 else {
-            if panes.isEmpty { say("no panes; .pane add NAME WIDGET QUERY [option=value …] (widgets: \(WidgetKind.allCases.map(\.rawValue).joined(separator: ", ")))") }
-            for p in panes {
-                let opts = p.options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-                say("\(p.name): \(p.widget.rawValue) on \(p.query) \(opts)")
-            }
-            return
-        }
-        switch words[1].lowercased() {
-        case "add":
-            guard words.count == 3 else { say("usage: .pane add NAME WIDGET QUERY [option=value …]"); return }
-            do {
-                let spec = try PaneSpec.parse(words[2], group: "")
-                guard engine.queries.contains(where: { $0.name.lowercased() == spec.query.lowercased() }) else {
-                    let names = engine.queries.map(\.name)
-                    say("no running query named '\(spec.query)'" + (names.isEmpty ? "; start one with CREATE QUERY name AS SELECT …" : " (running: \(names.joined(separator: ", ")))"))
-                    return
-                }
-                panes.removeAll { $0.name.lowercased() == spec.name.lowercased() }
-                panes.append(spec)
-                say("pane \(spec.name): \(spec.widget.rawValue) on \(spec.query); .dashboard shows it")
-            } catch {
-                say(error.description)
-            }
-        case "drop":
-            guard words.count == 3 else { say("usage: .pane drop NAME"); return }
-            let before = panes.count
-            panes.removeAll { $0.name.lowercased() == words[2].lowercased() }
-            say(panes.count < before ? "pane \(words[2]) dropped" : "no pane named \(words[2])")
-        default:
-            say("usage: .pane add NAME WIDGET QUERY [option=value …] | .pane drop NAME | .pane")
-        }
-    }
-
-    /// `.layout columns N`.
-    func layoutCommand(_ args: [String]) {
-        do {
-            layoutColumns = try PaneSpec.parseLayout(args.joined(separator: " "))
-            say("\(layoutColumns ?? 0) pane\(layoutColumns == 1 ? "" : "s") per row")
-        } catch {
-            say(error.description)
         }
     }
 

@@ -43,8 +43,10 @@ struct ShellCommand: ParsableCommand {
     func run() throws {
         let script: String
         var base: String? = nil
+        var name = "<stdin>"
         if let e {
             script = e
+            name = "-e"
         } else if let f {
             guard let data = FileManager.default.contents(atPath: f) else {
                 warn("cannot read \(f)")
@@ -52,6 +54,7 @@ struct ShellCommand: ParsableCommand {
             }
             script = String(decoding: data, as: UTF8.self)
             base = URL(fileURLWithPath: f).deletingLastPathComponent().path
+            name = f
         } else if isatty(0) == 0 {
             script = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
         } else {
@@ -63,7 +66,7 @@ struct ShellCommand: ParsableCommand {
             repl.run()
             return
         }
-        try common.execute(script, baseDirectory: base, tagged: false)
+        try common.execute(script, name: name, baseDirectory: base, tagged: false)
     }
 }
 
@@ -72,8 +75,11 @@ struct ScriptOptions: ParsableArguments {
     @Option(name: .customLong("input"), help: "Replay a file into a stream: STREAM=FILE (JSON Lines or CSV). Repeatable.")
     var inputs: [String] = []
 
-    @Option(help: "Result format: jsonl, csv or table.")
+    @Option(help: "Result format: jsonl, csv, table, vertical or changelog.")
     var output: String = "jsonl"
+
+    @Option(name: .customLong("output-dir"), help: "Write each query's results to a file of its own in this folder (NAME.csv, NAME.jsonl or NAME.txt).")
+    var outputDirectory: String?
 
     @Option(help: "Stop after this many input events.")
     var events: Int?
@@ -92,7 +98,8 @@ struct ScriptOptions: ParsableArguments {
 
     @OptionGroup var feed: FeedOptions
 
-    func execute(_ script: String, baseDirectory: String?, tagged: Bool) throws {
+    /// Runs `script` (called `name` in error messages) after the --init file, then replays the inputs.
+    func execute(_ script: String, name: String, baseDirectory: String?, tagged: Bool) throws {
         guard let mode = OutputMode(name: output) else {
             warn("--output must be one of: \(OutputMode.allCases.map(\.rawValue).joined(separator: ", "))")
             throw ExitCode(2)
@@ -116,6 +123,13 @@ struct ScriptOptions: ParsableArguments {
         engine.baseDirectory = baseDirectory
         let runner = ScriptRunner(engine: engine, write: { out.line($0) }, writeError: { s in out.flush(); warn(s) })
         runner.mode = mode
+        if let dir = outputDirectory {
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                warn("cannot create --output-dir \(dir): \(error.localizedDescription)")
+                throw ExitCode(2)
+            }
+            runner.outputDirectory = dir
+        }
         runner.tagged = tagged
         runner.bail = bail
         runner.flushAtEnd = end == "flush"
@@ -134,10 +148,10 @@ struct ScriptOptions: ParsableArguments {
         var ok = true
         if let initFile {
             guard let data = FileManager.default.contents(atPath: initFile) else { warn("cannot read \(initFile)"); throw ExitCode(2) }
-            ok = runner.runScript(String(decoding: data, as: UTF8.self))
+            ok = runner.runScript(String(decoding: data, as: UTF8.self), name: initFile)
             if !ok && bail { out.flush(); throw ExitCode(1) }
         }
-        ok = runner.runScript(script) && ok
+        ok = runner.runScript(script, name: name) && ok
         if ok || !bail { runner.replay(parsed) }
         out.flush()
         if !ok || runner.errors > 0 { throw ExitCode(1) }
@@ -148,8 +162,8 @@ struct ScriptOptions: ParsableArguments {
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a script over input files and print every query's results as JSON lines tagged with the query name.",
-        discussion: "File paths inside the script resolve relative to the script's folder.")
+        abstract: "Run a script over input files and print every query's results tagged with the query name.",
+        discussion: "File paths inside the script resolve relative to the script's folder. Results are JSON lines ({\"query\": …, \"row\": …}) unless --output says otherwise: csv adds a query column, table, vertical and changelog start each line with the query's name; --output-dir writes a file per query instead.")
 
     @Argument(help: "The SQL script.")
     var script: String
@@ -162,7 +176,7 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let base = URL(fileURLWithPath: script).deletingLastPathComponent().path
-        try common.execute(String(decoding: data, as: UTF8.self), baseDirectory: base, tagged: true)
+        try common.execute(String(decoding: data, as: UTF8.self), name: script, baseDirectory: base, tagged: true)
     }
 }
 

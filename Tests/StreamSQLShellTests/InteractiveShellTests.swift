@@ -121,4 +121,35 @@ final class InteractiveShellTests: XCTestCase {
         send(".gen stop")
         XCTAssertTrue(waitFor("stopped sensors"), screen())
     }
+
+    func testCtrlCAtTheContinuationPromptDiscardsTheStatementAndReadPointsIntoTheFile() throws {
+        let binary = InteractiveShellTests.root.appendingPathComponent(".build/debug/streamsql").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw XCTSkip("build the streamsql binary first") }
+        // A socket of its own: other tests (and other checkouts' runs) kill their tmux server when done.
+        let terminal = Tmux(socket: "streamsql-test-cont-\(getpid())")
+        guard !terminal(["-V"]).isEmpty else { throw XCTSkip("tmux is not installed") }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("streamsql-shell-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir); _ = terminal(["kill-server"]) }
+        let script = dir.appendingPathComponent("setup.sql").path
+        try "CREATE STREAM s;\n\n\n.mode csv\n  SELECT upperr(k) FROM s;\n.bogus\n".write(toFile: script, atomically: true, encoding: .utf8)
+        _ = terminal(["new-session", "-d", "-s", "sh", "-x", "120", "-y", "40",
+                      "env XDG_STATE_HOME=\(dir.path)/state HOME=\(dir.path) \(binary)"])
+        XCTAssertTrue(terminal.waitFor("streamsql>"), terminal.screen())
+        usleep(300_000)
+        _ = terminal(["send-keys", "-t", "sh", "SELECT 1 +", "Enter"])
+        XCTAssertTrue(terminal.waitFor("...>"), terminal.screen())
+        _ = terminal(["send-keys", "-t", "sh", "C-c"])
+        XCTAssertTrue(terminal.waitUntil { $0.contains("...> ^C\nstreamsql>") }, "a fresh prompt, the ^C left alone: \(terminal.visible())")
+        // What follows is a statement of its own, not the end of the discarded one.
+        _ = terminal(["send-keys", "-t", "sh", "CREATE STREAM t\\;", "Enter"])
+        XCTAssertTrue(terminal.waitFor("stream t created"), terminal.screen())
+        XCTAssertFalse(terminal.screen().contains("syntax error"), terminal.screen())
+
+        // .read names the file, its line and column, and the line of a bad command.
+        _ = terminal(["send-keys", "-t", "sh", ".read \(script)", "Enter"])
+        XCTAssertTrue(terminal.waitFor("\(script):5:10: plan error: unknown function upperr"), terminal.screen())
+        XCTAssertTrue(terminal.waitFor("\(script):6: unknown command .bogus"), terminal.screen())
+        XCTAssertTrue(terminal.screen().contains("    SELECT upperr(k) FROM s;\n           ^^^^^^^^^"), terminal.screen())
+    }
 }

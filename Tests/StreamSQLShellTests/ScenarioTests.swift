@@ -588,7 +588,9 @@ final class ScenarioTests: XCTestCase {
             (".pane add x gauge q max=lots", "pane option max must be a number"),
             (".pane add x table nosuch", "no query named 'nosuch'"),
             (".pane add x", "usage: .pane add"),
-            (".gen fraud", "scripts may hold SQL statements, `.mode …`, `.pane add"),
+            (".gen fraud", ".gen cannot run in a script: a generator runs until stopped"),
+            (".dashboard", ".dashboard cannot run in a script: the dashboard needs a terminal"),
+            (".frobnicate", "unknown command .frobnicate"),
             (".mode fancy", "usage: .mode jsonl|csv|table"),
         ] {
             let out = Lines(), err = Lines()

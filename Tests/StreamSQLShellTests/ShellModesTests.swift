@@ -91,20 +91,20 @@ final class ShellModesTests: XCTestCase {
     }
 
     func testEveryErrorPathShowsItsPlaceAndMessage() throws {
-        // Parse error, with the caret under the misspelt keyword and a suggestion.
+        // Parse error, with the caret under the misspelt keyword and a suggestion; the line shown is the script's.
         let parse = try run(["-e", "SELECT a FRM s;"])
         XCTAssertEqual(parse.status, 1)
-        XCTAssertTrue(parse.err.contains("syntax error at line 1, column 10"), parse.err)
-        XCTAssertTrue(parse.err.contains("  SELECT a FRM s\n           ^^^"), parse.err)
+        XCTAssertTrue(parse.err.contains("-e:1:10: syntax error: "), parse.err)
+        XCTAssertTrue(parse.err.contains("  SELECT a FRM s;\n           ^^^"), parse.err)
         XCTAssertTrue(parse.err.contains("did you mean 'FROM'"), parse.err)
         // Plan error: an unknown function, underlined, with the closest name.
         let plan = try run(["-e", "SELECT upperr(k) AS u FROM stream;"])
-        XCTAssertTrue(plan.err.contains("plan error at line 1, column 8: unknown function upperr (did you mean 'upper'?)"), plan.err)
-        XCTAssertTrue(plan.err.contains("  SELECT upperr(k) AS u FROM stream\n         ^^^^^^^^^"), plan.err)
-        // A misspelt stream, on the second statement of a script and its second line.
+        XCTAssertTrue(plan.err.contains("-e:1:8: plan error: unknown function upperr (did you mean 'upper'?)"), plan.err)
+        XCTAssertTrue(plan.err.contains("  SELECT upperr(k) AS u FROM stream;\n         ^^^^^^^^^"), plan.err)
+        // A misspelt stream, on the second statement of a script and its second line: the place is in the script.
         let cat = try run(["-e", "CREATE STREAM sensors;\nINSERT INTO\n  sensor JSON '{}';"])
-        XCTAssertTrue(cat.err.contains("catalog error at line 2, column 3: unknown stream sensor (did you mean 'sensors'?)"), cat.err)
-        XCTAssertTrue(cat.err.contains("  sensor JSON '{}'\n    ^^^^^^"), cat.err)
+        XCTAssertTrue(cat.err.contains("-e:3:3: catalog error: unknown stream sensor (did you mean 'sensors'?)"), cat.err)
+        XCTAssertTrue(cat.err.contains("    sensor JSON '{}';\n    ^^^^^^"), cat.err)
         // A wrong type on a typed stream is a counted rejection, and bad JSON lines a counted summary, not a flood.
         let lines = (1...30).map { "{bad \($0)" } + [#"{"k": 1}"#, #"{"k": "x"}"#]
         let input = try file("bad.jsonl", lines.joined(separator: "\n"))

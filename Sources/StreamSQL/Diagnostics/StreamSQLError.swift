@@ -60,28 +60,50 @@ public struct StreamSQLError: Error, Sendable, CustomStringConvertible {
         var s = ""
         if let loc = location { s += "\(loc.line):\(loc.column): " }
         s += phase == .notSupported ? "not supported yet: \(message)" : message
-        if !suggestions.isEmpty { s += " (did you mean \(suggestions.map { "'\($0)'" }.joined(separator: " or "))?)" }
+        s += suggestionText
         return s
+    }
+
+    /// " (did you mean 'a' or 'b'?)", on one line whatever the names hold: a line break or other control
+    /// character inside a name shows as its escape, so the list never breaks in the middle of an entry.
+    public var suggestionText: String {
+        guard !suggestions.isEmpty else { return "" }
+        return " (did you mean \(suggestions.map { "'\($0.escapingControlCharacters)'" }.joined(separator: " or "))?)"
     }
 
     /// The message with the statement line and a caret under the error position.
     public func rendered() -> String {
         guard let loc = location else { return "\(phase.rawValue): \(description)" }
+        return "\(phase.rawValue) at line \(loc.line), column \(loc.column): \(descriptionWithoutLocation)\n" + caretLines(loc)
+    }
+
+    /// The error of a statement in a script file, as compilers print theirs: `NAME:LINE:COLUMN: phase: message`
+    /// with the script's line and a caret under the spot. `statement` is the statement's text, which starts
+    /// at `start` in `script`; an error located in other text is placed at the statement's start.
+    public func rendered(file name: String, script: String, statement: String, at start: ScriptPosition) -> String {
+        if source == statement, range.isKnown {
+            let moved = StreamSQLError(phase, message, at: SourceRange(range.start + start.offset, range.end + start.offset), in: script,
+                                       suggestions: suggestions)
+            if let loc = moved.location {
+                return "\(name):\(loc.line):\(loc.column): \(phase.rawValue): \(descriptionWithoutLocation)\n" + moved.caretLines(loc)
+            }
+        }
+        return "\(name):\(start.line):\(start.column): \(rendered())"
+    }
+
+    /// The source line holding `loc` and a caret line under the range, each indented by two spaces.
+    private func caretLines(_ loc: (line: Int, column: Int)) -> String {
         let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
-        let text = loc.line - 1 < lines.count ? String(lines[loc.line - 1]) : ""
+        var text = loc.line - 1 < lines.count ? String(lines[loc.line - 1]) : ""
+        if text.hasSuffix("\r") { text.removeLast() }
         let expanded = text.replacingTabs()
         let prefix = String(text.prefix(loc.column - 1)).replacingTabs()
         let marked = String(text.dropFirst(loc.column - 1).prefix(charCount(range)))
         let width = max(1, marked.displayWidth)
-        return "\(phase.rawValue) at line \(loc.line), column \(loc.column): \(descriptionWithoutLocation)\n"
-            + "  \(expanded)\n  \(String(repeating: " ", count: prefix.displayWidth))\(String(repeating: "^", count: width))"
+        return "  \(expanded)\n  \(String(repeating: " ", count: prefix.displayWidth))\(String(repeating: "^", count: width))"
     }
 
-    var descriptionWithoutLocation: String {
-        var s = message
-        if !suggestions.isEmpty { s += " (did you mean \(suggestions.map { "'\($0)'" }.joined(separator: " or "))?)" }
-        return s
-    }
+    var descriptionWithoutLocation: String { message + suggestionText }
 
     private func charCount(_ r: SourceRange) -> Int {
         let b = Array(source.utf8)
@@ -110,6 +132,22 @@ extension String {
     }
 
     func replacingTabs() -> String { self.map { $0 == "\t" ? "    " : String($0) }.joined() }
+
+    /// Line breaks, tabs and other control characters as escapes (`\n`), for text shown on one line.
+    var escapingControlCharacters: String {
+        guard unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return self }
+        var out = ""
+        for u in unicodeScalars {
+            switch u {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.properties.generalCategory == .control { out += "\\u{\(String(u.value, radix: 16))}" } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out
+    }
 }
 
 /// Closest names by edit distance, for "did you mean".

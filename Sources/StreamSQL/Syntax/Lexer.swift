@@ -32,21 +32,80 @@ extension String {
     }
 }
 
-/// Splits statement text into tokens. Works on UTF-8 bytes; never crashes on any input: bad input
-/// becomes a `StreamSQLError` with the position of the offending character.
+/// Splits statement text into tokens. Works on UTF-8 bytes; never crashes on any input.
+///
+/// `tokenize` turns bad input into a `StreamSQLError` with the position of the offending character. The
+/// statement scanner walks the same lexer with `next()`, which reports bad input as a `Lexeme.problem` and
+/// goes on, so that an open quote or comment at the end of a buffer is something to wait for, not an error.
 public struct Lexer {
     public static let maxLength = 16 * 1024 * 1024
 
+    /// Input no token can be made of. The lexer reports it and carries on after it.
+    enum Problem: Equatable {
+        case unterminatedComment
+        /// A quote (`'`, `"` or `` ` ``) never closed: the rest of the input was read into it.
+        case unterminatedQuote(UInt8)
+        case emptyQuotedIdentifier
+        case invalidNumber(String)
+        case unexpectedCharacter(String)
+
+        var message: String {
+            switch self {
+            case .unterminatedComment: return "unterminated comment"
+            case .unterminatedQuote(let c):
+                let what = c == UInt8(ascii: "`") ? "quoted identifier" : "string literal"
+                return "unterminated \(what): missing closing \(String(UnicodeScalar(c)))"
+            case .emptyQuotedIdentifier: return "empty quoted identifier"
+            case .invalidNumber(let t): return "invalid number '\(t)' (durations are written in quotes, e.g. '5s')"
+            case .unexpectedCharacter(let t): return "unexpected character '\(t)'"
+            }
+        }
+    }
+
+    /// One step of the lexer: a token, or a problem with where it is.
+    enum Lexeme {
+        case token(Token)
+        case problem(Problem, SourceRange)
+
+        var start: Int {
+            switch self {
+            case .token(let t): return t.range.start
+            case .problem(_, let r): return r.start
+            }
+        }
+    }
+
+    let b: [UInt8]
+    /// Where the next lexeme (or the white space and comments before it) starts.
+    var offset: Int
+
+    init(bytes: [UInt8], offset: Int = 0) {
+        self.b = bytes
+        self.offset = offset
+    }
+
     public static func tokenize(_ source: String) throws(StreamSQLError) -> [Token] {
-        let b = Array(source.utf8)
-        guard b.count <= maxLength else {
+        let bytes = Array(source.utf8)
+        guard bytes.count <= maxLength else {
             throw StreamSQLError(.syntax, "sql parsing failed: statement is longer than \(maxLength / 1024 / 1024) MB", at: SourceRange(0, 1), in: source)
         }
+        var lexer = Lexer(bytes: bytes)
         var out: [Token] = []
-        var i = 0
-        func err(_ msg: String, _ at: Int, _ len: Int = 1) -> StreamSQLError {
-            StreamSQLError(.syntax, "sql parsing failed: " + msg, at: SourceRange(at, at + len), in: source)
+        while let lexeme = lexer.next() {
+            switch lexeme {
+            case .token(let t): out.append(t)
+            case .problem(let p, let r): throw StreamSQLError(.syntax, "sql parsing failed: " + p.message, at: r, in: source)
+            }
         }
+        out.append(Token(kind: .eof, text: "", range: SourceRange(bytes.count, bytes.count)))
+        return out
+    }
+
+    /// Skips white space and comments; returns the next lexeme, or nil at the end of the input.
+    /// Every call that returns a lexeme moves `offset` past it.
+    mutating func next() -> Lexeme? {
+        var i = offset
+        defer { offset = i }
         func text(_ s: Int, _ e: Int) -> String { String(decoding: b[s..<e], as: UTF8.self) }
         while i < b.count {
             let c = b[i]
@@ -59,14 +118,13 @@ public struct Lexer {
             if c == UInt8(ascii: "/") && i + 1 < b.count && b[i + 1] == UInt8(ascii: "*") {
                 i += 2
                 while i + 1 < b.count && !(b[i] == UInt8(ascii: "*") && b[i + 1] == UInt8(ascii: "/")) { i += 1 }
-                guard i + 1 < b.count else { throw err("unterminated comment", start, 2) }
+                guard i + 1 < b.count else { i = b.count; return .problem(.unterminatedComment, SourceRange(start, start + 2)) }
                 i += 2
                 continue
             }
-            if isIdentStart(c) {
-                while i < b.count && isIdentPart(b[i]) { i += 1 }
-                out.append(Token(kind: .word, text: text(start, i), range: SourceRange(start, i)))
-                continue
+            if Lexer.isIdentStart(c) {
+                while i < b.count && Lexer.isIdentPart(b[i]) { i += 1 }
+                return .token(Token(kind: .word, text: text(start, i), range: SourceRange(start, i)))
             }
             if c >= 48 && c <= 57 || (c == UInt8(ascii: ".") && i + 1 < b.count && b[i + 1] >= 48 && b[i + 1] <= 57) {
                 var isFloat = false
@@ -75,7 +133,7 @@ public struct Lexer {
                     isFloat = true
                     i += 1
                     while i < b.count && b[i] >= 48 && b[i] <= 57 { i += 1 }
-                } else if i < b.count && b[i] == UInt8(ascii: ".") && !(i + 1 < b.count && isIdentStart(b[i + 1])) {
+                } else if i < b.count && b[i] == UInt8(ascii: ".") && !(i + 1 < b.count && Lexer.isIdentStart(b[i + 1])) {
                     isFloat = true  // "3." is a float; "arr.3x" is not a number
                     i += 1
                 }
@@ -88,73 +146,66 @@ public struct Lexer {
                         while i < b.count && b[i] >= 48 && b[i] <= 57 { i += 1 }
                     }
                 }
-                if i < b.count && isIdentStart(b[i]) {
+                if i < b.count && Lexer.isIdentStart(b[i]) {
                     // "5s" or "10abc": a number glued to letters. Durations belong in quotes.
-                    var j = i
-                    while j < b.count && isIdentPart(b[j]) { j += 1 }
-                    throw err("invalid number '\(text(start, j))' (durations are written in quotes, e.g. '5s')", start, j - start)
+                    while i < b.count && Lexer.isIdentPart(b[i]) { i += 1 }
+                    return .problem(.invalidNumber(text(start, i)), SourceRange(start, i))
                 }
-                out.append(Token(kind: isFloat ? .float : .integer, text: text(start, i), range: SourceRange(start, i)))
-                continue
+                return .token(Token(kind: isFloat ? .float : .integer, text: text(start, i), range: SourceRange(start, i)))
             }
-            switch c {
-            case UInt8(ascii: "'"), UInt8(ascii: "\""), UInt8(ascii: "`"):
-                var value: [UInt8] = []
-                i += 1
-                var closed = false
-                while i < b.count {
-                    let d = b[i]
-                    if d == c {
-                        if i + 1 < b.count && b[i + 1] == c { value.append(c); i += 2; continue }  // '' escape
-                        i += 1
-                        closed = true
-                        break
-                    }
-                    if d == UInt8(ascii: "\\") && c != UInt8(ascii: "`") && i + 1 < b.count {
-                        let e = b[i + 1]
-                        switch e {
-                        case UInt8(ascii: "n"): value.append(10)
-                        case UInt8(ascii: "t"): value.append(9)
-                        case UInt8(ascii: "r"): value.append(13)
-                        case UInt8(ascii: "\\"), UInt8(ascii: "'"), UInt8(ascii: "\""): value.append(e)
-                        default: value.append(d); value.append(e)
-                        }
-                        i += 2
-                        continue
-                    }
-                    value.append(d)
-                    i += 1
-                }
-                guard closed else {
-                    let what = c == UInt8(ascii: "`") ? "quoted identifier" : "string literal"
-                    throw err("unterminated \(what): missing closing \(String(UnicodeScalar(c)))", start, 1)
-                }
-                let s = String(decoding: value, as: UTF8.self)
-                if c == UInt8(ascii: "`") && s.isEmpty { throw err("empty quoted identifier", start, 2) }
-                let kind: Token.Kind = c == UInt8(ascii: "'") ? .string : (c == UInt8(ascii: "\"") ? .dstring : .quoted)
-                out.append(Token(kind: kind, text: s, range: SourceRange(start, i)))
-                continue
-            default: break
+            if c == UInt8(ascii: "'") || c == UInt8(ascii: "\"") || c == UInt8(ascii: "`") {
+                return quoted(c, &i)
             }
             let two = i + 1 < b.count ? text(i, i + 2) : ""
             if ["<=", ">=", "<>", "!=", "==", "||", "{-", "-}", "=>", "->"].contains(two) {
-                out.append(Token(kind: .op, text: two, range: SourceRange(i, i + 2)))
                 i += 2
-                continue
+                return .token(Token(kind: .op, text: two, range: SourceRange(start, i)))
             }
             if "+-*/%=<>(),.[];{}?|^$:".utf8.contains(c) {
-                out.append(Token(kind: .op, text: String(UnicodeScalar(c)), range: SourceRange(i, i + 1)))
                 i += 1
-                continue
+                return .token(Token(kind: .op, text: String(UnicodeScalar(c)), range: SourceRange(start, i)))
             }
             // Not valid anywhere in a statement.
             var len = 1
             if c >= 0xC0 { while i + len < b.count && b[i + len] & 0xC0 == 0x80 { len += 1 } }
-            let shown = text(i, i + len)
-            throw err("unexpected character '\(shown)'", i, len)
+            i += len
+            return .problem(.unexpectedCharacter(text(start, i)), SourceRange(start, i))
         }
-        out.append(Token(kind: .eof, text: "", range: SourceRange(b.count, b.count)))
-        return out
+        return nil
+    }
+
+    /// A quoted string or identifier from its opening quote at `i`: `''` (or the doubled quote) and, outside
+    /// backquotes, backslash escapes.
+    private func quoted(_ c: UInt8, _ i: inout Int) -> Lexeme {
+        let start = i
+        var value: [UInt8] = []
+        i += 1
+        while i < b.count {
+            let d = b[i]
+            if d == c {
+                if i + 1 < b.count && b[i + 1] == c { value.append(c); i += 2; continue }  // '' escape
+                i += 1
+                let s = String(decoding: value, as: UTF8.self)
+                if c == UInt8(ascii: "`") && s.isEmpty { return .problem(.emptyQuotedIdentifier, SourceRange(start, i)) }
+                let kind: Token.Kind = c == UInt8(ascii: "'") ? .string : (c == UInt8(ascii: "\"") ? .dstring : .quoted)
+                return .token(Token(kind: kind, text: s, range: SourceRange(start, i)))
+            }
+            if d == UInt8(ascii: "\\") && c != UInt8(ascii: "`") && i + 1 < b.count {
+                let e = b[i + 1]
+                switch e {
+                case UInt8(ascii: "n"): value.append(10)
+                case UInt8(ascii: "t"): value.append(9)
+                case UInt8(ascii: "r"): value.append(13)
+                case UInt8(ascii: "\\"), UInt8(ascii: "'"), UInt8(ascii: "\""): value.append(e)
+                default: value.append(d); value.append(e)
+                }
+                i += 2
+                continue
+            }
+            value.append(d)
+            i += 1
+        }
+        return .problem(.unterminatedQuote(c), SourceRange(start, start + 1))
     }
 
     @inline(__always) static func isIdentStart(_ c: UInt8) -> Bool {

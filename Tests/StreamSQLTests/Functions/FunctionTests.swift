@@ -199,7 +199,7 @@ final class UserFunctionTests: XCTestCase {
         XCTAssertEqual(results.count, 2)
         guard case .query(let q) = results[1] else { return XCTFail() }
         XCTAssertEqual(engine.emitSync(["t": 80])[q.name]?.objects.first?["w"], true)
-        XCTAssertEqual(Parser.splitStatements("SELECT ';' FROM s; -- c;\n SELECT 1 FROM s; ; ").count, 2)
+        XCTAssertEqual(StatementScanner.scan("SELECT ';' FROM s; -- c;\n SELECT 1 FROM s; ; ").statements.count, 2)
     }
 
     func testNativeAggregate() throws {

@@ -29,7 +29,7 @@ enum SQLFuzzCorpus {
             // Shell dot-commands (`.pane …`) are not SQL.
             let script = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
                 .filter { !$0.hasPrefix(".") }.joined(separator: "\n")
-            out += Parser.splitStatements(script)
+            out += StatementScanner.scan(script).statements
         }
         return out
     }()

@@ -96,7 +96,7 @@ final class SQLFuzzTests: XCTestCase {
             // Text reaches the engine as a Swift string: invalid UTF-8 is replaced as when a script is read.
             let text = String(decoding: bytes, as: UTF8.self)
             var list = [text]
-            if rng.next() % 8 == 0 { list = Parser.splitStatements(text) }
+            if rng.next() % 8 == 0 { list = StatementScanner.scan(text).statements }
             let r = SQLFuzzTests.run(list, rng: &rng)
             statements += r.ran
             accepted += r.accepted

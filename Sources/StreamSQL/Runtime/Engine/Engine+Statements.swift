@@ -284,7 +284,7 @@ extension Engine {
     /// Runs every statement of a script in order; stops at the first error.
     public func runScript(_ script: String) throws(StreamSQLError) -> [StatementResult] {
         var out: [StatementResult] = []
-        for text in Parser.splitStatements(script) { out.append(try run(text)) }
+        for text in StatementScanner.scan(script).statements { out.append(try run(text)) }
         return out
     }
 

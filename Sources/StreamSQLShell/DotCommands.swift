@@ -1,0 +1,197 @@
+import Foundation
+import StreamSQL
+
+/// What a dot-command acts on: the interactive shell (`Repl`) or a script run without a terminal
+/// (`ScriptRunner`).
+protocol CommandHost: AnyObject {
+    var engine: Engine { get }
+    var settings: ShellSettings { get set }
+    /// Panes declared with `.pane add`, and panes per row from `.layout`.
+    var panes: [PaneSpec] { get set }
+    var layoutColumns: Int? { get set }
+    /// The dashboard group the panes declared here belong to.
+    var paneGroup: String { get }
+    /// The queries a pane may show.
+    var paneQueries: [Query] { get }
+    /// A confirmation or notice.
+    func say(_ s: String)
+    /// Result text the user asked for (`.show`, `.help`): where results go.
+    func emit(_ s: String)
+    /// `.output FILE` (nil: back to standard output); returns the confirmation.
+    func setOutput(_ path: String?) throws(ShellError) -> String
+    /// `.read FILE`: the file's statements and commands, errors pointing into the file.
+    func readFile(_ path: String) throws(ShellError) -> DotCommand.Outcome
+}
+
+/// One dot-command: its name, usage and help (whence `.help` and completion), whether a script may hold it,
+/// and what it does.
+struct DotCommand: Sendable {
+    enum Outcome: Sendable { case proceed, quit }
+    typealias Handler = @Sendable (_ host: any CommandHost, _ args: [String], _ line: String) throws(ShellError) -> Outcome
+
+    let name: String
+    var aliases: [String] = []
+    let usage: String
+    /// The first line is the summary `.help` lists; `.help NAME` shows all of it.
+    let help: String
+    /// Nil when scripts may hold the command; otherwise why they may not.
+    var notInScripts: String? = nil
+    let run: Handler
+
+    var summary: String { help.split(separator: "\n").first.map(String.init) ?? "" }
+}
+
+/// The one table of dot-commands, for the shell and for scripts.
+enum DotCommands {
+    static let all: [DotCommand] = [
+        DotCommand(name: ".mode", usage: ".mode table|changelog|vertical|csv|jsonl",
+                   help: "How attached queries print rows.\ntable: aligned columns sized from the first rows, long values cut with …, the header repeated every screenful.\nchangelog: table lines marked + (new) and - (a window's earlier result that the next firing replaces).\nvertical: one 'column | value' line per field. csv: a header, then rows. jsonl (or json): one JSON object per row.") { host, args, _ throws(ShellError) in
+            guard args.count == 1, let m = OutputMode(name: args[0]) else {
+                throw ShellError("usage: .mode \(OutputMode.allCases.map(\.rawValue).joined(separator: "|"))   (now \(host.settings.mode.rawValue))")
+            }
+            host.settings.mode = m
+            host.say("mode \(m.rawValue)")
+            return .proceed
+        },
+        DotCommand(name: ".timer", usage: ".timer on|off", help: "Print how long each statement took.") { host, args, _ throws(ShellError) in
+            guard args.count == 1, ["on", "off"].contains(args[0].lowercased()) else {
+                throw ShellError("usage: .timer on|off   (now \(host.settings.timer ? "on" : "off"))")
+            }
+            host.settings.timer = args[0].lowercased() == "on"
+            host.say("timer \(args[0].lowercased())")
+            return .proceed
+        },
+        DotCommand(name: ".read", usage: ".read FILE", help: "Run the statements (and shell commands) in FILE.") { host, args, _ throws(ShellError) in
+            guard !args.isEmpty else { throw ShellError("usage: .read FILE") }
+            return try host.readFile(args.joined(separator: " "))
+        },
+        DotCommand(name: ".output", usage: ".output [FILE]",
+                   help: "Send results to FILE; .output alone sends them to standard output again. Messages stay where they were.") { host, args, _ throws(ShellError) in
+            host.say(try host.setOutput(args.isEmpty ? nil : args.joined(separator: " ")))
+            return .proceed
+        },
+        DotCommand(name: ".replay", usage: ".replay FILE [INTO STREAM] [max|N/s|xN] [BY FIELD]",
+                   help: "Feed a JSON Lines or CSV file into a stream in the background.\nmax (the default) is as fast as possible, N/s paces N events a second, xN runs N times faster than the events' own timestamps (the FIELD column, default timestamp).\nMalformed lines are reported with their line numbers and counted; .replay status shows progress, .replay stop ends it.",
+                   notInScripts: "a script replays its input with --input STREAM=FILE") { host, args, _ throws(ShellError) in
+            try shell(host).replayCommand(args)
+            return .proceed
+        },
+        DotCommand(name: ".gen", usage: ".gen SCENARIO [RATE] [SEED] | .gen stop",
+                   help: "Start a built-in generator into its streams (created if needed): recommend, routing, supply, fraud, traffic, moderation, energy, sensors. .gen alone lists the running ones.",
+                   notInScripts: "a generator runs until stopped; use the interactive shell or streamsql gen") { host, args, _ throws(ShellError) in
+            try shell(host).genCommand(args)
+            return .proceed
+        },
+        DotCommand(name: ".pane", usage: ".pane add NAME WIDGET QUERY [option=value …] | .pane drop NAME | .pane",
+                   help: "Declare a dashboard pane on a running query. Widgets and their options:\ntable columns key sort title; sparkline value key min max title; gauge value label min max warn alert title;\nbars key value max warn alert sort low title; timeline key segments title; log columns severity title; counter value unit title.") { host, _, line throws(ShellError) in
+            try paneCommand(host, line)
+            return .proceed
+        },
+        DotCommand(name: ".layout", usage: ".layout columns N", help: "Panes per row on the dashboard (1-6).") { host, args, _ throws(ShellError) in
+            do throws(PaneError) { host.layoutColumns = try PaneSpec.parseLayout(args.joined(separator: " ")) } catch { throw ShellError(error.description) }
+            host.say("\(host.layoutColumns ?? 0) pane\(host.layoutColumns == 1 ? "" : "s") per row")
+            return .proceed
+        },
+        DotCommand(name: ".dashboard", usage: ".dashboard",
+                   help: "The panes live, full screen (a widget per running query when none are declared). q returns to the shell with every query still running.",
+                   notInScripts: "the dashboard needs a terminal; streamsql dashboard SCRIPT shows a script's panes") { host, _, _ throws(ShellError) in
+            try shell(host).dashboardCommand()
+            return .proceed
+        },
+        DotCommand(name: ".set", usage: ".set NAME VALUE",
+                   help: "Change a setting: " + ShellSettings.help.map(\.0).joined(separator: ", ") + ". Engine options apply to queries started afterwards.") { host, args, _ throws(ShellError) in
+            guard args.count >= 2 else { throw ShellError("usage: .set NAME VALUE   (.show lists the settings)") }
+            host.say(try host.settings.set(args[0], args.dropFirst().joined(separator: " "), engine: host.engine))
+            return .proceed
+        },
+        DotCommand(name: ".show", usage: ".show", help: "List the settings and their values.") { host, _, _ throws(ShellError) in
+            host.emit(OutputFormat.table(columns: ["setting", "value", "meaning"], rows: host.settings.rows(engine: host.engine), maxWidth: 90))
+            return .proceed
+        },
+        DotCommand(name: ".help", usage: ".help [NAME]", help: "List the commands, or explain one.") { host, args, _ throws(ShellError) in
+            host.emit(try helpText(args.first))
+            return .proceed
+        },
+        DotCommand(name: ".quit", aliases: [".exit"], usage: ".quit",
+                   help: "Leave the shell (also Ctrl-D, or Ctrl-C twice within a second at the prompt); in a script, stop running it.") { _, _, _ throws(ShellError) in
+            .quit
+        },
+    ]
+
+    /// Command names for Tab completion.
+    static var names: [String] { all.flatMap { [$0.name] + $0.aliases } }
+
+    static func named(_ name: String) -> DotCommand? {
+        let n = name.lowercased()
+        return all.first { $0.name == n || $0.aliases.contains(n) }
+    }
+
+    /// Runs one command line. In a script (`inScript`), commands that need a terminal are refused.
+    static func run(_ line: String, on host: any CommandHost, inScript: Bool) throws(ShellError) -> DotCommand.Outcome {
+        let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        guard let first = parts.first else { return .proceed }
+        guard let command = named(first) else {
+            let close = closestNames(to: first, in: names, max: 1)
+            throw ShellError("unknown command \(first)" + (close.isEmpty ? "" : " (did you mean \(close[0])?)") + "; .help lists the commands")
+        }
+        if inScript, let why = command.notInScripts {
+            throw ShellError("\(command.name) cannot run in a script: \(why)")
+        }
+        return try command.run(host, Array(parts.dropFirst()), line)
+    }
+
+    /// `.help` (every command's usage and summary) or `.help NAME` (one command in full).
+    static func helpText(_ name: String?) throws(ShellError) -> String {
+        if let name {
+            let n = name.hasPrefix(".") ? name : "." + name
+            guard let c = named(n) else { throw ShellError("no command \(n); .help lists them") }
+            return "\(c.usage)\n\(c.help)" + (c.notInScripts.map { "\n(Not in scripts: \($0).)" } ?? "")
+        }
+        var text = "SQL statements end with ';' and may span lines. Commands (.help NAME explains one):\n"
+        for c in all {
+            text += "  " + c.usage.padding(toLength: max(c.usage.count, 44), withPad: " ", startingAt: 0) + "  " + c.summary + "\n"
+        }
+        return String(text.dropLast())
+    }
+
+    private static func shell(_ host: any CommandHost) throws(ShellError) -> Repl {
+        guard let repl = host as? Repl else { throw ShellError("this command needs the interactive shell") }
+        return repl
+    }
+
+    /// `.pane add NAME WIDGET QUERY [option=value …]`, `.pane drop NAME`, `.pane` (list).
+    static func paneCommand(_ host: any CommandHost, _ line: String) throws(ShellError) {
+        let words = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true).map(String.init)
+        guard words.count >= 2 else {
+            if host.panes.isEmpty { host.say("no panes; .pane add NAME WIDGET QUERY [option=value …] (widgets: \(WidgetKind.allCases.map(\.rawValue).joined(separator: ", ")))") }
+            for p in host.panes {
+                let opts = p.options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+                host.say("\(p.name): \(p.widget.rawValue) on \(p.query) \(opts)")
+            }
+            return
+        }
+        switch words[1].lowercased() {
+        case "add":
+            guard words.count == 3 else { throw ShellError("usage: .pane add NAME WIDGET QUERY [option=value …]") }
+            let spec: PaneSpec
+            do throws(PaneError) { spec = try PaneSpec.parse(words[2], group: host.paneGroup) } catch { throw ShellError(error.description) }
+            let queries = host.paneQueries
+            guard queries.contains(where: { $0.name.lowercased() == spec.query.lowercased() }) else {
+                let names = queries.map(\.name)
+                throw ShellError(".pane \(spec.name): no query named '\(spec.query)'"
+                                 + (names.isEmpty ? "; start one with CREATE QUERY name AS SELECT …" : " (queries: \(names.joined(separator: ", ")))"))
+            }
+            host.panes.removeAll { $0.name.lowercased() == spec.name.lowercased() }
+            host.panes.append(spec)
+            host.say("pane \(spec.name): \(spec.widget.rawValue) on \(spec.query); .dashboard shows it")
+        case "drop":
+            guard words.count == 3 else { throw ShellError("usage: .pane drop NAME") }
+            let before = host.panes.count
+            host.panes.removeAll { $0.name.lowercased() == words[2].lowercased() }
+            guard host.panes.count < before else { throw ShellError("no pane named \(words[2])") }
+            host.say("pane \(words[2]) dropped")
+        default:
+            throw ShellError("usage: .pane add NAME WIDGET QUERY [option=value …] | .pane drop NAME | .pane")
+        }
+    }
+}
