@@ -108,6 +108,12 @@ enum DotCommands {
             host.emit(OutputFormat.table(columns: ["setting", "value", "meaning"], rows: host.settings.rows(engine: host.engine), maxWidth: 90))
             return .proceed
         },
+        DotCommand(name: ".save", usage: ".save FILE",
+                   help: "Write the session as a script: streams, tables, functions and named queries, then the settings, panes and layout. .read FILE or --init FILE brings it back.") { host, args, _ throws(ShellError) in
+            guard !args.isEmpty else { throw ShellError("usage: .save FILE") }
+            host.say(try SessionScript.save(host, to: args.joined(separator: " ")))
+            return .proceed
+        },
         DotCommand(name: ".help", usage: ".help [NAME]", help: "List the commands, or explain one.") { host, args, _ throws(ShellError) in
             host.emit(try helpText(args.first))
             return .proceed

@@ -179,3 +179,12 @@ public func editDistance(_ a: String, _ b: String) -> Int {
     }
     return prev[y.count]
 }
+
+/// Where something starts in a script: the UTF-8 byte offset (from 0), and the line and column (from 1;
+/// the column counts characters, as `StreamSQLError.location` does).
+public struct ScriptPosition: Sendable, Equatable {
+    public var offset: Int
+    public var line: Int
+    public var column: Int
+    public init(offset: Int, line: Int, column: Int) { self.offset = offset; self.line = line; self.column = column }
+}

@@ -1,14 +1,5 @@
 import Foundation
 
-/// Where something starts in a script: the UTF-8 byte offset (from 0), and the line and column (from 1;
-/// the column counts characters, as `StreamSQLError.location` does).
-public struct ScriptPosition: Sendable, Equatable {
-    public var offset: Int
-    public var line: Int
-    public var column: Int
-    public init(offset: Int, line: Int, column: Int) { self.offset = offset; self.line = line; self.column = column }
-}
-
 /// One piece of a script, in order.
 public enum ScriptItem: Sendable, Equatable {
     /// A SQL statement: its text from its first token to its last (no `;`, no comments around it), and
