@@ -40,7 +40,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "StreamSQLTests", dependencies: ["StreamSQL"]),
-        .testTarget(name: "StreamSQLShellTests", dependencies: ["StreamSQLShell", "StreamSQL", "StreamSQLScenarios"]),
+        .testTarget(name: "StreamSQLShellTests", dependencies: ["StreamSQLShell", "StreamSQL", "StreamSQLScenarios"],
+                    exclude: ["Dashboard/Snapshots"]),
     ],
     swiftLanguageModes: [.v6]
 )
