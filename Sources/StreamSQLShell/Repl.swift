@@ -92,7 +92,7 @@ public final class Repl: @unchecked Sendable {
         (".output", ".output [FILE]", "Send results to FILE; .output alone sends them to the terminal again. Messages stay on the terminal."),
         (".replay", ".replay FILE [INTO STREAM] [max|N/s|xN] [BY FIELD]", "Feed a JSON Lines or CSV file into a stream in the background.\nmax (the default) is as fast as possible, N/s paces N events a second, xN runs N times faster than the events' own timestamps (the FIELD column, default timestamp).\nMalformed lines are reported with their line numbers and counted; .replay status shows progress, .replay stop ends it."),
         (".gen", ".gen SCENARIO [RATE] [SEED] | .gen stop", "Start a built-in generator into its streams (created if needed): recommend, routing, supply, fraud, traffic, moderation, energy, sensors. .gen alone lists the running ones."),
-        (".pane", ".pane add NAME WIDGET QUERY [option=value …] | .pane drop NAME | .pane", "Declare a dashboard pane on a running query. Widgets and their options:\ntable columns key sort title; sparkline value key min max title; gauge value label min max warn alert title;\nbars key value max warn alert sort low title; timeline key segments title; log columns severity title; counter value unit title."),
+        (".pane", ".pane add NAME WIDGET QUERY [option=value …] | .pane drop NAME | .pane", PaneSpec.help),
         (".layout", ".layout columns N", "Panes per row on the dashboard (1-6)."),
         (".dashboard", ".dashboard", "The panes live, full screen (a widget per running query when none are declared). q returns to the shell with every query still running."),
         (".set", ".set NAME VALUE", "Change a setting: " + ShellSettings.help.map(\.0).joined(separator: ", ") + ". Engine options apply to queries started afterwards."),
@@ -105,6 +105,7 @@ public final class Repl: @unchecked Sendable {
         var words = Repl.keywords
         words += engine.functionRegistry.all.map(\.name)
         words += engine.streamNames + engine.tableNames + engine.queries.map(\.name)
+        words += PaneSpec.completionWords(queries: engine.queries)
         for s in engine.streamNames { words += engine.fieldNames(ofStream: s) }
         for t in engine.tableNames { words += engine.table(t)?.snapshot.columnNames ?? [] }
         completionWords = Array(Set(words)).sorted()
@@ -270,6 +271,7 @@ public final class Repl: @unchecked Sendable {
         } catch {
             say(error.rendered())
         }
+        panesFollowQueries()
     }
 
     /// Whether result rows get colour: a terminal, no NO_COLOR, not redirected by `.output`.

@@ -42,7 +42,7 @@ public final class ScriptRunner: @unchecked Sendable {
     /// Longest input line kept (`--max-line-bytes`).
     public var maxLineBytes = LineReader.defaultMaxLineBytes
     private let write: @Sendable (String) -> Void
-    private let writeError: @Sendable (String) -> Void
+    let writeError: @Sendable (String) -> Void
     private let lock = NSLock()
     private var csvHeaders: Set<String> = []
     /// Print the results of the script's queries (off when a dashboard shows them instead).
@@ -50,13 +50,13 @@ public final class ScriptRunner: @unchecked Sendable {
     /// Print statements' confirmations ("stream x created") to the error channel.
     public var showMessages = true
     /// Panes the script declared with `.pane add …`, and the group they go to.
-    public private(set) var panes: [PaneSpec] = []
+    public internal(set) var panes: [PaneSpec] = []
     public var paneGroup = ""
     /// Panes per row, from `.layout columns N`.
     public private(set) var layoutColumns: Int?
     /// Queries the script started, in order.
-    public private(set) var queries: [Query] = []
-    public private(set) var errors = 0
+    public internal(set) var queries: [Query] = []
+    public internal(set) var errors = 0
     public private(set) var rejectedLines = 0
 
     public init(engine: Engine = Engine(), write: @escaping @Sendable (String) -> Void, writeError: @escaping @Sendable (String) -> Void) {
@@ -112,10 +112,11 @@ public final class ScriptRunner: @unchecked Sendable {
             throw PaneError("\(text.prefix(40)): scripts may hold SQL statements, `.mode …`, `.pane add NAME WIDGET QUERY [option=value …]` and `.layout columns N` lines only")
         }
         let spec = try PaneSpec.parse(String(words[2]), group: paneGroup)
-        guard queries.contains(where: { $0.name.lowercased() == spec.query.lowercased() }) else {
+        guard let query = queries.last(where: { $0.name.lowercased() == spec.query.lowercased() }) else {
             let known = queries.map(\.name).joined(separator: ", ")
             throw PaneError(".pane \(spec.name): no query named '\(spec.query)' in this script (queries: \(known.isEmpty ? "none" : known))")
         }
+        try spec.validate(against: query)
         panes.append(spec)
     }
 
@@ -124,8 +125,10 @@ public final class ScriptRunner: @unchecked Sendable {
         case .query(let q), .started(let q, _):
             queries.append(q)
             if attachQueries { attach(q) }
+            queriesFollowCatalog()
         case .message(let m):
             if showMessages { writeError(m) }
+            queriesFollowCatalog()
         case .table(let columns, let rows):
             for line in OutputFormat.statementLines(columns: columns, rows: rows, mode: mode) { write(line) }
         }

@@ -68,11 +68,12 @@ extension Repl {
             guard words.count == 3 else { say("usage: .pane add NAME WIDGET QUERY [option=value …]"); return }
             do {
                 let spec = try PaneSpec.parse(words[2], group: "")
-                guard engine.queries.contains(where: { $0.name.lowercased() == spec.query.lowercased() }) else {
+                guard let query = engine.queries.first(where: { $0.name.lowercased() == spec.query.lowercased() }) else {
                     let names = engine.queries.map(\.name)
                     say("no running query named '\(spec.query)'" + (names.isEmpty ? "; start one with CREATE QUERY name AS SELECT …" : " (running: \(names.joined(separator: ", ")))"))
                     return
                 }
+                try spec.validate(against: query)
                 panes.removeAll { $0.name.lowercased() == spec.name.lowercased() }
                 panes.append(spec)
                 say("pane \(spec.name): \(spec.widget.rawValue) on \(spec.query); .dashboard shows it")

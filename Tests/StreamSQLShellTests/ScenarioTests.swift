@@ -580,24 +580,6 @@ final class ScenarioTests: XCTestCase {
         // q leaves.
         XCTAssertFalse(board.handle(Int32(UInt8(ascii: "q"))))
     }
-
-    func testPaneDeclarationErrors() {
-        for (line, message) in [
-            (".pane add x dial q", "unknown widget 'dial'"),
-            (".pane add x bars q colour=red", "the bars widget has no option 'colour'"),
-            (".pane add x gauge q max=lots", "pane option max must be a number"),
-            (".pane add x table nosuch", "no query named 'nosuch'"),
-            (".pane add x", "usage: .pane add"),
-            (".gen fraud", "scripts may hold SQL statements, `.mode …`, `.pane add"),
-            (".mode fancy", "usage: .mode jsonl|csv|table"),
-        ] {
-            let out = Lines(), err = Lines()
-            let runner = ScriptRunner(write: out.add, writeError: err.add)
-            runner.showMessages = false
-            XCTAssertFalse(runner.runScript("CREATE QUERY q AS SELECT * FROM s;\n\(line)\n"), line)
-            XCTAssertTrue(err.all.contains { $0.contains(message) }, "\(line): \(err.all)")
-        }
-    }
 }
 
 extension Value {
