@@ -40,6 +40,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "StreamSQLTests", dependencies: ["StreamSQL"]),
+        .testTarget(name: "StreamSQLScenariosTests", dependencies: ["StreamSQLScenarios", "StreamSQL"]),
         .testTarget(name: "StreamSQLShellTests", dependencies: ["StreamSQLShell", "StreamSQL", "StreamSQLScenarios"],
                     exclude: ["Dashboard/Snapshots"]),
     ],

@@ -4,9 +4,19 @@ import Foundation
 /// file: the tmux server that a command may start keeps inherited descriptors open, so pipes would
 /// never reach their end.
 struct Tmux {
+    /// The socket's name: the one given plus this process's id, so that test runs in other worktrees (or
+    /// other copies of this suite) never share a tmux server with this one.
     let socket: String
     /// The session whose pane `screen()` reads.
     var session = "sh"
+
+    init(socket: String, session: String = "sh") {
+        self.socket = "\(socket)-\(getpid())"
+        self.session = session
+    }
+
+    /// The process id of the program the session's pane runs (the shell), to signal its children only.
+    var panePID: Int32? { Int32(self(["display-message", "-p", "-t", session, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) }
 
     @discardableResult
     func callAsFunction(_ args: [String]) -> String {
