@@ -261,7 +261,7 @@ public final class Repl: @unchecked Sendable {
         do {
             switch try engine.run(text) {
             case .query(let q): attach(q)
-            case .started(_, let m): say(m)
+            case .started(let q, let m): say(m); checkPanes(on: q)
             case .message(let m): say(m)
             case .table(let cols, let rows):
                 for line in OutputFormat.statementLines(columns: cols, rows: rows, mode: settings.mode, maxWidth: max(settings.width, 40)) {

@@ -25,6 +25,11 @@ struct Tmux {
         let quoted = args.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
         if ProcessInfo.processInfo.environment["STREAMSQL_TMUX_TRACE"] != nil { print("tmux", quoted) }
         _ = system("tmux -L \(socket) \(quoted) > '\(out)' 2>/dev/null < /dev/null")
+        if args == ["kill-server"] {
+            // kill-server returns before the server has gone; a new-session in that moment reaches the dying
+            // server ("server exited unexpectedly") and no session starts. Wait until nothing answers.
+            for _ in 0..<100 where system("tmux -L \(socket) has-session > /dev/null 2>&1 < /dev/null") == 0 { usleep(50_000) }
+        }
         return (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
     }
 

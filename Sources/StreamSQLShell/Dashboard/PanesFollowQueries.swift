@@ -19,9 +19,12 @@ extension Repl {
             boundPanes[key] = nil
         }
         for spec in gone { say("pane \(spec.name) removed: query \(spec.query) was dropped") }
-        for spec in panes {
-            guard case .running(let q) = engine.status(ofQuery: spec.query) else { continue }
-            do { try spec.validate(against: q) } catch { say("warning: \(error.description)") }
+    }
+
+    /// A query (re)started under a name: warns of its panes that name a column it does not output.
+    func checkPanes(on query: Query) {
+        for spec in panes where spec.query.lowercased() == query.name.lowercased() {
+            do { try spec.validate(against: query) } catch { say("warning: \(error.description)") }
         }
     }
 }
