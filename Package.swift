@@ -47,7 +47,9 @@ let package = Package(
         .testTarget(name: "StreamSQLTests", dependencies: ["StreamSQL"], exclude: ["Fuzz/Repros"]),
         .testTarget(name: "StreamSQLFlinkTests", dependencies: ["StreamSQLFlink", "StreamSQL"]),
         .testTarget(name: "StreamSQLConformanceTests", dependencies: ["StreamSQLConformance", "StreamSQL"]),
-        .testTarget(name: "StreamSQLShellTests", dependencies: ["StreamSQLShell", "StreamSQL", "StreamSQLScenarios"]),
+        .testTarget(name: "StreamSQLScenariosTests", dependencies: ["StreamSQLScenarios", "StreamSQL"]),
+        .testTarget(name: "StreamSQLShellTests", dependencies: ["StreamSQLShell", "StreamSQL", "StreamSQLScenarios"],
+                    exclude: ["Dashboard/Snapshots"]),
     ],
     swiftLanguageModes: [.v6]
 )

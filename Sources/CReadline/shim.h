@@ -25,7 +25,13 @@ static inline char **streamsql_attempt_completion(const char *text, int start, i
         return rl_completion_matches(text, rl_filename_completion_function);
     }
     rl_completion_append_character = ' ';
-    return rl_completion_matches(text, streamsql_generator);
+    char **matches = rl_completion_matches(text, streamsql_generator);
+    /* A pane option (`value=`) is followed by its value, not a space. */
+    if (matches && matches[0] && !matches[1]) {
+        size_t n = strlen(matches[0]);
+        if (n > 0 && matches[0][n - 1] == '=') rl_completion_append_character = '\0';
+    }
+    return matches;
 }
 
 static inline void streamsql_rl_setup(const char *name, rl_compentry_func_t *generator) {

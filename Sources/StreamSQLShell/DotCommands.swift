@@ -83,7 +83,7 @@ enum DotCommands {
             return .proceed
         },
         DotCommand(name: ".pane", usage: ".pane add NAME WIDGET QUERY [option=value …] | .pane drop NAME | .pane",
-                   help: "Declare a dashboard pane on a running query. Widgets and their options:\ntable columns key sort title; sparkline value key min max title; gauge value label min max warn alert title;\nbars key value max warn alert sort low title; timeline key segments title; log columns severity title; counter value unit title.") { host, _, line throws(ShellError) in
+                   help: PaneSpec.help) { host, _, line throws(ShellError) in
             try paneCommand(host, line)
             return .proceed
         },
@@ -182,11 +182,12 @@ enum DotCommands {
             let spec: PaneSpec
             do throws(PaneError) { spec = try PaneSpec.parse(words[2], group: host.paneGroup) } catch { throw ShellError(error.description) }
             let queries = host.paneQueries
-            guard queries.contains(where: { $0.name.lowercased() == spec.query.lowercased() }) else {
+            guard let query = queries.last(where: { $0.name.lowercased() == spec.query.lowercased() }) else {
                 let names = queries.map(\.name)
                 throw ShellError(".pane \(spec.name): no query named '\(spec.query)'"
                                  + (names.isEmpty ? "; start one with CREATE QUERY name AS SELECT …" : " (queries: \(names.joined(separator: ", ")))"))
             }
+            do throws(PaneError) { try spec.validate(against: query) } catch { throw ShellError(error.description) }
             host.panes.removeAll { $0.name.lowercased() == spec.name.lowercased() }
             host.panes.append(spec)
             host.say("pane \(spec.name): \(spec.widget.rawValue) on \(spec.query); .dashboard shows it")

@@ -88,6 +88,7 @@ public final class Repl: @unchecked Sendable {
         var words = Repl.keywords + DotCommands.names
         words += engine.functionRegistry.all.map(\.name)
         words += engine.streamNames + engine.tableNames + engine.queries.map(\.name)
+        words += PaneSpec.completionWords(queries: engine.queries)
         for s in engine.streamNames { words += engine.fieldNames(ofStream: s) }
         for t in engine.tableNames { words += engine.table(t)?.snapshot.columnNames ?? [] }
         completionWords = Array(Set(words)).sorted()
@@ -224,7 +225,7 @@ public final class Repl: @unchecked Sendable {
         do {
             switch try engine.run(text) {
             case .query(let q): attach(q)
-            case .started(_, let m): say(m)
+            case .started(let q, let m): say(m); checkPanes(on: q)
             case .message(let m): say(m)
             case .table(let cols, let rows):
                 for line in OutputFormat.statementLines(columns: cols, rows: rows, mode: settings.mode, maxWidth: max(settings.width, 40)) {
@@ -234,6 +235,7 @@ public final class Repl: @unchecked Sendable {
         } catch {
             say(describe(error))
         }
+        panesFollowQueries()
     }
 
     /// Whether result rows get colour: a terminal, no NO_COLOR, not redirected by `.output`.

@@ -54,7 +54,7 @@ public final class ScriptRunner: @unchecked Sendable {
     /// `NAME.jsonl` or `NAME.txt` by the mode, a CSV file with its one header.
     public var outputDirectory: String?
     private let write: @Sendable (String) -> Void
-    private let writeError: @Sendable (String) -> Void
+    let writeError: @Sendable (String) -> Void
     private let lock = NSLock()
     private var csvHeaders: Set<String> = []
     /// Where `.output FILE` sends results; nil for `write`.
@@ -69,8 +69,8 @@ public final class ScriptRunner: @unchecked Sendable {
     /// Panes per row, from `.layout columns N`.
     public internal(set) var layoutColumns: Int?
     /// Queries the script started, in order.
-    public private(set) var queries: [Query] = []
-    public private(set) var errors = 0
+    public internal(set) var queries: [Query] = []
+    public internal(set) var errors = 0
     public private(set) var rejectedLines = 0
     /// Set by `.quit`, or by a failure under `bail`: no further statement runs.
     private var stopped = false
@@ -123,8 +123,10 @@ public final class ScriptRunner: @unchecked Sendable {
         case .query(let q), .started(let q, _):
             queries.append(q)
             if attachQueries { attach(q) }
+            queriesFollowCatalog()
         case .message(let m):
             say(m)
+            queriesFollowCatalog()
         case .table(let columns, let rows):
             for line in OutputFormat.statementLines(columns: columns, rows: rows, mode: mode) { emit(line) }
         }

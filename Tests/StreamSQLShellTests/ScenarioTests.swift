@@ -230,16 +230,6 @@ final class ScenarioTests: XCTestCase {
 
     // MARK: Generators, rules recomputed
 
-    func testGeneratorsAreDeterministicPerSeed() {
-        for s in Scenarios.all {
-            let a = s.generator(GeneratorConfig(seed: 5)), b = s.generator(GeneratorConfig(seed: 5)), c = s.generator(GeneratorConfig(seed: 6))
-            let xa = (0..<300).map { _ in a.next().jsonLine }, xb = (0..<300).map { _ in b.next().jsonLine }
-            let xc = (0..<300).map { _ in c.next().jsonLine }
-            XCTAssertEqual(xa, xb, s.name)
-            XCTAssertNotEqual(xa, xc, s.name)
-        }
-    }
-
     func testSupplyRulesOnGeneratedRows() throws {
         let (rows, events) = try generate("supply", count: 2000)
         let out = try XCTUnwrap(rows["supply_actions"])
@@ -508,97 +498,6 @@ final class ScenarioTests: XCTestCase {
         XCTAssertTrue(values(routing["escalations"], "agent_id").contains("queued"))
         let recommend = try firstMinuteOfDemo("recommend")
         XCTAssertFalse(recommend["top_recommended"]?.isEmpty ?? true)
-    }
-
-    func testShippedTablesMatchTheGeneratorsData() throws {
-        for (file, text) in Scenarios.tableFiles {
-            let onDisk = try String(contentsOfFile: Self.demos + "/" + file, encoding: .utf8)
-            XCTAssertEqual(onDisk, text, "\(file) is stale: run `streamsql gen --write-tables demos`")
-        }
-    }
-
-    // MARK: Dashboard frames
-
-    func testDashboardSnapshotShowsEveryPaneWithLiveValues() throws {
-        for (name, size) in [("supply", (120, 40)), ("fraud", (80, 24)), ("traffic", (120, 40)), ("energy", (120, 40))] {
-            let s = try XCTUnwrap(Scenarios.named(name))
-            let session = ScenarioSession(scenarios: [s], demosDirectory: Self.demos)
-            XCTAssertEqual(session.errors, [])
-            let feeder = try session.feeder(seed: 3, rate: 0)
-            feeder.synchronous = true
-            feeder.limit = 8000
-            feeder.runHere()
-            let board = session.dashboard(feeder: feeder)
-            let text = board.snapshot(width: size.0, height: size.1)
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            XCTAssertEqual(lines.count - 1, size.1, name)
-            XCTAssertTrue(lines.allSatisfy { Frame.width(String($0)) <= size.0 }, name)
-            XCTAssertTrue(text.contains("StreamSQL ▸ \(s.title)"), name)
-            XCTAssertTrue(text.contains("event 2024-01-"), name)
-            XCTAssertFalse(text.contains("waiting for results"), "\(name):\n\(text)")
-            for p in session.panes { XCTAssertTrue(text.contains(Frame.fit(p.spec.options["title"] ?? p.spec.name, 20).prefix(12)), "\(name) \(p.spec.name):\n\(text)") }
-        }
-    }
-
-    func testDashboardKeysZoomPauseStepAndFilter() throws {
-        let s = try XCTUnwrap(Scenarios.named("supply"))
-        let session = ScenarioSession(scenarios: [s], demosDirectory: Self.demos)
-        let feeder = try session.feeder(seed: 3, rate: 0)
-        feeder.synchronous = true
-        feeder.limit = 1000
-        feeder.runHere()
-        let board = session.dashboard(feeder: feeder)
-        let first = board.snapshot(width: 100, height: 30)
-        XCTAssertTrue(first.contains("Stock alerts") && first.contains("Days of stock"))
-        // Zoom the second pane: only it is drawn.
-        XCTAssertTrue(board.handle(9))
-        XCTAssertTrue(board.handle(13))
-        let zoomed = board.snapshot(width: 100, height: 30)
-        XCTAssertTrue(zoomed.contains("Days of stock") && !zoomed.contains("Stock alerts"), zoomed)
-        XCTAssertTrue(board.handle(13))
-        // Pause, new events arrive, the body stays; stepping back shows an older frame.
-        XCTAssertTrue(board.handle(32))
-        let paused = board.snapshot(width: 100, height: 30)
-        XCTAssertTrue(paused.contains("PAUSED"))
-        feeder.limit = 3000
-        feeder.runHere()
-        let stillPaused = board.snapshot(width: 100, height: 30)
-        XCTAssertEqual(Array(paused.split(separator: "\n").dropFirst().dropLast()), Array(stillPaused.split(separator: "\n").dropFirst().dropLast()))
-        XCTAssertTrue(board.handle(Dashboard.keyLeft))
-        XCTAssertTrue(board.snapshot(width: 100, height: 30).contains("PAUSED"))
-        XCTAssertTrue(board.handle(32))
-        XCTAssertNotEqual(board.snapshot(width: 100, height: 30), stillPaused)
-        // Filter the alerts log to one warehouse.
-        XCTAssertTrue(board.handle(49))
-        XCTAssertTrue(board.handle(Int32(UInt8(ascii: "/"))))
-        for c in "WH004".utf8 { XCTAssertTrue(board.handle(Int32(c))) }
-        XCTAssertTrue(board.handle(13))
-        let filtered = board.snapshot(width: 100, height: 30)
-        let alertLines = filtered.split(separator: "\n").filter { $0.contains("● ") }
-        XCTAssertFalse(alertLines.isEmpty)
-        XCTAssertTrue(alertLines.allSatisfy { $0.contains("WH004") }, filtered)
-        // q leaves.
-        XCTAssertFalse(board.handle(Int32(UInt8(ascii: "q"))))
-    }
-
-    func testPaneDeclarationErrors() {
-        for (line, message) in [
-            (".pane add x dial q", "unknown widget 'dial'"),
-            (".pane add x bars q colour=red", "the bars widget has no option 'colour'"),
-            (".pane add x gauge q max=lots", "pane option max must be a number"),
-            (".pane add x table nosuch", "no query named 'nosuch'"),
-            (".pane add x", "usage: .pane add"),
-            (".gen fraud", ".gen cannot run in a script: a generator runs until stopped"),
-            (".dashboard", ".dashboard cannot run in a script: the dashboard needs a terminal"),
-            (".frobnicate", "unknown command .frobnicate"),
-            (".mode fancy", "usage: .mode jsonl|csv|table"),
-        ] {
-            let out = Lines(), err = Lines()
-            let runner = ScriptRunner(write: out.add, writeError: err.add)
-            runner.showMessages = false
-            XCTAssertFalse(runner.runScript("CREATE QUERY q AS SELECT * FROM s;\n\(line)\n"), line)
-            XCTAssertTrue(err.all.contains { $0.contains(message) }, "\(line): \(err.all)")
-        }
     }
 }
 

@@ -2,19 +2,21 @@ import Foundation
 
 /// Drives tmux on a private socket for terminal tests. Commands go through the shell with output to a
 /// file: the tmux server that a command may start keeps inherited descriptors open, so pipes would
-/// never reach their end. The socket name carries the test process's id, so test runs of other checkouts on
-/// the same machine never share (or kill) this server.
+/// never reach their end.
 struct Tmux {
+    /// The socket's name: the one given plus this process's id, so that test runs in other worktrees (or
+    /// other copies of this suite) never share a tmux server with this one.
     let socket: String
     /// The session whose pane `screen()` reads.
     var session = "sh"
 
-    init(socket: String) { self.socket = "\(socket)-\(getpid())" }
-
-    /// The id of the process running in the session's pane (the shell the test types into).
-    var panePID: Int32? {
-        Int32(self(["list-panes", "-t", session, "-F", "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines))
+    init(socket: String, session: String = "sh") {
+        self.socket = "\(socket)-\(getpid())"
+        self.session = session
     }
+
+    /// The process id of the program the session's pane runs (the shell), to signal its children only.
+    var panePID: Int32? { Int32(self(["display-message", "-p", "-t", session, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)) }
 
     @discardableResult
     func callAsFunction(_ args: [String]) -> String {
@@ -23,6 +25,11 @@ struct Tmux {
         let quoted = args.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
         if ProcessInfo.processInfo.environment["STREAMSQL_TMUX_TRACE"] != nil { print("tmux", quoted) }
         _ = system("tmux -L \(socket) \(quoted) > '\(out)' 2>/dev/null < /dev/null")
+        if args == ["kill-server"] {
+            // kill-server returns before the server has gone; a new-session in that moment reaches the dying
+            // server ("server exited unexpectedly") and no session starts. Wait until nothing answers.
+            for _ in 0..<100 where system("tmux -L \(socket) has-session > /dev/null 2>&1 < /dev/null") == 0 { usleep(50_000) }
+        }
         return (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
     }
 

@@ -11,113 +11,6 @@ func threadCPUNanos() -> Int64 {
     return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
 }
 
-/// The widget kinds a pane can show.
-public enum WidgetKind: String, Sendable, CaseIterable {
-    case table, sparkline, gauge, bars, timeline, log, counter
-}
-
-/// A pane as declared: `.pane add NAME WIDGET QUERY [option=value …]`.
-public struct PaneSpec: Sendable, Equatable {
-    public var name: String
-    public var widget: WidgetKind
-    public var query: String
-    public var options: [String: String]
-    /// The pane group (scenario) it belongs to.
-    public var group: String
-
-    public init(name: String, widget: WidgetKind, query: String, options: [String: String] = [:], group: String = "") {
-        self.name = name
-        self.widget = widget
-        self.query = query
-        self.options = options
-        self.group = group
-    }
-
-    /// Options each widget understands (others are refused, so a typo is not silently ignored).
-    static let knownOptions: [WidgetKind: Set<String>] = [
-        .table: ["columns", "key", "sort", "title"],
-        .sparkline: ["value", "key", "title", "min", "max"],
-        .gauge: ["value", "label", "min", "max", "warn", "alert", "title"],
-        .bars: ["key", "value", "max", "warn", "alert", "title", "sort", "low"],
-        .timeline: ["key", "segments", "title"],
-        .log: ["columns", "severity", "title"],
-        .counter: ["value", "title", "unit"],
-    ]
-
-    /// Parses the words after `.pane add`. Values may be quoted with single quotes.
-    public static func parse(_ text: String, group: String = "") throws(PaneError) -> PaneSpec {
-        let words = try splitWords(text)
-        guard words.count >= 3 else {
-            throw PaneError("usage: .pane add NAME WIDGET QUERY [option=value …]; widgets: \(WidgetKind.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        guard let kind = WidgetKind(rawValue: words[1].lowercased()) else {
-            throw PaneError("unknown widget '\(words[1])'; widgets: \(WidgetKind.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        var opts: [String: String] = [:]
-        for w in words.dropFirst(3) {
-            guard let eq = w.firstIndex(of: "="), eq != w.startIndex else { throw PaneError("pane option '\(w)' must be name=value") }
-            let k = w[..<eq].lowercased()
-            guard knownOptions[kind]?.contains(k) == true else {
-                throw PaneError("the \(kind.rawValue) widget has no option '\(k)'; it takes: \((knownOptions[kind] ?? []).sorted().joined(separator: ", "))")
-            }
-            opts[k] = String(w[w.index(after: eq)...])
-        }
-        for k in ["min", "max", "warn", "alert"] {
-            if let v = opts[k], Double(v) == nil { throw PaneError("pane option \(k) must be a number, got '\(v)'") }
-        }
-        return PaneSpec(name: words[0], widget: kind, query: words[2], options: opts, group: group)
-    }
-
-    /// `columns N` (1…6): panes per row.
-    public static func parseLayout(_ text: String) throws(PaneError) -> Int {
-        let w = text.split(separator: " ").map(String.init)
-        guard w.count == 2, w[0].lowercased() == "columns", let n = Int(w[1]), (1...6).contains(n) else {
-            throw PaneError("usage: .layout columns N (N from 1 to 6 panes per row)")
-        }
-        return n
-    }
-
-    /// The widget for a query with no declared pane, from the result's shape: a windowed query with one
-    /// column is a counter, with a key and a value bars; anything else a table.
-    public static func automatic(for q: Query, group: String) -> PaneSpec {
-        let cols = q.schema.columns.filter { !$0.spread && !$0.spreadsObjects }.map(\.name)
-        if q.windowed && cols.count == 1 && q.schema.columns.count == 1 {
-            return PaneSpec(name: q.name, widget: .counter, query: q.name, options: ["value": cols[0]], group: group)
-        }
-        if q.windowed && cols.count == 2 && q.schema.columns.count == 2 {
-            return PaneSpec(name: q.name, widget: .bars, query: q.name, options: ["key": cols[0], "value": cols[1]], group: group)
-        }
-        return PaneSpec(name: q.name, widget: .table, query: q.name, group: group)
-    }
-
-    static func splitWords(_ text: String) throws(PaneError) -> [String] {
-        var out: [String] = []
-        var cur = ""
-        var quoted = false
-        var has = false
-        for c in text {
-            if quoted {
-                if c == "'" { quoted = false } else { cur.append(c) }
-            } else if c == "'" {
-                quoted = true
-                has = true
-            } else if c == " " || c == "\t" {
-                if has || !cur.isEmpty { out.append(cur); cur = ""; has = false }
-            } else {
-                cur.append(c)
-            }
-        }
-        if quoted { throw PaneError("unterminated quote in pane options") }
-        if has || !cur.isEmpty { out.append(cur) }
-        return out
-    }
-}
-
-public struct PaneError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    init(_ d: String) { description = d }
-}
-
 /// What a pane has received from its query, filled by the query's sink on the engine's threads and read
 /// by the dashboard when it draws a frame.
 public final class PaneFeed: @unchecked Sendable {
@@ -202,10 +95,12 @@ public final class PaneFeed: @unchecked Sendable {
     }
 }
 
-/// A pane bound to a running query.
+/// A pane bound to a query by name: it shows the query's current object, and follows the name when the
+/// query is replaced (CREATE OR REPLACE QUERY) or started again (START QUERY), keeping its history.
 public final class Pane: @unchecked Sendable {
     public let spec: PaneSpec
-    public let query: Query
+    /// The query whose rows it shows now.
+    public var query: Query { lock.withLock { binding.query } }
     public let feed = PaneFeed()
     /// Per-pane history the widgets keep between frames (sparkline series, previous cells).
     var series: [String: [Double]] = [:]
@@ -217,11 +112,54 @@ public final class Pane: @unchecked Sendable {
     var sortColumn: Int?
     var filter = ""
 
+    /// The query it is subscribed to; its sink feeds the pane while `live` holds (the sink holds the flag
+    /// and the feed, not the query, so a replaced query is freed).
+    private struct Binding {
+        final class Flag: Sendable { let on = Atomic<Bool>(true) }
+        let query: Query
+        let live = Flag()
+        init(_ query: Query) { self.query = query }
+    }
+    private let lock = NSLock()
+    private var binding: Binding
+
     public init(spec: PaneSpec, query: Query) {
         self.spec = spec
-        self.query = query
-        let feed = self.feed
-        query.addSink { batch in feed.add(batch) }
+        binding = Binding(query)
+        subscribe(binding)
+    }
+
+    /// Shows `query` from now on, in the same feed (rows from the previous query are no longer taken).
+    public func follow(_ query: Query) {
+        let (old, new): (Binding, Binding?) = lock.withLock {
+            if binding.query === query { return (binding, nil) }
+            let old = binding
+            binding = Binding(query)
+            return (old, binding)
+        }
+        guard let new else { return }
+        old.live.on.store(false, ordering: .relaxed)
+        subscribe(new)
+    }
+
+    /// Follows its query's name in `engine`: the running object if there is one (a replaced or restarted
+    /// query is a new object). False when the query was dropped: the pane should go. A stopped query keeps
+    /// its pane (START QUERY brings it back), and so does an ad hoc query (`q1`) that ended.
+    @discardableResult
+    public func followQuery(in engine: Engine) -> Bool {
+        switch engine.status(ofQuery: spec.query) {
+        case .running(let q): follow(q)
+        case .stopped: break
+        case .unknown: return !query.isNamed
+        }
+        return true
+    }
+
+    private func subscribe(_ b: Binding) {
+        let feed = self.feed, live = b.live
+        b.query.addSink { batch in
+            if live.on.load(ordering: .relaxed) { feed.add(batch) }
+        }
     }
 }
 

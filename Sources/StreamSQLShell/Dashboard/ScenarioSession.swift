@@ -80,6 +80,8 @@ public final class ScenarioSession: @unchecked Sendable {
                 }
             }
         }
+        // A later script may have dropped or replaced an earlier one's queries.
+        panes.removeAll { !$0.followQuery(in: engine) }
     }
 
     /// A feeder with each scenario's generator at `rate` events/s, or at the rate that makes its event time

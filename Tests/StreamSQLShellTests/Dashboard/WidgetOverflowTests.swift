@@ -21,7 +21,7 @@ final class WidgetOverflowTests: XCTestCase {
                                                         ["k": "z", "a": .double(-1e300), "b": 2]]
         let entries = rows.enumerated().map { PaneFeed.Entry(row: $0.element, seq: $0.offset, batch: 0) }
         var frame = Frame(width: 60, height: 5)
-        Widgets.timeline(pane, entries, &frame, Rect(x: 0, y: 0, w: 60, h: 5))
+        TimelineWidget.render(pane, rows: entries, total: entries.count, in: Rect(x: 0, y: 0, w: 60, h: 5), into: &frame)
     }
 
     func testRatesPrintWithoutTrapping() {

@@ -29,9 +29,9 @@ final class DashboardTerminalTests: XCTestCase {
             XCTAssertTrue(waitFor("TXN0"), screen())
             XCTAssertTrue(waitFor("Decisions per minute"), screen())
             if ["TERM", "HUP", "QUIT"].contains(exitKey) {
-                // Only the dashboard this test started: the child of its own pane's shell.
-                let shell = try XCTUnwrap(terminal.panePID, screen())
-                _ = system("pkill -\(exitKey) -P \(shell) -f 'streamsql demo fraud --seed 9'")
+                // Only the shell's own child (the dashboard): other test runs may have dashboards of their own.
+                let shell = try XCTUnwrap(terminal.panePID, "the tmux pane's shell")
+                _ = system("pkill -\(exitKey) -P \(shell)")
             } else {
                 _ = tmux(["send-keys", "-t", "sh", exitKey])
             }

@@ -1,0 +1,40 @@
+import Foundation
+import OrderedCollections
+
+/// The latest value per key as horizontal bars, largest first, coloured by thresholds.
+enum BarsWidget: Widget {
+    static let kind = WidgetKind.bars
+    static let summary = "the latest value per key as bars"
+    static let options = [
+        WidgetOption("key", .column, "one bar per value of this column", default: nil),
+        WidgetOption("value", .column, "the bar's length", default: nil),
+        WidgetOption("max", .number, "a full bar", default: "the largest value"),
+        WidgetOption("warn", .number, "amber from this value up (down with low=bad)", default: "no amber"),
+        WidgetOption("alert", .number, "red from this value up (down with low=bad)", default: "no red"),
+        WidgetOption("sort", .choice(["desc", "asc", "key"]), "the order of the bars", default: "desc, the largest first"),
+        WidgetOption("low", .choice(["good", "bad"]), "whether low values are the bad ones", default: "good"),
+    ]
+
+    static func render(_ pane: Pane, rows: [PaneFeed.Entry], total: Int, in r: Rect, into f: inout Frame) {
+        let o = pane.spec.options
+        guard let key = o["key"], let col = o["value"] else { return }
+        var latestByKey = OrderedDictionary<String, Double>()
+        for e in rows { if let n = e.row.path(col).number { latestByKey[e.row.path(key).cellText] = n } }
+        var items = Array(latestByKey)
+        let lowIsBad = o["low"] == "bad"
+        switch o["sort"] {
+        case "asc": items.sort { $0.value < $1.value }
+        case "key": items.sort { $0.key < $1.key }
+        default: items.sort { $0.value > $1.value }
+        }
+        let hi = o["max"].flatMap(Double.init) ?? max(1e-9, items.map(\.value).max() ?? 1)
+        let labelW = min(14, (items.map { Frame.width($0.key) }.max() ?? 0) + 1)
+        for (i, it) in items.prefix(r.h).enumerated() {
+            let barW = r.w - labelW - 8
+            f.put(r.x, r.y + i, Frame.pad(it.key, labelW - 1), .normal)
+            f.put(r.x + labelW, r.y + i, Widgets.bar(it.value / hi, width: max(0, barW)), Widgets.thresholdStyle(it.value, o, lowIsBad: lowIsBad))
+            let text = it.value >= 100 ? Widgets.num(it.value.rounded(), 0) : Widgets.num(it.value, 1)
+            f.put(r.x + r.w - 7, r.y + i, Frame.pad(text, 7, right: true), .bold)
+        }
+    }
+}
