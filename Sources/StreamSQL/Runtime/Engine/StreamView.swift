@@ -26,6 +26,9 @@ struct StreamView {
 
     init(_ state: StreamState) { self.state = state }
 
+    /// The stream declares its columns (events are checked and converted).
+    var isTyped: Bool { !types.isEmpty }
+
     /// Re-reads the catalog if the stream changed since the last call.
     @inline(__always) mutating func refresh(_ engine: Engine) {
         let v = state.version.load(ordering: .acquiring)

@@ -49,6 +49,51 @@ public final class StreamWriter {
         return true
     }
 
+    /// Decodes one JSON line given as bytes into the stream's layout (reading only the fields queries use)
+    /// and processes (`sync`) or buffers it, as `Engine.emit(jsonBytes:to:sync:)` does: a line that is not
+    /// an event is counted as rejected on the stream and its queries, and its error returned.
+    @discardableResult
+    public func emit(jsonBytes bytes: UnsafeBufferPointer<UInt8>, sync: Bool) -> JSONError? {
+        view.refresh(engine)
+        let row: Row
+        do throws(JSONError) {
+            if view.isTyped {
+                // Typed stream: read the whole object, then check and convert its fields.
+                guard case .object(let o) = try JSONReader.parse(bytes: bytes) else { throw JSONError(message: "an event must be a JSON object", offset: 0) }
+                var why: String? = nil
+                guard let r = view.row(o, why: &why) else { return JSONError(message: why ?? "rejected", offset: 0, rowError: true) }
+                row = r
+            } else {
+                row = try JSONReader.decodeEvent(bytes: bytes, layout: view.layout)
+            }
+        } catch {
+            view.state.counters.reject(error.message)
+            for q in view.queries { q.counters.reject("invalid JSON: \(error.message)") }
+            return error
+        }
+        view.deliver(row, sync: sync)
+        return nil
+    }
+
+    /// One record of an event file (`EventFile`), as `Engine.feed`: nil, or why it was rejected.
+    public func feed(_ record: EventFile.Record, sync: Bool) -> String? {
+        switch record {
+        case .json(let line):
+            return emit(jsonBytes: line.bytes, sync: sync)?.description
+        case .row(let event, _):
+            view.refresh(engine)
+            var why: String? = nil
+            guard let row = view.row(event, why: &why) else { return why ?? "rejected" }
+            view.deliver(row, sync: sync)
+            return nil
+        case .rejected(_, let reason):
+            view.refresh(engine)
+            view.state.counters.reject(reason)
+            for q in view.queries { q.counters.reject(reason) }
+            return reason
+        }
+    }
+
     /// The slot a field has in rows of this stream, or nil when no query reads it (then leave it out).
     /// Slots never move; a query started later may add fields, which rows made before it leave NULL.
     public func slot(of field: String) -> Int? {
