@@ -164,22 +164,34 @@ public final class ScriptRunner: @unchecked Sendable {
             }
             return
         }
+        // JSON rows are written straight from the batch's cells (no object per row); CSV reads them by name.
+        let json = ResultJSONWriter(schema: q.schema)
+        var tag: [UInt8] = []
+        if tagged {
+            tag = Array(#"{"query":"#.utf8)
+            JSONWriter.writeString(name, into: &tag)
+            tag.append(contentsOf: #","row":"#.utf8)
+        }
+        let prefix = tag
         q.addSink { [weak self] batch in
             guard let self else { return }
             self.lock.lock()
             defer { self.lock.unlock() }
+            var bytes: [UInt8] = []
             for i in 0..<batch.count {
-                let o = batch.object(i)
                 if mode == .csv {
+                    let o = batch.object(i)
                     let cols = batch.schema.names.filter { $0 != "*" }
                     let header = (tagged ? ["query"] : []) + cols
                     if self.csvHeaders.insert(name).inserted { out(header.map(OutputFormat.csvField).joined(separator: ",")) }
                     let cells = (tagged ? [name] : []) + cols.map { OutputFormat.cell(o[$0] ?? .null) }
                     out(cells.map(OutputFormat.csvField).joined(separator: ","))
-                } else if tagged {
-                    out(JSONWriter.string(object: ["query": .string(name), "row": .object(o)]))
                 } else {
-                    out(JSONWriter.string(object: o))
+                    bytes.removeAll(keepingCapacity: true)
+                    bytes.append(contentsOf: prefix)
+                    json.write(batch, row: i, into: &bytes)
+                    if tagged { bytes.append(UInt8(ascii: "}")) }
+                    out(String(decoding: bytes, as: UTF8.self))
                 }
             }
         }
@@ -206,11 +218,13 @@ public final class ScriptRunner: @unchecked Sendable {
                            + "streams read: \(read.isEmpty ? "none" : read.joined(separator: ", "))")
                 continue
             }
+            // One lookup of the stream for the whole file (the stream exists: created above).
+            guard let writer = try? engine.writer(for: input.stream) else { continue }
             while let record = file.next() {
                 if let m = maxEvents, total >= m { break outer }
                 if let d = deadline, total % 256 == 0, Date() >= d { break outer }
                 if let r = eventsPerSecond, r > 0 { usleep(UInt32(min(1_000_000, 1_000_000 / r))) }
-                if let why = engine.feed(record, to: input.stream, sync: synchronous) {
+                if let why = writer.feed(record, sync: synchronous) {
                     rejectedLines += 1
                     if rejectedLines <= 20 { writeError("\(input.path) line \(record.line): \(why)") }
                 }

@@ -14,9 +14,11 @@ struct BenchCommand: ParsableCommand {
 
     enum Workload: String, ExpressibleByArgument, CaseIterable {
         case filter, transform, json, tumbling, sliding, analytic, cep, join, fanout, dashboard, all
+        case dictSync = "dict-sync", dictEmit = "dict-emit"
+        case fileFilter = "file-filter", fileTumbling = "file-tumbling", fileSession = "file-session"
     }
 
-    @Option(help: "filter, transform, json, tumbling, sliding, analytic, cep, join, fanout, dashboard, or all (all but dashboard).")
+    @Option(help: "filter, transform, json, tumbling, sliding, analytic, cep, join, fanout, dashboard, dict-sync, dict-emit, file-filter, file-tumbling, file-session, or all (the row-path workloads but dashboard).")
     var workload: Workload = .all
 
     @Option(help: "Number of events.")
@@ -60,6 +62,11 @@ struct BenchCommand: ParsableCommand {
             case .join: try query(name: "join", sql: BenchCommand.joinSQL)
             case .fanout: try query(name: "fanout", sql: BenchCommand.filterSQL, copies: 10)
             case .dashboard: try dashboard()
+            case .dictSync: try dictionaries(buffered: false)
+            case .dictEmit: try dictionaries(buffered: true)
+            case .fileFilter: try file(name: "file-filter", sql: BenchCommand.filterSQL)
+            case .fileTumbling: try file(name: "file-tumbling", sql: BenchCommand.tumblingSQL)
+            case .fileSession: try file(name: "file-session", sql: BenchCommand.sessionSQL)
             case .all: break
             }
         }

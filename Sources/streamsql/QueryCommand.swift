@@ -34,8 +34,12 @@ struct QueryCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let out = Output()
-        query.addSink { batch in
-            for i in 0..<batch.count { out.line(batch.jsonLine(i)) }
+        let json = ResultJSONWriter(schema: query.schema)
+        query.addSink { batch in out.rows(batch, json) }
+        let writer: StreamWriter
+        do { writer = try engine.writer(for: query.streamName) } catch {
+            warn(error.rendered())
+            throw ExitCode(2)
         }
         let file: EventFile
         if let input {
@@ -50,7 +54,7 @@ struct QueryCommand: ParsableCommand {
         var lines = 0
         while let record = file.next() {
             lines += 1
-            if let why = engine.feed(record, to: query.streamName, sync: feed.synchronous) {
+            if let why = writer.feed(record, sync: feed.synchronous) {
                 bad += 1
                 if bad <= maxErrors { warn("line \(record.line): \(why)") }
             }

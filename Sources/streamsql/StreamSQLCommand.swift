@@ -189,6 +189,16 @@ func warn(_ s: String) {
 final class Output: @unchecked Sendable {
     private let lock = NSLock()
     private var buffer: [UInt8] = []
+    /// Where flushed bytes go; nil: nowhere (the bench formats every row and drops it).
+    private let fd: Int32?
+    /// Bytes written (or dropped) so far.
+    private(set) var bytes = 0
+
+    init(fd: Int32? = 1) {
+        self.fd = fd
+        buffer.reserveCapacity(80 * 1024)
+    }
+
     func line(_ s: String) {
         lock.lock()
         defer { lock.unlock() }
@@ -196,6 +206,18 @@ final class Output: @unchecked Sendable {
         buffer.append(10)
         if buffer.count > 64 * 1024 { flushLocked() }
     }
+
+    /// Every row of `batch` as a JSON line, written straight from its cells.
+    func rows(_ batch: ResultBatch, _ writer: ResultJSONWriter) {
+        lock.lock()
+        defer { lock.unlock() }
+        for i in 0..<batch.count {
+            writer.write(batch, row: i, into: &buffer)
+            buffer.append(10)
+            if buffer.count > 64 * 1024 { flushLocked() }
+        }
+    }
+
     func flush() {
         lock.lock()
         defer { lock.unlock() }
@@ -203,10 +225,13 @@ final class Output: @unchecked Sendable {
     }
     private func flushLocked() {
         guard !buffer.isEmpty else { return }
+        bytes += buffer.count
+        guard let fd else { buffer.removeAll(keepingCapacity: true); return }
         buffer.withUnsafeBufferPointer { p in
             var off = 0
             while off < p.count {
-                let n = Foundation.write(1, p.baseAddress! + off, p.count - off)
+                guard let base = p.baseAddress else { return }
+                let n = Foundation.write(fd, base + off, p.count - off)
                 if n <= 0 { break }
                 off += n
             }

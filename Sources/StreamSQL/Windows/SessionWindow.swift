@@ -12,12 +12,30 @@ final class SessionWindowOperator: QueryOperator {
         var start: Int64
         var end: Int64
         let state: GroupTable
-        init(start: Int64, end: Int64, state: GroupTable) { self.start = start; self.end = end; self.state = state }
+        let key: GroupKey
+        /// Creation order, for sessions with equal bounds.
+        let seq: Int
+        var open = true
+        init(start: Int64, end: Int64, state: GroupTable, key: GroupKey, seq: Int) {
+            self.start = start; self.end = end; self.state = state; self.key = key; self.seq = seq
+        }
+    }
+
+    /// A session's bounds when they were last changed. An entry whose session has moved on (grown,
+    /// merged away, fired) is stale and skipped, so firing pops only due entries instead of scanning
+    /// every open session.
+    struct Due: Comparable {
+        let end: Int64, start: Int64, seq: Int
+        let session: Session
+        static func < (a: Due, b: Due) -> Bool { (a.end, a.start, a.seq) < (b.end, b.start, b.seq) }
+        static func == (a: Due, b: Due) -> Bool { a.session === b.session && a.end == b.end && a.start == b.start }
+        var isCurrent: Bool { session.open && session.end == end && session.start == start }
     }
 
     private var sessions: [GroupKey: [Session]] = [:]     // per group, sorted by start
-    private var ends = Heap<Int64>()                        // candidate firing times (may be stale)
+    private var due = Heap<Due>()                           // firing order: end, start, creation
     private var count = 0
+    private var created = 0
 
     /// Event times whose session end plus lateness stays below Int64.max (finishing fires sessions that
     /// end before it); nil when the gap and lateness leave none.
@@ -57,7 +75,8 @@ final class SessionWindowOperator: QueryOperator {
         if touching.isEmpty {
             let table = core.makeTable()
             _ = table.insert(key)
-            target = Session(start: t, end: t + gap, state: table)
+            target = Session(start: t, end: t + gap, state: table, key: key, seq: created)
+            created += 1
             list.append(target)
             count += 1
         } else {
@@ -66,6 +85,7 @@ final class SessionWindowOperator: QueryOperator {
                 let other = list[i]
                 target.state.merge(0, from: other.state, 0)
                 core.recycle(other.state)
+                other.open = false
                 target.start = min(target.start, other.start)
                 target.end = max(target.end, other.end)
                 list.remove(at: i)
@@ -77,7 +97,7 @@ final class SessionWindowOperator: QueryOperator {
         core.accumulate(target.state, 0, row, time: t, now: now)
         list.sort { $0.start < $1.start }
         sessions[key] = list
-        ends.insert(target.end)
+        due.insert(Due(end: target.end, start: target.start, seq: target.seq, session: target))
         if let et = core.eventTime {
             et.observe(t, arrival: now)
             fire(upTo: et.watermark, into: &out)
@@ -87,22 +107,19 @@ final class SessionWindowOperator: QueryOperator {
         return true
     }
 
-    /// Fires the sessions that end before `limit`. A session ending exactly at the watermark stays open:
-    /// an event at that instant is still at most the gap after the last one and joins it.
+    /// Fires the sessions that end before `limit`, in end order, then start, then creation order. A session
+    /// ending exactly at the watermark stays open: an event at that instant is still at most the gap after
+    /// the last one and joins it.
     private func fire(upTo limit: Int64, into out: inout ResultBatch) {
-        guard let first = ends.min, first < limit else { return }
-        while let m = ends.min, m < limit { _ = ends.removeMin() }
-        // Emit due sessions in end order, then first-seen group order.
-        var due: [(GroupKey, Session)] = []
-        for (key, list) in sessions {
-            for s in list where s.end < limit { due.append((key, s)) }
-        }
-        due.sort { $0.1.end < $1.1.end || ($0.1.end == $1.1.end && $0.1.start < $1.1.start) }
-        for (key, s) in due {
+        while let m = due.min, m.end < limit {
+            _ = due.removeMin()
+            guard m.isCurrent else { continue }
+            let s = m.session
+            s.open = false
             core.emit(s.state, start: .int(s.start), end: .int(s.end), into: &out)
             core.recycle(s.state)
-            sessions[key]?.removeAll { $0 === s }
-            if sessions[key]?.isEmpty == true { sessions[key] = nil }
+            sessions[s.key]?.removeAll { $0 === s }
+            if sessions[s.key]?.isEmpty == true { sessions[s.key] = nil }
             count -= 1
         }
     }

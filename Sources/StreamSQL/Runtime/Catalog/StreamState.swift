@@ -1,17 +1,18 @@
 import OrderedCollections
+import Synchronization
 
 /// A named source of events and the queries reading it.
 final class StreamState: @unchecked Sendable {
     let name: String
-    var layout: FieldLayout = .empty
-    var queries: [Query] = []
+    var layout: FieldLayout = .empty { didSet { changed() } }
+    var queries: [Query] = [] { didSet { changed() } }
     let counters = Counters()
     /// Declared columns (typed stream); empty for an untyped stream.
     var columns: [ColumnDefinition] = []
-    var types: [String: SQLType] = [:]
+    var types: [String: SQLType] = [:] { didSet { changed() } }
     /// `WITH (STRICT = true)`: an event with a field the stream does not declare is rejected. Otherwise
     /// such fields are ignored, as Flink's and ksqlDB's JSON formats do.
-    var strict = false
+    var strict = false { didSet { changed() } }
     /// The query whose results this stream carries (a derived stream).
     var derivedFrom: String?
     /// Made by CREATE STREAM. A stream that only exists because an input, a generator or the default
@@ -19,10 +20,15 @@ final class StreamState: @unchecked Sendable {
     var declared = false
     /// The most recent events, for what-if runs of edited queries.
     let history: StreamHistory
+    /// Bumped after every change an emitter caches (layout, queries, declared types), always under the
+    /// engine's lock: a `StreamView` compares it per event and re-reads the catalog only when it moved.
+    let version = Atomic<Int>(0)
     init(name: String, history: StreamHistory.Limits = .default) {
         self.name = name
         self.history = StreamHistory(limits: history)
     }
+
+    private func changed() { version.wrappingAdd(1, ordering: .releasing) }
 
     /// A typed stream's check: declared fields are converted to their type; a value that does not
     /// convert rejects the event, and so does an undeclared field on a strict stream (the reason is

@@ -155,10 +155,21 @@ public final class Query: @unchecked Sendable {
 }
 
 /// A query's bounded input buffer and the worker thread that drains it.
+///
+/// Waking a thread costs a system call and a context switch, far more than processing an event, so a
+/// producer does not wake the worker per push. A worker that finds the buffer empty first dozes for
+/// `dozeSeconds`, during which only a full wake batch (or a producer blocked on a full buffer, `drain`,
+/// `close`) wakes it; then it sleeps until the next push wakes it. A lone event is therefore processed at
+/// once, and a steady stream costs one wake-up per `wakeBatch` events or per doze, whichever comes first.
 final class Inbox: @unchecked Sendable {
     let capacity: Int
     let policy: BackPressure
     weak var counters: Counters?
+    /// Events a producer buffers before waking a dozing worker.
+    static let wakeBatch = 256
+    /// How long an idle worker waits for a wake batch before sleeping until the next event.
+    static let dozeSeconds = 0.001
+    private let wakeAt: Int
     private let cond = NSCondition()
     private var buffer = Deque<Row>()
     /// Ingest time of the oldest buffered row not yet processed (for the latency metric).
@@ -166,10 +177,16 @@ final class Inbox: @unchecked Sendable {
     private var closed = false
     private var busy = false
     private var thread: Thread?
+    /// The worker waits for any push (`sleeping`) or for a wake batch (`dozing`); `wakePending`: a producer
+    /// has woken it and it has not run yet, so later pushes need not wake it again.
+    private var sleeping = false
+    private var dozing = false
+    private var wakePending = false
 
     init(capacity: Int, policy: BackPressure) {
         self.capacity = max(1, capacity)
         self.policy = policy
+        self.wakeAt = min(Inbox.wakeBatch, self.capacity)
     }
 
     /// Starts the worker that feeds buffered events to `query`.
@@ -180,9 +197,23 @@ final class Inbox: @unchecked Sendable {
             var nextTick = Date().addingTimeInterval(tickEvery ?? 0)
             while true {
                 self.cond.lock()
+                var dozed = false
                 while self.buffer.isEmpty && !self.closed {
+                    if !dozed {
+                        dozed = true
+                        var until = Date().addingTimeInterval(Inbox.dozeSeconds)
+                        if tickEvery != nil && nextTick < until { until = nextTick }
+                        self.dozing = true
+                        _ = self.cond.wait(until: until)
+                        self.dozing = false
+                        self.wakePending = false
+                        continue
+                    }
+                    self.sleeping = true
+                    defer { self.sleeping = false; self.wakePending = false }
                     if let every = tickEvery {
                         if !self.cond.wait(until: nextTick) || Date() >= nextTick {
+                            self.sleeping = false
                             self.cond.unlock()
                             if let clock { query?.tick(now: clock.now()) }
                             nextTick = Date().addingTimeInterval(every)
@@ -223,7 +254,10 @@ final class Inbox: @unchecked Sendable {
             if buffer.count >= capacity {
                 switch policy {
                 case .block:
-                    while buffer.count >= capacity && !closed { cond.wait() }
+                    while buffer.count >= capacity && !closed {
+                        wake()
+                        cond.wait()
+                    }
                     if closed { return }
                 case .dropOldest:
                     buffer.removeFirst()
@@ -235,12 +269,21 @@ final class Inbox: @unchecked Sendable {
             }
             buffer.append(r)
         }
+        if sleeping || (dozing && buffer.count >= wakeAt) { wake() }
+    }
+
+    /// Wakes the worker if it waits and no wake-up is on its way yet (called with `cond` locked; a busy
+    /// worker looks at the buffer again before it waits).
+    @inline(__always) private func wake() {
+        guard (sleeping || dozing) && !wakePending else { return }
+        wakePending = true
         cond.broadcast()
     }
 
     /// Waits until everything buffered so far has been processed.
     func drain() {
         cond.lock()
+        if !buffer.isEmpty { wake() }
         while (!buffer.isEmpty || busy) && !(closed && buffer.isEmpty && !busy) {
             if closed && thread == nil { break }
             cond.wait()

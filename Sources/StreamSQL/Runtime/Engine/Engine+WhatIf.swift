@@ -17,6 +17,13 @@ extension Engine {
         s.history.record(event: event, sequence: historySequence.add(1, ordering: .relaxed).newValue, now: options.clock.now())
     }
 
+    /// Keeps an event's JSON text in its stream's history (when the stream keeps one).
+    @inline(__always)
+    func remember(json bytes: UnsafeBufferPointer<UInt8>, in s: StreamState) {
+        guard s.history.limits.events > 0 else { return }
+        s.history.record(json: bytes, sequence: historySequence.add(1, ordering: .relaxed).newValue, now: options.clock.now())
+    }
+
     /// Runs `select` (the text of a whole statement is `sql`) in place of the running query `name` over
     /// its sources' history, and the running version over the same events; returns how their rows differ.
     public func whatIf(_ name: String, select: SelectStatement, sql: String, range: SourceRange) throws(StreamSQLError) -> ResultDiff {

@@ -56,7 +56,10 @@ public final class Engine: @unchecked Sendable {
     /// loss summary printed after `finish()` still names what they rejected, made NULL or dropped.
     var finishedQueries: [(name: String, stream: String, metrics: MetricsSnapshot)] = []
     static let keptFinishedQueries = 256
-    var streams: [String: StreamState] = [:]
+    var streams: [String: StreamState] = [:] { didSet { catalogVersion.wrappingAdd(1, ordering: .releasing) } }
+    /// Bumped after every change of `streams` (always under `lock`), so `emit` can keep the stream it named last.
+    let catalogVersion = Atomic<Int>(0)
+    let emitCache = Mutex(EmitCache())
     var tables: [String: TableState] = [:]
     /// Every running query by lower-cased name.
     var namedQueries: [String: Query] = [:]
@@ -177,6 +180,19 @@ public final class Engine: @unchecked Sendable {
         lock.withLock { streams[stream.lowercased()] }
     }
 
+    /// A stream view behind a mutex, for a closure to keep.
+    final class ViewBox: Sendable {
+        let view: Mutex<StreamView>
+        init(_ v: StreamView) { view = Mutex(v) }
+    }
+
+    /// The stream `emit`/`emitSync`/`process` named last, and its view (see `cachedRow`).
+    struct EmitCache {
+        var catalogVersion = -1
+        var name = ""
+        var view: StreamView?
+    }
+
     func snapshot(_ s: StreamState) -> (FieldLayout, [Query]) {
         lock.withLock { (s.layout, s.queries) }
     }
@@ -189,10 +205,10 @@ public final class Engine: @unchecked Sendable {
 
     /// Buffers an event for every query on the stream; returns at once (unless a queue is full and
     /// the policy is `block`). Call `drain()` to wait until results are out.
+    /// - Complexity: no lookup of the stream's name or of the event's keys when the same stream and key
+    ///   order came last (see `StreamView`); a producer of its own can skip the one mutex with `writer(for:)`.
     public func emit(_ event: OrderedDictionary<String, Value>, to stream: String = "stream") {
-        guard let s = target(stream) else { return }
-        let (layout, qs) = snapshot(s)
-        guard let row = typedRow(s, layout, event, qs) else { return }
+        guard let (row, qs, s) = cachedRow(event, stream) else { return }
         remember(event, in: s)
         s.counters.eventsIn.add(1, ordering: .relaxed)
         for q in qs { q.inbox.push(CollectionOfOne(row)) }
@@ -207,17 +223,11 @@ public final class Engine: @unchecked Sendable {
     }
 
     /// Processes an event now, on this thread, through every query on the stream; sinks are called
-    /// before it returns. Returns the rows each query produced, by query name.
+    /// before it returns. Returns the rows each query produced, by query name (`process(_:to:)` does the
+    /// same without building that dictionary).
     @discardableResult
     public func emitSync(_ event: OrderedDictionary<String, Value>, to stream: String = "stream") -> [String: ResultBatch] {
-        guard let s = target(stream) else { return [:] }
-        return emitSync(event, into: s)
-    }
-
-    @discardableResult
-    private func emitSync(_ event: OrderedDictionary<String, Value>, into s: StreamState) -> [String: ResultBatch] {
-        let (layout, qs) = snapshot(s)
-        guard let row = typedRow(s, layout, event, qs) else { return [:] }
+        guard let (row, qs, s) = cachedRow(event, stream) else { return [:] }
         remember(event, in: s)
         s.counters.eventsIn.add(1, ordering: .relaxed)
         var out: [String: ResultBatch] = [:]
@@ -225,14 +235,53 @@ public final class Engine: @unchecked Sendable {
         return out
     }
 
+    /// Processes an event now, on this thread, through every query on the stream; results go to the
+    /// queries' sinks only. Returns false when the event was not taken (unknown stream, or rejected by a
+    /// typed stream: counted with its reason).
+    @discardableResult
+    public func process(_ event: OrderedDictionary<String, Value>, to stream: String = "stream") -> Bool {
+        guard let (row, qs, s) = cachedRow(event, stream) else { return false }
+        remember(event, in: s)
+        s.counters.eventsIn.add(1, ordering: .relaxed)
+        for q in qs { q.run(CollectionOfOne(row)) }
+        return true
+    }
+
+    /// The event as a row of `stream`, with the queries to run it through, from the view of the stream
+    /// named last (kept while the catalog and the stream stay as they were); nil for an unknown stream or
+    /// a rejected event.
+    private func cachedRow(_ event: OrderedDictionary<String, Value>, _ stream: String) -> (Row, [Query], StreamState)? {
+        let v = catalogVersion.load(ordering: .acquiring)
+        return emitCache.withLock { c -> (Row, [Query], StreamState)? in
+            if c.catalogVersion != v || c.name != stream || c.view == nil {
+                guard let s = target(stream) else { return nil }
+                c = EmitCache(catalogVersion: v, name: stream, view: StreamView(s))
+            }
+            guard var view = c.view else { return nil }
+            c.view = nil   // taken out while in use, so that its arrays stay uniquely referenced
+            defer { c.view = view }
+            view.refresh(self)
+            var why: String? = nil
+            guard let row = view.row(event, why: &why) else { return nil }
+            return (row, view.queries, view.state)
+        }
+    }
+
     /// Feeds a query's results into a stream (a derived stream, or a named query's result stream): each row
     /// runs now, on the producing query's thread, through the stream's queries. With `onlyWhenRead`, batches
     /// are skipped while no query reads the stream.
     func forward(_ q: Query, into st: StreamState, onlyWhenRead: Bool) {
-        q.addSink { [weak self, weak st] batch in
-            guard let self, let st else { return }
-            if onlyWhenRead && snapshot(st).1.isEmpty { return }
-            for o in batch.objects { emitSync(o, into: st) }
+        let box = ViewBox(StreamView(st))
+        q.addSink { [weak self] batch in
+            guard let self else { return }
+            box.view.withLock { view in
+                view.refresh(self)
+                if onlyWhenRead && view.queries.isEmpty { return }
+                for i in 0..<batch.count {
+                    var why: String? = nil
+                    if let row = view.row(batch.object(i), why: &why) { view.deliver(row, sync: true) }
+                }
+            }
         }
     }
 
@@ -275,9 +324,7 @@ public final class Engine: @unchecked Sendable {
         }
         switch result {
         case .success(let row):
-            if s.history.limits.events > 0 {
-                s.history.record(json: bytes, sequence: historySequence.add(1, ordering: .relaxed).newValue, now: options.clock.now())
-            }
+            remember(json: bytes, in: s)
             deliver(row, on: s, to: qs, sync: sync)
             return nil
         case .failure(let e):

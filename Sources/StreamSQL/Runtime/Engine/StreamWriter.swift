@@ -1,0 +1,136 @@
+import OrderedCollections
+
+/// A producer's handle on one stream: the stream is looked up once, and each event goes straight to its
+/// queries without the per-call name lookup, lock and result dictionary of `Engine.emit`/`emitSync`.
+///
+/// ```swift
+/// let w = try engine.writer(for: "readings")
+/// w.emitSync(["deviceId": "d1", "temperature": 61.5])      // or w.emit(…) to buffer it
+/// // Embedders who know their fields fill slots by index:
+/// if let t = w.slot(of: "temperature") {
+///     var row = w.makeRow()
+///     row.slots[t] = .double(61.5)
+///     w.emitSync(row: row)
+/// }
+/// ```
+///
+/// Queries started later are seen at the next event (the writer re-reads the stream when it changes).
+/// A writer is not shared between threads: take one per producing thread.
+public final class StreamWriter {
+    private let engine: Engine
+    private var view: StreamView
+
+    init(engine: Engine, state: StreamState) {
+        self.engine = engine
+        self.view = StreamView(state)
+    }
+
+    /// The stream's name as created.
+    public var stream: String { view.state.name }
+
+    /// Processes an event now, on this thread, through every query on the stream (results go to the
+    /// queries' sinks). Returns false if a typed stream rejected it (counted, as `Engine.emitSync`).
+    @discardableResult
+    public func emitSync(_ event: OrderedDictionary<String, Value>) -> Bool {
+        send(event, sync: true)
+    }
+
+    /// Buffers an event for every query on the stream, as `Engine.emit`.
+    @discardableResult
+    public func emit(_ event: OrderedDictionary<String, Value>) -> Bool {
+        send(event, sync: false)
+    }
+
+    private func send(_ event: OrderedDictionary<String, Value>, sync: Bool) -> Bool {
+        view.refresh(engine)
+        var why: String? = nil
+        guard let row = view.row(event, why: &why) else { return false }
+        engine.remember(event, in: view.state)
+        view.deliver(row, sync: sync)
+        return true
+    }
+
+    /// Decodes one JSON line given as bytes into the stream's layout (reading only the fields queries use)
+    /// and processes (`sync`) or buffers it, as `Engine.emit(jsonBytes:to:sync:)` does: a line that is not
+    /// an event is counted as rejected on the stream and its queries, and its error returned.
+    @discardableResult
+    public func emit(jsonBytes bytes: UnsafeBufferPointer<UInt8>, sync: Bool) -> JSONError? {
+        view.refresh(engine)
+        let row: Row
+        do throws(JSONError) {
+            if view.isTyped {
+                // Typed stream: read the whole object, then check and convert its fields.
+                guard case .object(let o) = try JSONReader.parse(bytes: bytes) else { throw JSONError(message: "an event must be a JSON object", offset: 0) }
+                var why: String? = nil
+                guard let r = view.row(o, why: &why) else { return JSONError(message: why ?? "rejected", offset: 0, rowError: true) }
+                row = r
+            } else {
+                row = try JSONReader.decodeEvent(bytes: bytes, layout: view.layout)
+            }
+        } catch {
+            view.state.counters.reject(error.message)
+            for q in view.queries { q.counters.reject("invalid JSON: \(error.message)") }
+            return error
+        }
+        engine.remember(json: bytes, in: view.state)
+        view.deliver(row, sync: sync)
+        return nil
+    }
+
+    /// One record of an event file (`EventFile`), as `Engine.feed`: nil, or why it was rejected.
+    public func feed(_ record: EventFile.Record, sync: Bool) -> String? {
+        switch record {
+        case .json(let line):
+            return emit(jsonBytes: line.bytes, sync: sync)?.description
+        case .row(let event, _):
+            view.refresh(engine)
+            var why: String? = nil
+            guard let row = view.row(event, why: &why) else { return why ?? "rejected" }
+            engine.remember(event, in: view.state)
+            view.deliver(row, sync: sync)
+            return nil
+        case .rejected(_, let reason):
+            view.refresh(engine)
+            view.state.counters.reject(reason)
+            for q in view.queries { q.counters.reject(reason) }
+            return reason
+        }
+    }
+
+    /// The slot a field has in rows of this stream, or nil when no query reads it (then leave it out).
+    /// Slots never move; a query started later may add fields, which rows made before it leave NULL.
+    public func slot(of field: String) -> Int? {
+        view.refresh(engine)
+        return view.layout.slot(of: field)
+    }
+
+    /// An empty row (every slot NULL) as wide as the stream's layout now.
+    public func makeRow() -> Row {
+        view.refresh(engine)
+        return Row(width: view.layout.count)
+    }
+
+    /// Processes a row filled by slot now (see `slot(of:)`). Its values are taken as they are: a typed
+    /// stream's declared types are not checked, and `SELECT *` sees no fields (it needs the dictionary form).
+    public func emitSync(row: Row) {
+        view.refresh(engine)
+        view.deliver(row, sync: true)
+    }
+
+    /// Buffers a row filled by slot for every query on the stream (as `emitSync(row:)`, but buffered).
+    public func emit(row: Row) {
+        view.refresh(engine)
+        view.deliver(row, sync: false)
+    }
+}
+
+extension Engine {
+    /// A handle for emitting events into `stream` without looking it up per event.
+    /// - Throws: `StreamSQLError` (catalog) for a stream that does not exist, with a suggestion.
+    public func writer(for stream: String) throws(StreamSQLError) -> StreamWriter {
+        guard let s = target(stream) else {
+            throw StreamSQLError(.catalog, "unknown stream '\(stream)'", suggestions: closestNames(to: stream, in: streamNames))
+        }
+        return StreamWriter(engine: self, state: s)
+    }
+}

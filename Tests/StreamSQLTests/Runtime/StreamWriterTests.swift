@@ -1,0 +1,132 @@
+import Foundation
+import OrderedCollections
+import XCTest
+@testable import StreamSQL
+
+/// The dictionary paths (`emit`, `emitSync`, `process`, `StreamWriter`) give exactly the rows the plain
+/// layout decode gives; the worker's batched wake-ups lose nothing under any back-pressure policy.
+final class StreamWriterTests: XCTestCase {
+    static let events: [OrderedDictionary<String, Value>] = [
+        ["deviceId": "a", "temperature": 61.5, "extra": 1],
+        ["temperature": 10, "deviceId": "b"],                     // another key order
+        ["deviceId": "c", "temperature": "70", "note": "x"],      // a string where a number is declared
+        ["deviceId": "d"],                                        // a field missing
+        ["deviceId": "e", "temperature": 99.0, "extra": 2],
+    ]
+
+    /// Rows of `sql` over `events` fed by `feed`.
+    func rows(_ setup: String?, _ sql: String, feed: (Engine, OrderedDictionary<String, Value>) throws -> Void) throws -> [OrderedDictionary<String, Value>] {
+        let engine = Engine()
+        if let setup { _ = try engine.run(setup) }
+        let q = try engine.execute(sql)
+        let c = Collected()
+        q.addSink(c.add)
+        for e in StreamWriterTests.events { try feed(engine, e) }
+        engine.finish()
+        return c.all
+    }
+
+    /// The reference: each event decoded by the stream's layout and checked as `StreamState.coerce` does.
+    func reference(_ setup: String?, _ sql: String, stream: String) throws -> [OrderedDictionary<String, Value>] {
+        try rows(setup, sql) { engine, e in
+            guard let s = engine.target(stream) else { return XCTFail("no stream") }
+            let (layout, qs) = engine.snapshot(s)
+            if let row = engine.typedRow(s, layout, e, qs) { for q in qs { q.run(CollectionOfOne(row)) } }
+        }
+    }
+
+    func check(_ setup: String?, _ sql: String, stream: String) throws {
+        let want = try reference(setup, sql, stream: stream)
+        XCTAssertFalse(want.isEmpty, sql)
+        XCTAssertEqual(try rows(setup, sql) { e, ev in e.emitSync(ev, to: stream) }, want, "emitSync: \(sql)")
+        XCTAssertEqual(try rows(setup, sql) { e, ev in e.process(ev, to: stream) }, want, "process: \(sql)")
+        XCTAssertEqual(try rows(setup, sql) { e, ev in e.emit(ev, to: stream); e.drain() }, want, "emit: \(sql)")
+        XCTAssertEqual(try rows(setup, sql) { e, ev in try e.writer(for: stream).emitSync(ev) }, want, "writer: \(sql)")
+        // One writer for all events (its key-order memo in use), alternating with the engine's own cache.
+        var writer: StreamWriter?
+        XCTAssertEqual(try rows(setup, sql) { e, ev in
+            if writer == nil { writer = try e.writer(for: stream) }
+            writer?.emitSync(ev)
+            e.process([:], to: stream == "stream" ? "nowhere" : "stream")
+        }, want, "one writer: \(sql)")
+    }
+
+    func testUntypedStreamGivesTheSameRows() throws {
+        try check(nil, "SELECT deviceId, temperature FROM stream", stream: "stream")
+        try check(nil, "SELECT * FROM stream", stream: "stream")
+        try check(nil, "SELECT *, temperature AS t2 FROM stream WHERE deviceId <> 'b'", stream: "stream")
+    }
+
+    func testTypedStreamGivesTheSameRowsAndRejections() throws {
+        let create = "CREATE STREAM r (deviceId string, temperature float)"
+        try check(create, "SELECT deviceId, temperature FROM r", stream: "r")
+        try check(create, "SELECT * FROM r", stream: "r")
+        let strict = "CREATE STREAM r (deviceId string, temperature float) WITH (STRICT = true)"
+        try check(strict, "SELECT deviceId FROM r", stream: "r")
+        let engine = Engine()
+        _ = try engine.run(strict)
+        let q = try engine.execute("SELECT deviceId FROM r")
+        let w = try engine.writer(for: "R")
+        XCTAssertFalse(w.emitSync(["deviceId": "a", "extra": 1]))
+        XCTAssertFalse(w.emitSync(["deviceId": "a", "temperature": "hot"]))
+        XCTAssertTrue(w.emitSync(["deviceId": "a", "temperature": 1]))
+        XCTAssertEqual(q.metrics.rejected, 2)
+    }
+
+    func testWriterSeesQueriesStartedLaterAndFillsSlots() throws {
+        let engine = Engine()
+        let w = try engine.writer(for: "stream")
+        let q1 = try engine.execute("SELECT a FROM stream")
+        let c1 = Collected(), c2 = Collected()
+        q1.addSink(c1.add)
+        w.emitSync(["a": 1, "b": 2])
+        let q2 = try engine.execute("SELECT b, a FROM stream")
+        q2.addSink(c2.add)
+        w.emitSync(["a": 3, "b": 4])
+        guard let a = w.slot(of: "a"), let b = w.slot(of: "b") else { return XCTFail("no slots") }
+        XCTAssertNil(w.slot(of: "zzz"))
+        var row = w.makeRow()
+        row.slots[a] = 5
+        row.slots[b] = 6
+        w.emitSync(row: row)
+        w.emit(row: row)
+        engine.drain()
+        XCTAssertEqual(c1.all, [["a": 1], ["a": 3], ["a": 5], ["a": 5]])
+        XCTAssertEqual(c2.all, [["b": 4, "a": 3], ["b": 6, "a": 5], ["b": 6, "a": 5]])
+        XCTAssertThrowsError(try engine.writer(for: "nope"))
+        XCTAssertFalse(engine.process(["a": 1], to: "nope"))
+    }
+
+    /// Many producers' pushes, few wake-ups: everything arrives, in order, whatever the policy; drops are
+    /// counted so that processed + dropped = pushed.
+    func testBatchedWakeUpsLoseNothing() throws {
+        for policy in BackPressure.allCases {
+            for capacity in [1, 100, 65_536] {
+                var o = EngineOptions()
+                o.queueCapacity = capacity
+                o.backPressure = policy
+                let engine = Engine(options: o)
+                let q = try engine.execute("SELECT i FROM stream")
+                let c = Collected()
+                q.addSink(c.add)
+                let w = try engine.writer(for: "stream")
+                let n = 20_000
+                for i in 0..<n {
+                    if i % 3 == 0 { w.emit(["i": .int(Int64(i))]) } else { engine.emit(["i": .int(Int64(i))]) }
+                    if i % 5_000 == 0 { usleep(2_000) }   // let the worker doze and sleep in between
+                }
+                engine.drain()
+                let got = c.all.compactMap { $0["i"]?.asInt }
+                XCTAssertEqual(got, got.sorted(), "\(policy) \(capacity): order")
+                XCTAssertEqual(got.count + q.metrics.dropped, n, "\(policy) \(capacity)")
+                if policy == .block { XCTAssertEqual(got.count, n) }
+                // A lone event after the worker went to sleep comes out without waiting for a batch.
+                usleep(5_000)
+                engine.emit(["i": .int(Int64(n))])
+                engine.drain()
+                XCTAssertEqual(c.all.last?["i"], .int(Int64(n)), "\(policy) \(capacity): lone event")
+                engine.stopAll(flush: false)
+            }
+        }
+    }
+}
