@@ -3,23 +3,7 @@ import XCTest
 
 /// The mistakes a newcomer makes, in a script file: each is an error naming the file, line and column,
 /// with a suggestion where one exists, and the batch mode exits non-zero.
-final class MistakesTests: XCTestCase {
-    var dir: URL!
-
-    override func setUpWithError() throws {
-        guard StreamsqlBinary.exists else { throw XCTSkip("build the streamsql binary first") }
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("streamsql-mistakes-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
-
-    func file(_ name: String, _ text: String) throws -> String {
-        let url = dir.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
-    }
-
+final class MistakesTests: ScratchFolderTestCase {
     func testAMisspeltStreamIsAnErrorNotAQueryThatWaitsForever() throws {
         let script = try file("misspelt.sql", "-- readings from the sensors\nCREATE STREAM readings;\n\nSELECT * FROM readngs;\n")
         let r = try StreamsqlBinary.run(["-f", script])

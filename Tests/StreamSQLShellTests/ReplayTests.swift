@@ -5,21 +5,8 @@ import XCTest
 @testable import StreamSQLShell
 
 /// File replay: JSON Lines and CSV, bad lines counted with line numbers, pacing, progress, stopping.
-final class ReplayTests: XCTestCase {
-    var dir: URL!
-
-    override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("streamsql-replay-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
-
-    func file(_ name: String, _ text: String) throws -> String {
-        let url = dir.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
-    }
+final class ReplayTests: ScratchFolderTestCase {
+    override var needsBinary: Bool { false }
 
     func testBadLinesAreCountedWithLineNumbersAndNeverStopTheReplay() throws {
         let path = try file("ev.jsonl", """

@@ -1,4 +1,5 @@
 import Foundation
+import XCTest
 import StreamSQLShell
 
 /// The built `streamsql` binary, run through pipes: what the non-interactive tests drive.
@@ -27,5 +28,28 @@ enum StreamsqlBinary {
         reading.wait()
         p.waitUntilExit()
         return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: errData.value, as: UTF8.self))
+    }
+}
+
+/// A test case with a scratch folder of its own (made before each test, removed after), and the
+/// `streamsql` binary required unless `needsBinary` says otherwise.
+class ScratchFolderTestCase: XCTestCase {
+    var dir: URL!
+    /// Whether the tests run the built binary (they are skipped when it is not built).
+    var needsBinary: Bool { true }
+
+    override func setUpWithError() throws {
+        if needsBinary { guard StreamsqlBinary.exists else { throw XCTSkip("build the streamsql binary first") } }
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("streamsql-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { if let dir { try? FileManager.default.removeItem(at: dir) } }
+
+    /// Writes `text` to `name` in the scratch folder; returns its path.
+    func file(_ name: String, _ text: String) throws -> String {
+        let url = dir.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
     }
 }

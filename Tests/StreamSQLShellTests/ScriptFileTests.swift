@@ -5,23 +5,7 @@ import XCTest
 /// Scripts run from files, -e and standard input: errors point into the script by name, line and column;
 /// every dot-command from the one table that makes sense without a terminal works in a script; `run`
 /// honours --output and --output-dir.
-final class ScriptFileTests: XCTestCase {
-    var dir: URL!
-
-    override func setUpWithError() throws {
-        guard StreamsqlBinary.exists else { throw XCTSkip("build the streamsql binary first") }
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("streamsql-files-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() { if let dir { try? FileManager.default.removeItem(at: dir) } }
-
-    func file(_ name: String, _ text: String) throws -> String {
-        let url = dir.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
-    }
-
+final class ScriptFileTests: ScratchFolderTestCase {
     /// Four good lines, then an unknown function on line 5, column 10.
     let badOnLine5 = "-- totals\nCREATE STREAM s;\n\nCREATE QUERY ok AS SELECT k FROM s;\n  SELECT upperr(k) AS u\n  FROM s;\n"
     let line5Error = ":5:10: plan error: unknown function upperr (did you mean 'upper'?)\n    SELECT upperr(k) AS u\n           ^^^^^^^^^"

@@ -5,25 +5,9 @@ import XCTest
 
 /// The non-interactive shell through pipes: output modes, --init, --for, and every error path with its
 /// caret and message.
-final class ShellModesTests: XCTestCase {
-    var dir: URL!
-
-    override func setUpWithError() throws {
-        guard StreamsqlBinary.exists else { throw XCTSkip("build the streamsql binary first") }
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("streamsql-modes-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() { if let dir { try? FileManager.default.removeItem(at: dir) } }
-
+final class ShellModesTests: ScratchFolderTestCase {
     func run(_ args: [String], stdin: String? = nil) throws -> (status: Int32, out: String, err: String) {
         try StreamsqlBinary.run(args, stdin: stdin)
-    }
-
-    func file(_ name: String, _ text: String) throws -> String {
-        let url = dir.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
     }
 
     var events: String {

@@ -6,24 +6,10 @@ import XCTest
 
 /// `streamsql dashboard SCRIPT`: any script on the dashboard, panes chosen from the results' shapes or
 /// declared with `.pane add` / `.layout`, snapshots written without a terminal.
-final class DashboardCommandTests: XCTestCase {
-    var dir: URL!
-
-    override func setUpWithError() throws {
-        guard StreamsqlBinary.exists else { throw XCTSkip("build the streamsql binary first") }
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("streamsql-dash-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() { if let dir { try? FileManager.default.removeItem(at: dir) } }
-
+final class DashboardCommandTests: ScratchFolderTestCase {
     func run(_ args: [String]) throws -> (Int32, String, String) { try StreamsqlBinary.run(args) }
 
-    func write(_ name: String, _ text: String) throws -> String {
-        let url = dir.appendingPathComponent(name)
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url.path
-    }
+    func write(_ name: String, _ text: String) throws -> String { try file(name, text) }
 
     func testWidgetsFromTheResultsShapesAndASnapshotWithoutATerminal() throws {
         let script = try write("tx.sql", """
