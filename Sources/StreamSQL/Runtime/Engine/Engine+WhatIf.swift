@@ -14,14 +14,16 @@ extension Engine {
     @inline(__always)
     func remember(_ event: OrderedDictionary<String, Value>, in s: StreamState) {
         guard s.history.limits.events > 0 else { return }
-        s.history.record(event: event, sequence: historySequence.add(1, ordering: .relaxed).newValue, now: options.clock.now())
+        s.history.record(event: event, sequence: historySequence.add(1, ordering: .relaxed).newValue,
+                         now: s.history.needsTime ? options.clock.now() : 0)
     }
 
     /// Keeps an event's JSON text in its stream's history (when the stream keeps one).
     @inline(__always)
     func remember(json bytes: UnsafeBufferPointer<UInt8>, in s: StreamState) {
         guard s.history.limits.events > 0 else { return }
-        s.history.record(json: bytes, sequence: historySequence.add(1, ordering: .relaxed).newValue, now: options.clock.now())
+        s.history.record(json: bytes, sequence: historySequence.add(1, ordering: .relaxed).newValue,
+                         now: s.history.needsTime ? options.clock.now() : 0)
     }
 
     /// Runs `select` (the text of a whole statement is `sql`) in place of the running query `name` over
