@@ -168,7 +168,6 @@ public final class Dashboard: @unchecked Sendable {
         } else {
             grid(&f, ps, area)
         }
-        detail?.draw(in: &f, area)
     }
 
     /// The group's panes in rows and columns.
@@ -204,7 +203,7 @@ public final class Dashboard: @unchecked Sendable {
     }
 
     func helpOverlay(_ f: inout Frame) {
-        let lines = ["Keys", "", "Tab, Shift-Tab, 1-9   focus a pane", "↑ ↓ PgUp PgDn Home End  move the row cursor (table, log, bars)",
+        let lines = ["Keys", "", "Tab, Shift-Tab, 1-9   focus a pane", "↑↓ PgUp PgDn Home End row cursor (table, log, bars)",
                      "Enter                 open the selected row, else zoom the pane",
                      "Esc                   back: detail → zoom → dashboard",
                      "Space                 pause (header keeps counting)", "← →                   step through the last 100 frames while paused",
@@ -240,6 +239,9 @@ public final class Dashboard: @unchecked Sendable {
             if history.count > 100 { history.removeFirst(history.count - 100) }
             historyIndex = history.count - 1
         }
+        // Over the body, live or paused: the row it shows was taken when it opened.
+        let top = groups.count > 1 ? 2 : 1
+        if f.height - top - 1 >= 3 { detail?.draw(in: &f, Rect(x: 0, y: top, w: f.width, h: f.height - top - 1)) }
         header(&f, now: now)
         footer(&f)
         if help { helpOverlay(&f) }
@@ -304,7 +306,8 @@ public final class Dashboard: @unchecked Sendable {
         }
         if key == Int32(UInt8(ascii: "q")) { return false }
         if key == 27 { back(); return true }
-        if var d = detail {
+        // The detail view scrolls with the cursor keys; of the others only pause and help work under it.
+        if var d = detail, key != 32, key != Int32(UInt8(ascii: "?")) {
             if let delta = cursorMove(key, page: d.page) {
                 d.top = max(0, delta >= Pane.far ? Int.max / 2 : d.top + delta)
                 detail = d

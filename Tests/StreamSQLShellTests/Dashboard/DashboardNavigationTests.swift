@@ -104,6 +104,19 @@ final class DashboardNavigationTests: XCTestCase {
             XCTAssertTrue(frame.contains("│ " + line + " ") || frame.contains("│ " + line + "\n"), "\(line):\n\(frame)")
         }
         XCTAssertTrue(frame.contains("Esc back"), frame)
+        // Paused, the detail view still opens and closes over the frame shown.
+        key(b, 27)
+        key(b, 32)
+        key(b, 13)
+        let pausedFrame = b.snapshot(width: 80, height: 24)
+        XCTAssertTrue(pausedFrame.contains("k: k1"), "detail while paused:\n\(pausedFrame)")
+        key(b, 32)
+        // Esc closes the help first.
+        key(b, Int32(UInt8(ascii: "?")))
+        XCTAssertTrue(b.snapshot(width: 80, height: 24).contains("─ help"))
+        key(b, 27)
+        frame = b.snapshot(width: 80, height: 24)
+        XCTAssertTrue(!frame.contains("─ help") && frame.contains("Keyed › row 2"), frame)
         // The row stays while the pane moves on.
         emit("k9", 9)
         XCTAssertTrue(b.snapshot(width: 80, height: 24).contains("k: k1"))
