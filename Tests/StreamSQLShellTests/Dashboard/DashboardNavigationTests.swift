@@ -189,5 +189,24 @@ final class DashboardNavigationTests: XCTestCase {
         XCTAssertTrue(lines[top + 1].contains("k    v note"), frame)
         XCTAssertTrue(lines[top + 2].contains("long 7 wordy") && lines[top + 2].hasSuffix("…│"), frame)
         XCTAssertTrue(lines[top + 3].contains("k1   1 short"), frame)
+        // Narrow: name=value on each line, no header.
+        let narrow = b.snapshot(width: 36, height: 30).split(separator: "\n").map(String.init)
+        let n = try XCTUnwrap(narrow.firstIndex { $0.contains("─ Log") })
+        XCTAssertTrue(narrow[n + 1].hasPrefix("│  k=long v=7 note=wordy") && narrow[n + 1].hasSuffix("…│"), narrow.joined(separator: "\n"))
+        XCTAssertTrue(narrow[n + 2].hasPrefix("│  k=k1 v=1 note=short"), narrow.joined(separator: "\n"))
+    }
+
+    func testTheDetailViewScrollsALongRow() throws {
+        let b = try board(rows: 1)
+        emit("long", 1, note: String(repeating: "0123456789", count: 60))
+        key(b, Dashboard.keyDown)
+        key(b, 13)
+        var frame = b.snapshot(width: 60, height: 12)
+        XCTAssertTrue(frame.contains("│ k: long") && frame.contains("1-8 of"), frame)
+        key(b, Dashboard.keyEnd)
+        frame = b.snapshot(width: 60, height: 12)
+        XCTAssertTrue(!frame.contains("│ k: long") && frame.contains("[1]: two") && frame.contains("of "), frame)
+        key(b, Dashboard.keyHome)
+        XCTAssertTrue(b.snapshot(width: 60, height: 12).contains("│ k: long"))
     }
 }

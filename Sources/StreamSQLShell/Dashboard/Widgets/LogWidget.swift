@@ -27,12 +27,17 @@ enum LogWidget: Widget {
         return v.cellText
     }
 
-    /// A header line of column names over aligned columns; a cell or line cut short ends with `…`.
+    /// Below this width a log shows `name=value` on each line instead of a header over columns.
+    static let narrow = 40
+
+    /// A header line of column names over aligned columns (`name=value` cells when narrow); a cell or line
+    /// cut short ends with `…`.
     static func render(_ pane: Pane, rows: [PaneFeed.Entry], total: Int, in r: Rect, into f: inout Frame) {
         let o = pane.spec.options
         let cols = Widgets.columns(pane, rows)
         let all = listed(pane, rows)
-        let visible = max(1, r.h - 1)
+        let named = r.w < narrow
+        let visible = max(1, named ? r.h : r.h - 1)
         let top = pane.placeCursor(in: all, columns: cols, visible: visible)
         let shown = Array(all.dropFirst(top).prefix(visible))
         let cells = shown.map { e in cols.map { text(e.row.path($0)) } }
@@ -46,6 +51,16 @@ enum LogWidget: Widget {
                 out += i == texts.count - 1 ? t : Frame.pad(t, widths[i]) + " "
             }
             return Frame.fit(out, r.w - 2)
+        }
+        if named {
+            for (i, e) in shown.enumerated() {
+                let st = o["severity"].map { Widgets.severity(e.row.path($0)) } ?? .normal
+                f.put(r.x, r.y + i, st == .normal ? "  " : "● ", st)
+                let text = zip(heads, cells[i]).map { "\($0)=\($1)" }.joined(separator: " ")
+                f.put(r.x + 2, r.y + i, Frame.fit(text, r.w - 2), .normal, limit: r.w - 2)
+                Widgets.cursorLine(pane, index: top + i, in: r, y: r.y + i, into: &f)
+            }
+            return
         }
         f.put(r.x + 2, r.y, line(heads), .bold, limit: r.w - 2)
         for (i, e) in shown.enumerated() {
