@@ -180,6 +180,24 @@ final class DashboardNavigationTests: XCTestCase {
         XCTAssertEqual(bars.count, 2, frame)  // k0 (v 0) draws no bar
     }
 
+    func testFilteringWorksOnEveryWidgetThatListsKeys() throws {
+        _ = try board(rows: 0)  // the engine and its query r
+        let q = try XCTUnwrap(engine.queries.first { $0.name == "r" })
+        let spark = Pane(spec: PaneSpec(name: "sp", widget: .sparkline, query: "r", options: ["key": "k", "value": "v"]), query: q)
+        let line = Pane(spec: PaneSpec(name: "tl", widget: .timeline, query: "r", options: ["key": "k", "segments": "v"]), query: q)
+        for i in 0..<6 { emit("k\(i)", i + 1) }
+        for p in [spark, line] {
+            var all = Frame(width: 60, height: 12)
+            Widgets.draw(p, in: &all, Rect(x: 0, y: 0, w: 60, h: 12), focused: true)
+            XCTAssertTrue(all.text.contains("│k3 ") && all.text.contains("│k4 "), all.text)
+            var f = Frame(width: 60, height: 12)
+            p.filter = "k=k4"
+            Widgets.draw(p, in: &f, Rect(x: 0, y: 0, w: 60, h: 12), focused: true)
+            let text = f.text
+            XCTAssertTrue(text.contains("│k4 ") && !text.contains("│k3 ") && text.contains("/k=k4"), "\(p.spec.widget):\n\(text)")
+        }
+    }
+
     func testTheLogHasAHeaderLineAndMarksCutText() throws {
         let b = try board(rows: 2)
         emit("long", 7, note: String(repeating: "wordy ", count: 30))
