@@ -13,8 +13,9 @@ enum Widgets {
     static func draw(_ pane: Pane, in f: inout Frame, _ r: Rect, focused: Bool) {
         let (rows, total) = pane.feed.snapshot()
         pane.hasFocus = focused
-        let listed = pane.listed(rows)
-        // The cursor finds its row again before the title says where it is.
+        // With a cursor, it finds its row again before the title says where it is (the widget lists the
+        // rows again to draw them; without a cursor they are listed once).
+        let listed = pane.cursor.index != nil ? pane.listed(rows) : nil
         if let listed { pane.placeCursor(in: listed, columns: Widgets.columns(pane, rows), visible: pane.cursor.page) }
         let sorted = pane.spec.widget == .table ? TableWidget.sortColumn(pane, Widgets.columns(pane, rows)) : nil
         let state = pane.stateTitle(count: listed?.count, sortedBy: sorted)
