@@ -61,6 +61,12 @@ static inline int ss_key_right(void) { return KEY_RIGHT; }
 static inline int ss_key_enter(void) { return KEY_ENTER; }
 static inline int ss_key_btab(void) { return KEY_BTAB; }
 static inline int ss_key_backspace(void) { return KEY_BACKSPACE; }
+static inline int ss_key_up(void) { return KEY_UP; }
+static inline int ss_key_down(void) { return KEY_DOWN; }
+static inline int ss_key_ppage(void) { return KEY_PPAGE; }
+static inline int ss_key_npage(void) { return KEY_NPAGE; }
+static inline int ss_key_home(void) { return KEY_HOME; }
+static inline int ss_key_end(void) { return KEY_END; }
 
 /* Writes UTF-8 text at (y, x) with a colour pair and attributes. */
 static inline void ss_put(int y, int x, const char *text, int pair, int bold, int reverse) {

@@ -40,6 +40,8 @@ public final class Dashboard: @unchecked Sendable {
     var paused = false
     var help = false
     var filtering = false
+    /// The open detail view (Enter on a selected row), drawn over the panes.
+    var detail: DetailView?
     var history: [Frame] = []
     var historyIndex = 0
     var lastFrame: Frame?
@@ -133,7 +135,8 @@ public final class Dashboard: @unchecked Sendable {
     func footer(_ f: inout Frame) {
         let keys = filtering
             ? " filter: \(focusedPane?.filter ?? "")▏  (Enter to keep, Esc to clear)"
-            : " Tab/1-9 focus  Enter zoom  Space pause  ←→ step  / filter  s sort  [ ] scenario  +/- fps(\(fps))  ? help  q quit"
+            : detail != nil ? " ↑↓ PgUp PgDn Home End scroll  Esc back  q quit"
+            : " Tab/1-9 focus  ↑↓ row  Enter open/zoom  Esc back  Space pause  ←→ step  / filter  s sort  [ ] scenario  +/- fps(\(fps))  ? help  q quit"
         f.put(0, f.height - 1, Frame.pad(keys, f.width), .dim)
     }
 
@@ -162,8 +165,13 @@ public final class Dashboard: @unchecked Sendable {
         }
         if zoomed, let p = focusedPane {
             Widgets.draw(p, in: &f, area, focused: true)
-            return
+        } else {
+            grid(&f, ps, area)
         }
+    }
+
+    /// The group's panes in rows and columns.
+    func grid(_ f: inout Frame, _ ps: [Pane], _ area: Rect) {
         let n = ps.count
         let cols = groups[min(group, groups.count - 1)].columns.map { max(1, min($0, n)) }
             ?? (n == 1 ? 1 : (f.width >= 150 && n >= 5 ? 3 : 2))
@@ -195,11 +203,13 @@ public final class Dashboard: @unchecked Sendable {
     }
 
     func helpOverlay(_ f: inout Frame) {
-        let lines = ["Keys", "", "Tab, Shift-Tab, 1-9   focus a pane", "Enter                 zoom the focused pane",
+        let lines = ["Keys", "", "Tab, Shift-Tab, 1-9   focus a pane", "↑↓ PgUp PgDn Home End row cursor (table, log, bars)",
+                     "Enter                 open the selected row, else zoom the pane",
+                     "Esc                   back: detail → zoom → dashboard",
                      "Space                 pause (header keeps counting)", "← →                   step through the last 100 frames while paused",
-                     "/                     filter the focused table or log", "s                     sort the focused table by the next column",
+                     "/                     filter: text, or decision=decline, amount>1000", "s                     sort the focused table by the next column",
                      "[ ]                   previous / next scenario", "+ -                   frames per second",
-                     "q, Esc                back (queries keep running)", "?                     close this help"]
+                     "q                     leave (queries keep running)", "?                     close this help"]
         let w = min(f.width - 4, 66), h = min(f.height - 4, lines.count + 2)
         let x = (f.width - w) / 2, y = (f.height - h) / 2
         for r in 0..<h { f.put(x, y + r, String(repeating: " ", count: w)) }
@@ -229,6 +239,9 @@ public final class Dashboard: @unchecked Sendable {
             if history.count > 100 { history.removeFirst(history.count - 100) }
             historyIndex = history.count - 1
         }
+        // Over the body, live or paused: the row it shows was taken when it opened.
+        let top = groups.count > 1 ? 2 : 1
+        if f.height - top - 1 >= 3 { detail?.draw(in: &f, Rect(x: 0, y: top, w: f.width, h: f.height - top - 1)) }
         header(&f, now: now)
         footer(&f)
         if help { helpOverlay(&f) }
@@ -250,6 +263,33 @@ public final class Dashboard: @unchecked Sendable {
     }
 
     static var keyLeft: Int32 { ss_key_left() }
+    static var keyUp: Int32 { ss_key_up() }
+    static var keyDown: Int32 { ss_key_down() }
+    static var keyPageUp: Int32 { ss_key_ppage() }
+    static var keyPageDown: Int32 { ss_key_npage() }
+    static var keyHome: Int32 { ss_key_home() }
+    static var keyEnd: Int32 { ss_key_end() }
+
+    /// How far a cursor key moves: a row, a page, or to either end; nil for other keys.
+    func cursorMove(_ key: Int32, page: Int) -> Int? {
+        switch key {
+        case ss_key_up(), Int32(UInt8(ascii: "k")): -1
+        case ss_key_down(), Int32(UInt8(ascii: "j")): 1
+        case ss_key_ppage(): -max(1, page - 1)
+        case ss_key_npage(): max(1, page - 1)
+        case ss_key_home(), Int32(UInt8(ascii: "g")): -Pane.far
+        case ss_key_end(), Int32(UInt8(ascii: "G")): Pane.far
+        default: nil
+        }
+    }
+
+    /// Esc: one level back — the help, the detail view, the zoom, then the row cursor; never out.
+    func back() {
+        if help { help = false } else if detail != nil { detail = nil } else if zoomed { zoomed = false } else if let p = focusedPane {
+            p.cursor.index = nil
+            p.cursor.top = 0
+        }
+    }
 
     /// Handles one key; returns false to leave.
     func handle(_ key: Int32) -> Bool {
@@ -264,12 +304,30 @@ public final class Dashboard: @unchecked Sendable {
             }
             return true
         }
+        if key == Int32(UInt8(ascii: "q")) { return false }
+        if key == 27 { back(); return true }
+        // The detail view scrolls with the cursor keys; of the others only pause and help work under it.
+        if var d = detail, key != 32, key != Int32(UInt8(ascii: "?")) {
+            if let delta = cursorMove(key, page: d.page) {
+                d.top = max(0, delta >= Pane.far ? Int.max / 2 : d.top + delta)
+                detail = d
+            }
+            return true
+        }
+        if let p = focusedPane, p.listsRows, let delta = cursorMove(key, page: p.cursor.page) {
+            p.moveCursor(by: delta)
+            return true
+        }
         switch key {
-        case Int32(UInt8(ascii: "q")), 27: return false
         case 9: if !ps.isEmpty { focus = (focus + 1) % ps.count }
         case ss_key_btab(): if !ps.isEmpty { focus = (focus + ps.count - 1) % ps.count }
         case 49...57: if Int(key - 49) < ps.count { focus = Int(key - 49) }
-        case 10, 13, ss_key_enter(): zoomed.toggle()
+        case 10, 13, ss_key_enter():
+            if let p = focusedPane, let row = p.selectedRow() {
+                detail = DetailView(paneTitle: p.spec.options["title"] ?? p.spec.name, entry: row)
+            } else {
+                zoomed.toggle()
+            }
         case 32:
             paused.toggle()
             historyIndex = history.count - 1
@@ -281,8 +339,8 @@ public final class Dashboard: @unchecked Sendable {
                 let n = Widgets.columns(p, p.feed.snapshot().rows).count
                 p.sortColumn = p.sortColumn.map { $0 + 1 < n ? $0 + 1 : nil } ?? 0
             }
-        case Int32(UInt8(ascii: "]")): group = (group + 1) % groups.count; focus = 0; zoomed = false
-        case Int32(UInt8(ascii: "[")): group = (group + groups.count - 1) % groups.count; focus = 0; zoomed = false
+        case Int32(UInt8(ascii: "]")): group = (group + 1) % groups.count; focus = 0; zoomed = false; detail = nil
+        case Int32(UInt8(ascii: "[")): group = (group + groups.count - 1) % groups.count; focus = 0; zoomed = false; detail = nil
         case Int32(UInt8(ascii: "+")), Int32(UInt8(ascii: "=")): fps = min(20, fps + 1)
         case Int32(UInt8(ascii: "-")): fps = max(1, fps - 1)
         case Int32(UInt8(ascii: "?")): help.toggle()

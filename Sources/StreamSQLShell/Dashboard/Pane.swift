@@ -111,6 +111,9 @@ public final class Pane: @unchecked Sendable {
     /// Table sort column index (nil: arrival order) and text filter.
     var sortColumn: Int?
     var filter = ""
+    /// The row cursor (table, log and bars), and whether the pane had the focus at its last frame.
+    var cursor = RowCursor()
+    var hasFocus = false
 
     /// The query it is subscribed to; its sink feeds the pane while `live` holds (the sink holds the flag
     /// and the feed, not the query, so a replaced query is freed).

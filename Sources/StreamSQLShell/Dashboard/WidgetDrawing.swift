@@ -12,7 +12,15 @@ struct Rect {
 enum Widgets {
     static func draw(_ pane: Pane, in f: inout Frame, _ r: Rect, focused: Bool) {
         let (rows, total) = pane.feed.snapshot()
-        let title = (pane.spec.options["title"] ?? pane.spec.name) + "  (\(pane.spec.query), \(total) rows)"
+        pane.hasFocus = focused
+        // With a cursor, it finds its row again before the title says where it is (the widget lists the
+        // rows again to draw them; without a cursor they are listed once).
+        let listed = pane.cursor.index != nil ? pane.listed(rows) : nil
+        if let listed { pane.placeCursor(in: listed, columns: Widgets.columns(pane, rows), visible: pane.cursor.page) }
+        let sorted = pane.spec.widget == .table ? TableWidget.sortColumn(pane, Widgets.columns(pane, rows)) : nil
+        let state = pane.stateTitle(count: listed?.count, sortedBy: sorted)
+        let title = (pane.spec.options["title"] ?? pane.spec.name) + (state.isEmpty ? "" : "  " + state)
+            + "  (\(pane.spec.query), \(total) rows)"
         f.box(r.x, r.y, r.w, r.h, title: title, focused: focused)
         let inner = Rect(x: r.x + 1, y: r.y + 1, w: r.w - 2, h: r.h - 2)
         guard inner.w > 2, inner.h > 0 else { return }
@@ -22,6 +30,11 @@ enum Widgets {
         }
         pane.spec.widget.widget.render(pane, rows: rows, total: total, in: inner, into: &f)
         pane.lastSeq = rows.last?.seq ?? pane.lastSeq
+    }
+
+    /// Marks the cursor's line when the pane has the focus.
+    static func cursorLine(_ pane: Pane, index: Int, in r: Rect, y: Int, into f: inout Frame) {
+        if pane.hasFocus, pane.cursor.index == index { f.style(r.x, y, r.w, .highlight) }
     }
 
     static func severity(_ v: Value) -> CellStyle {

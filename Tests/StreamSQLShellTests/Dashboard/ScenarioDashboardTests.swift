@@ -57,10 +57,11 @@ final class ScenarioDashboardTests: XCTestCase {
         XCTAssertTrue(board.snapshot(width: 100, height: 30).contains("PAUSED"))
         XCTAssertTrue(board.handle(32))
         XCTAssertNotEqual(board.snapshot(width: 100, height: 30), stillPaused)
-        // Filter the alerts log to one warehouse.
+        // Filter the alerts log to one warehouse (a column-qualified filter: the other warehouse columns may
+        // name it too).
         XCTAssertTrue(board.handle(49))
         XCTAssertTrue(board.handle(Int32(UInt8(ascii: "/"))))
-        for c in "WH004".utf8 { XCTAssertTrue(board.handle(Int32(c))) }
+        for c in "warehouse_id=WH004".utf8 { XCTAssertTrue(board.handle(Int32(c))) }
         XCTAssertTrue(board.handle(13))
         let filtered = board.snapshot(width: 100, height: 30)
         let alertLines = filtered.split(separator: "\n").filter { $0.contains("● ") }

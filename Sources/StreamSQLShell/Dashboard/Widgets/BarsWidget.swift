@@ -15,26 +15,38 @@ enum BarsWidget: Widget {
         WidgetOption("low", .choice(["good", "bad"]), "whether low values are the bad ones", default: "good"),
     ]
 
+    /// The newest row per key with a numeric value, filtered, in the bars' order.
+    static func listed(_ pane: Pane, _ rows: [PaneFeed.Entry]) -> [PaneFeed.Entry] {
+        let o = pane.spec.options
+        guard let key = o["key"], let col = o["value"] else { return [] }
+        var latestByKey = OrderedDictionary<String, PaneFeed.Entry>()
+        for e in rows where e.row.path(col).number != nil { latestByKey[e.row.path(key).cellText] = e }
+        var items = pane.filtered(Array(latestByKey.values), columns: [key, col])
+        let value = { (e: PaneFeed.Entry) in e.row.path(col).number ?? 0 }
+        switch o["sort"] {
+        case "asc": items.sort { value($0) < value($1) }
+        case "key": items.sort { $0.row.path(key).cellText < $1.row.path(key).cellText }
+        default: items.sort { value($0) > value($1) }
+        }
+        return items
+    }
+
     static func render(_ pane: Pane, rows: [PaneFeed.Entry], total: Int, in r: Rect, into f: inout Frame) {
         let o = pane.spec.options
         guard let key = o["key"], let col = o["value"] else { return }
-        var latestByKey = OrderedDictionary<String, Double>()
-        for e in rows { if let n = e.row.path(col).number { latestByKey[e.row.path(key).cellText] = n } }
-        var items = Array(latestByKey)
+        let all = listed(pane, rows)
+        let items = all.map { (key: $0.row.path(key).cellText, value: $0.row.path(col).number ?? 0) }
         let lowIsBad = o["low"] == "bad"
-        switch o["sort"] {
-        case "asc": items.sort { $0.value < $1.value }
-        case "key": items.sort { $0.key < $1.key }
-        default: items.sort { $0.value > $1.value }
-        }
+        let top = pane.placeCursor(in: all, columns: [key, col], visible: r.h)
         let hi = o["max"].flatMap(Double.init) ?? max(1e-9, items.map(\.value).max() ?? 1)
         let labelW = min(14, (items.map { Frame.width($0.key) }.max() ?? 0) + 1)
-        for (i, it) in items.prefix(r.h).enumerated() {
+        for (i, it) in items.dropFirst(top).prefix(r.h).enumerated() {
             let barW = r.w - labelW - 8
             f.put(r.x, r.y + i, Frame.pad(it.key, labelW - 1), .normal)
             f.put(r.x + labelW, r.y + i, Widgets.bar(it.value / hi, width: max(0, barW)), Widgets.thresholdStyle(it.value, o, lowIsBad: lowIsBad))
             let text = it.value >= 100 ? Widgets.num(it.value.rounded(), 0) : Widgets.num(it.value, 1)
             f.put(r.x + r.w - 7, r.y + i, Frame.pad(text, 7, right: true), .bold)
+            Widgets.cursorLine(pane, index: top + i, in: r, y: r.y + i, into: &f)
         }
     }
 }

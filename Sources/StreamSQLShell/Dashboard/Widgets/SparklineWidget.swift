@@ -37,7 +37,9 @@ enum SparklineWidget: Widget {
             }
             return
         }
-        let keys = pane.series.keys.sorted()
+        // `/` keeps the keys it matches (`key=north`, or text in the key).
+        let filter = key.flatMap { k in pane.filter.isEmpty ? nil : (k, RowFilter(pane.filter, columns: [k], sample: nil)) }
+        let keys = pane.series.keys.sorted().filter { s in filter.map { $0.1.matches([$0.0: .string(s)], columns: [$0.0]) } ?? true }
         let labelW = min(12, (keys.map(Frame.width).max() ?? 0) + 1)
         for (i, k) in keys.prefix(r.h).enumerated() {
             let vals = pane.series[k] ?? []

@@ -11,21 +11,33 @@ enum TableWidget: Widget {
         WidgetOption("sort", .column, "sort by this column, largest first", default: "newest first"),
     ]
 
-    static func render(_ pane: Pane, rows: [PaneFeed.Entry], total: Int, in r: Rect, into f: inout Frame) {
+    /// The column the rows are sorted by: the one chosen with `s`, else the `sort` option.
+    static func sortColumn(_ pane: Pane, _ cols: [String]) -> String? {
+        pane.sortColumn.flatMap { $0 < cols.count ? cols[$0] : nil } ?? pane.spec.options["sort"]
+    }
+
+    /// The rows listed, filtered and sorted, in the order drawn.
+    static func listed(_ pane: Pane, _ rows: [PaneFeed.Entry]) -> [PaneFeed.Entry] {
         let cols = Widgets.columns(pane, rows)
-        var shown = Widgets.latest(pane, rows, limit: 200)
-        if !pane.filter.isEmpty {
-            let needle = pane.filter.lowercased()
-            shown = shown.filter { e in cols.contains { e.row.path($0).cellText.lowercased().contains(needle) } }
-        }
-        let sortCol = pane.sortColumn.flatMap { $0 < cols.count ? cols[$0] : nil } ?? pane.spec.options["sort"]
-        if let sc = sortCol {
+        var shown = pane.filtered(Widgets.latest(pane, rows, limit: 200), columns: cols)
+        if let sc = sortColumn(pane, cols) {
             shown.sort { a, b in
                 let x = a.row.path(sc), y = b.row.path(sc)
                 if let p = x.number, let q = y.number { return p > q }
                 return x.cellText < y.cellText
             }
         }
+        return shown
+    }
+
+    static func render(_ pane: Pane, rows: [PaneFeed.Entry], total: Int, in r: Rect, into f: inout Frame) {
+        let cols = Widgets.columns(pane, rows)
+        let all = listed(pane, rows)
+        let sortCol = sortColumn(pane, cols)
+        // When rows are left over below, the last line says how many instead of showing one.
+        let fits = all.count > r.h - 1 ? max(0, r.h - 2) : r.h - 1
+        let top = pane.placeCursor(in: all, columns: cols, visible: fits)
+        let shown = Array(all.dropFirst(top))
         // Column widths from the data, shared out when the pane is narrow.
         let heads = cols.map { c in c.split(separator: ".").last.map(String.init) ?? c }
         var widths = cols.indices.map { i in
@@ -43,11 +55,9 @@ enum TableWidget: Widget {
             x += widths[i] + 1
         }
         var cells: [String: String] = [:]
-        // When rows are left over, the last line says how many instead of showing one.
-        let fits = shown.count > r.h - 1 ? max(0, r.h - 2) : r.h - 1
         for (line, e) in shown.prefix(fits).enumerated() {
             x = r.x
-            let rowKey = pane.spec.options["key"].map { e.row.path($0).cellText } ?? String(line)
+            let rowKey = pane.spec.options["key"].map { e.row.path($0).cellText } ?? String(top + line)
             for (i, c) in cols.enumerated() where x < r.x + r.w {
                 let v = e.row.path(c)
                 let text = v.cellText
@@ -61,8 +71,11 @@ enum TableWidget: Widget {
             }
         }
         pane.previousCells = cells
-        if shown.count > fits, r.h > 2 {
-            f.put(r.x, r.y + r.h - 1, "+\(shown.count - fits) more", .dim, limit: r.w)
+        for line in 0..<min(fits, shown.count) { Widgets.cursorLine(pane, index: top + line, in: r, y: r.y + 1 + line, into: &f) }
+        if all.count > fits, r.h > 2 {
+            let below = shown.count - min(fits, shown.count)
+            let text = top > 0 ? "\(top) above, \(below) below" : "+\(below) more"
+            f.put(r.x, r.y + r.h - 1, text, .dim, limit: r.w)
         }
     }
 }

@@ -14,7 +14,7 @@ enum TimelineWidget: Widget {
         let o = pane.spec.options
         guard let key = o["key"], let segs = o["segments"]?.split(separator: ",").map(String.init), !segs.isEmpty else { return }
         var latestByKey = OrderedDictionary<String, [Double]>()
-        for e in rows { latestByKey[e.row.path(key).cellText] = segs.map { e.row.path($0).number ?? 0 } }
+        for e in pane.filtered(rows, columns: [key] + segs) { latestByKey[e.row.path(key).cellText] = segs.map { e.row.path($0).number ?? 0 } }
         let styles: [CellStyle] = [.green, .accent, .amber, .red, .dim]
         let labelW = min(12, (latestByKey.keys.map(Frame.width).max() ?? 0) + 1)
         let maxTotal = max(1e-9, latestByKey.values.map { $0.reduce(0, +) }.max() ?? 1)
