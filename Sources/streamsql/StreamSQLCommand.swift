@@ -20,7 +20,7 @@ struct StreamSQLCommand: ParsableCommand {
             queries print their results, --input files are replayed into their streams), or opens the \
             interactive shell when standard input is a terminal.
             """,
-        subcommands: [ShellCommand.self, RunCommand.self, WhatIfCommand.self, DemoCommand.self, DashboardCommand.self, GenCommand.self, FlinkCommand.self, QueryCommand.self,
+        subcommands: [ShellCommand.self, RunCommand.self, WhatIfCommand.self, GoldenTestCommand.self, DemoCommand.self, DashboardCommand.self, GenCommand.self, FlinkCommand.self, QueryCommand.self,
                       ConformanceCommand.self, BenchCommand.self],
         defaultSubcommand: ShellCommand.self
     )
