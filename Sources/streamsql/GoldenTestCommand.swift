@@ -46,7 +46,7 @@ struct GoldenTestCommand: ParsableCommand {
         runner.mode = .jsonl
         runner.showMessages = false
         guard runner.outputDirectory == nil else { warn("--output-dir does not apply to streamsql test"); throw ExitCode(2) }
-        guard try prepared.script(text, name: script) else { throw ExitCode(2) }
+        guard try prepared.script(text, name: script, failure: 2) else { throw ExitCode(2) }
         runner.replay(prepared.inputs)
         guard runner.errors == 0 else { throw ExitCode(2) }
         let produced = lines.value

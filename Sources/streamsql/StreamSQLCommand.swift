@@ -116,13 +116,14 @@ struct ScriptOptions: ParsableArguments {
         let bail: Bool
         let flush: () -> Void
 
-        /// Runs the --init file, then `script`; false if a statement failed (exit status 1 under --bail).
-        func script(_ script: String, name: String) throws -> Bool {
+        /// Runs the --init file, then `script`; false if a statement failed (under --bail, a failing --init
+        /// file exits with `failure`).
+        func script(_ script: String, name: String, failure: Int32 = 1) throws -> Bool {
             var ok = true
             if let initFile {
                 guard let data = FileManager.default.contents(atPath: initFile) else { warn("cannot read \(initFile)"); throw ExitCode(2) }
                 ok = runner.runScript(String(decoding: data, as: UTF8.self), name: initFile)
-                if !ok && bail { flush(); throw ExitCode(1) }
+                if !ok && bail { flush(); throw ExitCode(failure) }
             }
             return runner.runScript(script, name: name) && ok
         }

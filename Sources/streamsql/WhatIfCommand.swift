@@ -36,7 +36,7 @@ struct WhatIfCommand: ParsableCommand {
         let prepared = try common.prepare(baseDirectory: base, tagged: true, write: { out.line($0) }, flush: { out.flush() })
         let runner = prepared.runner
         runner.attachQueries = false
-        guard try prepared.script(text, name: script) else { throw ExitCode(2) }
+        guard try prepared.script(text, name: script, failure: 2) else { throw ExitCode(2) }
         // The input ends in the what-if's own engine; the running queries need not flush theirs.
         runner.replay(prepared.inputs, endInput: false)
         guard runner.errors == 0 else { throw ExitCode(2) }

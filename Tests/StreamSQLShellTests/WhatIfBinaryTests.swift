@@ -61,5 +61,8 @@ final class WhatIfBinaryTests: ScratchFolderTestCase {
         }
         let broken = try file("broken.sql", "CREATE QUERY hot AS SELECT k FROM s WHERE;")
         XCTAssertEqual(try StreamsqlBinary.run(["whatif", broken, "--input", "s=\(events)", "--replace", "hot=SELECT k FROM s"]).status, 2)
+        // A failing --init file under --bail is an error too, not a difference.
+        XCTAssertEqual(try StreamsqlBinary.run(["whatif", script, "--init", broken, "--bail", "--input", "s=\(events)",
+                                                "--replace", "hot=SELECT k FROM s"]).status, 2)
     }
 }
