@@ -98,6 +98,14 @@ enum DotCommands {
             try shell(host).dashboardCommand()
             return .proceed
         },
+        DotCommand(name: ".whatif", usage: ".whatif QUERY AS SELECT …",
+                   help: "Run an edited SELECT in place of running query QUERY over the events its sources kept, next to the running version, and show the difference.\nThe summary comes first (old N rows · new N · N gone · N new · N changed), then the differing rows marked gone, new, or was/now, in the output mode. Rows are matched by group key and window bounds for windowed queries, whole otherwise. Nothing running changes.") { host, _, line throws(ShellError) in
+            let rest = line.drop { $0 != " " && $0 != "\t" }
+            let (name, select) = try WhatIf.split(String(rest))
+            let diff = try WhatIf.diff(host.engine, query: name, select: select)
+            for l in WhatIf.lines(diff, mode: host.settings.mode) { host.emit(l) }
+            return .proceed
+        },
         DotCommand(name: ".set", usage: ".set NAME VALUE",
                    help: "Change a setting: " + ShellSettings.help.map(\.0).joined(separator: ", ") + ". Engine options apply to queries started afterwards.") { host, args, _ throws(ShellError) in
             guard args.count >= 2 else { throw ShellError("usage: .set NAME VALUE   (.show lists the settings)") }

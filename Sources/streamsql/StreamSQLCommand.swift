@@ -20,7 +20,7 @@ struct StreamSQLCommand: ParsableCommand {
             queries print their results, --input files are replayed into their streams), or opens the \
             interactive shell when standard input is a terminal.
             """,
-        subcommands: [ShellCommand.self, RunCommand.self, DemoCommand.self, DashboardCommand.self, GenCommand.self, FlinkCommand.self, QueryCommand.self,
+        subcommands: [ShellCommand.self, RunCommand.self, WhatIfCommand.self, GoldenTestCommand.self, DemoCommand.self, DashboardCommand.self, GenCommand.self, FlinkCommand.self, QueryCommand.self,
                       ConformanceCommand.self, BenchCommand.self],
         defaultSubcommand: ShellCommand.self
     )
@@ -58,7 +58,9 @@ struct ShellCommand: ParsableCommand {
         } else if isatty(0) == 0 {
             script = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
         } else {
-            let repl = Repl(engine: Engine())
+            var interactive = EngineOptions()
+            interactive.history = .default   // the shell keeps recent events for .whatif and EXPLAIN DIFF
+            let repl = Repl(engine: Engine(options: interactive))
             if let initFile = common.initFile {
                 guard FileManager.default.isReadableFile(atPath: initFile) else { warn("cannot read \(initFile)"); throw ExitCode(2) }
                 repl.read(initFile)
@@ -100,6 +102,38 @@ struct ScriptOptions: ParsableArguments {
 
     /// Runs `script` (called `name` in error messages) after the --init file, then replays the inputs.
     func execute(_ script: String, name: String, baseDirectory: String?, tagged: Bool) throws {
+        let out = Output()
+        let run = try prepare(baseDirectory: baseDirectory, tagged: tagged, write: { out.line($0) }, flush: { out.flush() })
+        let ok = try run.script(script, name: name)
+        if ok || !bail { run.runner.replay(run.inputs) }
+        out.flush()
+        if !ok || run.runner.errors > 0 { throw ExitCode(1) }
+    }
+
+    /// A script run set up from the options: its engine and runner (results to `write`), and the inputs.
+    struct Prepared {
+        let runner: ScriptRunner
+        let inputs: [ScriptRunner.Input]
+        let initFile: String?
+        let bail: Bool
+        let flush: () -> Void
+
+        /// Runs the --init file, then `script`; false if a statement failed (under --bail, a failing --init
+        /// file exits with `failure`).
+        func script(_ script: String, name: String, failure: Int32 = 1) throws -> Bool {
+            var ok = true
+            if let initFile {
+                guard let data = FileManager.default.contents(atPath: initFile) else { warn("cannot read \(initFile)"); throw ExitCode(2) }
+                ok = runner.runScript(String(decoding: data, as: UTF8.self), name: initFile)
+                if !ok && bail { flush(); throw ExitCode(failure) }
+            }
+            return runner.runScript(script, name: name) && ok
+        }
+    }
+
+    /// Checks the options and builds the engine and runner; the input files' streams exist afterwards.
+    func prepare(baseDirectory: String?, tagged: Bool, history: StreamHistory.Limits = .off, write: @escaping @Sendable (String) -> Void,
+                 flush: @escaping @Sendable () -> Void) throws -> Prepared {
         guard let mode = OutputMode(name: output) else {
             warn("--output must be one of: \(OutputMode.allCases.map(\.rawValue).joined(separator: ", "))")
             throw ExitCode(2)
@@ -116,12 +150,12 @@ struct ScriptOptions: ParsableArguments {
             }
             parsed.append(input)
         }
-        let out = Output()
         var options = EngineOptions()
         try feed.apply(to: &options)
+        options.history = history
         let engine = Engine(options: options)
         engine.baseDirectory = baseDirectory
-        let runner = ScriptRunner(engine: engine, write: { out.line($0) }, writeError: { s in out.flush(); warn(s) })
+        let runner = ScriptRunner(engine: engine, write: write, writeError: { s in flush(); warn(s) })
         runner.mode = mode
         if let dir = outputDirectory {
             do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
@@ -145,16 +179,7 @@ struct ScriptOptions: ParsableArguments {
         }
         // The input files' streams exist before the script runs, so its queries can read them.
         for input in parsed { engine.createStream(input.stream) }
-        var ok = true
-        if let initFile {
-            guard let data = FileManager.default.contents(atPath: initFile) else { warn("cannot read \(initFile)"); throw ExitCode(2) }
-            ok = runner.runScript(String(decoding: data, as: UTF8.self), name: initFile)
-            if !ok && bail { out.flush(); throw ExitCode(1) }
-        }
-        ok = runner.runScript(script, name: name) && ok
-        if ok || !bail { runner.replay(parsed) }
-        out.flush()
-        if !ok || runner.errors > 0 { throw ExitCode(1) }
+        return Prepared(runner: runner, inputs: parsed, initFile: initFile, bail: bail, flush: flush)
     }
 }
 

@@ -18,7 +18,9 @@ final class WhatIfTests: XCTestCase {
     }
 
     func diff(_ setup: [String], running: String, edited: String, events: [Event], stream: String = "s") throws -> ResultDiff {
-        let e = Engine()
+        var o = EngineOptions()
+        o.history = .default
+        let e = Engine(options: o)
         for s in setup { try e.run(s) }
         try e.run("CREATE QUERY live AS \(running)")
         for ev in events { e.emitSync(ev, to: stream) }
@@ -127,7 +129,15 @@ final class WhatIfTests: XCTestCase {
     }
 
     func testTheDiffAsAStatement() throws {
-        let e = Engine()
+        let quiet = Engine()
+        try quiet.run("CREATE STREAM s")
+        try quiet.run("CREATE QUERY hot AS SELECT k, v FROM s WHERE v > 5")
+        XCTAssertThrowsError(try quiet.run("EXPLAIN DIFF hot AS SELECT k, v FROM s WHERE v > 7"), "an engine keeps no history unless asked") { e in
+            XCTAssertTrue("\(e)".contains("no stream keeps a history"), "\(e)")
+        }
+        var o = EngineOptions()
+        o.history = .default
+        let e = Engine(options: o)
         try e.run("CREATE STREAM s")
         try e.run("CREATE QUERY hot AS SELECT k, v FROM s WHERE v > 5")
         for v in [1, 6, 9] { e.emitSync(["k": "a", "v": .int(Int64(v))], to: "s") }

@@ -52,11 +52,13 @@ extension Engine {
                 strict = b
             case ("history", .int(let n)) where n >= 0:
                 history.events = Int(n)
+                if history.bytes == 0 { history.bytes = StreamHistory.Limits.default.bytes }
             case ("history", .string(let d)):
                 guard let nanos = Durations.parse(d) else {
                     throw StreamSQLError(.plan, "HISTORY is a number of events or a duration such as '30m'", at: r, in: sql)
                 }
                 history.age = nanos
+                if history.events == 0 { history.events = StreamHistory.Limits.default.events }
             default:
                 throw StreamSQLError(.plan, "unknown stream option \(k) (STRICT = true rejects undeclared fields; HISTORY = 50000 or '30m' bounds what what-if runs replay)",
                                      at: r, in: sql)

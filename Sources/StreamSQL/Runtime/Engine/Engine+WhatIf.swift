@@ -33,6 +33,11 @@ extension Engine {
             throw StreamSQLError(.catalog, "no running query named \(name)", at: range, in: sql,
                                  suggestions: closestNames(to: name, in: queries.map(\.name)))
         }
+        let kept = lock.withLock { streams.values.filter { $0.derivedFrom == nil && $0.history.limits.events > 0 }.map(\.name) }
+        guard !kept.isEmpty else {
+            throw StreamSQLError(.catalog, "no stream keeps a history to run \(name) over: the interactive shell and `streamsql whatif` keep one; "
+                                 + "elsewhere declare it (CREATE STREAM s WITH (HISTORY = 100000)) or set EngineOptions.history", at: range, in: sql)
+        }
         let scratch = try scratchEngine(for: [oldSelect, select])
         let old = try scratch.collect(oldSelect, sql: live.sql, name: "whatif_old")
         let new = try scratch.collect(select, sql: sql, name: "whatif_new")

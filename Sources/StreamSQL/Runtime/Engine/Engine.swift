@@ -22,8 +22,8 @@ public struct EngineOptions: Sendable {
     /// How often running queries are ticked for processing-time windows (real-time clocks only).
     public var tickInterval: Double = 0.05
     /// What each new stream keeps of its recent events for what-if runs (`CREATE STREAM … WITH (HISTORY=…)`
-    /// changes one stream's); `events: 0` keeps none.
-    public var history = StreamHistory.Limits.default
+    /// changes one stream's). None by default; the interactive shell keeps `StreamHistory.Limits.default`.
+    public var history = StreamHistory.Limits.off
 
     public init() {}
     public init(clock: Clock) { self.clock = clock }

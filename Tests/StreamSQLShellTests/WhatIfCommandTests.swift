@@ -1,0 +1,64 @@
+import Foundation
+import StreamSQL
+import XCTest
+@testable import StreamSQLShell
+
+/// `.whatif QUERY AS SELECT …` in a script: the summary first, then the differing rows in the output mode.
+final class WhatIfCommandTests: XCTestCase {
+    /// Random values through a filter; the edited threshold's gained and lost rows are recomputed here.
+    func testWhatIfOfAFilterListsTheRowsLostAndGained() throws {
+        var rng = SystemRandomNumberGenerator()
+        let values = (0..<60).map { _ in Int.random(in: 0..<20, using: &rng) }
+        let inserts = values.enumerated().map { "('k\($0.offset)', \($0.element))" }.joined(separator: ", ")
+        let out = Lines(), err = Lines()
+        let runner = ScriptRunner(write: out.add, writeError: err.add)
+        runner.attachQueries = false
+        XCTAssertTrue(runner.runScript("""
+            CREATE STREAM s WITH (HISTORY = 1000);
+            CREATE QUERY hot AS SELECT k, v FROM s WHERE v > 10;
+            INSERT INTO s (k, v) VALUES \(inserts);
+            .mode csv
+            .whatif hot AS SELECT k, v FROM s WHERE v > 4;
+            """), err.all.joined(separator: "\n"))
+        let old = values.filter { $0 > 10 }.count
+        let gained = values.enumerated().filter { $0.element > 4 && $0.element <= 10 }
+        let lines = out.all
+        XCTAssertEqual(lines.first, "old \(old) rows · new \(old + gained.count) · 0 gone · \(gained.count) new · 0 changed")
+        if gained.isEmpty { return XCTAssertEqual(lines.count, 1) }
+        guard lines.count > 1 else { return XCTFail("\(lines)") }
+        XCTAssertEqual(lines[1], "change,k,v")
+        XCTAssertEqual(Set(lines.dropFirst(2)), Set(gained.map { "new,k\($0.offset),\($0.element)" }))
+    }
+
+    /// A windowed query's rows are matched by key and window: an edited aggregate shows was/now pairs.
+    func testWhatIfOfAWindowShowsChangedRowsAsWasAndNow() throws {
+        let out = Lines(), err = Lines()
+        let runner = ScriptRunner(write: out.add, writeError: err.add)
+        runner.attachQueries = false
+        XCTAssertTrue(runner.runScript("""
+            CREATE STREAM s WITH (HISTORY = 1000);
+            CREATE QUERY per_key AS SELECT k, COUNT(*) AS n FROM s GROUP BY k, CountingWindow(4);
+            INSERT INTO s (k, v) VALUES ('a', 1), ('a', 2), ('a', 3), ('a', 4);
+            .whatif per_key AS SELECT k, SUM(v) AS n FROM s GROUP BY k, CountingWindow(4)
+            """), err.all.joined(separator: "\n"))
+        let lines = out.all
+        guard lines.count == 3 else { return XCTFail("\(lines)") }
+        XCTAssertTrue(lines[0].contains(#""summary":"old 1 rows · new 1 · 0 gone · 0 new · 1 changed""#), lines[0])
+        XCTAssertEqual(lines[1], #"{"change":"was","k":"a","n":4}"#)
+        XCTAssertEqual(lines[2], #"{"change":"now","k":"a","n":\#(1 + 2 + 3 + 4)}"#)
+    }
+
+    func testMistakesAreReported() {
+        let out = Lines(), err = Lines()
+        let runner = ScriptRunner(write: out.add, writeError: err.add)
+        XCTAssertFalse(runner.runScript("""
+            CREATE STREAM s;
+            CREATE QUERY hot AS SELECT v FROM s WHERE v > 1;
+            .whatif hott AS SELECT v FROM s
+            .whatif hot SELECT v FROM s
+            """))
+        XCTAssertTrue(err.all.contains { $0.contains("no running query named hott") && $0.contains("hot") }, "\(err.all)")
+        XCTAssertTrue(err.all.contains { $0.contains("usage: .whatif QUERY AS SELECT") }, "\(err.all)")
+        XCTAssertTrue(out.all.isEmpty)
+    }
+}
