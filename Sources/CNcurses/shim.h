@@ -16,7 +16,10 @@ static SCREEN *streamsql_screen = 0;
 
 /* Starts curses on the terminal. Returns the number of colours (0 for none), or -1 if the terminal
    cannot be used. */
-static inline int ss_start(void) {
+/* Whether colour pairs are drawn (off without colours, or when NO_COLOR asks for none). */
+static int streamsql_color = 0;
+
+static inline int ss_start(int want_color) {
     setlocale(LC_ALL, "");
     streamsql_screen = newterm(NULL, stdout, stdin);
     if (!streamsql_screen) return -1;
@@ -27,7 +30,8 @@ static inline int ss_start(void) {
     keypad(stdscr, TRUE);
     curs_set(0);
     int colors = 0;
-    if (has_colors()) {
+    streamsql_color = want_color && has_colors();
+    if (streamsql_color) {
         start_color();
         use_default_colors();
         colors = COLORS;
@@ -73,9 +77,11 @@ static inline void ss_put(int y, int x, const char *text, int pair, int bold, in
     attr_t a = A_NORMAL;
     if (bold) a |= A_BOLD;
     if (reverse) a |= A_REVERSE;
-    if (pair > 0 && has_colors()) a |= COLOR_PAIR(pair);
+    if (pair > 0 && streamsql_color) a |= COLOR_PAIR(pair);
+    /* Without colour, the header bar and highlighted rows keep their look by reverse video. */
+    if (!streamsql_color && (pair == SS_HEADER || pair == SS_HIGHLIGHT)) a |= A_REVERSE;
     wattr_set(stdscr, a, 0, NULL);
-    if (pair > 0 && has_colors()) wcolor_set(stdscr, (short)pair, NULL);
+    if (pair > 0 && streamsql_color) wcolor_set(stdscr, (short)pair, NULL);
     mvwaddstr(stdscr, y, x, text);
     wattr_set(stdscr, A_NORMAL, 0, NULL);
 }

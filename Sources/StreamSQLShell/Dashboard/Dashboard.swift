@@ -373,7 +373,9 @@ public final class Dashboard: @unchecked Sendable {
             signal(SIGHUP, oldHup)
             signal(SIGQUIT, oldQuit)
         }
-        guard ss_start() >= 0 else { return .refused("cannot start curses on this terminal (TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? ""))") }
+        // NO_COLOR (set and not empty, as no-color.org says) turns every colour off, as in the shell.
+        let noColor = ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false
+        guard ss_start(noColor ? 0 : 1) >= 0 else { return .refused("cannot start curses on this terminal (TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? ""))") }
         let cpuStart = threadCPUNanos(), feedStart = Dashboard.feedCPUNanos
         let wallStart = DispatchTime.now().uptimeNanoseconds
         var exit = Exit.quit
