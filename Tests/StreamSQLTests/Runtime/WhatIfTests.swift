@@ -126,6 +126,10 @@ final class WhatIfTests: XCTestCase {
         XCTAssertEqual(recent.dropped, ["older than the history's age": 2])
         XCTAssertEqual(recent.jsonBytes, 6 * #"{"i": 0}"#.utf8.count)
         XCTAssertThrowsError(try e.run("CREATE STREAM bad WITH (HISTORY = 'soon')"))
+        guard case .table(let cols, let rows) = try e.run("SHOW STREAMS") else { return XCTFail() }
+        let history = try XCTUnwrap(cols.firstIndex(of: "history"))
+        XCTAssertEqual(rows.first { $0[0] == "few" }?[history], .string("5 events, 0 KB, 3 dropped"))
+        XCTAssertEqual(rows.first { $0[0] == "stream" }?[history], .string("off"), "history is off unless asked for")
     }
 
     func testTheDiffAsAStatement() throws {

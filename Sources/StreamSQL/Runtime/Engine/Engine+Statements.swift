@@ -223,10 +223,11 @@ extension Engine {
                     let m = st.counters.snapshot
                     let cols = st.columns.isEmpty ? "(untyped)" : st.columns.map { "\($0.name) \($0.typeName)" }.joined(separator: ", ")
                     return [.string(st.name), .string(cols), .string(st.queries.map(\.name).joined(separator: ", ")),
-                            .string(st.derivedFrom.map { "query \($0)" } ?? "input"), .int(Int64(m.eventsIn)), .int(Int64(m.rejected))]
+                            .string(st.derivedFrom.map { "query \($0)" } ?? "input"), .int(Int64(m.eventsIn)), .int(Int64(m.rejected)),
+                            .string(historyText(st.history))]
                 }
             }
-            return .table(columns: ["name", "columns", "read by", "source", "events", "rejected"], rows: rows)
+            return .table(columns: ["name", "columns", "read by", "source", "events", "rejected", "history"], rows: rows)
         case .table:
             let rows: [[Value]] = lock.withLock {
                 tables.values.sorted { $0.name < $1.name }.map { t in
@@ -254,6 +255,13 @@ extension Engine {
         case .function:
             return (try? run("SHOW FUNCTIONS")) ?? .message("")
         }
+    }
+
+    /// What a stream keeps for what-if runs: "off", or the events kept, their size and what was dropped.
+    func historyText(_ h: StreamHistory) -> String {
+        guard h.limits.events > 0 else { return "off" }
+        let dropped = h.dropped.values.reduce(0, +)
+        return "\(h.count) events, \(h.memoryBytes / 1024) KB" + (dropped > 0 ? ", \(dropped) dropped" : "")
     }
 
     func describe(_ name: String, range: SourceRange, sql: String) throws(StreamSQLError) -> StatementResult {
