@@ -214,25 +214,10 @@ public struct Binder<R: FieldResolver> {
         return found
     }
 
+    /// Calls `f` on `e` and every expression below it (the parser bounds the depth).
     func visit(_ e: Expr, _ f: (Expr) -> Void) {
         f(e)
-        switch e.kind {
-        case .literal, .name, .star: break
-        case .unary(_, let a), .isNull(let a, _), .cast(let a, _), .member(let a, _): visit(a, f)
-        case .binary(_, let a, let b), .like(let a, let b, _), .index(let a, let b): visit(a, f); visit(b, f)
-        case .inList(let a, let xs, _): visit(a, f); xs.forEach { visit($0, f) }
-        case .between(let a, let b, let c, _): visit(a, f); visit(b, f); visit(c, f)
-        case .caseWhen(let op, let whens, let other):
-            if let op { visit(op, f) }
-            for (c, v) in whens { visit(c, f); visit(v, f) }
-            if let other { visit(other, f) }
-        case .call(_, let args, _, let over, _):
-            args.forEach { visit($0, f) }
-            if let over { over.partitionBy.forEach { visit($0, f) }; if let w = over.when { visit(w, f) } }
-        case .arrayLiteral(let xs): xs.forEach { visit($0, f) }
-        case .objectLiteral(let fs): fs.forEach { visit($0.1, f) }
-        case .lambda(_, let body): visit(body, f)
-        }
+        e.kind.forEachChild { visit($0, f) }
     }
 
     // MARK: naming

@@ -1,6 +1,7 @@
 import DequeModule
 import Foundation
 import OrderedCollections
+import Synchronization
 
 /// The most recent events of a stream, kept so that an edited query can be run over what the running
 /// one saw (`Engine.whatIf`, `EXPLAIN DIFF`).
@@ -53,10 +54,23 @@ public final class StreamHistory: @unchecked Sendable {
     private let lock = NSLock()
     private var entries = Deque<Entry>()
     private var bytes = 0
-    public private(set) var limits: Limits
+    private var bounds: Limits
     private var droppedBy: [String: Int] = [:]
+    /// Read per event without the lock: whether events are kept, and whether they need their arrival time.
+    private let recording: Atomic<Bool>
+    private let timed: Atomic<Bool>
 
-    public init(limits: Limits = .default) { self.limits = limits }
+    public init(limits: Limits = .default) {
+        bounds = limits
+        recording = Atomic(limits.events > 0)
+        timed = Atomic(limits.age != nil)
+    }
+
+    public var limits: Limits { lock.withLock { bounds } }
+    /// Whether events are kept at all (checked per event before anything else is done).
+    var isRecording: Bool { recording.load(ordering: .relaxed) }
+    /// Whether entries need their arrival time (only an age bound reads it).
+    var needsTime: Bool { timed.load(ordering: .relaxed) }
 
     /// Per-event bookkeeping besides the bytes (array header, entry, deque slot): for `memoryBytes`.
     static let overhead = 40
@@ -71,8 +85,6 @@ public final class StreamHistory: @unchecked Sendable {
         append(Entry(payload: .event(event, size: 2 &+ event.count &* 24), sequence: sequence, arrived: now), now: now)
     }
 
-    /// Whether entries need their arrival time (only an age bound reads it).
-    var needsTime: Bool { limits.age != nil }
 
     private func append(_ entry: Entry, now: Int64) {
         lock.withLock {
@@ -85,7 +97,9 @@ public final class StreamHistory: @unchecked Sendable {
     /// Changes the bounds; events beyond the new ones are dropped now.
     public func setLimits(_ l: Limits, now: Int64) {
         lock.withLock {
-            limits = l
+            bounds = l
+            recording.store(l.events > 0, ordering: .relaxed)
+            timed.store(l.age != nil, ordering: .relaxed)
             trim(now: now)
         }
     }
@@ -93,9 +107,9 @@ public final class StreamHistory: @unchecked Sendable {
     private func trim(now: Int64) {
         while let first = entries.first {
             let reason: String
-            if entries.count > limits.events { reason = "over \(limits.events) events" }
-            else if bytes > limits.bytes { reason = "over \(limits.bytes) bytes" }
-            else if let age = limits.age, now.subtractingReportingOverflow(first.arrived).partialValue > age { reason = "older than the history's age" }
+            if entries.count > bounds.events { reason = "over \(bounds.events) events" }
+            else if bytes > bounds.bytes { reason = "over \(bounds.bytes) bytes" }
+            else if let age = bounds.age, now.subtractingReportingOverflow(first.arrived).partialValue > age { reason = "older than the history's age" }
             else { break }
             entries.removeFirst()
             bytes -= first.payload.size

@@ -259,7 +259,7 @@ extension Engine {
 
     /// What a stream keeps for what-if runs: "off", or the events kept, their size and what was dropped.
     func historyText(_ h: StreamHistory) -> String {
-        guard h.limits.events > 0 else { return "off" }
+        guard h.isRecording else { return "off" }
         let dropped = h.dropped.values.reduce(0, +)
         return "\(h.count) events, \(h.memoryBytes / 1024) KB" + (dropped > 0 ? ", \(dropped) dropped" : "")
     }

@@ -13,7 +13,7 @@ extension Engine {
     /// Keeps an event in its stream's history (when the stream keeps one).
     @inline(__always)
     func remember(_ event: OrderedDictionary<String, Value>, in s: StreamState) {
-        guard s.history.limits.events > 0 else { return }
+        guard s.history.isRecording else { return }
         s.history.record(event: event, sequence: historySequence.add(1, ordering: .relaxed).newValue,
                          now: s.history.needsTime ? options.clock.now() : 0)
     }
@@ -21,7 +21,7 @@ extension Engine {
     /// Keeps an event's JSON text in its stream's history (when the stream keeps one).
     @inline(__always)
     func remember(json bytes: UnsafeBufferPointer<UInt8>, in s: StreamState) {
-        guard s.history.limits.events > 0 else { return }
+        guard s.history.isRecording else { return }
         s.history.record(json: bytes, sequence: historySequence.add(1, ordering: .relaxed).newValue,
                          now: s.history.needsTime ? options.clock.now() : 0)
     }
@@ -33,7 +33,7 @@ extension Engine {
             throw StreamSQLError(.catalog, "no running query named \(name)", at: range, in: sql,
                                  suggestions: closestNames(to: name, in: queries.map(\.name)))
         }
-        let kept = lock.withLock { streams.values.filter { $0.derivedFrom == nil && $0.history.limits.events > 0 }.map(\.name) }
+        let kept = lock.withLock { streams.values.filter { $0.derivedFrom == nil && $0.history.isRecording }.map(\.name) }
         guard !kept.isEmpty else {
             throw StreamSQLError(.catalog, "no stream keeps a history to run \(name) over: the interactive shell and `streamsql whatif` keep one; "
                                  + "elsewhere declare it (CREATE STREAM s WITH (HISTORY = 100000)) or set EngineOptions.history", at: range, in: sql)
