@@ -19,7 +19,9 @@ static SCREEN *streamsql_screen = 0;
 /* Whether colour pairs are drawn (off without colours, or when NO_COLOR asks for none). */
 static int streamsql_color = 0;
 
-static inline int ss_start(int want_color) {
+/* theme: 0 the default (terminal's own background), 1 high contrast for projectors (bright colours on
+   black, no grey). */
+static inline int ss_start(int want_color, int theme) {
     setlocale(LC_ALL, "");
     streamsql_screen = newterm(NULL, stdout, stdin);
     if (!streamsql_screen) return -1;
@@ -33,8 +35,21 @@ static inline int ss_start(int want_color) {
     streamsql_color = want_color && has_colors();
     if (streamsql_color) {
         start_color();
-        use_default_colors();
         colors = COLORS;
+        if (theme == 1) {
+            /* White on black everywhere (pair 0 too), the bright variants where the terminal has 16 colours. */
+            int bright = colors >= 16 ? 8 : 0;
+            assume_default_colors(COLOR_WHITE + bright, COLOR_BLACK);
+            init_pair(SS_GREEN, COLOR_GREEN + bright, COLOR_BLACK);
+            init_pair(SS_AMBER, COLOR_YELLOW + bright, COLOR_BLACK);
+            init_pair(SS_RED, COLOR_RED + bright, COLOR_BLACK);
+            init_pair(SS_ACCENT, COLOR_CYAN + bright, COLOR_BLACK);
+            init_pair(SS_DIM, COLOR_WHITE + bright, COLOR_BLACK);
+            init_pair(SS_HEADER, COLOR_BLACK, COLOR_WHITE + bright);
+            init_pair(SS_HIGHLIGHT, COLOR_BLACK, COLOR_YELLOW + bright);
+            return colors;
+        }
+        use_default_colors();
         init_pair(SS_GREEN, COLOR_GREEN, -1);
         init_pair(SS_AMBER, COLOR_YELLOW, -1);
         init_pair(SS_RED, COLOR_RED, -1);
@@ -48,6 +63,7 @@ static inline int ss_start(int want_color) {
 
 static inline void ss_stop(void) {
     if (!streamsql_screen) return;
+    mousemask(0, NULL);
     endwin();
     delscreen(streamsql_screen);
     streamsql_screen = 0;
@@ -71,6 +87,33 @@ static inline int ss_key_ppage(void) { return KEY_PPAGE; }
 static inline int ss_key_npage(void) { return KEY_NPAGE; }
 static inline int ss_key_home(void) { return KEY_HOME; }
 static inline int ss_key_end(void) { return KEY_END; }
+static inline int ss_key_mouse(void) { return KEY_MOUSE; }
+
+/* Mouse: presses of the left button and the wheel, reported at once (no click grouping: the dashboard
+   tells a double click from two clicks itself). Returns whether the terminal reports the mouse. */
+static inline int ss_mouse(int on) {
+    if (!on) { mousemask(0, NULL); return 0; }
+    mouseinterval(0);
+    mmask_t want = BUTTON1_PRESSED | BUTTON4_PRESSED;
+#ifdef BUTTON5_PRESSED
+    want |= BUTTON5_PRESSED;
+#endif
+    return mousemask(want, NULL) != 0;
+}
+
+/* The mouse event after KEY_MOUSE: 1 left press, 2 wheel up, 3 wheel down, 0 other, -1 none. */
+static inline int ss_getmouse(int *y, int *x) {
+    MEVENT e;
+    if (getmouse(&e) != OK) return -1;
+    *y = e.y;
+    *x = e.x;
+    if (e.bstate & BUTTON1_PRESSED) return 1;
+    if (e.bstate & BUTTON4_PRESSED) return 2;
+#ifdef BUTTON5_PRESSED
+    if (e.bstate & BUTTON5_PRESSED) return 3;
+#endif
+    return 0;
+}
 
 /* Writes UTF-8 text at (y, x) with a colour pair and attributes. */
 static inline void ss_put(int y, int x, const char *text, int pair, int bold, int reverse) {

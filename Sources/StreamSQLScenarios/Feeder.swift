@@ -10,6 +10,33 @@ public protocol LiveSource: AnyObject, Sendable {
     var eventTimeMs: Int64? { get }
     /// A short progress line ("replay 45% · 12,300 events"), if the source has one.
     var status: String? { get }
+    /// Holds the feed (true) or lets it go on (false), where the source can; it must not catch up on
+    /// the events it would have sent meanwhile. Returns whether the source paused.
+    @discardableResult
+    func setPaused(_ paused: Bool) -> Bool
+}
+
+extension LiveSource {
+    /// A source that cannot pause keeps running.
+    @discardableResult
+    public func setPaused(_ paused: Bool) -> Bool { false }
+}
+
+/// The pause switch of a source's thread: the thread waits while it is on, and the time spent waiting is
+/// added to its pacing clock, so that a paced feed resumes where it was instead of sending a burst.
+public final class PauseGate: Sendable {
+    private let on = Atomic<Bool>(false)
+    public init() {}
+    public var isOn: Bool { on.load(ordering: .relaxed) }
+    public func set(_ paused: Bool) { on.store(paused, ordering: .relaxed) }
+
+    /// Waits while paused (checking `stop` every 10 ms); returns the nanoseconds waited.
+    public func wait(unless stop: () -> Bool) -> UInt64 {
+        guard isOn else { return 0 }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        while isOn, !stop() { usleep(10_000) }
+        return DispatchTime.now().uptimeNanoseconds - t0
+    }
 }
 
 /// Drives generators into an engine on a background thread, paced at a number of events per second
@@ -29,6 +56,7 @@ public final class Feeder: LiveSource, @unchecked Sendable {
     private var sources: [Source]
     private let record: FileHandle?
     private let stopFlag = Atomic<Bool>(false)
+    private let gate = PauseGate()
     private let emittedCount = Atomic<Int>(0)
     private let maxEventTime = Atomic<Int64>(Int64.min)
     private var thread: Thread?
@@ -75,12 +103,19 @@ public final class Feeder: LiveSource, @unchecked Sendable {
     /// Starts the background thread.
     public func start() {
         let t = Thread { [self] in
-            loop()
+            loop(gated: true)
             done.signal()
         }
         t.name = "streamsql-feeder"
         thread = t
         t.start()
+    }
+
+    /// Pauses the generators (the dashboard's Space); events due meanwhile are not sent later.
+    @discardableResult
+    public func setPaused(_ paused: Bool) -> Bool {
+        gate.set(paused)
+        return true
     }
 
     /// Stops the thread and waits for it.
@@ -123,12 +158,14 @@ public final class Feeder: LiveSource, @unchecked Sendable {
         }
     }
 
-    private func loop() {
+    /// `gated`: the background thread, which `setPaused` holds (a run on the caller's thread is not held).
+    private func loop(gated: Bool = false) {
         var buffer: [UInt8] = []
         var sent = [Int](repeating: 0, count: sources.count)
-        let start = DispatchTime.now().uptimeNanoseconds
+        var start = DispatchTime.now().uptimeNanoseconds
         var total = 0
         while !stopFlag.load(ordering: .relaxed) {
+            if gated { start &+= gate.wait { stopFlag.load(ordering: .relaxed) } }
             if let l = limit, total >= l { break }
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             var any = false

@@ -77,6 +77,7 @@ public final class Replay: LiveSource, @unchecked Sendable {
     private let rejectedCount = Atomic<Int>(0)
     private let maxEventTime = Atomic<Int64>(Int64.min)
     private let stopFlag = Atomic<Bool>(false)
+    private let gate = PauseGate()
     private let finishedFlag = Atomic<Bool>(false)
     private let done = DispatchSemaphore(value: 0)
     private let summaryLock = Mutex<Summary>(Summary())
@@ -122,9 +123,16 @@ public final class Replay: LiveSource, @unchecked Sendable {
         return s
     }
 
+    /// Pauses after the current line (the dashboard's Space); the pace resumes without a burst.
+    @discardableResult
+    public func setPaused(_ paused: Bool) -> Bool {
+        gate.set(paused)
+        return true
+    }
+
     public func start() {
         let t = Thread { [self] in
-            run()
+            run(gated: true)
             done.signal()
         }
         t.name = "streamsql-replay"
@@ -146,9 +154,9 @@ public final class Replay: LiveSource, @unchecked Sendable {
 
     // MARK: replaying
 
-    /// Runs the replay on the calling thread.
-    public func run() {
-        let started = DispatchTime.now().uptimeNanoseconds
+    /// Runs the replay on the calling thread; `gated` lets `setPaused` hold it (the background thread).
+    public func run(gated: Bool = false) {
+        var started = DispatchTime.now().uptimeNanoseconds
         var firstEventNs: Int64? = nil
         var emittedHere = 0
 
@@ -193,6 +201,7 @@ public final class Replay: LiveSource, @unchecked Sendable {
                 case .rejected: t = nil
                 }
                 if let t { note(t) }
+                if gated { started &+= gate.wait { stopFlag.load(ordering: .relaxed) } }
                 pause(eventNs: t)
                 if let why = engine.feed(record, to: input.stream, sync: synchronous) {
                     reject("\(input.path) line \(record.line): \(why)")

@@ -8,6 +8,8 @@ public struct ShellSettings: Sendable {
     public var mode: OutputMode = .table
     public var timer = false
     public var color: ColorChoice = .auto
+    /// The dashboard's look (`.set theme contrast` for projectors).
+    public var theme = DashboardTheme.default
     /// Widest a table column gets before values are cut with an ellipsis.
     public var width = 30
     /// Where results go (`.output FILE`); nil for the terminal.
@@ -20,6 +22,7 @@ public struct ShellSettings: Sendable {
         ("mode", "how attached queries print rows: table, changelog, vertical, csv, jsonl"),
         ("timer", "on or off: print how long each statement took"),
         ("color", "auto (a terminal without NO_COLOR), on or off"),
+        ("theme", "the dashboard's look: default, or contrast for projectors (NO_COLOR still wins)"),
         ("width", "widest table column before values are cut with an ellipsis (3-500)"),
         ("queue_capacity", "engine: events buffered per query (new queries)"),
         ("back_pressure", "engine: block, drop-oldest or drop-newest when a query's buffer is full (new queries)"),
@@ -52,6 +55,9 @@ public struct ShellSettings: Sendable {
         case "color", "colour":
             guard let c = ColorChoice(rawValue: value.lowercased()) else { throw ShellError("color takes auto, on or off") }
             color = c
+        case "theme":
+            guard let t = DashboardTheme(name: value) else { throw ShellError("theme takes \(DashboardTheme.names)") }
+            theme = t
         case "width": width = try int(3...500)
         case "queue_capacity":
             let n = try int(1...100_000_000)
@@ -83,6 +89,7 @@ public struct ShellSettings: Sendable {
         case "mode": return mode.rawValue
         case "timer": return timer ? "on" : "off"
         case "color", "colour": return color.rawValue
+        case "theme": return theme.rawValue
         case "width": return String(width)
         case "queue_capacity": return String(o.queueCapacity)
         case "back_pressure": return o.backPressure.rawValue

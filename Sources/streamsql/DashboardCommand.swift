@@ -42,11 +42,14 @@ struct DashboardCommand: ParsableCommand {
     @Flag(name: .customLong("keep-frame"), help: "Print the last frame into the scrollback when leaving the dashboard.")
     var keepFrame = false
 
+    @OptionGroup var screen: ScreenOptions
+
     func run() throws {
         if !replayOptions.replays.isEmpty && gen != nil { warn("use --replay or --gen, not both"); throw ExitCode(2) }
         if let r = rate, !(r > 0) { warn("--rate must be positive"); throw ExitCode(2) }
         if let e = events, e < 0 { warn("--events must not be negative"); throw ExitCode(2) }
         let size = try DashboardCommand.parseSize(self.size)
+        let theme = try screen.theme()
         let scripts = self.scripts.map { path in
             ScenarioSession.Script(name: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent,
                                    title: URL(fileURLWithPath: path).lastPathComponent, path: path)
@@ -93,6 +96,7 @@ struct DashboardCommand: ParsableCommand {
             return
         }
         board.printLastFrame = keepFrame
+        screen.apply(to: board, theme: theme)
         try DashboardCommand.present(board, engine: session.engine, start: start, stop: stop, after: summary)
     }
 
@@ -128,6 +132,30 @@ struct DashboardCommand: ParsableCommand {
             warn("cannot write \(path)")
             throw ExitCode(2)
         }
+    }
+}
+
+/// `--theme`, `--no-mouse`, `--keep-feeding`: how the live dashboard looks and behaves (demo, dashboard).
+struct ScreenOptions: ParsableArguments {
+    @Option(name: .customLong("theme"), help: ArgumentHelp("The dashboard's look: \(DashboardTheme.names) (contrast: white on black, bright colours, for projectors; NO_COLOR still turns colour off).", valueName: "THEME"))
+    var themeName: String = "default"
+
+    @Flag(name: .customLong("no-mouse"), help: "Leave the mouse to the terminal (no clicking, wheel or double click in the dashboard).")
+    var noMouse = false
+
+    @Flag(name: .customLong("keep-feeding"), help: "Keep the generator or replay running while the dashboard is paused (by default it pauses too).")
+    var keepFeeding = false
+
+    /// The theme asked for, or a usage error.
+    func theme() throws -> DashboardTheme {
+        guard let t = DashboardTheme(name: themeName) else { warn("--theme must be one of: \(DashboardTheme.names), got '\(themeName)'"); throw ExitCode(2) }
+        return t
+    }
+
+    func apply(to board: Dashboard, theme: DashboardTheme) {
+        board.theme = theme
+        board.mouse = !noMouse
+        board.keepFeeding = keepFeeding
     }
 }
 

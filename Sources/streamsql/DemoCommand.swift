@@ -49,6 +49,8 @@ struct DemoCommand: ParsableCommand {
 
     @OptionGroup var replayOptions: ReplayOptions
 
+    @OptionGroup var screen: ScreenOptions
+
     func run() throws {
         var chosen: [Scenario]
         if let name {
@@ -73,6 +75,7 @@ struct DemoCommand: ParsableCommand {
         if let r = rate, !(r > 0) { warn("--rate must be positive"); throw ExitCode(2) }
         if let t = timeScale, !(t > 0) { warn("--time-scale must be positive"); throw ExitCode(2) }
         if let e = events, e < 0 { warn("--events must not be negative"); throw ExitCode(2) }
+        _ = try screen.theme()
 
         let out = Output()
         var writer: (@Sendable (String) -> Void)? = nil
@@ -127,6 +130,7 @@ struct DemoCommand: ParsableCommand {
         let board = session.dashboard(feeder: source)
         board.printLastFrame = keepFrame
         board.reportCPU = stats
+        screen.apply(to: board, theme: (try? screen.theme()) ?? .default)
         try DashboardCommand.present(board, engine: session.engine, start: start, stop: stop, after: after)
     }
 }

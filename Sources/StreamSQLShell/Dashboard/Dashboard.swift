@@ -26,6 +26,13 @@ public final class Dashboard: @unchecked Sendable {
     /// Frames per second (1…20).
     public var fps = 4
     public var printLastFrame = false
+    /// The look (`--theme`, `.set theme`); NO_COLOR still turns colour off.
+    public var theme = DashboardTheme.default
+    /// Whether clicks and the wheel work (`--no-mouse` turns them off).
+    public var mouse = true
+    /// Whether the feed keeps running while the dashboard is paused (`--keep-feeding`); by default a
+    /// generator or replay pauses with it.
+    public var keepFeeding = false
     /// On leaving, print the dashboard's CPU use (its own thread, and the panes' feeds on engine threads).
     public var reportCPU = false
     /// CPU time spent building frames, and how many were built (for `bench --workload dashboard`).
@@ -38,12 +45,19 @@ public final class Dashboard: @unchecked Sendable {
     var focus = 0
     var zoomed = false
     var paused = false
-    var help = false
+    /// The help overlay while it is open.
+    var help: HelpOverlay?
     var filtering = false
     /// The open detail view (Enter on a selected row), drawn over the panes.
     var detail: DetailView?
-    var history: [Frame] = []
-    var historyIndex = 0
+    /// Where the last live frame drew each pane of the group, and each scenario tab (for the mouse).
+    var paneRects: [(index: Int, rect: Rect)] = []
+    var tabs: [(group: Int, x: Int, w: Int)] = []
+    var clicks = ClickTracker()
+    /// Frames kept per scenario for stepping back while paused.
+    var history = FrameHistory()
+    /// Whether the feed is held while paused (the source could pause and `keepFeeding` is off).
+    var feedHeld = false
     var lastFrame: Frame?
     // Rates, measured between header refreshes.
     var lastSample: (time: Double, eventsIn: Int, rowsOut: Int)?
@@ -111,7 +125,11 @@ public final class Dashboard: @unchecked Sendable {
         let wall = TimeFormat.iso8601(nanos: Int64(Date().timeIntervalSince1970) * 1_000_000_000)
         // Parts with a priority (lower is kept longer); the least important go when the line is too wide.
         var parts: [(String, Int)] = [(" StreamSQL ▸ \(groups[group].title)", 0)]
-        if paused { parts.append(("PAUSED \(historyIndex + 1)/\(history.count)", 0)) }
+        if paused {
+            let n = history.count(group: group)
+            let feed = feeder == nil ? "" : feedHeld ? " · feed paused" : " · feed running"
+            parts.append(("PAUSED \(history.position(group: group) + 1)/\(n)\(feed)", 0))
+        }
         parts.append(("\(wall.dropFirst(11).prefix(8))", 6))
         if let et = feeder?.eventTimeMs {
             var s = "event " + String(TimeFormat.iso8601(nanos: et * 1_000_000).prefix(19)).replacingOccurrences(of: "T", with: " ")
@@ -135,6 +153,7 @@ public final class Dashboard: @unchecked Sendable {
     func footer(_ f: inout Frame) {
         let keys = filtering
             ? " filter: \(focusedPane?.filter ?? "")▏  (Enter to keep, Esc to clear)"
+            : help != nil ? " ↑↓ PgUp PgDn Home End scroll  Esc or ? close  q quit"
             : detail != nil ? " ↑↓ PgUp PgDn Home End scroll  Esc back  q quit"
             : " Tab/1-9 focus  ↑↓ row  Enter open/zoom  Esc back  Space pause  ←→ step  / filter  s sort  [ ] scenario  +/- fps(\(fps))  ? help  q quit"
         f.put(0, f.height - 1, Frame.pad(keys, f.width), .dim)
@@ -150,9 +169,11 @@ public final class Dashboard: @unchecked Sendable {
         var top = 1
         if groups.count > 1 {
             var x = 1
+            tabs = []
             for (i, g) in groups.enumerated() {
                 let label = " \(g.name.isEmpty ? g.title : g.name) "
                 f.put(x, 1, label, i == group ? .focus : .dim)
+                tabs.append((i, x, Frame.width(label)))
                 x += Frame.width(label) + 1
             }
             top = 2
@@ -163,8 +184,10 @@ public final class Dashboard: @unchecked Sendable {
             f.put(2, top + 1, "no panes: declare one with .pane add NAME WIDGET QUERY", .dim)
             return
         }
+        paneRects = []
         if zoomed, let p = focusedPane {
             Widgets.draw(p, in: &f, area, focused: true)
+            paneRects = [(min(focus, ps.count - 1), area)]
         } else {
             grid(&f, ps, area)
         }
@@ -197,24 +220,10 @@ public final class Dashboard: @unchecked Sendable {
                 let i = r * cols + c
                 let rect = Rect(x: area.x + c * w, y: y, w: c == inRow - 1 ? area.w - c * w : w, h: heights[r])
                 Widgets.draw(ps[i], in: &f, rect, focused: i == min(focus, n - 1))
+                paneRects.append((i, rect))
             }
             y += heights[r]
         }
-    }
-
-    func helpOverlay(_ f: inout Frame) {
-        let lines = ["Keys", "", "Tab, Shift-Tab, 1-9   focus a pane", "↑↓ PgUp PgDn Home End row cursor (table, log, bars)",
-                     "Enter                 open the selected row, else zoom the pane",
-                     "Esc                   back: detail → zoom → dashboard",
-                     "Space                 pause (header keeps counting)", "← →                   step through the last 100 frames while paused",
-                     "/                     filter: text, or decision=decline, amount>1000", "s                     sort the focused table by the next column",
-                     "[ ]                   previous / next scenario", "+ -                   frames per second",
-                     "q                     leave (queries keep running)", "?                     close this help"]
-        let w = min(f.width - 4, 66), h = min(f.height - 4, lines.count + 2)
-        let x = (f.width - w) / 2, y = (f.height - h) / 2
-        for r in 0..<h { f.put(x, y + r, String(repeating: " ", count: w)) }
-        f.box(x, y, w, h, title: "help", focused: true)
-        for (i, l) in lines.prefix(h - 2).enumerated() { f.put(x + 2, y + 1 + i, l, i == 0 ? .bold : .normal, limit: w - 4) }
     }
 
     /// One full frame at the given size.
@@ -226,25 +235,24 @@ public final class Dashboard: @unchecked Sendable {
         }
         var f = Frame(width: width, height: height)
         let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
-        if paused, !history.isEmpty {
-            f = history[max(0, min(historyIndex, history.count - 1))]
+        if paused, let kept = history.current(group: group) {
+            f = kept
             if f.width != width || f.height != height {
                 var g = Frame(width: width, height: height)
                 body(&g)
                 f = g
             }
         } else {
+            // Live; or paused on a scenario with no frame kept yet: its frame now is the paused one.
             body(&f)
-            history.append(f)
-            if history.count > 100 { history.removeFirst(history.count - 100) }
-            historyIndex = history.count - 1
+            history.record(f, group: group)
         }
         // Over the body, live or paused: the row it shows was taken when it opened.
         let top = groups.count > 1 ? 2 : 1
         if f.height - top - 1 >= 3 { detail?.draw(in: &f, Rect(x: 0, y: top, w: f.width, h: f.height - top - 1)) }
         header(&f, now: now)
         footer(&f)
-        if help { helpOverlay(&f) }
+        help?.draw(in: &f)
         lastFrame = f
         return f
     }
@@ -285,10 +293,19 @@ public final class Dashboard: @unchecked Sendable {
 
     /// Esc: one level back — the help, the detail view, the zoom, then the row cursor; never out.
     func back() {
-        if help { help = false } else if detail != nil { detail = nil } else if zoomed { zoomed = false } else if let p = focusedPane {
+        if help != nil { help = nil } else if detail != nil { detail = nil } else if zoomed { zoomed = false } else if let p = focusedPane {
             p.cursor.index = nil
             p.cursor.top = 0
+            p.valueCursor.point = nil
         }
+    }
+
+    /// Pauses or resumes the frames, and the feed with them unless `keepFeeding`.
+    func setPaused(_ on: Bool) {
+        paused = on
+        history.toNewest()
+        if on, !keepFeeding, let f = feeder { feedHeld = f.setPaused(true) }
+        if !on, feedHeld { feeder?.setPaused(false); feedHeld = false }
     }
 
     /// Handles one key; returns false to leave.
@@ -306,6 +323,14 @@ public final class Dashboard: @unchecked Sendable {
         }
         if key == Int32(UInt8(ascii: "q")) { return false }
         if key == 27 { back(); return true }
+        // Over everything, the help scrolls with the cursor keys; ? closes it, Space still pauses.
+        if var h = help, key != 32 {
+            if key == Int32(UInt8(ascii: "?")) { help = nil } else if let delta = cursorMove(key, page: h.page) {
+                h.scroll(delta)
+                help = h
+            }
+            return true
+        }
         // The detail view scrolls with the cursor keys; of the others only pause and help work under it.
         if var d = detail, key != 32, key != Int32(UInt8(ascii: "?")) {
             if let delta = cursorMove(key, page: d.page) {
@@ -328,11 +353,11 @@ public final class Dashboard: @unchecked Sendable {
             } else {
                 zoomed.toggle()
             }
-        case 32:
-            paused.toggle()
-            historyIndex = history.count - 1
-        case ss_key_left(): if paused { historyIndex = max(0, historyIndex - 1) }
-        case ss_key_right(): if paused { historyIndex = min(history.count - 1, historyIndex + 1) }
+        case 32: setPaused(!paused)
+        // ← →: while paused they step through frames; else they move a sparkline's or bars' value cursor.
+        case ss_key_left(), ss_key_right():
+            let delta = key == ss_key_left() ? -1 : 1
+            if paused { history.step(delta, group: group) } else if let p = focusedPane, p.hasValueCursor { p.moveValueCursor(by: delta) }
         case Int32(UInt8(ascii: "/")): if focusedPane != nil { filtering = true }
         case Int32(UInt8(ascii: "s")):
             if let p = focusedPane, p.spec.widget == .table {
@@ -343,7 +368,7 @@ public final class Dashboard: @unchecked Sendable {
         case Int32(UInt8(ascii: "[")): group = (group + groups.count - 1) % groups.count; focus = 0; zoomed = false; detail = nil
         case Int32(UInt8(ascii: "+")), Int32(UInt8(ascii: "=")): fps = min(20, fps + 1)
         case Int32(UInt8(ascii: "-")): fps = max(1, fps - 1)
-        case Int32(UInt8(ascii: "?")): help.toggle()
+        case Int32(UInt8(ascii: "?")): help = help == nil ? HelpOverlay() : nil
         default: break
         }
         return true
@@ -375,7 +400,8 @@ public final class Dashboard: @unchecked Sendable {
         }
         // NO_COLOR (set and not empty, as no-color.org says) turns every colour off, as in the shell.
         let noColor = ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false
-        guard ss_start(noColor ? 0 : 1) >= 0 else { return .refused("cannot start curses on this terminal (TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? ""))") }
+        guard ss_start(noColor ? 0 : 1, theme.cValue) >= 0 else { return .refused("cannot start curses on this terminal (TERM=\(ProcessInfo.processInfo.environment["TERM"] ?? ""))") }
+        if mouse { _ = ss_mouse(1) }
         let cpuStart = threadCPUNanos(), feedStart = Dashboard.feedCPUNanos
         let wallStart = DispatchTime.now().uptimeNanoseconds
         var exit = Exit.quit
@@ -392,10 +418,21 @@ public final class Dashboard: @unchecked Sendable {
             let key = ss_getch(min(wait, 100))
             if key == -1 { continue }
             if key == ss_key_resize() { nextDraw = 0; continue }
+            if key == ss_key_mouse() {
+                var y: Int32 = 0, x: Int32 = 0
+                let kind = ss_getmouse(&y, &x)
+                if let event = MouseEvent(kind: kind) {
+                    if !handleMouse(event, x: Int(x), y: Int(y), time: Double(DispatchTime.now().uptimeNanoseconds) / 1e9) { break loop }
+                    nextDraw = 0
+                }
+                continue
+            }
             if !handle(key) { break loop }
             nextDraw = 0
         }
         ss_stop()
+        // A held feed goes on (the shell's generators keep running after the dashboard).
+        if paused { setPaused(false) }
         if printLastFrame, let f = lastFrame { FileHandle.standardOutput.write(Data(f.text.utf8)) }
         if reportCPU {
             let wall = Double(DispatchTime.now().uptimeNanoseconds - wallStart)
@@ -414,22 +451,11 @@ public final class Dashboard: @unchecked Sendable {
         ss_erase()
         for y in 0..<f.height {
             for run in f.runs(line: y) {
-                let (pair, bold, reverse): (Int32, Int32, Int32) = switch run.style {
-                case .normal: (0, 0, 0)
-                case .green: (Int32(SS_GREEN), 0, 0)
-                case .amber: (Int32(SS_AMBER), 1, 0)
-                case .red: (Int32(SS_RED), 1, 0)
-                case .accent: (Int32(SS_ACCENT), 0, 0)
-                case .dim: (Int32(SS_DIM), 0, 0)
-                case .header: (Int32(SS_HEADER), 1, 1)
-                case .highlight: (Int32(SS_HIGHLIGHT), 1, 1)
-                case .bold: (0, 1, 0)
-                case .focus: (Int32(SS_ACCENT), 1, 0)
-                }
+                let look = theme.look(run.style)
                 // The last cell of the screen cannot be written without scrolling in some terminals.
                 var text = run.text
                 if y == f.height - 1 && run.x + Frame.width(text) >= f.width { text = String(text.dropLast()) }
-                ss_put(Int32(y), Int32(run.x), text, pair, bold, reverse)
+                ss_put(Int32(y), Int32(run.x), text, look.pair, look.bold ? 1 : 0, look.reverse ? 1 : 0)
             }
         }
         ss_refresh()

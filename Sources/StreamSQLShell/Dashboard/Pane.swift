@@ -104,6 +104,13 @@ public final class Pane: @unchecked Sendable {
     public let feed = PaneFeed()
     /// Per-pane history the widgets keep between frames (sparkline series, previous cells).
     var series: [String: [Double]] = [:]
+    /// Each series point's time (parallel to `series`), and the points each series ever received.
+    var seriesTimes: [String: [String]] = [:]
+    var seriesTotal: [String: Int] = [:]
+    /// The value cursor (sparkline and bars panes).
+    var valueCursor = ValueCursor()
+    /// The listed row drawn on each screen line at the last frame (for mouse clicks).
+    var rowAt: [Int: Int] = [:]
     var lastSeq = 0
     var previousCells: [String: String] = [:]
     var lastCounter: Double?

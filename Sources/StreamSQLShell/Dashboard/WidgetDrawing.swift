@@ -13,6 +13,7 @@ enum Widgets {
     static func draw(_ pane: Pane, in f: inout Frame, _ r: Rect, focused: Bool) {
         let (rows, total) = pane.feed.snapshot()
         pane.hasFocus = focused
+        pane.rowAt = [:]
         // With a cursor, it finds its row again before the title says where it is (the widget lists the
         // rows again to draw them; without a cursor they are listed once).
         let listed = pane.cursor.index != nil ? pane.listed(rows) : nil
@@ -34,6 +35,7 @@ enum Widgets {
 
     /// Marks the cursor's line when the pane has the focus.
     static func cursorLine(_ pane: Pane, index: Int, in r: Rect, y: Int, into f: inout Frame) {
+        pane.rowAt[y] = index
         if pane.hasFocus, pane.cursor.index == index { f.style(r.x, y, r.w, .highlight) }
     }
 

@@ -37,16 +37,21 @@ enum BarsWidget: Widget {
         let all = listed(pane, rows)
         let items = all.map { (key: $0.row.path(key).cellText, value: $0.row.path(col).number ?? 0) }
         let lowIsBad = o["low"] == "bad"
-        let top = pane.placeCursor(in: all, columns: [key, col], visible: r.h)
+        // With a cursor, the last line reads out the bar under it: key, exact value, time.
+        let readout = pane.cursor.index != nil && r.h > 1
+        let top = pane.placeCursor(in: all, columns: [key, col], visible: readout ? r.h - 1 : r.h)
         let hi = o["max"].flatMap(Double.init) ?? max(1e-9, items.map(\.value).max() ?? 1)
         let labelW = min(14, (items.map { Frame.width($0.key) }.max() ?? 0) + 1)
-        for (i, it) in items.dropFirst(top).prefix(r.h).enumerated() {
+        for (i, it) in items.dropFirst(top).prefix(readout ? r.h - 1 : r.h).enumerated() {
             let barW = r.w - labelW - 8
             f.put(r.x, r.y + i, Frame.pad(it.key, labelW - 1), .normal)
             f.put(r.x + labelW, r.y + i, Widgets.bar(it.value / hi, width: max(0, barW)), Widgets.thresholdStyle(it.value, o, lowIsBad: lowIsBad))
             let text = it.value >= 100 ? Widgets.num(it.value.rounded(), 0) : Widgets.num(it.value, 1)
             f.put(r.x + r.w - 7, r.y + i, Frame.pad(text, 7, right: true), .bold)
             Widgets.cursorLine(pane, index: top + i, in: r, y: r.y + i, into: &f)
+        }
+        if readout, let i = pane.cursor.index, all.indices.contains(i) {
+            f.put(r.x, r.y + r.h - 1, pane.barReadout(all[i], key: key, value: col), .bold, limit: r.w)
         }
     }
 }

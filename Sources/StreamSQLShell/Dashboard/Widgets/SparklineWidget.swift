@@ -17,22 +17,25 @@ enum SparklineWidget: Widget {
     static func render(_ pane: Pane, rows: [PaneFeed.Entry], total: Int, in r: Rect, into f: inout Frame) {
         guard let col = pane.spec.options["value"] ?? Widgets.columns(pane, rows).first(where: { rows.last?.row.path($0).number != nil }) else { return }
         let key = pane.spec.options["key"]
-        for e in rows where e.seq > pane.lastSeq {
-            guard let n = e.row.path(col).number else { continue }
-            let k = key.map { e.row.path($0).cellText } ?? col
-            var series = pane.series[k, default: []]
-            series.append(n)
-            if series.count > history { series.removeFirst(series.count - history) }
-            pane.series[k] = series
-        }
+        pane.takeSeries(rows, value: col, key: key, history: history)
         let lo = pane.spec.options["min"].flatMap(Double.init), hi = pane.spec.options["max"].flatMap(Double.init)
+        let marked: CellStyle = pane.hasFocus ? .highlight : .bold
         if key == nil, let vals = pane.series[col] {
-            // One series: the line, its latest value, and its range below.
+            // One series: the line, its latest value (or the one under the cursor), and its range below.
             let w = r.w - 12
+            let shown = vals.suffix(max(0, w))
+            pane.valueCursor.reference = col
+            pane.valueCursor.width = shown.count
             f.put(r.x, r.y, Widgets.sparkLine(vals, width: w, lo: lo, hi: hi), .accent)
-            let last = vals.last.map { Widgets.num($0, 2) } ?? ""
-            f.put(r.x + r.w - 11, r.y, Frame.pad(last, 11, right: true), .bold)
-            if r.h > 1, let mn = vals.suffix(w).min(), let mx = vals.suffix(w).max() {
+            let back = pane.pointsBack(shown: shown.count)
+            let at = back.map { vals.count - 1 - $0 }
+            let value = (at.map { vals[$0] } ?? vals.last).map { Widgets.num($0, 2) } ?? ""
+            f.put(r.x + r.w - 11, r.y, Frame.pad(value, 11, right: true), .bold)
+            if let back { f.style(r.x + shown.count - 1 - back, r.y, 1, marked) }
+            if r.h > 1, let at, let times = pane.seriesTimes[col], times.indices.contains(at) {
+                f.put(r.x, r.y + 1, "◆ \(col) \(Pane.exact(vals[at])) at \(times[at])  (\(back.map { $0 == 0 ? "newest" : "\($0) back" } ?? ""))",
+                      .bold, limit: r.w)
+            } else if r.h > 1, let mn = shown.min(), let mx = shown.max() {
                 f.put(r.x, r.y + 1, "\(col)  min \(Widgets.num(mn, 2))  max \(Widgets.num(mx, 2))  n \(vals.count)", .dim, limit: r.w)
             }
             return
@@ -41,11 +44,33 @@ enum SparklineWidget: Widget {
         let filter = key.flatMap { k in pane.filter.isEmpty ? nil : (k, RowFilter(pane.filter, columns: [k], sample: nil)) }
         let keys = pane.series.keys.sorted().filter { s in filter.map { $0.1.matches([$0.0: .string(s)], columns: [$0.0]) } ?? true }
         let labelW = min(12, (keys.map(Frame.width).max() ?? 0) + 1)
-        for (i, k) in keys.prefix(r.h).enumerated() {
+        let lineW = max(0, r.w - labelW - 9)
+        // The cursor counts points on the first line shown; every line marks the point as far back.
+        pane.valueCursor.reference = keys.first
+        pane.valueCursor.width = keys.first.flatMap { pane.series[$0]?.suffix(lineW).count } ?? 0
+        let back = pane.pointsBack(shown: pane.valueCursor.width)
+        let lines = back != nil && r.h > 1 ? r.h - 1 : r.h
+        for (i, k) in keys.prefix(lines).enumerated() {
             let vals = pane.series[k] ?? []
+            let shown = vals.suffix(lineW).count
             f.put(r.x, r.y + i, Frame.pad(k, labelW - 1), .normal)
-            f.put(r.x + labelW, r.y + i, Widgets.sparkLine(vals, width: r.w - labelW - 9, lo: lo, hi: hi), .accent)
-            f.put(r.x + r.w - 8, r.y + i, Frame.pad(vals.last.map { Widgets.num($0, 1) } ?? "", 8, right: true), .bold)
+            f.put(r.x + labelW, r.y + i, Widgets.sparkLine(vals, width: lineW, lo: lo, hi: hi), .accent)
+            var value = vals.last
+            if let back, back < shown {
+                value = vals[vals.count - 1 - back]
+                f.style(r.x + labelW + shown - 1 - back, r.y + i, 1, marked)
+            } else if back != nil {
+                value = nil
+            }
+            f.put(r.x + r.w - 8, r.y + i, Frame.pad(value.map { Widgets.num($0, 1) } ?? "", 8, right: true), .bold)
+        }
+        if let back, lines < r.h, let k = keys.first, let vals = pane.series[k], let times = pane.seriesTimes[k], back < vals.count {
+            let at = vals.count - 1 - back
+            let exact = keys.prefix(lines).compactMap { k -> String? in
+                guard let v = pane.series[k], back < v.suffix(lineW).count else { return nil }
+                return "\(k) \(Pane.exact(v[v.count - 1 - back]))"
+            }
+            f.put(r.x, r.y + lines, "◆ \(times[at])  " + exact.joined(separator: "  "), .bold, limit: r.w)
         }
     }
 }
