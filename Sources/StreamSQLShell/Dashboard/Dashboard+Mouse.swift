@@ -23,8 +23,11 @@ struct ClickTracker {
 
     /// Whether a press at (x, y) at `time` completes a double click.
     mutating func press(x: Int, y: Int, time: Double) -> Bool {
-        defer { last = (x, y, time) }
-        guard let l = last, l.y == y, abs(l.x - x) <= 2, time >= l.time, time - l.time <= ClickTracker.interval else { return false }
+        guard let l = last, l.y == y, abs(l.x - x) <= 2, time >= l.time, time - l.time <= ClickTracker.interval else {
+            last = (x, y, time)
+            return false
+        }
+        // A third press starts a new click.
         last = nil
         return true
     }

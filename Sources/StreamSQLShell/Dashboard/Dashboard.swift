@@ -271,6 +271,7 @@ public final class Dashboard: @unchecked Sendable {
     }
 
     static var keyLeft: Int32 { ss_key_left() }
+    static var keyRight: Int32 { ss_key_right() }
     static var keyUp: Int32 { ss_key_up() }
     static var keyDown: Int32 { ss_key_down() }
     static var keyPageUp: Int32 { ss_key_ppage() }

@@ -59,6 +59,7 @@ extension Pane {
         for name in ["window_end", "window_start", "timestamp", "ts", "event_time", "time"] {
             let v = e.row.path(name)
             if v == .null { continue }
+            if let ns = TimeParse.nanos(v) { return TimeFormat.iso8601(nanos: ns).replacingOccurrences(of: "T", with: " ") }
             let text = DetailView.text(name, v)
             return text.components(separatedBy: "  (").first ?? text
         }
