@@ -77,10 +77,10 @@ extension Pane {
         return "\(v)"
     }
 
-    /// The read-out of the bar under the cursor: its key, exact value and time.
-    func barReadout(_ e: PaneFeed.Entry, key: String, value col: String) -> String {
+    /// The read-out of the bar under the cursor: its key and exact value, then its time.
+    func barReadout(_ e: PaneFeed.Entry, key: String, value col: String) -> (head: String, time: String) {
         let v = e.row.path(col)
         let text = v.number.map(Pane.exact) ?? v.cellText
-        return "◆ \(key) \(e.row.path(key).cellText) = \(text) · \(Pane.pointTime(e))"
+        return ("◆ \(key) \(e.row.path(key).cellText) = \(text)", "at \(Pane.pointTime(e))")
     }
 }

@@ -126,25 +126,26 @@ final class DashboardViewingTests: XCTestCase {
         // ← puts it on the newest point, then three back: the value of the 17th row (index 16).
         XCTAssertTrue(b.handle(Dashboard.keyLeft))
         frame = b.snapshot(width: 80, height: 24)
-        XCTAssertTrue(frame.contains("◆ v 25.25 at 2026-01-02 03:04:19Z") && frame.contains("(newest)"), frame)
+        XCTAssertTrue(frame.contains("◆ v 25.25  (newest)") && frame.contains("  at 2026-01-02 03:04:19Z"), frame)
         for _ in 0..<3 { XCTAssertTrue(b.handle(Dashboard.keyLeft)) }
         frame = b.snapshot(width: 80, height: 24)
-        XCTAssertTrue(frame.contains("◆ v 21.5 at 2026-01-02 03:04:16Z  (3 back)"), frame)
+        XCTAssertTrue(frame.contains("◆ v 21.5  (3 back)") && frame.contains("  at 2026-01-02 03:04:16Z"), frame)
         // New points arrive: the cursor stays on its point.
         emit("k20", 99.125, second: 30)
         frame = b.snapshot(width: 80, height: 24)
-        XCTAssertTrue(frame.contains("◆ v 21.5 at 2026-01-02 03:04:16Z  (4 back)"), frame)
+        XCTAssertTrue(frame.contains("◆ v 21.5  (4 back)") && frame.contains("  at 2026-01-02 03:04:16Z"), frame)
         // Far right is the newest; Esc takes the cursor away.
         for _ in 0..<10 { XCTAssertTrue(b.handle(ss_right)) }
-        XCTAssertTrue(b.snapshot(width: 80, height: 24).contains("◆ v 99.125 at 2026-01-02 03:04:30Z"))
+        XCTAssertTrue(b.snapshot(width: 80, height: 24).contains("◆ v 99.125  (newest)"))
         XCTAssertTrue(b.handle(27))
         XCTAssertFalse(b.snapshot(width: 80, height: 24).contains("◆"))
         // On bars, ← → move bar by bar and read out the key.
         XCTAssertTrue(b.handle(Int32(UInt8(ascii: "2"))))
         XCTAssertTrue(b.handle(ss_right))
-        XCTAssertTrue(b.snapshot(width: 80, height: 24).contains("◆ k k20 = 99.125 · 2026-01-02 03:04:30Z"))
+        XCTAssertTrue(b.snapshot(width: 80, height: 24).contains("│  at 2026-01-02 03:04:30Z"))
+        XCTAssertTrue(b.snapshot(width: 80, height: 24).contains("◆ k k20 = 99.125 "))
         XCTAssertTrue(b.handle(ss_right))
-        XCTAssertTrue(b.snapshot(width: 80, height: 24).contains("◆ k k19 = 25.25 · "))
+        XCTAssertTrue(b.snapshot(width: 80, height: 24).contains("◆ k k19 = 25.25 "))
     }
 
     var ss_right: Int32 { Dashboard.keyRight }

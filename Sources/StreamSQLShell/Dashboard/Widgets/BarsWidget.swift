@@ -37,12 +37,13 @@ enum BarsWidget: Widget {
         let all = listed(pane, rows)
         let items = all.map { (key: $0.row.path(key).cellText, value: $0.row.path(col).number ?? 0) }
         let lowIsBad = o["low"] == "bad"
-        // With a cursor, the last line reads out the bar under it: key, exact value, time.
-        let readout = pane.cursor.index != nil && r.h > 1
-        let top = pane.placeCursor(in: all, columns: [key, col], visible: readout ? r.h - 1 : r.h)
+        // With a cursor, the last lines read out the bar under it: key, exact value, time (on a line of its
+        // own when the pane is tall enough).
+        let readout = pane.cursor.index != nil && r.h > 1 ? (r.h > 4 ? 2 : 1) : 0
+        let top = pane.placeCursor(in: all, columns: [key, col], visible: r.h - readout)
         let hi = o["max"].flatMap(Double.init) ?? max(1e-9, items.map(\.value).max() ?? 1)
         let labelW = min(14, (items.map { Frame.width($0.key) }.max() ?? 0) + 1)
-        for (i, it) in items.dropFirst(top).prefix(readout ? r.h - 1 : r.h).enumerated() {
+        for (i, it) in items.dropFirst(top).prefix(r.h - readout).enumerated() {
             let barW = r.w - labelW - 8
             f.put(r.x, r.y + i, Frame.pad(it.key, labelW - 1), .normal)
             f.put(r.x + labelW, r.y + i, Widgets.bar(it.value / hi, width: max(0, barW)), Widgets.thresholdStyle(it.value, o, lowIsBad: lowIsBad))
@@ -50,8 +51,14 @@ enum BarsWidget: Widget {
             f.put(r.x + r.w - 7, r.y + i, Frame.pad(text, 7, right: true), .bold)
             Widgets.cursorLine(pane, index: top + i, in: r, y: r.y + i, into: &f)
         }
-        if readout, let i = pane.cursor.index, all.indices.contains(i) {
-            f.put(r.x, r.y + r.h - 1, pane.barReadout(all[i], key: key, value: col), .bold, limit: r.w)
+        if readout > 0, let i = pane.cursor.index, all.indices.contains(i) {
+            let (head, time) = pane.barReadout(all[i], key: key, value: col)
+            if readout == 2 {
+                f.put(r.x, r.y + r.h - 2, head, .bold, limit: r.w)
+                f.put(r.x + 2, r.y + r.h - 1, time, .bold, limit: r.w - 2)
+            } else {
+                f.put(r.x, r.y + r.h - 1, head + " " + time, .bold, limit: r.w)
+            }
         }
     }
 }

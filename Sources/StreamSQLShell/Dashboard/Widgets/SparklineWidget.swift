@@ -32,9 +32,16 @@ enum SparklineWidget: Widget {
             let value = (at.map { vals[$0] } ?? vals.last).map { Widgets.num($0, 2) } ?? ""
             f.put(r.x + r.w - 11, r.y, Frame.pad(value, 11, right: true), .bold)
             if let back { f.style(r.x + shown.count - 1 - back, r.y, 1, marked) }
-            if r.h > 1, let at, let times = pane.seriesTimes[col], times.indices.contains(at) {
-                f.put(r.x, r.y + 1, "◆ \(col) \(Pane.exact(vals[at])) at \(times[at])  (\(back.map { $0 == 0 ? "newest" : "\($0) back" } ?? ""))",
-                      .bold, limit: r.w)
+            if r.h > 1, let at, let back, let times = pane.seriesTimes[col], times.indices.contains(at) {
+                // The value and where it is; its time beside it, or below when there is a line for it.
+                let head = "◆ \(col) \(Pane.exact(vals[at]))  (\(back == 0 ? "newest" : "\(back) back"))"
+                let time = "at \(times[at])"
+                if r.h > 2 {
+                    f.put(r.x, r.y + 1, head, .bold, limit: r.w)
+                    f.put(r.x + 2, r.y + 2, time, .bold, limit: r.w - 2)
+                } else {
+                    f.put(r.x, r.y + 1, head + " " + time, .bold, limit: r.w)
+                }
             } else if r.h > 1, let mn = shown.min(), let mx = shown.max() {
                 f.put(r.x, r.y + 1, "\(col)  min \(Widgets.num(mn, 2))  max \(Widgets.num(mx, 2))  n \(vals.count)", .dim, limit: r.w)
             }
