@@ -155,7 +155,7 @@ public final class Dashboard: @unchecked Sendable {
             ? " filter: \(focusedPane?.filter ?? "")▏  (Enter to keep, Esc to clear)"
             : help != nil ? " ↑↓ PgUp PgDn Home End scroll  Esc or ? close  q quit"
             : detail != nil ? " ↑↓ PgUp PgDn Home End scroll  Esc back  q quit"
-            : " Tab/1-9 focus  ↑↓ row  Enter open/zoom  Esc back  Space pause  ←→ step  / filter  s sort  [ ] scenario  +/- fps(\(fps))  ? help  q quit"
+            : " ? help  q quit  Tab/1-9 focus  ↑↓ row  Enter open/zoom  Esc back  Space pause  ←→ value/step  / filter  s sort  [ ] scenario  +/- fps(\(fps))"
         f.put(0, f.height - 1, Frame.pad(keys, f.width), .dim)
     }
 

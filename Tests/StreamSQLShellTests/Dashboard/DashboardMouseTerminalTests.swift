@@ -176,7 +176,17 @@ final class DashboardMouseTerminalTests: XCTestCase {
             if keep { XCTAssertNotEqual(before, after, "the generator goes on") } else { XCTAssertEqual(before, after, "the generator waits") }
             _ = tmux(["send-keys", "-t", "sh", "Space"])
             XCTAssertTrue(waitUntil { s in !s.contains("PAUSED") && eventTime(s) != after }, "resumed:\n\(visible())")
-            _ = tmux(["send-keys", "-t", "sh", "q"])
+            if keep {
+                _ = tmux(["send-keys", "-t", "sh", "q"])
+            } else {
+                // Ctrl-C while the feed is held: the generator stops all the same, the terminal is restored.
+                _ = tmux(["send-keys", "-t", "sh", "Space"])
+                XCTAssertTrue(waitUntil { $0.contains("feed paused") }, visible())
+                _ = tmux(["send-keys", "-t", "sh", "C-c"])
+                XCTAssertTrue(terminal.waitFor("dashboard closed by Ctrl-C; terminal restored"), terminal.screen())
+                XCTAssertFalse(mouseOn)
+                XCTAssertEqual(tmux(["display-message", "-p", "-t", "sh", "#{alternate_on}"]).trimmingCharacters(in: .whitespacesAndNewlines), "0")
+            }
             XCTAssertTrue(terminal.waitFor("ready$"), terminal.screen())
         }
     }

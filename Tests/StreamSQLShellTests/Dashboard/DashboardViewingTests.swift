@@ -150,6 +150,38 @@ final class DashboardViewingTests: XCTestCase {
 
     var ss_right: Int32 { Dashboard.keyRight }
 
+    func testAKeyedSparklineMarksTheSamePointsBackOnEveryLine() throws {
+        engine = Engine()
+        engine.createStream("s")
+        _ = try engine.run("CREATE QUERY r AS SELECT k, v, timestamp FROM s")
+        let q = try XCTUnwrap(engine.queries.first { $0.name == "r" })
+        let pane = Pane(spec: PaneSpec(name: "p", widget: .sparkline, query: "r", options: ["value": "v", "key": "k", "title": "Keyed"]), query: q)
+        let b = Dashboard(engine: engine, panes: [pane], groups: [Dashboard.Group(name: "", title: "k")])
+        for i in 0..<10 {
+            emit("north", Double(i), second: i)
+            emit("south", 100 + Double(i) / 8, second: i)
+        }
+        _ = b.snapshot(width: 80, height: 24)
+        for _ in 0..<3 { XCTAssertTrue(b.handle(Dashboard.keyLeft)) }
+        let frame = b.snapshot(width: 80, height: 24)
+        // Two points back from the newest (9): north 7, south 100.875, at the first line's time.
+        XCTAssertTrue(frame.contains("◆ 2026-01-02 03:04:07Z  north 7  south 100.875"), frame)
+        let north = try XCTUnwrap(lines(frame).first { $0.contains("│north") })
+        XCTAssertTrue(north.hasSuffix("7│"), north)
+    }
+
+    func testAClickOnAScenarioTabSwitchesToIt() throws {
+        guard let dir = ScenarioSession.demosDirectory() else { throw XCTSkip("no demos folder") }
+        let session = ScenarioSession(scenarios: ["supply", "energy"].compactMap(Scenarios.named), demosDirectory: dir)
+        let board = session.dashboard(feeder: nil)
+        let frame = board.snapshot(width: 100, height: 30)
+        let tabs = lines(frame)[1]
+        let x = try XCTUnwrap(tabs.range(of: "energy").map { tabs.distance(from: tabs.startIndex, to: $0.lowerBound) }, tabs)
+        XCTAssertTrue(board.handleMouse(.press, x: x + 1, y: 1, time: 1))
+        XCTAssertEqual(board.group, 1)
+        XCTAssertTrue(board.snapshot(width: 100, height: 30).contains("Campus consumption"))
+    }
+
     // MARK: Pause
 
     func testPausedHistoryStaysWithinOneScenario() throws {
@@ -212,6 +244,29 @@ final class DashboardViewingTests: XCTestCase {
         let running = feeder.emitted
         XCTAssertTrue(waitFor { feeder.emitted > running + 50 })
         XCTAssertTrue(b.handle(32))
+    }
+
+    func testAPausedReplayHoldsItsLine() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pause-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let text = (0..<400).map { "{\"v\": \($0)}" }.joined(separator: "\n") + "\n"
+        XCTAssertTrue(FileManager.default.createFile(atPath: file, contents: Data(text.utf8)))
+        let eng = Engine()
+        eng.createStream("s")
+        let replay = Replay(engine: eng, inputs: [Replay.Input(path: file, stream: "s")], pace: .rate(400))
+        replay.start()
+        XCTAssertTrue(waitFor { replay.emitted >= 20 })
+        replay.setPaused(true)
+        usleep(50_000)
+        let held = replay.emitted
+        usleep(300_000)
+        XCTAssertEqual(replay.emitted, held)
+        XCTAssertTrue(replay.setPaused(false))
+        XCTAssertTrue(waitFor { replay.emitted > held })
+        // Stopping works while paused too (the dashboard's q or Ctrl-C while paused).
+        replay.setPaused(true)
+        replay.stop()
+        XCTAssertTrue(replay.summary.cancelled)
     }
 
     func waitFor(seconds: Double = 5, _ check: () -> Bool) -> Bool {
