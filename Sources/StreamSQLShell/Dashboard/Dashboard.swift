@@ -42,6 +42,8 @@ public final class Dashboard: @unchecked Sendable {
     var filtering = false
     /// The open detail view (Enter on a selected row), drawn over the panes.
     var detail: DetailView?
+    /// The open inspector (`i` on a windowed pane), drawn over the panes.
+    var inspector: InspectorView?
     var history: [Frame] = []
     var historyIndex = 0
     var lastFrame: Frame?
@@ -135,7 +137,7 @@ public final class Dashboard: @unchecked Sendable {
     func footer(_ f: inout Frame) {
         let keys = filtering
             ? " filter: \(focusedPane?.filter ?? "")▏  (Enter to keep, Esc to clear)"
-            : detail != nil ? " ↑↓ PgUp PgDn Home End scroll  Esc back  q quit"
+            : detail != nil || inspector != nil ? " ↑↓ PgUp PgDn Home End scroll  Esc back  q quit"
             : " Tab/1-9 focus  ↑↓ row  Enter open/zoom  Esc back  Space pause  ←→ step  / filter  s sort  [ ] scenario  +/- fps(\(fps))  ? help  q quit"
         f.put(0, f.height - 1, Frame.pad(keys, f.width), .dim)
     }
@@ -205,6 +207,7 @@ public final class Dashboard: @unchecked Sendable {
     func helpOverlay(_ f: inout Frame) {
         let lines = ["Keys", "", "Tab, Shift-Tab, 1-9   focus a pane", "↑↓ PgUp PgDn Home End row cursor (table, log, bars)",
                      "Enter                 open the selected row, else zoom the pane",
+                     "i                     inspector: open windows, watermark, late rows",
                      "Esc                   back: detail → zoom → dashboard",
                      "Space                 pause (header keeps counting)", "← →                   step through the last 100 frames while paused",
                      "/                     filter: text, or decision=decline, amount>1000", "s                     sort the focused table by the next column",
@@ -242,6 +245,7 @@ public final class Dashboard: @unchecked Sendable {
         // Over the body, live or paused: the row it shows was taken when it opened.
         let top = groups.count > 1 ? 2 : 1
         if f.height - top - 1 >= 3 { detail?.draw(in: &f, Rect(x: 0, y: top, w: f.width, h: f.height - top - 1)) }
+        if f.height - top - 1 >= 3 { inspector?.draw(in: &f, Rect(x: 0, y: top, w: f.width, h: f.height - top - 1), engine: engine) }
         header(&f, now: now)
         footer(&f)
         if help { helpOverlay(&f) }
@@ -285,7 +289,7 @@ public final class Dashboard: @unchecked Sendable {
 
     /// Esc: one level back — the help, the detail view, the zoom, then the row cursor; never out.
     func back() {
-        if help { help = false } else if detail != nil { detail = nil } else if zoomed { zoomed = false } else if let p = focusedPane {
+        if help { help = false } else if inspector != nil { inspector = nil } else if detail != nil { detail = nil } else if zoomed { zoomed = false } else if let p = focusedPane {
             p.cursor.index = nil
             p.cursor.top = 0
         }
@@ -314,6 +318,13 @@ public final class Dashboard: @unchecked Sendable {
             }
             return true
         }
+        if var v = inspector, key != 32, key != Int32(UInt8(ascii: "?")) {
+            if let delta = cursorMove(key, page: v.page) {
+                v.top = max(0, delta >= Pane.far ? Int.max / 2 : v.top + delta)
+                inspector = v
+            }
+            return true
+        }
         if let p = focusedPane, p.listsRows, let delta = cursorMove(key, page: p.cursor.page) {
             p.moveCursor(by: delta)
             return true
@@ -334,13 +345,15 @@ public final class Dashboard: @unchecked Sendable {
         case ss_key_left(): if paused { historyIndex = max(0, historyIndex - 1) }
         case ss_key_right(): if paused { historyIndex = min(history.count - 1, historyIndex + 1) }
         case Int32(UInt8(ascii: "/")): if focusedPane != nil { filtering = true }
+        case Int32(UInt8(ascii: "i")):
+            if let p = focusedPane, p.query.windowed { inspector = InspectorView(paneTitle: p.spec.options["title"] ?? p.spec.name, query: p.query) }
         case Int32(UInt8(ascii: "s")):
             if let p = focusedPane, p.spec.widget == .table {
                 let n = Widgets.columns(p, p.feed.snapshot().rows).count
                 p.sortColumn = p.sortColumn.map { $0 + 1 < n ? $0 + 1 : nil } ?? 0
             }
-        case Int32(UInt8(ascii: "]")): group = (group + 1) % groups.count; focus = 0; zoomed = false; detail = nil
-        case Int32(UInt8(ascii: "[")): group = (group + groups.count - 1) % groups.count; focus = 0; zoomed = false; detail = nil
+        case Int32(UInt8(ascii: "]")): group = (group + 1) % groups.count; focus = 0; zoomed = false; detail = nil; inspector = nil
+        case Int32(UInt8(ascii: "[")): group = (group + groups.count - 1) % groups.count; focus = 0; zoomed = false; detail = nil; inspector = nil
         case Int32(UInt8(ascii: "+")), Int32(UInt8(ascii: "=")): fps = min(20, fps + 1)
         case Int32(UInt8(ascii: "-")): fps = max(1, fps - 1)
         case Int32(UInt8(ascii: "?")): help.toggle()
