@@ -34,14 +34,14 @@ final class InspectorViewTests: XCTestCase {
         let windowLines = frame.split(separator: "\n").filter { $0.contains("fires in 8.0s") }
         XCTAssertEqual(windowLines.count, 2, frame)
         XCTAssertTrue(windowLines[0].contains("k=a") && windowLines[1].contains("k=c"), frame)
-        XCTAssertTrue(frame.contains("Next firing: k=a [1970-01-01 00:00:10Z, 1970-01-01 00:00:20Z), 1 row, in 8.0s"), frame)
+        XCTAssertTrue(frame.contains("Next firing: k=a [1970-01-01 00:00:10Z, 00:00:20Z), 1 row, in 8.0s"), frame)
         XCTAssertTrue(frame.contains("Late rows: 1") && frame.contains(#""ts":2000"#), frame)
         XCTAssertTrue(frame.contains("Rejected: 1"), frame)
         XCTAssertTrue(frame.contains("Esc back"), frame)
         // It is live: a row that moves the watermark past 20s fires the window, and the next frame says so.
         engine.emitSync(["k": "d", "ts": 25_000], to: "s")
         frame = b.snapshot(width: 120, height: 40)
-        XCTAssertTrue(frame.contains("Next firing: k=d [1970-01-01 00:00:20Z, 1970-01-01 00:00:30Z)"), frame)
+        XCTAssertTrue(frame.contains("Next firing: k=d [1970-01-01 00:00:20Z, 00:00:30Z)"), frame)
         XCTAssertTrue(b.handle(27))
         frame = b.snapshot(width: 120, height: 40)
         XCTAssertFalse(frame.contains("inspector"), frame)

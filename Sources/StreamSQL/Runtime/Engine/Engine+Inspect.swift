@@ -149,7 +149,10 @@ extension QueryInspection {
     func bounds(_ o: WindowInspection.OpenWindow, _ w: WindowInspection) -> String {
         switch o.due {
         case .rows, .trigger: return "\(Inspect.time(o.start)) … \(Inspect.time(o.end))"
-        default: return "[\(Inspect.time(o.start)), \(Inspect.time(o.end)))"
+        default:
+            // The end without its date when both bounds fall on the same day.
+            let a = Inspect.time(o.start), b = Inspect.time(o.end)
+            return "[\(a), \(a.prefix(11) == b.prefix(11) ? String(b.dropFirst(11)) : b))"
         }
     }
 
