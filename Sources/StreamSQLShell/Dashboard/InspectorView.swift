@@ -56,15 +56,27 @@ struct InspectorView {
         return v.isNull ? "" : OutputFormat.cell(v)
     }
 
-    /// `s` cut into pieces of at most `width` columns.
+    /// `s` cut into pieces of at most `width` columns, at spaces where it can (a longer word is cut).
     static func wrap(_ s: String, _ width: Int) -> [String] {
-        var out: [String] = [], piece = "", w = 0
-        for c in s {
-            let cw = Frame.columns(c)
-            if w + cw > max(8, width) { out.append(piece); piece = ""; w = 0 }
-            piece.append(c); w += cw
+        let room = max(8, width)
+        var out: [String] = [], line = ""
+        for word in s.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+            let joined = line.isEmpty ? word : line + " " + word
+            if Frame.width(joined) <= room { line = joined; continue }
+            if !line.isEmpty { out.append(line) }
+            line = word
+            while Frame.width(line) > room {
+                // The longest prefix that fits (at least one character, so that the loop always moves on).
+                var head = "", w = 0
+                for c in line {
+                    if w + Frame.columns(c) > room && !head.isEmpty { break }
+                    head.append(c); w += Frame.columns(c)
+                }
+                out.append(head)
+                line = String(line.dropFirst(head.count))
+            }
         }
-        if !piece.isEmpty || out.isEmpty { out.append(piece) }
+        if !line.isEmpty || out.isEmpty { out.append(line) }
         return out
     }
 

@@ -65,4 +65,11 @@ final class InspectorViewTests: XCTestCase {
         XCTAssertTrue(frame.contains("Rejected: 1"), "the end of the report:\n\(frame)")
         XCTAssertFalse(frame.contains("Why nothing fired"), frame)
     }
+
+    func testWrapBreaksAtSpacesAndAlwaysMovesOn() {
+        XCTAssertEqual(InspectorView.wrap("the watermark has not reached", 14), ["the watermark", "has not", "reached"])
+        XCTAssertEqual(InspectorView.wrap("abcdefghijklmnopqrstu", 8), ["abcdefgh", "ijklmnop", "qrstu"])
+        XCTAssertEqual(InspectorView.wrap(String(repeating: "…", count: 20), 8).count, 3)
+        XCTAssertEqual(InspectorView.wrap("", 8), [""])
+    }
 }
