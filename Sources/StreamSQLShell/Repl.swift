@@ -75,7 +75,7 @@ public final class Repl: @unchecked Sendable {
     static let keywords = [
         "SELECT", "FROM", "WHERE", "GROUP", "BY", "HAVING", "ORDER", "LIMIT", "WITH", "AS", "AND", "OR", "NOT", "IN", "BETWEEN",
         "LIKE", "IS", "NULL", "CASE", "WHEN", "THEN", "ELSE", "END", "CAST", "DISTINCT", "JOIN", "LEFT", "ON", "OVER", "PARTITION",
-        "CREATE", "STREAM", "TABLE", "QUERY", "FUNCTION", "DROP", "SHOW", "STREAMS", "TABLES", "QUERIES", "FUNCTIONS", "DESCRIBE",
+        "CREATE", "STREAM", "TABLE", "QUERY", "FUNCTION", "DROP", "SHOW", "STREAMS", "TABLES", "QUERIES", "FUNCTIONS", "WINDOWS", "DESCRIBE",
         "EXPLAIN", "INSERT", "INTO", "VALUES", "JSON", "STOP", "START", "PRIMARY", "KEY", "FILE", "TumblingWindow", "SlidingWindow",
         "CountingWindow", "SessionWindow", "GLOBAL", "WINDOW", "TRIGGER", "TIMESTAMP", "TIMEUNIT", "MAXOUTOFORDERNESS",
         "ALLOWEDLATENESS", "IDLETIMEOUT", "STATETTL", "MATCH_RECOGNIZE", "MEASURES", "PATTERN", "DEFINE", "WITHIN", "SUBSET",

@@ -218,6 +218,8 @@ public enum Statement: Sendable {
     case insert(stream: String, columns: [String], rows: [[Expr]], json: [String], range: SourceRange)
     case drop(CatalogKind, name: String, ifExists: Bool, range: SourceRange)
     case show(CatalogKind)
+    /// `SHOW WINDOWS query`: the inspector (open windows, watermark, idle time, late and rejected rows).
+    case showWindows(query: String, range: SourceRange)
     case describe(name: String, range: SourceRange)
     case stopQuery(name: String, range: SourceRange)
     case startQuery(name: String, range: SourceRange)

@@ -126,11 +126,16 @@ public struct Parser {
             let (name, r) = try identifier("a name after DROP \(kind.rawValue)")
             return .drop(kind, name: name, ifExists: ifExists, range: r)
         }
+        if t.isWord("show") && peek(1).isWord("windows") {
+            _ = advance(); _ = advance()
+            let (name, r) = try identifier("a query name after SHOW WINDOWS")
+            return .showWindows(query: name, range: r)
+        }
         if t.isWord("show") && !peek(1).isWord("functions") {
             _ = advance()
             let w = peek
             let kinds: [String: CatalogKind] = ["streams": .stream, "tables": .table, "queries": .query]
-            guard w.kind == .word, let k = kinds[w.text.lowercased()] else { throw expected("STREAMS, TABLES, QUERIES or FUNCTIONS after SHOW") }
+            guard w.kind == .word, let k = kinds[w.text.lowercased()] else { throw expected("STREAMS, TABLES, QUERIES, FUNCTIONS or WINDOWS after SHOW") }
             _ = advance()
             return .show(k)
         }
@@ -433,6 +438,13 @@ public struct Parser {
         }
         _ = advance()
         var from = FromClause(source: t.text, alias: nil, range: t.range, joins: [])
+        // `q.late`, `s.rejected`: a system stream (the engine resolves the name).
+        if peek.isOp("."), peek(1).kind == .word || peek(1).kind == .quoted {
+            _ = advance()
+            let suffix = advance()
+            from.source += "." + suffix.text
+            from.range = t.range.union(suffix.range)
+        }
         from.alias = try parseOptionalAlias()
         while true {
             let jstart = peek.range

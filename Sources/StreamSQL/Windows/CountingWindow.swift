@@ -3,7 +3,7 @@
 final class CountingWindowOperator: QueryOperator {
     let core: WindowCore
     let n: Int
-    private var groups: GroupTable
+    private(set) var groups: GroupTable
 
     init(core: WindowCore, n: Int) {
         self.core = core
@@ -19,6 +19,7 @@ final class CountingWindowOperator: QueryOperator {
     func process(_ row: Row, into out: inout ResultBatch) -> Bool {
         if let f = core.filter, !f(row) { return true }
         let now = core.clock.now()
+        core.arrivals.stamp(now)
         guard let g = core.group(core.key(row), in: groups) else { return true }
         core.accumulate(groups, g, row, time: now, now: now)
         if groups.rows[g] >= n {
@@ -52,7 +53,7 @@ func dropIdleGroups(_ table: GroupTable, now: Int64, ttl: Int64, core: WindowCor
 /// (over its running aggregates); when it holds, the group's result is emitted and its state purged.
 final class GlobalWindowOperator: QueryOperator {
     let core: WindowCore
-    private var groups: GroupTable
+    private(set) var groups: GroupTable
 
     init(core: WindowCore) {
         self.core = core
@@ -67,6 +68,7 @@ final class GlobalWindowOperator: QueryOperator {
     func process(_ row: Row, into out: inout ResultBatch) -> Bool {
         if let f = core.filter, !f(row) { return true }
         let now = core.clock.now()
+        core.arrivals.stamp(now)
         guard let g = core.group(core.key(row), in: groups) else { return true }
         core.accumulate(groups, g, row, time: now, now: now)
         let start = Value.int(groups.firstTime[g]), end = Value.int(groups.lastTime[g])

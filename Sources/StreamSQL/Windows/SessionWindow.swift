@@ -32,7 +32,7 @@ final class SessionWindowOperator: QueryOperator {
         var isCurrent: Bool { session.open && session.end == end && session.start == start }
     }
 
-    private var sessions: [GroupKey: [Session]] = [:]     // per group, sorted by start
+    private(set) var sessions: [GroupKey: [Session]] = [:]     // per group, sorted by start
     private var due = Heap<Due>()                           // firing order: end, start, creation
     private var count = 0
     private var created = 0
@@ -57,11 +57,12 @@ final class SessionWindowOperator: QueryOperator {
     func process(_ row: Row, into out: inout ResultBatch) -> Bool {
         if let f = core.filter, !f(row) { return true }
         let now = core.clock.now()
+        core.arrivals.stamp(now)
         var t = now
         if let et = core.eventTime {
             guard let x = core.eventTime(of: row, et, accepting: accepted) else { return true }
             if et.watermark != Int64.min && x + gap + et.lateness <= et.watermark {
-                core.counters.late.add(1, ordering: .relaxed)
+                core.counters.late(row, eventTime: x, watermark: et.watermark, arrived: now)
                 return true
             }
             t = x

@@ -11,10 +11,10 @@ final class TimeWindowOperator: QueryOperator {
     let size: Int64
     let slide: Int64
     let pane: Int64
-    private var panes: [Int64: GroupTable] = [:]
-    private var paneStarts: [Int64] = []          // sorted
-    private var nextFireEnd: Int64?                // end of the next window to fire
-    private var firedUpTo = Int64.min              // every window with end <= this has fired
+    private(set) var panes: [Int64: GroupTable] = [:]
+    private(set) var paneStarts: [Int64] = []          // sorted
+    private(set) var nextFireEnd: Int64?                // end of the next window to fire
+    private(set) var firedUpTo = Int64.min              // every window with end <= this has fired
     // The pane the previous row went to: consecutive rows almost always share it.
     private var lastPaneStart = Int64.min
     /// Unretained: `panes` owns it, and eviction clears this when it drops the pane.
@@ -86,16 +86,18 @@ final class TimeWindowOperator: QueryOperator {
             let lastEnd = floorDiv(x, slide) * slide + size
             let (due, o) = lastEnd.addingReportingOverflow(et.lateness)
             if et.watermark != Int64.min && !o && due <= et.watermark {
-                core.counters.late.add(1, ordering: .relaxed)
+                core.counters.late(row, eventTime: x, watermark: et.watermark, arrived: core.clock.now())
                 return true
             }
             t = x
+            if readsClock { core.arrivals.stamp(now) } else { core.arrivals.skip(core.clock) }
             add(row, at: t, now: now)
             et.observe(t, arrival: now)
             if lastEnd <= firedUpTo { refireLate(containing: t, into: &out) }
             fire(upTo: et.watermark, into: &out)
         } else {
             t = now
+            core.arrivals.stamp(now)
             add(row, at: t, now: now)
             fire(upTo: now, into: &out)
         }

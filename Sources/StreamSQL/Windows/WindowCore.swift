@@ -158,6 +158,8 @@ final class WindowCore {
     let eventTime: EventTimeTracker?
 
     let analytics: AnalyticRunner?
+    /// When rows last arrived (processing time), for the inspector's idle time.
+    var arrivals = ArrivalStamp()
 
     init(_ q: BoundWindowQuery, counters: Counters, maxGroups: Int, maxPartitions: Int, clock: Clock, joins: JoinRows? = nil) {
         let store = q.analytics.isEmpty ? nil : AnalyticValues(count: q.analytics.count)
@@ -349,8 +351,8 @@ final class WindowCore {
     @inline(__always) func eventTime(of row: Row, _ et: EventTimeTracker, accepting accepted: ClosedRange<Int64>?) -> Int64? {
         switch et.read(row) {
         case .time(let t) where accepted?.contains(t) == true: return t
-        case .time, .outOfRange: counters.reject("event time out of range in '\(q.time.eventTimeField ?? "")'")
-        case .invalid: counters.reject("missing or invalid event time in '\(q.time.eventTimeField ?? "")'")
+        case .time, .outOfRange: counters.reject("event time out of range in '\(q.time.eventTimeField ?? "")'", row: row)
+        case .invalid: counters.reject("missing or invalid event time in '\(q.time.eventTimeField ?? "")'", row: row)
         }
         return nil
     }

@@ -58,6 +58,8 @@ public final class Dashboard: @unchecked Sendable {
     var history = FrameHistory()
     /// Whether the feed is held while paused (the source could pause and `keepFeeding` is off).
     var feedHeld = false
+    /// The open inspector (`i` on a windowed pane), drawn over the panes.
+    var inspector: InspectorView?
     var lastFrame: Frame?
     // Rates, measured between header refreshes.
     var lastSample: (time: Double, eventsIn: Int, rowsOut: Int)?
@@ -154,7 +156,7 @@ public final class Dashboard: @unchecked Sendable {
         let keys = filtering
             ? " filter: \(focusedPane?.filter ?? "")▏  (Enter to keep, Esc to clear)"
             : help != nil ? " ↑↓ PgUp PgDn Home End scroll  Esc or ? close  q quit"
-            : detail != nil ? " ↑↓ PgUp PgDn Home End scroll  Esc back  q quit"
+            : detail != nil || inspector != nil ? " ↑↓ PgUp PgDn Home End scroll  Esc back  q quit"
             : " ? help  q quit  Tab/1-9 focus  ↑↓ row  Enter open/zoom  Esc back  Space pause  ←→ value/step  / filter  s sort  [ ] scenario  +/- fps(\(fps))"
         f.put(0, f.height - 1, Frame.pad(keys, f.width), .dim)
     }
@@ -250,6 +252,7 @@ public final class Dashboard: @unchecked Sendable {
         // Over the body, live or paused: the row it shows was taken when it opened.
         let top = groups.count > 1 ? 2 : 1
         if f.height - top - 1 >= 3 { detail?.draw(in: &f, Rect(x: 0, y: top, w: f.width, h: f.height - top - 1)) }
+        if f.height - top - 1 >= 3 { inspector?.draw(in: &f, Rect(x: 0, y: top, w: f.width, h: f.height - top - 1), engine: engine) }
         header(&f, now: now)
         footer(&f)
         help?.draw(in: &f)
@@ -294,7 +297,7 @@ public final class Dashboard: @unchecked Sendable {
 
     /// Esc: one level back — the help, the detail view, the zoom, then the row cursor; never out.
     func back() {
-        if help != nil { help = nil } else if detail != nil { detail = nil } else if zoomed { zoomed = false } else if let p = focusedPane {
+        if help != nil { help = nil } else if inspector != nil { inspector = nil } else if detail != nil { detail = nil } else if zoomed { zoomed = false } else if let p = focusedPane {
             p.cursor.index = nil
             p.cursor.top = 0
             p.valueCursor.point = nil
@@ -340,6 +343,13 @@ public final class Dashboard: @unchecked Sendable {
             }
             return true
         }
+        if var v = inspector, key != 32, key != Int32(UInt8(ascii: "?")) {
+            if let delta = cursorMove(key, page: v.page) {
+                v.top = max(0, delta >= Pane.far ? Int.max / 2 : v.top + delta)
+                inspector = v
+            }
+            return true
+        }
         if let p = focusedPane, p.listsRows, let delta = cursorMove(key, page: p.cursor.page) {
             p.moveCursor(by: delta)
             return true
@@ -360,13 +370,15 @@ public final class Dashboard: @unchecked Sendable {
             let delta = key == ss_key_left() ? -1 : 1
             if paused { history.step(delta, group: group) } else if let p = focusedPane, p.hasValueCursor { p.moveValueCursor(by: delta) }
         case Int32(UInt8(ascii: "/")): if focusedPane != nil { filtering = true }
+        case Int32(UInt8(ascii: "i")):
+            if let p = focusedPane, p.query.windowed { inspector = InspectorView(paneTitle: p.spec.options["title"] ?? p.spec.name, query: p.query) }
         case Int32(UInt8(ascii: "s")):
             if let p = focusedPane, p.spec.widget == .table {
                 let n = Widgets.columns(p, p.feed.snapshot().rows).count
                 p.sortColumn = p.sortColumn.map { $0 + 1 < n ? $0 + 1 : nil } ?? 0
             }
-        case Int32(UInt8(ascii: "]")): group = (group + 1) % groups.count; focus = 0; zoomed = false; detail = nil
-        case Int32(UInt8(ascii: "[")): group = (group + groups.count - 1) % groups.count; focus = 0; zoomed = false; detail = nil
+        case Int32(UInt8(ascii: "]")): group = (group + 1) % groups.count; focus = 0; zoomed = false; detail = nil; inspector = nil
+        case Int32(UInt8(ascii: "[")): group = (group + groups.count - 1) % groups.count; focus = 0; zoomed = false; detail = nil; inspector = nil
         case Int32(UInt8(ascii: "+")), Int32(UInt8(ascii: "=")): fps = min(20, fps + 1)
         case Int32(UInt8(ascii: "-")): fps = max(1, fps - 1)
         case Int32(UInt8(ascii: "?")): help = help == nil ? HelpOverlay() : nil

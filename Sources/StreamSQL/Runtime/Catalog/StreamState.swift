@@ -15,6 +15,8 @@ final class StreamState: @unchecked Sendable {
     var strict = false { didSet { changed() } }
     /// The query whose results this stream carries (a derived stream).
     var derivedFrom: String?
+    /// A system stream's kind (`q.late`, `s.rejected`; see `Engine+SystemStreams.swift`), nil for others.
+    var system: SystemStream?
     /// Made by CREATE STREAM. A stream that only exists because an input, a generator or the default
     /// `stream` named it may still be declared by a CREATE STREAM without OR REPLACE.
     var declared = false

@@ -13,6 +13,12 @@ public final class Counters: Sendable, FaultRecording {
     let nulled = Atomic<Int>(0)
     /// The event-time watermark in nanoseconds (Int64.min before any, Int64.max after end of input).
     let watermark = Atomic<Int64>(Int64.min)
+    /// The latest late rows and rejected lines (or rows), with what they were (`Diversions.swift`).
+    public let lateRows = DiversionLog<LateRow>()
+    public let rejectedLines = DiversionLog<RejectedLine>()
+    /// Names of the slots of the rows counted here (the stream's layout when the query started), so that a
+    /// late or rejected row can be shown by field name.
+    let rowLayout = Mutex<FieldLayout>(.empty)
     private let reasons = Mutex<[String: Int]>([:])
     private let faultReasons = Mutex<[String: Int]>([:])
     /// Recent ingest-to-sink latencies (nanoseconds), a ring of the last `latencySamples`.

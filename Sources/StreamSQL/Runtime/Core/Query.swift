@@ -26,6 +26,8 @@ public final class Query: @unchecked Sendable {
     public let counters: Counters
     /// Whether results come as window firings (a result batch holds the rows of one firing).
     public internal(set) var windowed = false
+    /// The event-time field of a window on event time (such a query may drop late rows: `name.late`).
+    public internal(set) var eventTimeField: String?
     /// The parsed SELECT it runs (positions count from `sql`).
     public internal(set) var select: SelectStatement?
     /// Named by CREATE QUERY / STREAM / TABLE (kept by the catalog), or an ad hoc SELECT (`q1`, …).
@@ -124,6 +126,8 @@ public final class Query: @unchecked Sendable {
     /// What the pipeline does, and the state it holds now.
     public var explain: String { lock.withLock { op.explain } }
     public var stateSize: StateSize { lock.withLock { op.stateSize } }
+    /// Runs `body` while no event is processed (for reading the operator's state).
+    func withLock<T>(_ body: () -> T) -> T { lock.withLock(body) }
 
     /// End of input: lets the pipeline emit what end of input completes, then finishes the query.
     @discardableResult

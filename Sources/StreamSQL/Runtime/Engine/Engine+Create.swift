@@ -8,6 +8,7 @@ import OrderedCollections
 extension Engine {
     func createQuery(_ name: String, select: SelectStatement, options: CreateOptions, range: SourceRange,
                      sql: String) throws(StreamSQLError) -> StatementResult {
+        try refuseSystemName(name, range: range, sql: sql)
         let key = name.lowercased()
         planLock.lock()
         defer { planLock.unlock() }
@@ -29,6 +30,7 @@ extension Engine {
 
     func createStream(_ name: String, columns: [ColumnDefinition], query: SelectStatement?, options: CreateOptions,
                       range: SourceRange, sql: String) throws(StreamSQLError) -> StatementResult {
+        try refuseSystemName(name, range: range, sql: sql)
         let key = name.lowercased()
         let existing = lock.withLock { streams[key] }
         let replacing = existing?.declared == true

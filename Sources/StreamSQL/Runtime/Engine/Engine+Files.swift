@@ -4,22 +4,24 @@ import OrderedCollections
 extension Engine {
     /// Feeds one record of an `EventFile` into `stream`, buffered or now (`sync`). Returns why it was
     /// rejected, or nil; a rejection is counted on the stream and its queries with that reason.
+    /// `file` names the file in the rejected lines kept for the inspector and `stream.rejected`.
     @discardableResult
-    public func feed(_ record: EventFile.Record, to stream: String, sync: Bool) -> String? {
+    public func feed(_ record: EventFile.Record, to stream: String, sync: Bool, file: String? = nil) -> String? {
+        let origin = LineOrigin(file: file, line: record.line)
         switch record {
         case .json(let line):
-            return emit(jsonBytes: line.bytes, to: stream, sync: sync)?.description
+            return emit(jsonBytes: line.bytes, to: stream, sync: sync, origin: origin)?.description
         case .row(let event, _):
             guard let s = target(stream) else { return "unknown stream '\(stream)'" }
             let (layout, qs) = snapshot(s)
             var why: String? = nil
-            guard let row = typedRow(s, layout, event, qs, why: &why) else { return why ?? "rejected" }
+            guard let row = typedRow(s, layout, event, qs, why: &why, origin: origin) else { return why ?? "rejected" }
             remember(event, in: s)
             deliver(row, on: s, to: qs, sync: sync)
             return nil
         case .rejected(_, let reason):
             guard let s = target(stream) else { return reason }
-            s.counters.reject(reason)
+            s.counters.reject(RejectedLine(text: nil, file: file, line: record.line, reason: reason))
             for q in snapshot(s).1 { q.counters.reject(reason) }
             return reason
         }

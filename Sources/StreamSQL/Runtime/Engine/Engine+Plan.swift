@@ -112,11 +112,13 @@ extension Engine {
         let q = Query(name: queryName, sql: plan.sql, stream: st.name, op: op, counters: counters,
                       capacity: options.queueCapacity, policy: options.backPressure)
         q.windowed = plan.windowed
+        if case .windowed(let w) = plan.bound { q.eventTimeField = w.time.eventTimeField }
         q.select = plan.select
         q.isNamed = plan.name != nil
         lock.withLock {
             // Widen the stream's layout (slots are only appended, so other queries stay valid).
             st.layout = st.layout.adding(plan.addedFields, keepWhole: plan.wantsWholeEvent)
+            counters.rowLayout.withLock { $0 = st.layout }
             st.queries.append(q)
             namedQueries[queryName.lowercased()] = q
         }
@@ -131,6 +133,7 @@ extension Engine {
                 if self.namedQueries[q.name.lowercased()] === q { self.namedQueries[q.name.lowercased()] = nil }
             }
         }
+        if plan.name != nil { attachSystemStreams(of: q) }
         return q
     }
 }

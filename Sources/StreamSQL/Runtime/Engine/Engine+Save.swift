@@ -15,7 +15,7 @@ extension Engine {
             (streams.values.sorted { $0.name < $1.name }, tables.values.sorted { $0.name < $1.name },
              definitions.values.sorted { $0.order < $1.order }, Set(namedQueries.keys))
         }
-        for st in streamList where st.derivedFrom == nil && st.name.lowercased() != "stream" {
+        for st in streamList where st.derivedFrom == nil && st.system == nil && st.name.lowercased() != "stream" {
             var s = "CREATE STREAM \(quoted(st.name))"
             if !st.columns.isEmpty {
                 s += " (" + st.columns.map { "\(quoted($0.name)) \($0.typeName)" }.joined(separator: ", ") + ")"

@@ -70,6 +70,8 @@ extension Engine {
             return try drop(kind, name, ifExists: ifExists, range: range, sql: sql)
         case .show(let kind):
             return show(kind)
+        case .showWindows(let name, let range):
+            return try showWindows(name, range: range, sql: sql)
         case .describe(let name, let range):
             return try describe(name, range: range, sql: sql)
         case .stopQuery(let name, let range):
@@ -223,11 +225,13 @@ extension Engine {
                     let m = st.counters.snapshot
                     let cols = st.columns.isEmpty ? "(untyped)" : st.columns.map { "\($0.name) \($0.typeName)" }.joined(separator: ", ")
                     return [.string(st.name), .string(cols), .string(st.queries.map(\.name).joined(separator: ", ")),
-                            .string(st.derivedFrom.map { "query \($0)" } ?? "input"), .int(Int64(m.eventsIn)), .int(Int64(m.rejected)),
+                            .string(st.system.map { k in k.describe(SystemStream.parse(st.name)?.base ?? st.name) } ?? st.derivedFrom.map { "query \($0)" } ?? "input"), .int(Int64(m.eventsIn)), .int(Int64(m.rejected)),
                             .string(historyText(st.history))]
                 }
             }
-            return .table(columns: ["name", "columns", "read by", "source", "events", "rejected", "history"], rows: rows)
+            let system = unreadSystemStreams()
+            return .table(columns: ["name", "columns", "read by", "source", "events", "rejected", "history"],
+                          rows: (rows + system).sorted { ($0[0].asString ?? "") < ($1[0].asString ?? "") })
         case .table:
             let rows: [[Value]] = lock.withLock {
                 tables.values.sorted { $0.name < $1.name }.map { t in

@@ -120,6 +120,7 @@ public final class Engine: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let s = streams[name.lowercased()] { return s }
+        if let s = try makeSystemStream(name, range: range, sql: sql) { return s }
         guard options.autoCreateStreams else {
             var hint = "create it first (CREATE STREAM \(name);) or feed it (--input \(name)=FILE, .gen, .replay)"
             if tables[name.lowercased()] != nil { hint = "\(name) is a table: join it to a stream (FROM s JOIN \(name) t ON …)" }
@@ -306,6 +307,11 @@ public final class Engine: @unchecked Sendable {
     /// its offset, never replaced) and buffers or processes it, as `emit(jsonLine:)`.
     @discardableResult
     public func emit(jsonBytes bytes: UnsafeBufferPointer<UInt8>, to stream: String = "stream", sync: Bool = false) -> JSONError? {
+        emit(jsonBytes: bytes, to: stream, sync: sync, origin: nil)
+    }
+
+    /// `emit(jsonBytes:to:sync:)` for a line read from a file: a rejected line is kept with its file and number.
+    func emit(jsonBytes bytes: UnsafeBufferPointer<UInt8>, to stream: String, sync: Bool, origin: LineOrigin?) -> JSONError? {
         guard let s = target(stream) else { return JSONError(message: "unknown stream '\(stream)'", offset: 0) }
         let (layout, qs) = snapshot(s)
         var result: Result<Row, JSONError> = .failure(JSONError(message: "empty line", offset: 0))
@@ -314,7 +320,9 @@ public final class Engine: @unchecked Sendable {
                 // Typed stream: read the whole object, then check and convert its fields.
                 guard case .object(let o) = try JSONReader.parse(bytes: bytes) else { throw JSONError(message: "an event must be a JSON object", offset: 0) }
                 var why: String? = nil
-                guard let row = typedRow(s, layout, o, qs, why: &why) else { return JSONError(message: why ?? "rejected", offset: 0, rowError: true) }
+                guard let row = typedRow(s, layout, o, qs, why: &why, raw: bytes, origin: origin) else {
+                    return JSONError(message: why ?? "rejected", offset: 0, rowError: true)
+                }
                 result = .success(row)
             } else {
                 result = .success(try JSONReader.decodeEvent(bytes: bytes, layout: layout))
@@ -328,7 +336,7 @@ public final class Engine: @unchecked Sendable {
             deliver(row, on: s, to: qs, sync: sync)
             return nil
         case .failure(let e):
-            s.counters.reject(e.message)
+            s.counters.reject(RejectedLine(text: String(decoding: bytes, as: UTF8.self), file: origin?.file, line: origin?.line, reason: e.message))
             for q in qs { q.counters.reject("invalid JSON: \(e.message)") }
             return e
         }
@@ -357,12 +365,14 @@ public final class Engine: @unchecked Sendable {
         return typedRow(s, layout, event, qs, why: &why)
     }
 
-    func typedRow(_ s: StreamState, _ layout: FieldLayout, _ event: OrderedDictionary<String, Value>, _ qs: [Query], why: inout String?) -> Row? {
+    func typedRow(_ s: StreamState, _ layout: FieldLayout, _ event: OrderedDictionary<String, Value>, _ qs: [Query], why: inout String?,
+                  raw: UnsafeBufferPointer<UInt8>? = nil, origin: LineOrigin? = nil) -> Row? {
         let (e, reason) = s.coerce(event)
         if let e { return layout.row(from: e) }
         let text = reason ?? "rejected"
         why = text
-        s.counters.reject(text)
+        let line = raw.map { String(decoding: $0, as: UTF8.self) } ?? JSONWriter.string(object: event)
+        s.counters.reject(RejectedLine(text: line, file: origin?.file, line: origin?.line, reason: text))
         for q in qs { q.counters.reject(text) }
         return nil
     }

@@ -46,7 +46,7 @@ struct StreamView {
 
     /// The event as a row of the stream's layout; on a typed stream its fields checked and converted as
     /// `StreamState.coerce` does. A rejected event is counted on the stream and its queries, with the reason.
-    mutating func row(_ event: OrderedDictionary<String, Value>, why: inout String?) -> Row? {
+    mutating func row(_ event: OrderedDictionary<String, Value>, why: inout String?, origin: LineOrigin? = nil) -> Row? {
         let ks = event.keys.elements
         if !sameKeys(ks) { remember(ks) }
         var row = Row(width: layout.count)
@@ -59,12 +59,12 @@ struct StreamView {
         var whole = OrderedDictionary<String, Value>()
         for i in 0..<keySlots.count {
             guard let t = keyTypes[i] else {
-                if strict { return reject("field \(ks[i]): stream \(state.name) is STRICT and does not declare it", &why) }
+                if strict { return reject("field \(ks[i]): stream \(state.name) is STRICT and does not declare it", event, origin, &why) }
                 continue
             }
             let v = values[i]
             let c = v.cast(to: t)
-            if c.isNull && !v.isNull { return reject("field \(ks[i]): \(JSONWriter.string(v)) is not \(t.withArticle)", &why) }
+            if c.isNull && !v.isNull { return reject("field \(ks[i]): \(JSONWriter.string(v)) is not \(t.withArticle)", event, origin, &why) }
             if keySlots[i] >= 0 { row.slots[keySlots[i]] = c }
             if layout.keepsWholeEvent { whole[ks[i]] = c }
         }
@@ -84,9 +84,10 @@ struct StreamView {
         keyTypes = ks.map { types[$0] }
     }
 
-    @inline(never) private func reject(_ text: String, _ why: inout String?) -> Row? {
+    @inline(never) private func reject(_ text: String, _ event: OrderedDictionary<String, Value>, _ origin: LineOrigin?,
+                                       _ why: inout String?) -> Row? {
         why = text
-        state.counters.reject(text)
+        state.counters.reject(RejectedLine(text: JSONWriter.string(object: event), file: origin?.file, line: origin?.line, reason: text))
         for q in queries { q.counters.reject(text) }
         return nil
     }

@@ -55,6 +55,10 @@ public final class StreamWriter {
     /// an event is counted as rejected on the stream and its queries, and its error returned.
     @discardableResult
     public func emit(jsonBytes bytes: UnsafeBufferPointer<UInt8>, sync: Bool) -> JSONError? {
+        emit(jsonBytes: bytes, sync: sync, origin: nil)
+    }
+
+    private func emit(jsonBytes bytes: UnsafeBufferPointer<UInt8>, sync: Bool, origin: LineOrigin?) -> JSONError? {
         view.refresh(engine)
         let row: Row
         do throws(JSONError) {
@@ -62,13 +66,14 @@ public final class StreamWriter {
                 // Typed stream: read the whole object, then check and convert its fields.
                 guard case .object(let o) = try JSONReader.parse(bytes: bytes) else { throw JSONError(message: "an event must be a JSON object", offset: 0) }
                 var why: String? = nil
-                guard let r = view.row(o, why: &why) else { return JSONError(message: why ?? "rejected", offset: 0, rowError: true) }
+                guard let r = view.row(o, why: &why, origin: origin) else { return JSONError(message: why ?? "rejected", offset: 0, rowError: true) }
                 row = r
             } else {
                 row = try JSONReader.decodeEvent(bytes: bytes, layout: view.layout)
             }
         } catch {
-            view.state.counters.reject(error.message)
+            view.state.counters.reject(RejectedLine(text: String(decoding: bytes, as: UTF8.self), file: origin?.file, line: origin?.line,
+                                                    reason: error.message))
             for q in view.queries { q.counters.reject("invalid JSON: \(error.message)") }
             return error
         }
@@ -78,20 +83,22 @@ public final class StreamWriter {
     }
 
     /// One record of an event file (`EventFile`), as `Engine.feed`: nil, or why it was rejected.
-    public func feed(_ record: EventFile.Record, sync: Bool) -> String? {
+    /// `file` names the file in the rejected lines kept for the inspector and `stream.rejected`.
+    public func feed(_ record: EventFile.Record, sync: Bool, file: String? = nil) -> String? {
+        let origin = LineOrigin(file: file, line: record.line)
         switch record {
         case .json(let line):
-            return emit(jsonBytes: line.bytes, sync: sync)?.description
+            return emit(jsonBytes: line.bytes, sync: sync, origin: origin)?.description
         case .row(let event, _):
             view.refresh(engine)
             var why: String? = nil
-            guard let row = view.row(event, why: &why) else { return why ?? "rejected" }
+            guard let row = view.row(event, why: &why, origin: origin) else { return why ?? "rejected" }
             engine.remember(event, in: view.state)
             view.deliver(row, sync: sync)
             return nil
         case .rejected(_, let reason):
             view.refresh(engine)
-            view.state.counters.reject(reason)
+            view.state.counters.reject(RejectedLine(text: nil, file: file, line: record.line, reason: reason))
             for q in view.queries { q.counters.reject(reason) }
             return reason
         }
