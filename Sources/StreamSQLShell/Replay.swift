@@ -194,7 +194,7 @@ public final class Replay: LiveSource, @unchecked Sendable {
                 }
                 if let t { note(t) }
                 pause(eventNs: t)
-                if let why = engine.feed(record, to: input.stream, sync: synchronous) {
+                if let why = engine.feed(record, to: input.stream, sync: synchronous, file: input.path) {
                     reject("\(input.path) line \(record.line): \(why)")
                 } else {
                     emittedHere += 1

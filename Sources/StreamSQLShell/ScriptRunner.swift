@@ -224,7 +224,7 @@ public final class ScriptRunner: @unchecked Sendable {
                 if let m = maxEvents, total >= m { break outer }
                 if let d = deadline, total % 256 == 0, Date() >= d { break outer }
                 if let r = eventsPerSecond, r > 0 { usleep(UInt32(min(1_000_000, 1_000_000 / r))) }
-                if let why = writer.feed(record, sync: synchronous) {
+                if let why = writer.feed(record, sync: synchronous, file: input.path) {
                     rejectedLines += 1
                     if rejectedLines <= 20 { writeError("\(input.path) line \(record.line): \(why)") }
                 }

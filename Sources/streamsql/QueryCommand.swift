@@ -54,7 +54,7 @@ struct QueryCommand: ParsableCommand {
         var lines = 0
         while let record = file.next() {
             lines += 1
-            if let why = writer.feed(record, sync: feed.synchronous) {
+            if let why = writer.feed(record, sync: feed.synchronous, file: input) {
                 bad += 1
                 if bad <= maxErrors { warn("line \(record.line): \(why)") }
             }

@@ -3,17 +3,19 @@ import OrderedCollections
 /// Feeding file records into streams, and the account of what did not make it, for every batch mode.
 extension Engine {
     /// Feeds one record of an `EventFile` into `stream`, buffered or now (`sync`). Returns why it was
-    /// rejected, or nil; a rejection is counted on the stream and its queries with that reason.
+    /// rejected, or nil; a rejection is counted on the stream and its queries with that reason. `file` names
+    /// the file for lineage (a row's origin is its file and line).
     @discardableResult
-    public func feed(_ record: EventFile.Record, to stream: String, sync: Bool) -> String? {
+    public func feed(_ record: EventFile.Record, to stream: String, sync: Bool, file: String? = nil) -> String? {
         switch record {
         case .json(let line):
-            return emit(jsonBytes: line.bytes, to: stream, sync: sync)?.description
-        case .row(let event, _):
+            return emit(jsonBytes: line.bytes, to: stream, sync: sync, file: file, line: line.number)?.description
+        case .row(let event, let line):
             guard let s = target(stream) else { return "unknown stream '\(stream)'" }
             let (layout, qs) = snapshot(s)
             var why: String? = nil
-            guard let row = typedRow(s, layout, event, qs, why: &why) else { return why ?? "rejected" }
+            guard var row = typedRow(s, layout, event, qs, why: &why) else { return why ?? "rejected" }
+            if let file, s.tracesOrigins.load(ordering: .relaxed) { row.origin = RowOrigin(source: file, line: line) }
             remember(event, in: s)
             deliver(row, on: s, to: qs, sync: sync)
             return nil

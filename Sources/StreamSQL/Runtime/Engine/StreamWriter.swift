@@ -55,8 +55,12 @@ public final class StreamWriter {
     /// an event is counted as rejected on the stream and its queries, and its error returned.
     @discardableResult
     public func emit(jsonBytes bytes: UnsafeBufferPointer<UInt8>, sync: Bool) -> JSONError? {
+        emit(jsonBytes: bytes, sync: sync, file: nil, line: 0)
+    }
+
+    private func emit(jsonBytes bytes: UnsafeBufferPointer<UInt8>, sync: Bool, file: String?, line: Int) -> JSONError? {
         view.refresh(engine)
-        let row: Row
+        var row: Row
         do throws(JSONError) {
             if view.isTyped {
                 // Typed stream: read the whole object, then check and convert its fields.
@@ -72,20 +76,23 @@ public final class StreamWriter {
             for q in view.queries { q.counters.reject("invalid JSON: \(error.message)") }
             return error
         }
+        if let file, view.state.tracesOrigins.load(ordering: .relaxed) { row.origin = RowOrigin(source: file, line: line) }
         engine.remember(json: bytes, in: view.state)
         view.deliver(row, sync: sync)
         return nil
     }
 
-    /// One record of an event file (`EventFile`), as `Engine.feed`: nil, or why it was rejected.
-    public func feed(_ record: EventFile.Record, sync: Bool) -> String? {
+    /// One record of an event file (`EventFile`), as `Engine.feed`: nil, or why it was rejected. `file`
+    /// names the file for lineage.
+    public func feed(_ record: EventFile.Record, sync: Bool, file: String? = nil) -> String? {
         switch record {
         case .json(let line):
-            return emit(jsonBytes: line.bytes, sync: sync)?.description
-        case .row(let event, _):
+            return emit(jsonBytes: line.bytes, sync: sync, file: file, line: line.number)?.description
+        case .row(let event, let line):
             view.refresh(engine)
             var why: String? = nil
-            guard let row = view.row(event, why: &why) else { return why ?? "rejected" }
+            guard var row = view.row(event, why: &why) else { return why ?? "rejected" }
+            if let file, view.state.tracesOrigins.load(ordering: .relaxed) { row.origin = RowOrigin(source: file, line: line) }
             engine.remember(event, in: view.state)
             view.deliver(row, sync: sync)
             return nil
