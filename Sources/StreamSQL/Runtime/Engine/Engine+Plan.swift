@@ -116,8 +116,9 @@ extension Engine {
         q.select = plan.select
         q.isNamed = plan.name != nil
         lock.withLock {
-            // Widen the stream's layout (slots are only appended, so other queries stay valid).
-            st.layout = st.layout.adding(plan.addedFields, keepWhole: plan.wantsWholeEvent)
+            // Widen the stream's layout (slots are only appended, so other queries stay valid). Lineage shows
+            // whole events, so a query that records it has its stream keep them.
+            st.layout = st.layout.adding(plan.addedFields, keepWhole: plan.wantsWholeEvent || lineage != nil)
             st.queries.append(q)
             if lineage != nil { st.tracesOrigins.store(true, ordering: .relaxed) }
             namedQueries[queryName.lowercased()] = q
