@@ -106,6 +106,21 @@ enum DotCommands {
             for l in WhatIf.lines(diff, mode: host.settings.mode) { host.emit(l) }
             return .proceed
         },
+        DotCommand(name: ".why", usage: ".why QUERY [N]",
+                   help: "Why did this row come out: the inputs of query QUERY's N-th latest result (1, the default, is the latest), as EXPLAIN ROW QUERY N prints them.\nThe rows of its window for its group, the rows a MATCH_RECOGNIZE matched with their pattern variable, the event and the table row of a join; an input of a derived stream is followed back to its own inputs (2.1, 2.2, …), file rows show file:line. 'decided' marks the values the plan knows decided the result (the DEFINE that matched, the MIN/MAX row, the join key).\nOnly queries started after SET lineage = on (or in the dashboard) keep this: their latest 200 results, at most 1,000 inputs each.") { host, args, _ throws(ShellError) in
+            guard (1...2).contains(args.count), args.count == 1 || Int(args[1]).map({ $0 >= 1 }) == true else {
+                throw ShellError("usage: .why QUERY [N]   (N counts from 1, the latest result)")
+            }
+            let result: StatementResult
+            do throws(StreamSQLError) { result = try host.engine.run("EXPLAIN ROW \(args[0]) \(args.count == 2 ? args[1] : "1")") } catch { throw ShellError(error.message) }
+            switch result {
+            case .table(let columns, let rows):
+                for l in OutputFormat.statementLines(columns: columns, rows: rows, mode: host.settings.mode, maxWidth: max(host.settings.width, 40)) { host.emit(l) }
+            case .message(let m): host.say(m)
+            case .query, .started: break
+            }
+            return .proceed
+        },
         DotCommand(name: ".set", usage: ".set NAME VALUE",
                    help: "Change a setting: " + ShellSettings.help.map(\.0).joined(separator: ", ") + ". Engine options apply to queries started afterwards.") { host, args, _ throws(ShellError) in
             guard args.count >= 2 else { throw ShellError("usage: .set NAME VALUE   (.show lists the settings)") }

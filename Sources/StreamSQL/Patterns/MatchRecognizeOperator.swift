@@ -67,7 +67,11 @@ final class MatchRecognizeOperator: QueryOperator {
         }
     }
 
-    init(_ q: BoundMatchQuery, counters: Counters, limits: Limits) {
+    /// Where each match's rows go, with their pattern variables, when the query records lineage.
+    let lineage: LineageRecorder?
+
+    init(_ q: BoundMatchQuery, counters: Counters, limits: Limits, lineage: LineageRecorder? = nil) {
+        self.lineage = lineage
         self.q = q
         schema = q.schema
         program = q.program
@@ -348,6 +352,7 @@ final class MatchRecognizeOperator: QueryOperator {
         ctx.rows = p.rows
         ctx.assignments = m.assignments
         ctx.matchNumber = p.matchNumber
+        let firstRow = out.count
         if q.allRows {
             for k in 0..<m.assignments.count {
                 ctx.visible = k + 1
@@ -364,6 +369,7 @@ final class MatchRecognizeOperator: QueryOperator {
                 for f in projections { out.values.append(f(r)) }
             }
         }
+        if let lineage { recordMatch(lineage, m, p, rows: firstRow..<out.count) }
         let last = m.assignments.last?.row ?? m.start
         var resume: Int
         switch q.afterMatch {
@@ -378,6 +384,22 @@ final class MatchRecognizeOperator: QueryOperator {
         }
         p.searchFrom = resume
         p.cursor = resume
+    }
+
+    /// Lineage of a match's result rows: the match's rows with their pattern variables, each marked with
+    /// the DEFINE it satisfied (ALL ROWS PER MATCH: the row a result row stands for is marked `current`).
+    private func recordMatch(_ lineage: LineageRecorder, _ m: Thread, _ p: Partition, rows: Range<Int>) {
+        var inputs: [LineageInput] = []
+        for a in m.assignments {
+            guard let r = p.rows[a.row] else { continue }
+            let name = program.symbols[a.symbol]
+            inputs.append(lineage.input(r, role: name, marks: defines[a.symbol] == nil ? [] : ["DEFINE \(name)"]))
+        }
+        for (k, r) in rows.enumerated() {
+            var these = inputs
+            if q.allRows, k < these.count { these[k].marks.append("current") }
+            lineage.record(row: r, inputs: these)
+        }
     }
 
     /// Drops rows no thread, no pending match and no PREV can still reach.

@@ -233,4 +233,8 @@ public enum Statement: Sendable {
     /// `EXPLAIN DIFF name AS SELECT …`: how the rows of running query `name` would change with this SELECT,
     /// over the events its sources kept.
     case explainDiff(name: String, query: SelectStatement, range: SourceRange)
+    /// `EXPLAIN ROW query n`: the inputs that produced the n-th latest result row of a query (1 = the latest).
+    case explainRow(query: String, n: Int, range: SourceRange)
+    /// `SET name = value` (`SET lineage = on`).
+    case set(name: String, value: String, range: SourceRange)
 }

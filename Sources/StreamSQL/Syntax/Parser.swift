@@ -179,11 +179,31 @@ public struct Parser {
                 guard peek.isWord("select") else { throw expected("SELECT after AS") }
                 return .explainDiff(name: name, query: try parseSelect(), range: r)
             }
+            if peek.isWord("row") && peek(1).kind != .op {
+                _ = advance()
+                let (name, r) = try identifier("the name of a running query after EXPLAIN ROW (EXPLAIN ROW q1 1)")
+                var n = 1
+                if peek.kind == .integer {
+                    let t = advance()
+                    guard let k = Int(t.text), k >= 1 else { throw error("the row number counts from 1 (the latest result)", at: t.range) }
+                    n = k
+                }
+                return .explainRow(query: name, n: n, range: r)
+            }
             guard peek.isWord("select") else { throw expected("a SELECT after EXPLAIN") }
             return .explain(try parseSelect())
         }
+        if t.isWord("set") {
+            _ = advance()
+            let (name, r) = try identifier("a setting after SET (SET lineage = on)")
+            _ = acceptOp("=") || acceptWord("to")
+            let v = peek
+            guard v.kind == .word || v.kind == .string || v.kind == .integer else { throw expected("a value (SET \(name) = on)") }
+            _ = advance()
+            return .set(name: name, value: v.text, range: r)
+        }
         if t.kind == .word {
-            let known = ["SELECT", "CREATE", "DROP", "SHOW", "DESCRIBE", "EXPLAIN", "INSERT", "STOP", "START"]
+            let known = ["SELECT", "CREATE", "DROP", "SHOW", "DESCRIBE", "EXPLAIN", "INSERT", "STOP", "START", "SET"]
             let hint = closestNames(to: t.text, in: known, max: 1)
             var e = error("unknown statement '\(t.text)'; expected SELECT", at: t.range)
             e.suggestions = hint

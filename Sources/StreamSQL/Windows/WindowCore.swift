@@ -11,6 +11,8 @@ final class GroupTable {
     private(set) var firstTime = Cells<Int64>()
     private(set) var lastTime = Cells<Int64>()
     private(set) var lastSeen = Cells<Int64>()     // processing time of the group's last row (STATETTL)
+    /// Each group's input rows, while the query records lineage (nil otherwise).
+    var inputs: GroupInputs?
 
     /// The columns whose new groups need `start` (the others are zeroed in bulk).
     private let startColumns: [AggregateColumn]
@@ -100,6 +102,7 @@ final class GroupTable {
     func reset(_ g: Int) {
         for c in columns { c.reset(g) }
         rows[g] = 0
+        inputs?.reset(g)
     }
 
     /// Folds group `h` of `other` into group `g`.
@@ -110,6 +113,7 @@ final class GroupTable {
         lastTime[g] = max(lastTime[g], other.lastTime[h])
         rows[g] += other.rows[h]
         lastSeen[g] = max(lastSeen[g], other.lastSeen[h])
+        if let inputs, let theirs = other.inputs { inputs.merge(g, from: theirs, h) }
     }
 
     /// Folds every group of `other` (a pane) into this table by key id, creating groups as needed.
@@ -126,6 +130,9 @@ final class GroupTable {
         }
         let mine = columns, theirs = other.columns
         for k in 0..<mine.count { mine[k].mergeAll(targets, from: theirs[k]) }
+        if let inputs, let theirs = other.inputs {
+            for (h, g) in targets.enumerated() { inputs.merge(g, from: theirs, h) }
+        }
     }
 
     func removeAll() {
@@ -135,6 +142,7 @@ final class GroupTable {
         keyStore.deinitialize(count: count)
         for c in columns { c.removeAll(count: count) }
         count = 0
+        inputs?.removeAll()
     }
 }
 
@@ -160,8 +168,12 @@ final class WindowCore {
     let analytics: AnalyticRunner?
     /// When rows last arrived (processing time), for the inspector's idle time.
     var arrivals = ArrivalStamp()
+    /// Where result rows' inputs go when the query records lineage (see `WindowCore+Lineage.swift`).
+    let lineage: LineageRecorder?
 
-    init(_ q: BoundWindowQuery, counters: Counters, maxGroups: Int, maxPartitions: Int, clock: Clock, joins: JoinRows? = nil) {
+    init(_ q: BoundWindowQuery, counters: Counters, maxGroups: Int, maxPartitions: Int, clock: Clock, joins: JoinRows? = nil,
+         lineage: LineageRecorder? = nil) {
+        self.lineage = lineage
         let store = q.analytics.isEmpty ? nil : AnalyticValues(count: q.analytics.count)
         let c = ExpressionCompiler(analytics: store, joins: joins)
         analytics = store == nil ? nil : AnalyticRunner(q.analytics, compiler: c, maxPartitions: maxPartitions, counters: counters)
@@ -212,7 +224,9 @@ final class WindowCore {
 
     func makeTable() -> GroupTable {
         if let t = tablePool.popLast() { return t }
-        return GroupTable(columns: aggKinds.map { $0.makeColumn() })
+        let t = GroupTable(columns: aggKinds.map { $0.makeColumn() })
+        t.inputs = lineage.map(GroupInputs.init)
+        return t
     }
 
     func recycle(_ t: GroupTable) {
@@ -237,6 +251,7 @@ final class WindowCore {
             }
         }
         if table.rows[g] == 0 { table.firstTime[g] = time }
+        if let inputs = table.inputs { inputs.add(g, row) }
         table.rows[g] += 1
         table.lastTime[g] = time
         table.lastSeen[g] = now
@@ -271,8 +286,11 @@ final class WindowCore {
         let n = groups?.count ?? table.count
         out.values.reserveCapacity(first + n * w)
         var sortKeys: [[Value]] = []
+        // With lineage: the group of each output row, kept in step through HAVING, ORDER BY, DISTINCT, LIMIT.
+        var rowGroups: [Int] = []
         if let direct = directSlots {
             emitColumns(direct, table, only: groups, start: start, end: end, into: &out)
+            if lineage != nil { rowGroups = (0..<n).map { groups?[$0] ?? $0 } }
         } else {
             var seen = Set<ArraySlice<Value>>()
             for j in 0..<n {
@@ -290,6 +308,7 @@ final class WindowCore {
                     if !seen.insert(out.values[rowStart...]).inserted { out.values.removeLast(w); continue }
                 }
                 if !order.isEmpty { sortKeys.append(order.map { $0.0(row) }) }
+                if lineage != nil { rowGroups.append(groups?[j] ?? j) }
             }
         }
         let produced = (out.values.count - first) / max(1, w)
@@ -307,11 +326,19 @@ final class WindowCore {
             let rows = idx.map { Array(out.values[(first + $0 * w)..<(first + ($0 + 1) * w)]) }
             out.values.removeLast(produced * w)
             var kept = Set<[Value]>()
-            for r in rows where !q.distinct || kept.insert(r).inserted { out.values.append(contentsOf: r) }
+            var keptGroups: [Int] = []
+            for (k, r) in rows.enumerated() where !q.distinct || kept.insert(r).inserted {
+                out.values.append(contentsOf: r)
+                if lineage != nil { keptGroups.append(rowGroups[idx[k]]) }
+            }
+            rowGroups = keptGroups
         }
         if let limit = q.limit {
             let m = (out.values.count - first) / max(1, w)
             if m > limit { out.values.removeLast((m - limit) * w) }
+        }
+        if let lineage {
+            recordInputs(lineage, table, rowGroups: rowGroups.prefix((out.values.count - first) / max(1, w)), firstRow: first / max(1, w))
         }
     }
 

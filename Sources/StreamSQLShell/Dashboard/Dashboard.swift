@@ -156,7 +156,8 @@ public final class Dashboard: @unchecked Sendable {
         let keys = filtering
             ? " filter: \(focusedPane?.filter ?? "")▏  (Enter to keep, Esc to clear)"
             : help != nil ? " ↑↓ PgUp PgDn Home End scroll  Esc or ? close  q quit"
-            : detail != nil || inspector != nil ? " ↑↓ PgUp PgDn Home End scroll  Esc back  q quit"
+            : detail != nil ? " ↑↓ PgUp PgDn Home End scroll  w why  Esc back  q quit"
+            : inspector != nil ? " ↑↓ PgUp PgDn Home End scroll  Esc back  q quit"
             : " ? help  q quit  Tab/1-9 focus  ↑↓ row  Enter open/zoom  Esc back  Space pause  ←→ value/step  / filter  s sort  [ ] scenario  +/- fps(\(fps))"
         f.put(0, f.height - 1, Frame.pad(keys, f.width), .dim)
     }
@@ -337,7 +338,10 @@ public final class Dashboard: @unchecked Sendable {
         }
         // The detail view scrolls with the cursor keys; of the others only pause and help work under it.
         if var d = detail, key != 32, key != Int32(UInt8(ascii: "?")) {
-            if let delta = cursorMove(key, page: d.page) {
+            if key == Int32(UInt8(ascii: "w")) {
+                d.toggleWhy(engine)
+                detail = d
+            } else if let delta = cursorMove(key, page: d.page) {
                 d.top = max(0, delta >= Pane.far ? Int.max / 2 : d.top + delta)
                 detail = d
             }
@@ -360,7 +364,7 @@ public final class Dashboard: @unchecked Sendable {
         case 49...57: if Int(key - 49) < ps.count { focus = Int(key - 49) }
         case 10, 13, ss_key_enter():
             if let p = focusedPane, let row = p.selectedRow() {
-                detail = DetailView(paneTitle: p.spec.options["title"] ?? p.spec.name, entry: row)
+                detail = DetailView(paneTitle: p.spec.options["title"] ?? p.spec.name, entry: row, query: p.query)
             } else {
                 zoomed.toggle()
             }

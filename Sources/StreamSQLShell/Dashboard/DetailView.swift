@@ -5,9 +5,15 @@ import StreamSQL
 /// The detail view of one row (Enter on a selected row): every field, untruncated (long values wrap),
 /// nested objects and arrays indented, window bounds and timestamps as readable times. It keeps the row
 /// it was opened on while the pane moves on; ↑ ↓ PgUp PgDn Home End scroll it, Esc closes it.
+/// `w` (why) switches to the inputs that produced the row, from the query's lineage.
 struct DetailView {
     let paneTitle: String
     let entry: PaneFeed.Entry
+    /// The query whose row this is (for `w`).
+    var query: Query? = nil
+    /// `w`: the row's inputs as table lines (`decided` marks those the plan knows decided it), or why
+    /// there are none; nil shows the row's fields.
+    var why: [(text: String, decided: Bool)]? = nil
     var top = 0
     /// Lines shown at the last frame (a page).
     var page = 10
@@ -68,16 +74,47 @@ struct DetailView {
         }
     }
 
+    /// `w`: shows the row's inputs, or its fields again.
+    mutating func toggleWhy(_ engine: Engine) {
+        top = 0
+        if why != nil { why = nil; return }
+        guard let lineage = query?.lineage else {
+            why = [("This query keeps no lineage: it started before lineage was on (SET lineage = on, then start it again).", false)]
+            return
+        }
+        // The latest result the lineage kept whose cells agree with this row's fields.
+        var match: LineageRecord? = nil
+        for n in 1...max(1, lineage.count) {
+            guard let r = lineage.record(latest: n) else { break }
+            if zip(r.columns, r.values).allSatisfy({ c, v in entry.row[c].map { $0 == v } ?? true }) { match = r; break }
+        }
+        guard let record = match else {
+            why = [("The inputs of this row are no longer kept (the query keeps those of its latest \(lineage.limits.results) results).", false)]
+            return
+        }
+        let t = engine.lineageTable(record)
+        let decided = t.columns.firstIndex(of: "decided") ?? -1
+        let text = OutputFormat.table(columns: t.columns, rows: t.rows, maxWidth: 30).split(separator: "\n").map(String.init)
+        // The table's first two lines are its header and rule; row k follows on line k + 2.
+        why = text.enumerated().map { i, l in
+            let k = i - 2
+            return (l, k >= 0 && k < t.rows.count && decided >= 0 && !t.rows[k][decided].isNull)
+        }
+    }
+
     /// Draws the view over `area`.
     mutating func draw(in f: inout Frame, _ area: Rect) {
         for y in area.y..<(area.y + area.h) { f.put(area.x, y, String(repeating: " ", count: area.w)) }
-        f.box(area.x, area.y, area.w, area.h, title: "\(paneTitle) › row \(entry.seq)", focused: true)
+        f.box(area.x, area.y, area.w, area.h, title: "\(paneTitle) › row \(entry.seq)\(why == nil ? "" : " › why")", focused: true)
         let inner = Rect(x: area.x + 2, y: area.y + 1, w: area.w - 4, h: area.h - 2)
         guard inner.w > 4, inner.h > 0 else { return }
-        let all = DetailView.lines(entry.row, width: inner.w)
+        let all = why?.map(\.text) ?? DetailView.lines(entry.row, width: inner.w)
         page = inner.h
         top = max(0, min(top, all.count - inner.h))
-        for (i, l) in all.dropFirst(top).prefix(inner.h).enumerated() { f.put(inner.x, inner.y + i, l, .normal, limit: inner.w) }
+        for (i, l) in all.dropFirst(top).prefix(inner.h).enumerated() {
+            let decided = why.map { top + i < $0.count && $0[top + i].decided } ?? false
+            f.put(inner.x, inner.y + i, l, decided ? .highlight : .normal, limit: inner.w)
+        }
         if all.count > inner.h {
             let where_ = " \(top + 1)-\(min(all.count, top + inner.h)) of \(all.count) lines "
             f.put(area.x + area.w - 2 - Frame.width(where_), area.y + area.h - 1, where_, .dim)

@@ -49,6 +49,8 @@ public final class ScenarioSession: @unchecked Sendable {
                 print write: (@Sendable (String) -> Void)? = nil) {
         self.engine = engine
         self.scenarios = scenarios
+        // Every query here feeds a pane: keep lineage, so a row's detail view can say why it came out (`w`).
+        engine.updateOptions { $0.lineage = true }
         for s in scripts {
             let file = URL(fileURLWithPath: s.path).lastPathComponent
             guard let data = FileManager.default.contents(atPath: s.path) else {

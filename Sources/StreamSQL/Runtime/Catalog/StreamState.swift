@@ -25,6 +25,9 @@ final class StreamState: @unchecked Sendable {
     /// Bumped after every change an emitter caches (layout, queries, declared types), always under the
     /// engine's lock: a `StreamView` compares it per event and re-reads the catalog only when it moved.
     let version = Atomic<Int>(0)
+    /// Some query on the stream records lineage (once set, stays set): file replays then give their rows
+    /// an origin (file and line) and derived streams their result's inputs.
+    let tracesOrigins = Atomic<Bool>(false)
     init(name: String, history: StreamHistory.Limits = .default) {
         self.name = name
         self.history = StreamHistory(limits: history)

@@ -34,6 +34,8 @@ public final class Query: @unchecked Sendable {
     public internal(set) var isNamed = false
 
     let op: QueryOperator
+    /// Which inputs produced each result row, when the query was started with lineage on.
+    public let lineage: LineageRecorder?
     private let lock = NSLock()
     private var sinks: [ResultSink] = []
     private var finished = false
@@ -44,7 +46,9 @@ public final class Query: @unchecked Sendable {
     private var finishHandlers: [@Sendable () -> Void] = []
     let inbox: Inbox
 
-    init(name: String, sql: String, stream: String, op: QueryOperator, counters: Counters, capacity: Int, policy: BackPressure) {
+    init(name: String, sql: String, stream: String, op: QueryOperator, counters: Counters, capacity: Int, policy: BackPressure,
+         lineage: LineageRecorder? = nil) {
+        self.lineage = lineage
         self.counters = counters
         self.name = name
         self.sql = sql
@@ -91,9 +95,19 @@ public final class Query: @unchecked Sendable {
         var consumed = 0
         var keepGoing = true
         FunctionFaults.counting(into: counters) {
-            for i in rows.indices {
-                consumed += 1
-                if !op.process(rows[i], into: &out) { keepGoing = false; break }
+            if let lineage {
+                for i in rows.indices {
+                    consumed += 1
+                    let first = out.count
+                    let alive = op.process(rows[i], into: &out)
+                    lineage.produced(first..<out.count, by: rows[i])
+                    if !alive { keepGoing = false; break }
+                }
+            } else {
+                for i in rows.indices {
+                    consumed += 1
+                    if !op.process(rows[i], into: &out) { keepGoing = false; break }
+                }
             }
         }
         counters.eventsIn.add(consumed, ordering: .relaxed)
@@ -149,6 +163,14 @@ public final class Query: @unchecked Sendable {
     }
 
     private func deliver(_ out: ResultBatch) {
+        if let lineage {
+            lineage.commit(columns: out.schema.columns.map(\.name), values: out.values)
+            defer { lineage.batchDelivered() }
+            guard !out.isEmpty else { return }
+            counters.rowsOut.add(out.count, ordering: .relaxed)
+            for s in sinks { s(out) }
+            return
+        }
         guard !out.isEmpty else { return }
         counters.rowsOut.add(out.count, ordering: .relaxed)
         for s in sinks { s(out) }

@@ -15,7 +15,8 @@ extension Engine {
             guard let s = target(stream) else { return "unknown stream '\(stream)'" }
             let (layout, qs) = snapshot(s)
             var why: String? = nil
-            guard let row = typedRow(s, layout, event, qs, why: &why, origin: origin) else { return why ?? "rejected" }
+            guard var row = typedRow(s, layout, event, qs, why: &why, origin: origin) else { return why ?? "rejected" }
+            if let file = origin.file, s.tracesOrigins.load(ordering: .relaxed) { row.origin = RowOrigin(source: file, line: record.line) }
             remember(event, in: s)
             deliver(row, on: s, to: qs, sync: sync)
             return nil

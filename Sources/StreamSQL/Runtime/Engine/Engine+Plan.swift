@@ -108,20 +108,24 @@ extension Engine {
             return "q\(queryCounter)"
         }
         let counters = Counters()
-        let op = makeOperator(plan.bound, counters: counters)
+        let lineage = options.lineage ? LineageRecorder(query: queryName, stream: st.name, limits: options.lineageLimits) : nil
+        let op = makeOperator(plan.bound, counters: counters, lineage: lineage)
         let q = Query(name: queryName, sql: plan.sql, stream: st.name, op: op, counters: counters,
-                      capacity: options.queueCapacity, policy: options.backPressure)
+                      capacity: options.queueCapacity, policy: options.backPressure, lineage: lineage)
         q.windowed = plan.windowed
         if case .windowed(let w) = plan.bound { q.eventTimeField = w.time.eventTimeField }
         q.select = plan.select
         q.isNamed = plan.name != nil
         lock.withLock {
-            // Widen the stream's layout (slots are only appended, so other queries stay valid).
-            st.layout = st.layout.adding(plan.addedFields, keepWhole: plan.wantsWholeEvent)
+            // Widen the stream's layout (slots are only appended, so other queries stay valid). Lineage shows
+            // whole events, so a query that records it has its stream keep them.
+            st.layout = st.layout.adding(plan.addedFields, keepWhole: plan.wantsWholeEvent || lineage != nil)
             counters.rowLayout.withLock { $0 = st.layout }
             st.queries.append(q)
+            if lineage != nil { st.tracesOrigins.store(true, ordering: .relaxed) }
             namedQueries[queryName.lowercased()] = q
         }
+        if let lineage { keepLineage(lineage) }
         q.inbox.start(q, tickEvery: options.clock.isRealTime && op.needsTicks ? options.tickInterval : nil, clock: options.clock)
         q.onFinish { [weak self, weak q] in
             guard let self, let q else { return }

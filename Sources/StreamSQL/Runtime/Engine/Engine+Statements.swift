@@ -56,6 +56,10 @@ extension Engine {
             return .table(columns: ["property", "value"], rows: try explain(select, sql: sql))
         case .explainDiff(let name, let select, let range):
             return diffTable(try whatIf(name, select: select, sql: sql, range: range))
+        case .explainRow(let name, let n, let range):
+            return try explainRow(name, n: n, range: range, sql: sql)
+        case .set(let name, let value, let range):
+            return try set(name, value, range: range, sql: sql)
         case .explainFlink(let select):
             return .message(try explainFlink(select, sql: sql))
         case .createStream(let name, let columns, let query, let options, let range):

@@ -24,6 +24,10 @@ public struct EngineOptions: Sendable {
     /// What each new stream keeps of its recent events for what-if runs (`CREATE STREAM … WITH (HISTORY=…)`
     /// changes one stream's). None by default; the interactive shell keeps `StreamHistory.Limits.default`.
     public var history = StreamHistory.Limits.off
+    /// Queries started from now on record lineage: which inputs produced each result row (`SET lineage =
+    /// on`; the dashboard's queries). Off by default: it keeps a reference to every row of every open window.
+    public var lineage = false
+    public var lineageLimits = LineageLimits()
 
     public init() {}
     public init(clock: Clock) { self.clock = clock }
@@ -56,6 +60,8 @@ public final class Engine: @unchecked Sendable {
     /// loss summary printed after `finish()` still names what they rejected, made NULL or dropped.
     var finishedQueries: [(name: String, stream: String, metrics: MetricsSnapshot)] = []
     static let keptFinishedQueries = 256
+    /// Lineage of the latest queries that recorded it, by lower-cased name, oldest first (Engine+Lineage.swift).
+    var lineageRecorders: OrderedDictionary<String, LineageRecorder> = [:]
     var streams: [String: StreamState] = [:] { didSet { catalogVersion.wrappingAdd(1, ordering: .releasing) } }
     /// Bumped after every change of `streams` (always under `lock`), so `emit` can keep the stream it named last.
     let catalogVersion = Atomic<Int>(0)
@@ -134,28 +140,32 @@ public final class Engine: @unchecked Sendable {
 
     // MARK: queries (planning and starting: Engine+Plan.swift)
 
-    func makeOperator(_ bound: BoundQuery, counters: Counters) -> QueryOperator {
+    func makeOperator(_ bound: BoundQuery, counters: Counters, lineage: LineageRecorder? = nil) -> QueryOperator {
         let joins: [BoundJoin]
         switch bound {
         case .row(let r): joins = r.joins
         case .windowed(let w): joins = w.joins
         case .match: joins = []
         }
-        guard !joins.isEmpty else { return makePipeline(bound, counters: counters, joins: nil) }
+        guard !joins.isEmpty else { return makePipeline(bound, counters: counters, joins: nil, lineage: lineage) }
         let store = JoinRows(count: joins.count)
-        let inner = makePipeline(bound, counters: counters, joins: store)
+        let inner = makePipeline(bound, counters: counters, joins: store, lineage: lineage)
         let tables = lock.withLock { joins.map { self.tables[$0.table.lowercased()]! } }
         var order: BoundJoinOrder? = nil
         if case .row(let r) = bound { order = r.joinOrder }
-        return JoinOperator(inner: inner, joins: joins, tables: tables, store: store, compiler: ExpressionCompiler(analytics: nil, joins: store), order: order)
+        var rowWise = false
+        if case .row = bound { rowWise = true }
+        return JoinOperator(inner: inner, joins: joins, tables: tables, store: store, compiler: ExpressionCompiler(analytics: nil, joins: store), order: order,
+                            lineage: rowWise ? lineage : nil)
     }
 
-    func makePipeline(_ bound: BoundQuery, counters: Counters, joins: JoinRows?) -> QueryOperator {
+    func makePipeline(_ bound: BoundQuery, counters: Counters, joins: JoinRows?, lineage: LineageRecorder?) -> QueryOperator {
         switch bound {
         case .row(let r):
             return RowPipeline(r, distinctCap: options.distinctCapacity, maxPartitions: options.maxPartitions, counters: counters, joins: joins)
         case .windowed(let w):
-            let core = WindowCore(w, counters: counters, maxGroups: options.maxGroups, maxPartitions: options.maxPartitions, clock: options.clock, joins: joins)
+            let core = WindowCore(w, counters: counters, maxGroups: options.maxGroups, maxPartitions: options.maxPartitions, clock: options.clock, joins: joins,
+                                  lineage: lineage)
             switch w.window {
             case .tumbling(let size): return TimeWindowOperator(core: core, size: size, slide: size)
             case .sliding(let size, let slide): return TimeWindowOperator(core: core, size: size, slide: slide)
@@ -166,7 +176,7 @@ public final class Engine: @unchecked Sendable {
         case .match(let m):
             var limits = MatchRecognizeOperator.Limits()
             limits.partitions = options.maxPartitions
-            return MatchRecognizeOperator(m, counters: counters, limits: limits)
+            return MatchRecognizeOperator(m, counters: counters, limits: limits, lineage: lineage)
         }
     }
 
@@ -273,14 +283,22 @@ public final class Engine: @unchecked Sendable {
     /// are skipped while no query reads the stream.
     func forward(_ q: Query, into st: StreamState, onlyWhenRead: Bool) {
         let box = ViewBox(StreamView(st))
+        let lineage = q.lineage
         q.addSink { [weak self] batch in
             guard let self else { return }
             box.view.withLock { view in
                 view.refresh(self)
                 if onlyWhenRead && view.queries.isEmpty { return }
+                // Lineage: each row carries the inputs of the result it is, so the chain can be followed back.
+                let records = lineage != nil && st.tracesOrigins.load(ordering: .relaxed) ? lineage?.lastBatch : nil
                 for i in 0..<batch.count {
                     var why: String? = nil
-                    if let row = view.row(batch.object(i), why: &why) { view.deliver(row, sync: true) }
+                    if var row = view.row(batch.object(i), why: &why) {
+                        if let records, i < records.count {
+                            row.origin = RowOrigin(query: records[i].query, inputs: records[i].inputs, droppedInputs: records[i].droppedInputs)
+                        }
+                        view.deliver(row, sync: true)
+                    }
                 }
             }
         }
@@ -331,7 +349,8 @@ public final class Engine: @unchecked Sendable {
             result = .failure(error)
         }
         switch result {
-        case .success(let row):
+        case .success(var row):
+            if let origin, let file = origin.file, s.tracesOrigins.load(ordering: .relaxed) { row.origin = RowOrigin(source: file, line: origin.line) }
             remember(json: bytes, in: s)
             deliver(row, on: s, to: qs, sync: sync)
             return nil

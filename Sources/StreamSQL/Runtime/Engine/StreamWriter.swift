@@ -60,7 +60,7 @@ public final class StreamWriter {
 
     private func emit(jsonBytes bytes: UnsafeBufferPointer<UInt8>, sync: Bool, origin: LineOrigin?) -> JSONError? {
         view.refresh(engine)
-        let row: Row
+        var row: Row
         do throws(JSONError) {
             if view.isTyped {
                 // Typed stream: read the whole object, then check and convert its fields.
@@ -77,6 +77,7 @@ public final class StreamWriter {
             for q in view.queries { q.counters.reject("invalid JSON: \(error.message)") }
             return error
         }
+        if let origin, let file = origin.file, view.state.tracesOrigins.load(ordering: .relaxed) { row.origin = RowOrigin(source: file, line: origin.line) }
         engine.remember(json: bytes, in: view.state)
         view.deliver(row, sync: sync)
         return nil
@@ -92,7 +93,8 @@ public final class StreamWriter {
         case .row(let event, _):
             view.refresh(engine)
             var why: String? = nil
-            guard let row = view.row(event, why: &why, origin: origin) else { return why ?? "rejected" }
+            guard var row = view.row(event, why: &why, origin: origin) else { return why ?? "rejected" }
+            if let file, view.state.tracesOrigins.load(ordering: .relaxed) { row.origin = RowOrigin(source: file, line: record.line) }
             engine.remember(event, in: view.state)
             view.deliver(row, sync: sync)
             return nil

@@ -17,9 +17,12 @@ final class JoinOperator: QueryOperator {
     private var snapshots: [TableSnapshot] = []
     /// Per join, for the current snapshots: whether ON's single equality can use the table's key index.
     private var hashOnOne: [Bool] = []
+    /// With lineage (row queries only): each result row's inputs get the table rows of its combination.
+    let lineage: LineageRecorder?
 
     init(inner: QueryOperator, joins: [BoundJoin], tables: [TableState], store: JoinRows, compiler: ExpressionCompiler,
-         order: BoundJoinOrder?) {
+         order: BoundJoinOrder?, lineage: LineageRecorder? = nil) {
+        self.lineage = lineage
         self.inner = inner
         self.joins = joins
         self.tables = tables
@@ -42,7 +45,7 @@ final class JoinOperator: QueryOperator {
     func onTick(now: Int64, into out: inout ResultBatch) { inner.onTick(now: now, into: &out) }
     func finish(into out: inout ResultBatch) { inner.finish(into: &out) }
 
-    fileprivate struct Produced { var keys: [Value]; var values: ArraySlice<Value> }
+    fileprivate struct Produced { var keys: [Value]; var values: ArraySlice<Value>; var tableRows: [LineageInput] = [] }
 
     func process(_ row: Row, into out: inout ResultBatch) -> Bool {
         if snapshots.count != tables.count {
@@ -75,6 +78,7 @@ final class JoinOperator: QueryOperator {
             for r in 0..<n {
                 if let l = perEventLimit, rows >= l { break }
                 out.values.append(contentsOf: p.values[(p.values.startIndex + r * w)..<(p.values.startIndex + (r + 1) * w)])
+                if let lineage { lineage.attach(rows: (out.count - 1)..<out.count, p.tableRows) }
                 rows += 1
             }
         }
@@ -90,12 +94,18 @@ final class JoinOperator: QueryOperator {
     /// Walks the joins depth-first; at the end runs the pipeline for the current combination.
     private func visit(_ j: Int, _ row: Row, _ out: inout ResultBatch, _ produced: UnsafeMutablePointer<[Produced]>?) -> Bool {
         if j == joins.count {
-            guard let produced else { return inner.process(row, into: &out) }
+            guard let produced else {
+                guard let lineage else { return inner.process(row, into: &out) }
+                let before = out.count
+                let alive = inner.process(row, into: &out)
+                if out.count > before { lineage.attach(rows: before..<out.count, tableRows()) }
+                return alive
+            }
             let before = out.values.count
             let keys = orderKeys.map { $0.0(row) }
             let alive = inner.process(row, into: &out)
             if out.values.count > before {
-                produced.pointee.append(Produced(keys: keys, values: out.values[before...]))
+                produced.pointee.append(Produced(keys: keys, values: out.values[before...], tableRows: lineage == nil ? [] : tableRows()))
             }
             return alive
         }
@@ -141,6 +151,19 @@ final class JoinOperator: QueryOperator {
 }
 
 extension JoinOperator {
+    /// The table rows of the current combination, each marked with the join's key columns.
+    fileprivate func tableRows() -> [LineageInput] {
+        var out: [LineageInput] = []
+        for j in 0..<joins.count {
+            let i = store.rowIndex[j]
+            guard i >= 0, i < snapshots[j].rows.count else { continue }
+            let keys = joins[j].tableKeys
+            out.append(LineageInput(role: "table", source: joins[j].table, row: Row(width: 0), fields: snapshots[j].rows[i],
+                                    marks: keys.isEmpty ? ["ON"] : keys.map { "key \($0)" }))
+        }
+        return out
+    }
+
     /// Convenience for the `produced` collection: a pointer into a local array.
     fileprivate func visit(_ j: Int, _ row: Row, _ out: inout ResultBatch, _ produced: inout [Produced]) -> Bool {
         withUnsafeMutablePointer(to: &produced) { p in visit(j, row, &out, p) }
