@@ -74,6 +74,7 @@ extension Repl {
         let source: LiveSource? = replays.last { !$0.isFinished } ?? generators.last?.1 ?? replays.last
         let board = Dashboard(engine: engine, panes: bound, groups: [Dashboard.Group(name: "", title: "shell", columns: layoutColumns)], feeder: source)
         board.theme = settings.theme
+        board.heldSources = replays.filter { !$0.isFinished } + generators.map(\.1)
         let exit = board.run()
         if case .refused(let m) = exit { say(m) }
         // The panes stay bound (a bounded feed each) so that the next .dashboard shows their history.

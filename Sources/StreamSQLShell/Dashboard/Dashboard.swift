@@ -33,6 +33,9 @@ public final class Dashboard: @unchecked Sendable {
     /// Whether the feed keeps running while the dashboard is paused (`--keep-feeding`); by default a
     /// generator or replay pauses with it.
     public var keepFeeding = false
+    /// The sources a pause holds when there are several (the shell's generators and replays); by default
+    /// the `feeder`.
+    public var heldSources: [LiveSource] = []
     /// On leaving, print the dashboard's CPU use (its own thread, and the panes' feeds on engine threads).
     public var reportCPU = false
     /// CPU time spent building frames, and how many were built (for `bench --workload dashboard`).
@@ -309,8 +312,12 @@ public final class Dashboard: @unchecked Sendable {
     func setPaused(_ on: Bool) {
         paused = on
         history.toNewest()
-        if on, !keepFeeding, let f = feeder { feedHeld = f.setPaused(true) }
-        if !on, feedHeld { feeder?.setPaused(false); feedHeld = false }
+        let sources = heldSources.isEmpty ? feeder.map { [$0] } ?? [] : heldSources
+        if on, !keepFeeding { feedHeld = sources.map { $0.setPaused(true) }.contains(true) }
+        if !on, feedHeld {
+            for src in sources { src.setPaused(false) }
+            feedHeld = false
+        }
     }
 
     /// Handles one key; returns false to leave.
