@@ -14,6 +14,7 @@ extension Binder {
                 case "window_start": return .slot(BoundWindowQuery.windowStartSlot, name: "window_start")
                 case "window_end": return .slot(BoundWindowQuery.windowEndSlot, name: "window_end")
                 case "row_number": return .slot(BoundWindowQuery.rowNumberSlot, name: "row_number")
+                case "emit_kind": return .slot(BoundWindowQuery.emitKindSlot, name: "emit_kind")
                 default: throw notSupported("\(f.name)()", e.range)
                 }
             }
@@ -162,6 +163,29 @@ extension Binder {
         return t
     }
 
+    /// The EMIT clause checked against the window: EVERY needs a window on time, CHANGES emits one group
+    /// at a time (so nothing may order, cut or deduplicate a whole firing).
+    func emitPolicy(_ s: SelectStatement, kind: WindowKind, time: TimeOptions, analytics: Bool) throws(StreamSQLError) -> EmitPolicy {
+        guard let e = s.emit else { return .onClose }
+        switch e.mode {
+        case .final:
+            return .final
+        case .changes:
+            let cut = !s.orderBy.isEmpty ? "ORDER BY" : s.limit != nil ? "LIMIT" : s.distinct ? "DISTINCT" : analytics ? "an analytic function" : nil
+            if let cut {
+                throw planError("EMIT CHANGES updates one group at a time; \(cut) works on a whole window's rows (drop it, or use EMIT EVERY)", e.range)
+            }
+            return .changes
+        case .every(let d):
+            switch kind {
+            case .tumbling, .sliding, .session: break
+            default: throw planError("EMIT EVERY needs a window on time (Tumbling, Sliding or Session); a \(kind.name) speaks per row count or trigger", e.range)
+            }
+            let n = try duration(d, "EMIT EVERY's interval")
+            return .every(n)
+        }
+    }
+
     /// Binds a grouped query: WHERE over input rows; keys and aggregate arguments over input rows;
     /// SELECT, HAVING, ORDER BY and the trigger over aggregate rows.
     mutating func bindWindowed(_ s: SelectStatement) throws(StreamSQLError) -> BoundWindowQuery {
@@ -226,9 +250,12 @@ extension Binder {
             }
         }
         let trigger = try s.window?.trigger.map { t throws(StreamSQLError) in try bind(t) }
-        return BoundWindowQuery(
+        let emit = try emitPolicy(s, kind: kind, time: time, analytics: analyticScope?.calls.isEmpty == false)
+        var bound = BoundWindowQuery(
             window: kind, implicitWindow: implicit, time: time, filter: filter, groupKeys: keys, groupKeyNames: keyNames,
             aggregates: scope.aggregates, trigger: trigger, schema: ResultSchema(columns: columns), projections: projections,
             having: having, orderBy: order, limit: s.limit, distinct: s.distinct, analytics: analyticScope?.calls ?? [])
+        bound.emit = emit
+        return bound
     }
 }

@@ -397,6 +397,10 @@ public struct Binder<R: FieldResolver> {
         if let r = s.windowOver {
             throw planError("OVER(...) on a GROUP BY window is not supported; OVER belongs to analytic functions such as lag(x) OVER (PARTITION BY k)", r)
         }
+        if let mr = s.matchRecognize, let e = s.emit {
+            _ = mr
+            throw planError("EMIT applies to windowed queries, not to MATCH_RECOGNIZE", e.range)
+        }
         if let mr = s.matchRecognize, windowed || !s.groupBy.isEmpty {
             throw planError("MATCH_RECOGNIZE cannot be combined with GROUP BY or a window", mr.range)
         }
@@ -454,6 +458,9 @@ public struct Binder<R: FieldResolver> {
         }
         if let (_, _, r) = s.with.first {
             throw planError("WITH (…) event-time options apply to windowed queries; this query has no window", r)
+        }
+        if let e = s.emit {
+            throw planError("EMIT says when a window speaks; this query has no window or aggregate (add GROUP BY TumblingWindow('1m'))", e.range)
         }
 
         // Row query.

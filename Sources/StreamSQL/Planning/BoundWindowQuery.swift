@@ -17,6 +17,41 @@ public enum WindowKind: Sendable, Equatable {
     }
 }
 
+/// When a window's results leave it (the `EMIT` clause).
+public enum EmitPolicy: Sendable, Equatable {
+    /// No EMIT clause: the result when the window closes, and again for each row that arrives within
+    /// ALLOWEDLATENESS (the reference's behaviour).
+    case onClose
+    /// `EMIT FINAL`: one result per window, held until the window's lateness has passed.
+    case final
+    /// `EMIT CHANGES`: a group's new result whenever its row changes, after a retraction of its previous one.
+    case changes
+    /// `EMIT EVERY d`: the current result of every open window each time the window's time crosses a
+    /// multiple of d (nanoseconds), then the final result when it closes.
+    case every(Int64)
+}
+
+/// What an output row of a windowed query is (`emit_kind()`).
+public enum EmitKind: UInt8, Sendable {
+    /// A window's result when it closes.
+    case final
+    /// A result of a window still open (EMIT EVERY).
+    case early
+    /// A group's new result (EMIT CHANGES), or a closed window's result again after a late row.
+    case update
+    /// Withdraws the row this group emitted before (EMIT CHANGES): same cells, marked retract.
+    case retract
+
+    public var name: String {
+        switch self {
+        case .final: return "final"
+        case .early: return "early"
+        case .update: return "update"
+        case .retract: return "retract"
+        }
+    }
+}
+
 /// Time settings from `WITH (…)`. Durations are nanoseconds.
 public struct TimeOptions: Sendable, Equatable {
     /// Event time: the slot of the timestamp field and the unit of numeric timestamps (ns per unit).
@@ -33,7 +68,7 @@ public struct TimeOptions: Sendable, Equatable {
 /// The bound form of a grouped or windowed query.
 ///
 /// Aggregation produces, per group and window, an *aggregate row* whose slots are
-/// `[window_start, window_end, row_number, group keys…, aggregates…]`; the projections, HAVING, ORDER BY and the
+/// `[window_start, window_end, row_number, emit_kind, group keys…, aggregates…]`; the projections, HAVING, ORDER BY and the
 /// global window's trigger are ordinary bound expressions over that row, compiled by the same compiler
 /// as row queries.
 public struct BoundWindowQuery: Sendable {
@@ -41,12 +76,15 @@ public struct BoundWindowQuery: Sendable {
     public static let windowEndSlot = 1
     /// `row_number()`: the row's position in its window firing (from 1).
     public static let rowNumberSlot = 2
-    public static let firstKeySlot = 3
+    /// `emit_kind()`: 'final', 'early', 'update' or 'retract'.
+    public static let emitKindSlot = 3
+    public static let firstKeySlot = 4
 
     public var window: WindowKind
     /// True when the query has aggregates but no window: the reference's default 10-second tumbling window.
     public var implicitWindow: Bool
     public var time: TimeOptions
+    public var emit: EmitPolicy = .onClose
     public var filter: BoundExpr?
     public var groupKeys: [BoundExpr]
     public var groupKeyNames: [String]

@@ -128,6 +128,13 @@ public struct WindowSpec: Sendable {
     public var range: SourceRange
 }
 
+/// `EMIT CHANGES`, `EMIT EVERY '5s'` or `EMIT FINAL` after a windowed query: when its window speaks.
+public struct EmitClause: Sendable {
+    public enum Mode: Sendable { case changes, every(Expr), final }
+    public var mode: Mode
+    public var range: SourceRange
+}
+
 public indirect enum PatternNode: Sendable {
     case symbol(String, SourceRange)
     case sequence([PatternNode])
@@ -169,6 +176,7 @@ public struct SelectStatement: Sendable {
     public var limit: Int?
     public var limitRange: SourceRange
     public var with: [(String, Value, SourceRange)]
+    public var emit: EmitClause? = nil
     public var range: SourceRange
 }
 

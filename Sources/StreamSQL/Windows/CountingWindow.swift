@@ -21,8 +21,16 @@ final class CountingWindowOperator: QueryOperator {
         let now = core.clock.now()
         guard let g = core.group(core.key(row), in: groups) else { return true }
         core.accumulate(groups, g, row, time: now, now: now)
+        let emission = core.emission
+        if emission.changes {
+            emission.change(core, groups, g, window: 0, start: groups.firstTime[g], end: groups.lastTime[g], into: &out)
+        }
         if groups.rows[g] >= n {
-            core.emit(groups, only: [g], start: .int(groups.firstTime[g]), end: .int(groups.lastTime[g]), into: &out)
+            if emission.emitsOnClose {
+                core.emit(groups, only: [g], start: .int(groups.firstTime[g]), end: .int(groups.lastTime[g]), into: &out)
+            } else {
+                emission.forget(window: 0, key: groups.key(g))
+            }
             groups.reset(g)
         }
         return true
@@ -70,8 +78,16 @@ final class GlobalWindowOperator: QueryOperator {
         guard let g = core.group(core.key(row), in: groups) else { return true }
         core.accumulate(groups, g, row, time: now, now: now)
         let start = Value.int(groups.firstTime[g]), end = Value.int(groups.lastTime[g])
+        let emission = core.emission
+        if emission.changes {
+            emission.change(core, groups, g, window: 0, start: groups.firstTime[g], end: groups.lastTime[g], into: &out)
+        }
         if let trig = core.trigger, trig(core.aggregateRow(groups, g, start: start, end: end)) {
-            core.emit(groups, only: [g], start: start, end: end, into: &out)
+            if emission.emitsOnClose {
+                core.emit(groups, only: [g], start: start, end: end, into: &out)
+            } else {
+                emission.forget(window: 0, key: groups.key(g))
+            }
             groups.reset(g)
         }
         return true

@@ -83,6 +83,7 @@ final class SessionWindowOperator: QueryOperator {
             target = list[touching[0]]
             for i in touching.dropFirst().reversed() {
                 let other = list[i]
+                if core.emission.changes { core.emission.withdraw(core, window: Int64(other.seq), key: key, into: &out) }
                 target.state.merge(0, from: other.state, 0)
                 core.recycle(other.state)
                 other.open = false
@@ -95,16 +96,28 @@ final class SessionWindowOperator: QueryOperator {
             target.end = max(target.end, t + gap)
         }
         core.accumulate(target.state, 0, row, time: t, now: now)
+        if core.emission.changes {
+            core.emission.change(core, target.state, 0, window: Int64(target.seq), start: target.start, end: target.end, into: &out)
+        }
         list.sort { $0.start < $1.start }
         sessions[key] = list
         due.insert(Due(end: target.end, start: target.start, seq: target.seq, session: target))
         if let et = core.eventTime {
             et.observe(t, arrival: now)
-            fire(upTo: et.watermark, into: &out)
+            advance(to: et.watermark, into: &out)
         } else {
-            fire(upTo: now, into: &out)
+            advance(to: now, into: &out)
         }
         return true
+    }
+
+    /// The window's time moved to `limit`: fire the sessions it closes (EMIT FINAL: once their lateness
+    /// passed), then EMIT EVERY's early results of the sessions still open.
+    private func advance(to limit: Int64, into out: inout ResultBatch) {
+        fire(upTo: core.emission.fireLimit(limit), into: &out)
+        guard core.emission.earlyDue(limit) else { return }
+        let open = sessions.values.joined().sorted { ($0.end, $0.start, $0.seq) < ($1.end, $1.start, $1.seq) }
+        for s in open { core.emit(s.state, start: .int(s.start), end: .int(s.end), kind: .early, into: &out) }
     }
 
     /// Fires the sessions that end before `limit`, in end order, then start, then creation order. A session
@@ -116,7 +129,11 @@ final class SessionWindowOperator: QueryOperator {
             guard m.isCurrent else { continue }
             let s = m.session
             s.open = false
-            core.emit(s.state, start: .int(s.start), end: .int(s.end), into: &out)
+            if core.emission.emitsOnClose {
+                core.emit(s.state, start: .int(s.start), end: .int(s.end), into: &out)
+            } else {
+                core.emission.forget(window: Int64(s.seq))
+            }
             core.recycle(s.state)
             sessions[s.key]?.removeAll { $0 === s }
             if sessions[s.key]?.isEmpty == true { sessions[s.key] = nil }
@@ -125,7 +142,7 @@ final class SessionWindowOperator: QueryOperator {
     }
 
     func onTick(now: Int64, into out: inout ResultBatch) {
-        if let limit = core.tickLimit(now: now) { fire(upTo: limit, into: &out) }
+        if let limit = core.tickLimit(now: now) { advance(to: limit, into: &out) }
     }
 
     func finish(into out: inout ResultBatch) {
