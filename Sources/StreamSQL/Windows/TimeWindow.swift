@@ -107,8 +107,9 @@ final class TimeWindowOperator: QueryOperator {
     /// The window's time moved to `limit`: fire the windows it closes (EMIT FINAL: once their lateness
     /// passed), then EMIT EVERY's early results of the windows still open.
     private func advance(to limit: Int64, into out: inout ResultBatch) {
-        fire(upTo: core.emission.fireLimit(limit), into: &out)
-        if core.emission.earlyDue(limit) { emitEarly(into: &out) }
+        let closing = core.emission.fireLimit(limit)
+        fire(upTo: closing, into: &out)
+        if core.emission.earlyDue(limit) { emitEarly(after: closing, into: &out) }
     }
 
     /// EMIT CHANGES: the row's group in every window holding `t` that can still change, merged over the
@@ -136,13 +137,14 @@ final class TimeWindowOperator: QueryOperator {
         }
     }
 
-    /// EMIT EVERY: the current result of every window not yet fired, as early rows, in end order.
-    private func emitEarly(into out: inout ResultBatch) {
+    /// EMIT EVERY: the current result of every window still open (not fired, ending after `closing`, the
+    /// limit windows just fired up to), as early rows, in end order.
+    private func emitEarly(after closing: Int64, into out: inout ResultBatch) {
         var ends = Set<Int64>()
         for ps in paneStarts {
             var end = (floorDiv(ps - size, slide) + 1) * slide + size
             while end - size <= ps {
-                if end > firedUpTo { ends.insert(end) }
+                if end > firedUpTo && end > closing { ends.insert(end) }
                 end += slide
             }
         }
