@@ -6,6 +6,10 @@ extension Binder {
         if let i = scope.keyCanonicals.firstIndex(of: canon) {
             return .slot(BoundWindowQuery.firstKeySlot + i, name: scope.keyNames[i])
         }
+        // `agg(…) FILTER (WHERE cond)`: the aggregate, fed only the rows where cond holds.
+        var e = e
+        var rowFilter: Expr? = nil
+        if case .aggregateFilter(let call, let cond) = e.kind { e = call; rowFilter = cond }
         switch e.kind {
         case .call(let name, let args, let distinct, _, _):
             guard let f = functions.lookup(name) else { return nil }
@@ -35,14 +39,17 @@ extension Binder {
                 return .slot(BoundWindowQuery.firstKeySlot + scope.keyNames.count + i, name: canon)
             }
             var argument: BoundExpr? = nil
-            if !star, let a = args.first {
+            var filter: BoundExpr? = nil
+            do {
                 let saved = aggScope
                 aggScope = nil
                 defer { aggScope = saved }
-                argument = try bind(a)
+                if !star, let a = args.first { argument = try bind(a) }
+                if let rowFilter { filter = try bind(rowFilter) }
             }
             scope.aggregateCanonicals.append(canon)
             scope.aggregates.append((kind, argument))
+            scope.aggregateFilters.append(filter)
             return .slot(BoundWindowQuery.firstKeySlot + scope.keyNames.count + scope.aggregates.count - 1, name: canon)
         case .name(let n, _):
             if let target = scope.aliases[n], scope.aliasDepth < 8 {
@@ -256,6 +263,7 @@ extension Binder {
             aggregates: scope.aggregates, trigger: trigger, schema: ResultSchema(columns: columns), projections: projections,
             having: having, orderBy: order, limit: s.limit, distinct: s.distinct, analytics: analyticScope?.calls ?? [])
         bound.emit = emit
+        bound.aggregateFilters = scope.aggregateFilters
         return bound
     }
 }

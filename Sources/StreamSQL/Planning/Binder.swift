@@ -112,6 +112,15 @@ public struct Binder<R: FieldResolver> {
             for x in xs { try validate(x, inAggregate: inAggregate, inAnalytic: inAnalytic, windowed: windowed, groupKeys: groupKeys) }
         case .objectLiteral(let fs):
             for (_, x) in fs { try validate(x, inAggregate: inAggregate, inAnalytic: inAnalytic, windowed: windowed, groupKeys: groupKeys) }
+        case .aggregateFilter(let call, let cond):
+            guard case .call(let name, _, _, nil, _) = call.kind, functions.lookup(name)?.kind == .aggregate else {
+                throw planError("FILTER (WHERE …) follows an aggregate function, as in count(*) FILTER (WHERE x > 0)", e.range)
+            }
+            try validate(call, inAggregate: inAggregate, inAnalytic: inAnalytic, windowed: windowed, groupKeys: groupKeys)
+            if contains(cond, kind: .aggregate) || contains(cond, kind: .analytic) {
+                throw planError("an aggregate's FILTER (WHERE …) tests each input row; it cannot hold an aggregate or analytic function", cond.range)
+            }
+            try validate(cond, inAggregate: name, inAnalytic: inAnalytic, windowed: false, groupKeys: [])
         case .lambda(_, let body):
             if contains(body, kind: .aggregate) || contains(body, kind: .analytic) {
                 throw planError("a lambda's body (x -> …) is evaluated per array element and cannot hold an aggregate or analytic function", body.range)
@@ -267,6 +276,8 @@ public struct Binder<R: FieldResolver> {
         if let scope = aggScope, let r = try bindInAggregateScope(e, scope) { return r }
         if let scope = patternScope, let r = try bindInPatternScope(e, scope) { return r }
         switch e.kind {
+        case .aggregateFilter:
+            throw planError("FILTER (WHERE …) belongs to an aggregate of a grouped or windowed query", e.range)
         case .literal(let v): return .literal(v)
         case .name(let n, _):
             if let args = udfArguments.last {

@@ -68,6 +68,8 @@ public struct BoundWindowQuery: Sendable {
     public var groupKeys: [BoundExpr]
     public var groupKeyNames: [String]
     public var aggregates: [(kind: AggregateKind, argument: BoundExpr?)]
+    /// Per aggregate: its FILTER (WHERE …) condition over input rows, if any.
+    public var aggregateFilters: [BoundExpr?] = []
     public var trigger: BoundExpr?
     public var schema: ResultSchema
     public var projections: [BoundExpr]
@@ -88,6 +90,7 @@ final class AggregateScope {
     let keyNames: [String]
     var aggregateCanonicals: [String] = []
     var aggregates: [(kind: AggregateKind, argument: BoundExpr?)] = []
+    var aggregateFilters: [BoundExpr?] = []
     /// In HAVING and ORDER BY, a bare name may be a SELECT alias.
     var aliases: [String: Expr] = [:]
     var aliasDepth = 0

@@ -38,6 +38,8 @@ public indirect enum ExprKind: Sendable {
     case cast(Expr, typeName: String)
     /// A function call; `semantics` is RUNNING/FINAL inside MATCH_RECOGNIZE.
     case call(name: String, args: [Expr], distinct: Bool, over: OverClause?, semantics: String?)
+    /// `agg(…) FILTER (WHERE cond)`: an aggregate over the rows where `cond` holds.
+    case aggregateFilter(Expr, where: Expr)
     /// `base.field`
     case member(Expr, String)
     /// `base[index]`
@@ -73,7 +75,7 @@ extension ExprKind {
         switch self {
         case .literal, .name, .star: break
         case .unary(_, let a), .isNull(let a, _), .cast(let a, _), .member(let a, _), .lambda(_, let a): f(a)
-        case .binary(_, let a, let b), .like(let a, let b, _), .index(let a, let b): f(a); f(b)
+        case .binary(_, let a, let b), .like(let a, let b, _), .index(let a, let b), .aggregateFilter(let a, let b): f(a); f(b)
         case .inList(let a, let xs, _): f(a); xs.forEach(f)
         case .between(let a, let b, let c, _): f(a); f(b); f(c)
         case .caseWhen(let op, let whens, let other):

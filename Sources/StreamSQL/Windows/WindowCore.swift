@@ -148,6 +148,9 @@ final class WindowCore {
     /// Per aggregate: its argument (an aggregate without one, such as COUNT(*), reads TRUE).
     let aggArgs: [Column]
     let aggKinds: [AggregateKind]
+    /// Per aggregate: its FILTER (WHERE …) (empty or all nil when no aggregate has one).
+    let aggFilters: [Condition?]
+    let filtersAggregates: Bool
     let projections: [Column]
     let having: Condition?
     let trigger: Condition?
@@ -169,6 +172,8 @@ final class WindowCore {
         keyEvals = q.groupKeys.map(c.column)
         aggArgs = q.aggregates.map { $0.argument.map(c.column) ?? Column(slot: -1, eval: { _ in .bool(true) }) }
         aggKinds = q.aggregates.map(\.kind)
+        aggFilters = q.aggregateFilters.map { $0.map(c.condition) }
+        filtersAggregates = aggFilters.contains { $0 != nil }
         projections = q.projections.map(c.column)
         having = q.having.map(c.condition)
         trigger = q.trigger.map(c.condition)
@@ -232,6 +237,7 @@ final class WindowCore {
     @inline(__always) func accumulate(_ table: GroupTable, _ g: Int, _ row: Row, time: Int64, now: Int64) {
         let cols = table.columns
         for i in 0..<aggArgs.count {
+            if filtersAggregates, let f = aggFilters[i], !f(row) { continue }
             if countsRows[i] {
                 unsafeDowncast(cols[i], to: CountColumn.self).addRow(g)
             } else {
