@@ -122,14 +122,30 @@ extension Binder {
             }
             return .sliding(size: size, slide: slide)
         case "countingwindow":
-            try arity(1, "CountingWindow(100)")
+            guard w.args.count == 1 || w.args.count == 2 else {
+                throw planError("CountingWindow takes 1 or 2 arguments: CountingWindow(100) or CountingWindow(100, 10)", w.range)
+            }
             guard case .literal(let v) = w.args[0].kind, let n = v.asInt, n >= 1, n <= 100_000_000 else {
                 throw planError("CountingWindow needs a whole number of rows from 1 to 100,000,000", w.args[0].range)
             }
-            return .counting(Int(n))
+            guard w.args.count == 2 else { return .counting(Int(n)) }
+            guard n <= 100_000 else {
+                throw planError("CountingWindow(n, m) keeps the last n rows of each group: n may be at most 100,000", w.args[0].range)
+            }
+            guard case .literal(let mv) = w.args[1].kind, let m = mv.asInt, m >= 1, m <= n else {
+                throw planError("CountingWindow(n, m) fires every m rows: m must be a whole number from 1 to n (\(n))", w.args[1].range)
+            }
+            return m == n ? .counting(Int(n)) : .countingEvery(size: Int(n), every: Int(m))
         case "sessionwindow":
-            try arity(1, "SessionWindow('5m')")
-            return .session(gap: try duration(w.args[0], "the session gap"))
+            guard w.args.count == 1 || w.args.count == 2 else {
+                throw planError("SessionWindow takes 1 or 2 arguments: SessionWindow('5m') or SessionWindow('5m', '1h') (gap, maximum duration)", w.range)
+            }
+            let gap = try duration(w.args[0], "the session gap")
+            let max = w.args.count == 2 ? try duration(w.args[1], "the session's maximum duration") : nil
+            return .session(gap: gap, maxDuration: max)
+        case "statewindow":
+            try arity(2, "StateWindow(status = 'start', status = 'stop')")
+            return .state
         default:
             throw planError("unknown window function \(w.name)", w.range)
         }
@@ -178,6 +194,9 @@ extension Binder {
         case .final:
             return .final
         case .changes:
+            if case .countingEvery = kind {
+                throw planError("EMIT CHANGES: each firing of CountingWindow(n, m) is a window of its own, with nothing to update (use CountingWindow(n) or drop EMIT CHANGES)", e.range)
+            }
             let cut = !s.orderBy.isEmpty ? "ORDER BY" : s.limit != nil ? "LIMIT" : s.distinct ? "DISTINCT" : analytics ? "an analytic function" : nil
             if let cut {
                 throw planError("EMIT CHANGES updates one group at a time; \(cut) works on a whole window's rows (drop it, or use EMIT EVERY)", e.range)
@@ -202,6 +221,19 @@ extension Binder {
         if time.eventTimeSlot != nil {
             if case .counting = kind { throw planError("a CountingWindow counts rows; TIMESTAMP does not apply to it", s.with.first?.2 ?? s.range) }
             if case .global = kind { throw planError("a GLOBAL WINDOW fires on its trigger; TIMESTAMP does not apply to it", s.with.first?.2 ?? s.range) }
+            if case .countingEvery = kind { throw planError("a CountingWindow counts rows; TIMESTAMP does not apply to it", s.with.first?.2 ?? s.range) }
+            if case .state = kind { throw planError("a StateWindow follows rows in arrival order; TIMESTAMP does not apply to it", s.with.first?.2 ?? s.range) }
+        }
+        // StateWindow's conditions test input rows, as WHERE does.
+        var stateConditions: [BoundExpr] = []
+        if case .state = kind, let w = s.window {
+            for c in w.args {
+                if contains(c, kind: .aggregate) || contains(c, kind: .analytic) {
+                    throw planError("StateWindow's conditions test each input row; they cannot hold an aggregate or analytic function", c.range)
+                }
+                try validate(c, windowed: false, groupKeys: [])
+                stateConditions.append(try bind(c))
+            }
         }
         let savedAnalytics = analyticScope
         analyticScope = nil  // WHERE and GROUP BY of a grouped query see input rows, where analytics are not allowed
@@ -264,6 +296,7 @@ extension Binder {
             having: having, orderBy: order, limit: s.limit, distinct: s.distinct, analytics: analyticScope?.calls ?? [])
         bound.emit = emit
         bound.aggregateFilters = scope.aggregateFilters
+        if stateConditions.count == 2 { bound.stateBegin = stateConditions[0]; bound.stateEnd = stateConditions[1] }
         return bound
     }
 }

@@ -400,7 +400,7 @@ public struct Binder<R: FieldResolver> {
         let groupKeyNames = s.groupBy.compactMap { columnPath($0)?.joined(separator: ".") }
 
         if let w = s.window, w.trigger == nil {
-            let known = ["TumblingWindow", "SlidingWindow", "CountingWindow", "SessionWindow"]
+            let known = ["TumblingWindow", "SlidingWindow", "CountingWindow", "SessionWindow", "StateWindow"]
             if !known.contains(where: { $0.caseInsensitiveEquals(w.name) }) {
                 throw planError("unknown window function \(w.name)", w.range, suggestions: closestNames(to: w.name, in: known))
             }

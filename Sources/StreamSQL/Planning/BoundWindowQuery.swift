@@ -3,14 +3,21 @@ public enum WindowKind: Sendable, Equatable {
     case tumbling(size: Int64)
     case sliding(size: Int64, slide: Int64)
     case counting(Int)
-    case session(gap: Int64)
+    /// `CountingWindow(n, m)`: the last n rows of a group, every m-th row once n have arrived.
+    case countingEvery(size: Int, every: Int)
+    /// `SessionWindow(gap[, max])`: a session never crosses a multiple of `maxDuration` (as eKuiper checks
+    /// its maximum duration at t = 0, max, 2·max, …).
+    case session(gap: Int64, maxDuration: Int64?)
+    /// `StateWindow(begin, end)`: per group, from a row where `begin` holds to the next row where `end` holds.
+    case state
     case global
 
     public var name: String {
         switch self {
         case .tumbling: return "TumblingWindow"
         case .sliding: return "SlidingWindow"
-        case .counting: return "CountingWindow"
+        case .counting, .countingEvery: return "CountingWindow"
+        case .state: return "StateWindow"
         case .session: return "SessionWindow"
         case .global: return "GLOBAL WINDOW"
         }
@@ -71,6 +78,9 @@ public struct BoundWindowQuery: Sendable {
     /// Per aggregate: its FILTER (WHERE …) condition over input rows, if any.
     public var aggregateFilters: [BoundExpr?] = []
     public var trigger: BoundExpr?
+    /// StateWindow's conditions over input rows.
+    public var stateBegin: BoundExpr?
+    public var stateEnd: BoundExpr?
     public var schema: ResultSchema
     public var projections: [BoundExpr]
     public var having: BoundExpr?
