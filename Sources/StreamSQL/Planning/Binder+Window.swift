@@ -114,7 +114,13 @@ extension Binder {
         case "tumblingwindow":
             try arity(1, "TumblingWindow('5s')")
             return .tumbling(size: try duration(w.args[0], "the window size"))
+        case "slidingwindow" where w.when != nil:
+            try arity(1, "SlidingWindow('10s') OVER (WHEN cond)")
+            return .slidingOnRows(size: try duration(w.args[0], "the window size"))
         case "slidingwindow":
+            if w.args.count == 1 {
+                throw planError("SlidingWindow takes a size and a slide, SlidingWindow('30s', '10s'), or a size and the rows that trigger it, SlidingWindow('10s') OVER (WHEN cond)", w.range)
+            }
             try arity(2, "SlidingWindow('30s', '10s')")
             let size = try duration(w.args[0], "the window size"), slide = try duration(w.args[1], "the slide")
             guard size / slide <= 10_000 else {
@@ -224,15 +230,21 @@ extension Binder {
             if case .countingEvery = kind { throw planError("a CountingWindow counts rows; TIMESTAMP does not apply to it", s.with.first?.2 ?? s.range) }
             if case .state = kind { throw planError("a StateWindow follows rows in arrival order; TIMESTAMP does not apply to it", s.with.first?.2 ?? s.range) }
         }
-        // StateWindow's conditions test input rows, as WHERE does.
-        var stateConditions: [BoundExpr] = []
-        if case .state = kind, let w = s.window {
-            for c in w.args {
+        if case .slidingOnRows = kind, let e = s.emit, case .changes = e.mode {
+            throw planError("EMIT CHANGES: each triggering row of SlidingWindow(…) OVER (WHEN …) gets a window of its own, with nothing to update", e.range)
+        }
+        // StateWindow's conditions and a sliding window's WHEN test input rows, as WHERE does.
+        var windowConditions: [BoundExpr] = []
+        var conditionExprs: [Expr] = []
+        if case .state = kind, let w = s.window { conditionExprs = w.args }
+        if case .slidingOnRows = kind, let when = s.window?.when { conditionExprs = [when] }
+        do {
+            for c in conditionExprs {
                 if contains(c, kind: .aggregate) || contains(c, kind: .analytic) {
-                    throw planError("StateWindow's conditions test each input row; they cannot hold an aggregate or analytic function", c.range)
+                    throw planError("\(kind.name)'s conditions test each input row; they cannot hold an aggregate or analytic function", c.range)
                 }
                 try validate(c, windowed: false, groupKeys: [])
-                stateConditions.append(try bind(c))
+                windowConditions.append(try bind(c))
             }
         }
         let savedAnalytics = analyticScope
@@ -296,7 +308,7 @@ extension Binder {
             having: having, orderBy: order, limit: s.limit, distinct: s.distinct, analytics: analyticScope?.calls ?? [])
         bound.emit = emit
         bound.aggregateFilters = scope.aggregateFilters
-        if stateConditions.count == 2 { bound.stateBegin = stateConditions[0]; bound.stateEnd = stateConditions[1] }
+        bound.windowConditions = windowConditions
         return bound
     }
 }

@@ -10,12 +10,14 @@ public enum WindowKind: Sendable, Equatable {
     case session(gap: Int64, maxDuration: Int64?)
     /// `StateWindow(begin, end)`: per group, from a row where `begin` holds to the next row where `end` holds.
     case state
+    /// `SlidingWindow(size) OVER (WHEN cond)`: per row where cond holds, its group over the `size` before it.
+    case slidingOnRows(size: Int64)
     case global
 
     public var name: String {
         switch self {
         case .tumbling: return "TumblingWindow"
-        case .sliding: return "SlidingWindow"
+        case .sliding, .slidingOnRows: return "SlidingWindow"
         case .counting, .countingEvery: return "CountingWindow"
         case .state: return "StateWindow"
         case .session: return "SessionWindow"
@@ -78,9 +80,9 @@ public struct BoundWindowQuery: Sendable {
     /// Per aggregate: its FILTER (WHERE …) condition over input rows, if any.
     public var aggregateFilters: [BoundExpr?] = []
     public var trigger: BoundExpr?
-    /// StateWindow's conditions over input rows.
-    public var stateBegin: BoundExpr?
-    public var stateEnd: BoundExpr?
+    /// Conditions over input rows that drive the window: StateWindow's begin and end, or the WHEN of
+    /// `SlidingWindow(…) OVER (WHEN …)`.
+    public var windowConditions: [BoundExpr] = []
     public var schema: ResultSchema
     public var projections: [BoundExpr]
     public var having: BoundExpr?

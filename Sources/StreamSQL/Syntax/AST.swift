@@ -128,6 +128,8 @@ public struct WindowSpec: Sendable {
     public var args: [Expr]
     public var trigger: Expr?         // GLOBAL WINDOW only
     public var range: SourceRange
+    /// `SlidingWindow('10s') OVER (WHEN cond)`: the rows that trigger a result.
+    public var when: Expr? = nil
 }
 
 /// `EMIT CHANGES`, `EMIT EVERY '5s'` or `EMIT FINAL` after a windowed query: when its window speaks.

@@ -486,7 +486,11 @@ public struct Parser {
             if case .call(let name, let args, _, let over, _) = e.kind, name.lowercased().hasSuffix("window") {
                 guard stmt.window == nil else { throw error("only one window per query", at: e.range) }
                 stmt.window = WindowSpec(name: name, args: args, trigger: nil, range: e.range)
-                if let over { stmt.windowOver = over.range }
+                if let over, over.partitionBy.isEmpty, let when = over.when, name.lowercased() == "slidingwindow" {
+                    stmt.window?.when = when
+                } else if let over {
+                    stmt.windowOver = over.range
+                }
                 if peek.isWord("over") {
                     let o = advance()
                     var r = o.range

@@ -16,8 +16,9 @@ final class StateWindowOperator: QueryOperator {
 
     init(core: WindowCore) {
         self.core = core
-        begin = core.stateBounds?.begin.test ?? { _ in false }
-        end = core.stateBounds?.end.test ?? { _ in false }
+        let c = core.windowConditions
+        begin = c.count == 2 ? c[0].test : { _ in false }
+        end = c.count == 2 ? c[1].test : { _ in false }
         groups = core.makeTable()
     }
 

@@ -154,8 +154,8 @@ final class WindowCore {
     let projections: [Column]
     let having: Condition?
     let trigger: Condition?
-    /// StateWindow's begin and end conditions over input rows.
-    let stateBounds: (begin: Condition, end: Condition)?
+    /// Conditions over input rows that drive the window (StateWindow's begin and end, a sliding window's WHEN).
+    let windowConditions: [Condition]
     let order: [(Eval, Bool)]
     let counters: Counters
     let maxGroups: Int
@@ -179,7 +179,7 @@ final class WindowCore {
         projections = q.projections.map(c.column)
         having = q.having.map(c.condition)
         trigger = q.trigger.map(c.condition)
-        stateBounds = q.stateBegin.flatMap { b in q.stateEnd.map { (c.condition(b), c.condition($0)) } }
+        windowConditions = q.windowConditions.map(c.condition)
         order = q.orderBy.map { (c.compile($0.expr), $0.descending) }
         self.counters = counters
         self.maxGroups = maxGroups

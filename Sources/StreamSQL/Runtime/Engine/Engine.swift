@@ -162,6 +162,7 @@ public final class Engine: @unchecked Sendable {
             case .countingEvery(let n, let m): return SlidingCountWindowOperator(core: core, size: n, every: m)
             case .session(let gap, let max): return SessionWindowOperator(core: core, gap: gap, maxDuration: max)
             case .state: return StateWindowOperator(core: core)
+            case .slidingOnRows(let size): return RowTriggeredWindowOperator(core: core, size: size)
             case .global: return GlobalWindowOperator(core: core)
             }
         case .match(let m):
