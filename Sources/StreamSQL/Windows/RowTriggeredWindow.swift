@@ -103,13 +103,15 @@ final class RowTriggeredWindowOperator: QueryOperator {
         evict(before: limit, touched: touched)
     }
 
-    /// Rows at or before `horizon − size` can join no trigger still to fire (those are at or after
-    /// `horizon`). The group just fired or written is trimmed each time; every group every 1,024 calls.
+    /// Rows a trigger may still need: those after `T − size` for a pending trigger T, and for a trigger row
+    /// still to come, which is accepted when `T + size > horizon` (event time; processing time: T ≥ now).
+    /// The group just written is trimmed each time; every group every 1,024 calls.
     private var sweep = 0
     private func evict(before limit: Int64, touched: GroupKey? = nil) {
         let horizon = core.eventTime == nil ? core.clock.now() : limit
         guard horizon != Int64.min, horizon != Int64.max else { return }
-        let oldest = TimeMath.sub(pending.first.map { min($0.t, horizon) } ?? horizon, size)
+        let earliestTrigger = core.eventTime == nil ? horizon : TimeMath.sub(horizon, size)
+        let oldest = TimeMath.sub(min(pending.first?.t ?? Int64.max, earliestTrigger), size)
         sweep += 1
         if sweep < 1024, let touched {
             if let r = groups[touched], trim(r, oldest) { groups[touched] = nil }
