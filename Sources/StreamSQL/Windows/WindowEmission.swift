@@ -45,39 +45,61 @@ final class WindowEmission {
 
     // MARK: EMIT CHANGES
 
-    private struct Shown {
-        var row: ContiguousArray<Value>
-        /// Whether the row passed HAVING and was emitted (only then is there something to retract).
-        var emitted: Bool
+    /// One window's last shown aggregate rows, flat (`width` values per group) so that a change rewrites
+    /// them in place instead of allocating a row per event.
+    private final class Shown {
+        var index: [GroupKey: Int] = [:]
+        var rows: [Value] = []
+        /// Per group: whether its row passed HAVING and was emitted (only then is there something to retract).
+        var emitted: [Bool] = []
+        /// Groups withdrawn (a session merged away): their row is no longer shown.
+        var gone: [Bool] = []
     }
-    /// Per window (its end, or a session's id) and group: the aggregate row last shown.
-    private var shown: [Int64: [GroupKey: Shown]] = [:]
+    /// Per window (its end, or a session's id): the rows last shown.
+    private var shown: [Int64: Shown] = [:]
+    /// The row a retraction re-projects, refilled in place.
+    private var retraction = Row(width: 0)
 
     /// After a row changed `key`'s group in window `window`: when its aggregate row differs from the one
     /// last shown, the previous row again as a retraction, then the new one as an update.
     func change(_ core: WindowCore, _ table: GroupTable, _ g: Int, window: Int64, start: Int64, end: Int64,
                 into out: inout ResultBatch) {
         let row = core.aggregateRow(table, g, start: .int(start), end: .int(end), kind: .update)
+        let width = row.slots.count
+        let w: Shown
+        if let existing = shown[window] { w = existing } else { w = Shown(); shown[window] = w }
         let key = table.key(g)
-        let before = shown[window]?[key]
-        if let before, before.row.elementsEqual(row.slots) { return }
-        if let before, before.emitted { retract(core, before.row, into: &out) }
-        let emitted = core.project(row, kind: .update, into: &out)
-        shown[window, default: [:]][key] = Shown(row: row.slots, emitted: emitted)
+        guard let i = w.index[key] else {
+            w.index[key] = w.emitted.count
+            w.rows.append(contentsOf: row.slots)
+            w.emitted.append(core.project(row, kind: .update, into: &out))
+            w.gone.append(false)
+            return
+        }
+        let base = i * width
+        if !w.gone[i] {
+            if w.rows[base..<(base + width)].elementsEqual(row.slots) { return }
+            if w.emitted[i] { retract(core, w.rows[base..<(base + width)], into: &out) }
+        }
+        for k in 0..<width { w.rows[base + k] = row.slots[k] }
+        w.emitted[i] = core.project(row, kind: .update, into: &out)
+        w.gone[i] = false
     }
 
-    /// Withdraws what `key` showed in `window` (a session merged into another), forgetting it.
+    /// Withdraws a session merged into another: the row its group showed is retracted and the window
+    /// forgotten (a session window holds one group).
     func withdraw(_ core: WindowCore, window: Int64, key: GroupKey, into out: inout ResultBatch) {
-        guard let before = shown[window]?.removeValue(forKey: key) else { return }
-        if shown[window]?.isEmpty == true { shown[window] = nil }
-        if before.emitted { retract(core, before.row, into: &out) }
+        guard let w = shown.removeValue(forKey: window), let i = w.index[key], !w.gone[i] else { return }
+        let width = w.rows.count / max(1, w.emitted.count)
+        if w.emitted[i] { retract(core, w.rows[(i * width)..<((i + 1) * width)], into: &out) }
     }
 
-    private func retract(_ core: WindowCore, _ slots: ContiguousArray<Value>, into out: inout ResultBatch) {
-        var old = Row(width: slots.count)
-        old.slots = slots
-        old.slots[BoundWindowQuery.emitKindSlot] = WindowEmission.names[Int(EmitKind.retract.rawValue)]
-        _ = core.project(old, kind: .retract, into: &out)
+    private func retract(_ core: WindowCore, _ slots: ArraySlice<Value>, into out: inout ResultBatch) {
+        if retraction.slots.count != slots.count { retraction = Row(width: slots.count) }
+        var k = 0
+        for v in slots { retraction.slots[k] = v; k += 1 }
+        retraction.slots[BoundWindowQuery.emitKindSlot] = WindowEmission.names[Int(EmitKind.retract.rawValue)]
+        _ = core.project(retraction, kind: .retract, into: &out)
     }
 
     /// A window that can change no more: its last rows stand.
@@ -85,7 +107,9 @@ final class WindowEmission {
 
     /// One group's window ended (counting and global windows, which restart per group).
     func forget(window: Int64, key: GroupKey) {
-        shown[window]?[key] = nil
+        guard let w = shown[window], let i = w.index[key] else { return }
+        w.gone[i] = true
+        w.emitted[i] = false
     }
 
     /// Every window ending at or before `end` (time windows whose lateness has passed).
