@@ -119,7 +119,7 @@ extension Binder {
             return .slidingOnRows(size: try duration(w.args[0], "the window size"))
         case "slidingwindow":
             if w.args.count == 1 {
-                throw planError("SlidingWindow takes a size and a slide, SlidingWindow('30s', '10s'), or a size and the rows that trigger it, SlidingWindow('10s') OVER (WHEN cond)", w.range)
+                throw planError("SlidingWindow takes 2 arguments, SlidingWindow('30s', '10s'), or 1 and the rows that trigger it: SlidingWindow('10s') OVER (WHEN cond)", w.range)
             }
             try arity(2, "SlidingWindow('30s', '10s')")
             let size = try duration(w.args[0], "the window size"), slide = try duration(w.args[1], "the slide")
