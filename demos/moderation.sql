@@ -74,11 +74,12 @@ CREATE QUERY outcomes AS
 CREATE QUERY flagged_posts AS
   SELECT post_id, status, user_id, round(spam, 2) AS spam, round(toxicity, 2) AS toxicity, content
   FROM judged WHERE status <> 'approved';
+-- The minute fills up live: early counts every 5 s of event time, then the minute's final count.
 CREATE QUERY top_hashtags AS
   SELECT hashtags[0] AS hashtag, COUNT(*) AS posts FROM posts
   WHERE array_length(hashtags) > 0
-  GROUP BY hashtags[0], TumblingWindow('1m') WITH (TIMESTAMP='timestamp');
+  GROUP BY hashtags[0], TumblingWindow('1m') WITH (TIMESTAMP='timestamp') EMIT EVERY '5s';
 
 .pane add outcomes sparkline outcomes value=posts key=status title='Outcomes per 10 s'
 .pane add flagged log flagged_posts columns=status,post_id,user_id,spam,toxicity,content severity=status title='Latest flagged posts'
-.pane add hashtags bars top_hashtags key=hashtag value=posts title='Top hashtags (per minute)'
+.pane add hashtags bars top_hashtags key=hashtag value=posts title='Top hashtags (this minute, every 5 s)'

@@ -155,6 +155,7 @@ struct ExprContext {
         case .arrayLiteral(let xs): return "ARRAY[" + (try xs.map { x throws(StreamSQLError) in try expr(x) }).joined(separator: ", ") + "]"
         case .objectLiteral: throw refuse("an object literal", e.range)
         case .lambda: throw refuse("a lambda (x -> …)", e.range)
+        case .aggregateFilter(let call, let cond): return try expr(call) + " FILTER (WHERE " + expr(cond) + ")"
         case .call(let name, let args, let distinct, let over, let semantics):
             return try call(e, name.lowercased(), args, distinct: distinct, over: over, semantics: semantics)
         }

@@ -19,6 +19,14 @@ extension FlinkTranslator {
         let col = ctx.time.column
         let tvf: String
         switch w.name.lowercased() {
+        case "sessionwindow" where w.args.count > 1:
+            throw refuse("SessionWindow's maximum duration", w.args[1].range, sql)
+        case "countingwindow" where w.args.count > 1:
+            throw refuse("CountingWindow(n, m) (the last n rows every m rows)", w.range, sql)
+        case "slidingwindow" where w.when != nil:
+            throw refuse("SlidingWindow(…) OVER (WHEN …) (a window per triggering row)", w.range, sql)
+        case "statewindow":
+            throw refuse("StateWindow (a window opened and closed by conditions on rows)", w.range, sql)
         case "tumblingwindow":
             tvf = "TABLE(TUMBLE(TABLE \(from), DESCRIPTOR(\(col)), \(try duration(0))))"
         case "slidingwindow":

@@ -124,11 +124,25 @@ public struct FlinkTranslator {
 
     struct Translated { var sources: [String]; var query: String }
 
+    /// EMIT FINAL is what Flink's window aggregations do (one row when the watermark passes the end);
+    /// CHANGES and EVERY have no translation with the same rows.
+    func emitClause(_ s: SelectStatement, sql: String) throws(StreamSQLError) {
+        guard let e = s.emit else { return }
+        switch e.mode {
+        case .final: return
+        case .changes:
+            throw refuse("EMIT CHANGES (a retraction and an update inside a window each time a group changes)", e.range, sql)
+        case .every:
+            throw refuse("EMIT EVERY (Flink's early fire, table.exec.emit.early-fire.*, fires legacy group windows by processing-time delay, not at intervals of the window's time)", e.range, sql)
+        }
+    }
+
     func refuse(_ what: String, _ range: SourceRange, _ sql: String) -> StreamSQLError {
         StreamSQLError(.flink, "\(what) has no Flink equivalent; the query is not translated", at: range, in: sql)
     }
 
     mutating func select(_ s: SelectStatement, sql: String, name: String) throws(StreamSQLError) -> Translated {
+        try emitClause(s, sql: sql)
         var time = try timeSpec(s, sql: sql)
         time.session = s.window?.name.lowercased() == "sessionwindow"
         if let mr = s.matchRecognize {

@@ -136,6 +136,12 @@ public final class RowPrinter: @unchecked Sendable {
             for r in rows { line(r, mark: nil) }
         case .changelog:
             sizeColumns(rows, extra: 2)
+            // EMIT CHANGES says itself which rows withdraw an earlier one.
+            if batch.kinds.contains(.retract) {
+                for (i, r) in rows.enumerated() { line(r, mark: batch.kind(i) == .retract ? "-" : "+") }
+                previousFiring = []
+                return
+            }
             // A window firing replaces the previous firing's rows; row queries only add.
             var starts = batch.firingStarts
             if starts.isEmpty || starts[0] != 0 { starts.insert(0, at: 0) }

@@ -16,9 +16,10 @@ struct BenchCommand: ParsableCommand {
         case filter, transform, json, tumbling, sliding, analytic, cep, join, fanout, dashboard, all
         case dictSync = "dict-sync", dictEmit = "dict-emit"
         case fileFilter = "file-filter", fileTumbling = "file-tumbling", fileSession = "file-session"
+        case emitChanges = "emit-changes", stateWindow = "state-window"
     }
 
-    @Option(help: "filter, transform, json, tumbling, sliding, analytic, cep, join, fanout, dashboard, dict-sync, dict-emit, file-filter, file-tumbling, file-session, or all (the row-path workloads but dashboard).")
+    @Option(help: "filter, transform, json, tumbling, sliding, analytic, cep, join, fanout, dashboard, dict-sync, dict-emit, file-filter, file-tumbling, file-session, emit-changes, state-window, or all (the row-path workloads but dashboard).")
     var workload: Workload = .all
 
     @Option(help: "Number of events.")
@@ -45,6 +46,10 @@ struct BenchCommand: ParsableCommand {
     static let cepSQL = "SELECT * FROM stream MATCH_RECOGNIZE (PARTITION BY deviceId ORDER BY ts MEASURES LAST(A.temperature) AS peak ONE ROW PER MATCH PATTERN (A{3}) DEFINE A AS temperature > 80)"
     static let joinSQL = "SELECT deviceId, temperature, m.site AS site, m.model AS model FROM stream JOIN meta m ON deviceId = m.deviceId"
     static let tumblingSQL = "SELECT deviceId, AVG(temperature) AS avg_t, MAX(temperature) AS max_t, COUNT(*) AS c FROM stream GROUP BY deviceId, TumblingWindow('1s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')"
+    /// The tumbling workload with a retraction and an update per event (every event changes its group).
+    static let emitChangesSQL = tumblingSQL + " EMIT CHANGES"
+    /// A window per device opened by a hot reading and fired by a cold one.
+    static let stateWindowSQL = "SELECT deviceId, AVG(temperature) AS avg_t, MAX(temperature) AS max_t, COUNT(*) AS c FROM stream GROUP BY deviceId, StateWindow(temperature > 90, temperature < 10)"
     static let slidingSQL = "SELECT deviceId, AVG(temperature) AS avg_t, MAX(temperature) AS max_t, COUNT(*) AS c FROM stream GROUP BY deviceId, SlidingWindow('10s', '1s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')"
 
     func run() throws {
@@ -57,6 +62,8 @@ struct BenchCommand: ParsableCommand {
             case .json: json()
             case .tumbling: try query(name: "tumbling", sql: BenchCommand.tumblingSQL, flush: true)
             case .sliding: try query(name: "sliding", sql: BenchCommand.slidingSQL, flush: true)
+            case .emitChanges: try query(name: "emit-changes", sql: BenchCommand.emitChangesSQL, flush: true)
+            case .stateWindow: try query(name: "state-window", sql: BenchCommand.stateWindowSQL, flush: true)
             case .analytic: try query(name: "analytic", sql: BenchCommand.analyticSQL)
             case .cep: try query(name: "cep", sql: BenchCommand.cepSQL, flush: true)
             case .join: try query(name: "join", sql: BenchCommand.joinSQL)

@@ -349,6 +349,7 @@ enum StatefulFunctionNames {
         FunctionInfo("window_start", kind: .window, category: "window", args: 0...0, signature: "window_start()", summary: "Start of the current window (Unix ns)", impl: nil),
         FunctionInfo("window_end", kind: .window, category: "window", args: 0...0, signature: "window_end()", summary: "End of the current window (Unix ns)", impl: nil),
         FunctionInfo("row_number", kind: .window, category: "window", args: 0...0, signature: "row_number()", summary: "Row number within the window firing", impl: nil),
+        FunctionInfo("emit_kind", kind: .window, category: "window", args: 0...0, signature: "emit_kind()", summary: "What a windowed row is: 'final', 'early' (EMIT EVERY), 'update' or 'retract' (EMIT CHANGES, late rows)", impl: nil),
         ana("lag", 1...4, "lag(x [, offset [, default [, ignoreNull]]])", "x of an earlier row in the partition"),
         ana("latest", 1...1, "latest(x)", "The most recent non-NULL x"),
         ana("had_changed", 2...2, variadic: true, "had_changed(ignoreNull, x, …)", "Whether any x changed since the previous row"),

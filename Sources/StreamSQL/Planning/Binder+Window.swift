@@ -6,6 +6,10 @@ extension Binder {
         if let i = scope.keyCanonicals.firstIndex(of: canon) {
             return .slot(BoundWindowQuery.firstKeySlot + i, name: scope.keyNames[i])
         }
+        // `agg(…) FILTER (WHERE cond)`: the aggregate, fed only the rows where cond holds.
+        var e = e
+        var rowFilter: Expr? = nil
+        if case .aggregateFilter(let call, let cond) = e.kind { e = call; rowFilter = cond }
         switch e.kind {
         case .call(let name, let args, let distinct, _, _):
             guard let f = functions.lookup(name) else { return nil }
@@ -14,6 +18,7 @@ extension Binder {
                 case "window_start": return .slot(BoundWindowQuery.windowStartSlot, name: "window_start")
                 case "window_end": return .slot(BoundWindowQuery.windowEndSlot, name: "window_end")
                 case "row_number": return .slot(BoundWindowQuery.rowNumberSlot, name: "row_number")
+                case "emit_kind": return .slot(BoundWindowQuery.emitKindSlot, name: "emit_kind")
                 default: throw notSupported("\(f.name)()", e.range)
                 }
             }
@@ -34,14 +39,17 @@ extension Binder {
                 return .slot(BoundWindowQuery.firstKeySlot + scope.keyNames.count + i, name: canon)
             }
             var argument: BoundExpr? = nil
-            if !star, let a = args.first {
+            var filter: BoundExpr? = nil
+            do {
                 let saved = aggScope
                 aggScope = nil
                 defer { aggScope = saved }
-                argument = try bind(a)
+                if !star, let a = args.first { argument = try bind(a) }
+                if let rowFilter { filter = try bind(rowFilter) }
             }
             scope.aggregateCanonicals.append(canon)
             scope.aggregates.append((kind, argument))
+            scope.aggregateFilters.append(filter)
             return .slot(BoundWindowQuery.firstKeySlot + scope.keyNames.count + scope.aggregates.count - 1, name: canon)
         case .name(let n, _):
             if let target = scope.aliases[n], scope.aliasDepth < 8 {
@@ -106,7 +114,13 @@ extension Binder {
         case "tumblingwindow":
             try arity(1, "TumblingWindow('5s')")
             return .tumbling(size: try duration(w.args[0], "the window size"))
+        case "slidingwindow" where w.when != nil:
+            try arity(1, "SlidingWindow('10s') OVER (WHEN cond)")
+            return .slidingOnRows(size: try duration(w.args[0], "the window size"))
         case "slidingwindow":
+            if w.args.count == 1 {
+                throw planError("SlidingWindow takes 2 arguments, SlidingWindow('30s', '10s'), or 1 and the rows that trigger it: SlidingWindow('10s') OVER (WHEN cond)", w.range)
+            }
             try arity(2, "SlidingWindow('30s', '10s')")
             let size = try duration(w.args[0], "the window size"), slide = try duration(w.args[1], "the slide")
             guard size / slide <= 10_000 else {
@@ -114,14 +128,30 @@ extension Binder {
             }
             return .sliding(size: size, slide: slide)
         case "countingwindow":
-            try arity(1, "CountingWindow(100)")
+            guard w.args.count == 1 || w.args.count == 2 else {
+                throw planError("CountingWindow takes 1 or 2 arguments: CountingWindow(100) or CountingWindow(100, 10)", w.range)
+            }
             guard case .literal(let v) = w.args[0].kind, let n = v.asInt, n >= 1, n <= 100_000_000 else {
                 throw planError("CountingWindow needs a whole number of rows from 1 to 100,000,000", w.args[0].range)
             }
-            return .counting(Int(n))
+            guard w.args.count == 2 else { return .counting(Int(n)) }
+            guard n <= 100_000 else {
+                throw planError("CountingWindow(n, m) keeps the last n rows of each group: n may be at most 100,000", w.args[0].range)
+            }
+            guard case .literal(let mv) = w.args[1].kind, let m = mv.asInt, m >= 1, m <= n else {
+                throw planError("CountingWindow(n, m) fires every m rows: m must be a whole number from 1 to n (\(n))", w.args[1].range)
+            }
+            return m == n ? .counting(Int(n)) : .countingEvery(size: Int(n), every: Int(m))
         case "sessionwindow":
-            try arity(1, "SessionWindow('5m')")
-            return .session(gap: try duration(w.args[0], "the session gap"))
+            guard w.args.count == 1 || w.args.count == 2 else {
+                throw planError("SessionWindow takes 1 or 2 arguments: SessionWindow('5m') or SessionWindow('5m', '1h') (gap, maximum duration)", w.range)
+            }
+            let gap = try duration(w.args[0], "the session gap")
+            let max = w.args.count == 2 ? try duration(w.args[1], "the session's maximum duration") : nil
+            return .session(gap: gap, maxDuration: max)
+        case "statewindow":
+            try arity(2, "StateWindow(status = 'start', status = 'stop')")
+            return .state
         default:
             throw planError("unknown window function \(w.name)", w.range)
         }
@@ -162,6 +192,32 @@ extension Binder {
         return t
     }
 
+    /// The EMIT clause checked against the window: EVERY needs a window on time, CHANGES emits one group
+    /// at a time (so nothing may order, cut or deduplicate a whole firing).
+    func emitPolicy(_ s: SelectStatement, kind: WindowKind, time: TimeOptions, analytics: Bool) throws(StreamSQLError) -> EmitPolicy {
+        guard let e = s.emit else { return .onClose }
+        switch e.mode {
+        case .final:
+            return .final
+        case .changes:
+            if case .countingEvery = kind {
+                throw planError("EMIT CHANGES: each firing of CountingWindow(n, m) is a window of its own, with nothing to update (use CountingWindow(n) or drop EMIT CHANGES)", e.range)
+            }
+            let cut = !s.orderBy.isEmpty ? "ORDER BY" : s.limit != nil ? "LIMIT" : s.distinct ? "DISTINCT" : analytics ? "an analytic function" : nil
+            if let cut {
+                throw planError("EMIT CHANGES updates one group at a time; \(cut) works on a whole window's rows (drop it, or use EMIT EVERY)", e.range)
+            }
+            return .changes
+        case .every(let d):
+            switch kind {
+            case .tumbling, .sliding, .session: break
+            default: throw planError("EMIT EVERY needs a window on time (Tumbling, Sliding or Session); a \(kind.name) speaks per row count or trigger", e.range)
+            }
+            let n = try duration(d, "EMIT EVERY's interval")
+            return .every(n)
+        }
+    }
+
     /// Binds a grouped query: WHERE over input rows; keys and aggregate arguments over input rows;
     /// SELECT, HAVING, ORDER BY and the trigger over aggregate rows.
     mutating func bindWindowed(_ s: SelectStatement) throws(StreamSQLError) -> BoundWindowQuery {
@@ -171,6 +227,25 @@ extension Binder {
         if time.eventTimeSlot != nil {
             if case .counting = kind { throw planError("a CountingWindow counts rows; TIMESTAMP does not apply to it", s.with.first?.2 ?? s.range) }
             if case .global = kind { throw planError("a GLOBAL WINDOW fires on its trigger; TIMESTAMP does not apply to it", s.with.first?.2 ?? s.range) }
+            if case .countingEvery = kind { throw planError("a CountingWindow counts rows; TIMESTAMP does not apply to it", s.with.first?.2 ?? s.range) }
+            if case .state = kind { throw planError("a StateWindow follows rows in arrival order; TIMESTAMP does not apply to it", s.with.first?.2 ?? s.range) }
+        }
+        if case .slidingOnRows = kind, let e = s.emit, case .changes = e.mode {
+            throw planError("EMIT CHANGES: each triggering row of SlidingWindow(…) OVER (WHEN …) gets a window of its own, with nothing to update", e.range)
+        }
+        // StateWindow's conditions and a sliding window's WHEN test input rows, as WHERE does.
+        var windowConditions: [BoundExpr] = []
+        var conditionExprs: [Expr] = []
+        if case .state = kind, let w = s.window { conditionExprs = w.args }
+        if case .slidingOnRows = kind, let when = s.window?.when { conditionExprs = [when] }
+        do {
+            for c in conditionExprs {
+                if contains(c, kind: .aggregate) || contains(c, kind: .analytic) {
+                    throw planError("\(kind.name)'s conditions test each input row; they cannot hold an aggregate or analytic function", c.range)
+                }
+                try validate(c, windowed: false, groupKeys: [])
+                windowConditions.append(try bind(c))
+            }
         }
         let savedAnalytics = analyticScope
         analyticScope = nil  // WHERE and GROUP BY of a grouped query see input rows, where analytics are not allowed
@@ -226,9 +301,14 @@ extension Binder {
             }
         }
         let trigger = try s.window?.trigger.map { t throws(StreamSQLError) in try bind(t) }
-        return BoundWindowQuery(
+        let emit = try emitPolicy(s, kind: kind, time: time, analytics: analyticScope?.calls.isEmpty == false)
+        var bound = BoundWindowQuery(
             window: kind, implicitWindow: implicit, time: time, filter: filter, groupKeys: keys, groupKeyNames: keyNames,
             aggregates: scope.aggregates, trigger: trigger, schema: ResultSchema(columns: columns), projections: projections,
             having: having, orderBy: order, limit: s.limit, distinct: s.distinct, analytics: analyticScope?.calls ?? [])
+        bound.emit = emit
+        bound.aggregateFilters = scope.aggregateFilters
+        bound.windowConditions = windowConditions
+        return bound
     }
 }

@@ -112,6 +112,15 @@ public struct Binder<R: FieldResolver> {
             for x in xs { try validate(x, inAggregate: inAggregate, inAnalytic: inAnalytic, windowed: windowed, groupKeys: groupKeys) }
         case .objectLiteral(let fs):
             for (_, x) in fs { try validate(x, inAggregate: inAggregate, inAnalytic: inAnalytic, windowed: windowed, groupKeys: groupKeys) }
+        case .aggregateFilter(let call, let cond):
+            guard case .call(let name, _, _, nil, _) = call.kind, functions.lookup(name)?.kind == .aggregate else {
+                throw planError("FILTER (WHERE …) follows an aggregate function, as in count(*) FILTER (WHERE x > 0)", e.range)
+            }
+            try validate(call, inAggregate: inAggregate, inAnalytic: inAnalytic, windowed: windowed, groupKeys: groupKeys)
+            if contains(cond, kind: .aggregate) || contains(cond, kind: .analytic) {
+                throw planError("an aggregate's FILTER (WHERE …) tests each input row; it cannot hold an aggregate or analytic function", cond.range)
+            }
+            try validate(cond, inAggregate: name, inAnalytic: inAnalytic, windowed: false, groupKeys: [])
         case .lambda(_, let body):
             if contains(body, kind: .aggregate) || contains(body, kind: .analytic) {
                 throw planError("a lambda's body (x -> …) is evaluated per array element and cannot hold an aggregate or analytic function", body.range)
@@ -267,6 +276,8 @@ public struct Binder<R: FieldResolver> {
         if let scope = aggScope, let r = try bindInAggregateScope(e, scope) { return r }
         if let scope = patternScope, let r = try bindInPatternScope(e, scope) { return r }
         switch e.kind {
+        case .aggregateFilter:
+            throw planError("FILTER (WHERE …) belongs to an aggregate of a grouped or windowed query", e.range)
         case .literal(let v): return .literal(v)
         case .name(let n, _):
             if let args = udfArguments.last {
@@ -389,13 +400,17 @@ public struct Binder<R: FieldResolver> {
         let groupKeyNames = s.groupBy.compactMap { columnPath($0)?.joined(separator: ".") }
 
         if let w = s.window, w.trigger == nil {
-            let known = ["TumblingWindow", "SlidingWindow", "CountingWindow", "SessionWindow"]
+            let known = ["TumblingWindow", "SlidingWindow", "CountingWindow", "SessionWindow", "StateWindow"]
             if !known.contains(where: { $0.caseInsensitiveEquals(w.name) }) {
                 throw planError("unknown window function \(w.name)", w.range, suggestions: closestNames(to: w.name, in: known))
             }
         }
         if let r = s.windowOver {
             throw planError("OVER(...) on a GROUP BY window is not supported; OVER belongs to analytic functions such as lag(x) OVER (PARTITION BY k)", r)
+        }
+        if let mr = s.matchRecognize, let e = s.emit {
+            _ = mr
+            throw planError("EMIT applies to windowed queries, not to MATCH_RECOGNIZE", e.range)
         }
         if let mr = s.matchRecognize, windowed || !s.groupBy.isEmpty {
             throw planError("MATCH_RECOGNIZE cannot be combined with GROUP BY or a window", mr.range)
@@ -454,6 +469,9 @@ public struct Binder<R: FieldResolver> {
         }
         if let (_, _, r) = s.with.first {
             throw planError("WITH (…) event-time options apply to windowed queries; this query has no window", r)
+        }
+        if let e = s.emit {
+            throw planError("EMIT says when a window speaks; this query has no window or aggregate (add GROUP BY TumblingWindow('1m'))", e.range)
         }
 
         // Row query.

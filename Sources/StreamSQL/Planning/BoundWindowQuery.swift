@@ -3,18 +3,41 @@ public enum WindowKind: Sendable, Equatable {
     case tumbling(size: Int64)
     case sliding(size: Int64, slide: Int64)
     case counting(Int)
-    case session(gap: Int64)
+    /// `CountingWindow(n, m)`: the last n rows of a group, every m-th row once n have arrived.
+    case countingEvery(size: Int, every: Int)
+    /// `SessionWindow(gap[, max])`: a session never crosses a multiple of `maxDuration` (as eKuiper checks
+    /// its maximum duration at t = 0, max, 2·max, …).
+    case session(gap: Int64, maxDuration: Int64?)
+    /// `StateWindow(begin, end)`: per group, from a row where `begin` holds to the next row where `end` holds.
+    case state
+    /// `SlidingWindow(size) OVER (WHEN cond)`: per row where cond holds, its group over the `size` before it.
+    case slidingOnRows(size: Int64)
     case global
 
     public var name: String {
         switch self {
         case .tumbling: return "TumblingWindow"
-        case .sliding: return "SlidingWindow"
-        case .counting: return "CountingWindow"
+        case .sliding, .slidingOnRows: return "SlidingWindow"
+        case .counting, .countingEvery: return "CountingWindow"
+        case .state: return "StateWindow"
         case .session: return "SessionWindow"
         case .global: return "GLOBAL WINDOW"
         }
     }
+}
+
+/// When a window's results leave it (the `EMIT` clause).
+public enum EmitPolicy: Sendable, Equatable {
+    /// No EMIT clause: the result when the window closes, and again for each row that arrives within
+    /// ALLOWEDLATENESS (the reference's behaviour).
+    case onClose
+    /// `EMIT FINAL`: one result per window, held until the window's lateness has passed.
+    case final
+    /// `EMIT CHANGES`: a group's new result whenever its row changes, after a retraction of its previous one.
+    case changes
+    /// `EMIT EVERY d`: the current result of every open window each time the window's time crosses a
+    /// multiple of d (nanoseconds), then the final result when it closes.
+    case every(Int64)
 }
 
 /// Time settings from `WITH (…)`. Durations are nanoseconds.
@@ -33,7 +56,7 @@ public struct TimeOptions: Sendable, Equatable {
 /// The bound form of a grouped or windowed query.
 ///
 /// Aggregation produces, per group and window, an *aggregate row* whose slots are
-/// `[window_start, window_end, row_number, group keys…, aggregates…]`; the projections, HAVING, ORDER BY and the
+/// `[window_start, window_end, row_number, emit_kind, group keys…, aggregates…]`; the projections, HAVING, ORDER BY and the
 /// global window's trigger are ordinary bound expressions over that row, compiled by the same compiler
 /// as row queries.
 public struct BoundWindowQuery: Sendable {
@@ -41,17 +64,25 @@ public struct BoundWindowQuery: Sendable {
     public static let windowEndSlot = 1
     /// `row_number()`: the row's position in its window firing (from 1).
     public static let rowNumberSlot = 2
-    public static let firstKeySlot = 3
+    /// `emit_kind()`: 'final', 'early', 'update' or 'retract'.
+    public static let emitKindSlot = 3
+    public static let firstKeySlot = 4
 
     public var window: WindowKind
     /// True when the query has aggregates but no window: the reference's default 10-second tumbling window.
     public var implicitWindow: Bool
     public var time: TimeOptions
+    public var emit: EmitPolicy = .onClose
     public var filter: BoundExpr?
     public var groupKeys: [BoundExpr]
     public var groupKeyNames: [String]
     public var aggregates: [(kind: AggregateKind, argument: BoundExpr?)]
+    /// Per aggregate: its FILTER (WHERE …) condition over input rows, if any.
+    public var aggregateFilters: [BoundExpr?] = []
     public var trigger: BoundExpr?
+    /// Conditions over input rows that drive the window: StateWindow's begin and end, or the WHEN of
+    /// `SlidingWindow(…) OVER (WHEN …)`.
+    public var windowConditions: [BoundExpr] = []
     public var schema: ResultSchema
     public var projections: [BoundExpr]
     public var having: BoundExpr?
@@ -71,6 +102,7 @@ final class AggregateScope {
     let keyNames: [String]
     var aggregateCanonicals: [String] = []
     var aggregates: [(kind: AggregateKind, argument: BoundExpr?)] = []
+    var aggregateFilters: [BoundExpr?] = []
     /// In HAVING and ORDER BY, a bare name may be a SELECT alias.
     var aliases: [String: Expr] = [:]
     var aliasDepth = 0

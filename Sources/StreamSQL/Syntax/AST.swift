@@ -38,6 +38,8 @@ public indirect enum ExprKind: Sendable {
     case cast(Expr, typeName: String)
     /// A function call; `semantics` is RUNNING/FINAL inside MATCH_RECOGNIZE.
     case call(name: String, args: [Expr], distinct: Bool, over: OverClause?, semantics: String?)
+    /// `agg(…) FILTER (WHERE cond)`: an aggregate over the rows where `cond` holds.
+    case aggregateFilter(Expr, where: Expr)
     /// `base.field`
     case member(Expr, String)
     /// `base[index]`
@@ -73,7 +75,7 @@ extension ExprKind {
         switch self {
         case .literal, .name, .star: break
         case .unary(_, let a), .isNull(let a, _), .cast(let a, _), .member(let a, _), .lambda(_, let a): f(a)
-        case .binary(_, let a, let b), .like(let a, let b, _), .index(let a, let b): f(a); f(b)
+        case .binary(_, let a, let b), .like(let a, let b, _), .index(let a, let b), .aggregateFilter(let a, let b): f(a); f(b)
         case .inList(let a, let xs, _): f(a); xs.forEach(f)
         case .between(let a, let b, let c, _): f(a); f(b); f(c)
         case .caseWhen(let op, let whens, let other):
@@ -126,6 +128,15 @@ public struct WindowSpec: Sendable {
     public var args: [Expr]
     public var trigger: Expr?         // GLOBAL WINDOW only
     public var range: SourceRange
+    /// `SlidingWindow('10s') OVER (WHEN cond)`: the rows that trigger a result.
+    public var when: Expr? = nil
+}
+
+/// `EMIT CHANGES`, `EMIT EVERY '5s'` or `EMIT FINAL` after a windowed query: when its window speaks.
+public struct EmitClause: Sendable {
+    public enum Mode: Sendable { case changes, every(Expr), final }
+    public var mode: Mode
+    public var range: SourceRange
 }
 
 public indirect enum PatternNode: Sendable {
@@ -169,6 +180,7 @@ public struct SelectStatement: Sendable {
     public var limit: Int?
     public var limitRange: SourceRange
     public var with: [(String, Value, SourceRange)]
+    public var emit: EmitClause? = nil
     public var range: SourceRange
 }
 

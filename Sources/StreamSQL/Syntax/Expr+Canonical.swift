@@ -35,6 +35,7 @@ extension Expr {
                 s += ")"
             }
             return s
+        case .aggregateFilter(let call, let cond): return "\(call.canonical) FILTER (WHERE \(cond.canonical))"
         case .member(let b, let f): return "\(b.canonical).\(f)"
         case .index(let b, let i): return "\(b.canonical)[\(i.canonical)]"
         case .arrayLiteral(let xs): return "[" + xs.map(\.canonical).joined(separator: ", ") + "]"

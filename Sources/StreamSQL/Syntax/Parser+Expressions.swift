@@ -344,7 +344,16 @@ extension Parser {
             try expectOp(")", "to close OVER (…)")
             over = OverClause(partitionBy: parts, when: when, range: o.range.union(close.range))
         }
-        return try node(.call(name: t.text, args: args, distinct: distinct, over: over, semantics: nil), t.range.union(close.range))
+        let call = try node(.call(name: t.text, args: args, distinct: distinct, over: over, semantics: nil), t.range.union(close.range))
+        // `count(*) FILTER (WHERE cond)`; a bare word `filter` after a call stays an alias.
+        if over == nil, peek.isWord("filter"), peek(1).isOp("("), peek(2).isWord("where") {
+            pos += 3
+            let cond = try parseExpr()
+            let end = peek
+            try expectOp(")", "to close FILTER (WHERE …)")
+            return try node(.aggregateFilter(call, where: cond), t.range.union(end.range))
+        }
+        return call
     }
 
     mutating func parseCase() throws(StreamSQLError) -> Expr {

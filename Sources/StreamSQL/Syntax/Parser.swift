@@ -404,14 +404,19 @@ public struct Parser {
             stmt.limit = n
             stmt.limitRange = lt.range.union(t.range)
         }
+        if peek.isWord("emit") { stmt.emit = try parseEmit() }
         if peek.isWord("with") {
             guard stmt.with.isEmpty else { throw error("WITH options given twice", at: peek.range) }
             stmt.with = try parseWith()
         }
+        if peek.isWord("emit") {
+            guard stmt.emit == nil else { throw error("EMIT given twice", at: peek.range) }
+            stmt.emit = try parseEmit()
+        }
         stmt.range = SourceRange(start, tokens[max(0, pos - 1)].range.end)
         if peek.kind != .eof && !peek.isOp(";") {
             let t = peek
-            let clauseOrder = "clauses go in the order FROM, MATCH_RECOGNIZE, WHERE, GROUP BY, WITH, HAVING, ORDER BY, LIMIT"
+            let clauseOrder = "clauses go in the order FROM, MATCH_RECOGNIZE, WHERE, GROUP BY, WITH, HAVING, ORDER BY, LIMIT, EMIT"
             if t.kind == .word, ["where", "group", "having", "order", "limit", "match_recognize"].contains(t.text.lowercased()) {
                 throw error("unexpected \(t.text.uppercased()) here; \(clauseOrder)", at: t.range)
             }
@@ -494,7 +499,9 @@ public struct Parser {
     mutating func parseOptionalAlias() throws(StreamSQLError) -> String? {
         if acceptWord("as") { return try identifier("an alias after AS").0 }
         if peek.kind == .quoted || (peek.kind == .word && !Parser.isReserved(peek)) {
-            // A bare word after the source is an alias, except a GLOBAL-less window clause keyword.
+            // A bare word after the source is an alias, except a GLOBAL-less window clause keyword and
+            // an EMIT clause (`FROM s EMIT CHANGES`).
+            if peek.isWord("emit"), ["changes", "every", "final"].contains(where: { peek(1).isWord($0) }) { return nil }
             return advance().text
         }
         return nil
@@ -511,7 +518,11 @@ public struct Parser {
             if case .call(let name, let args, _, let over, _) = e.kind, name.lowercased().hasSuffix("window") {
                 guard stmt.window == nil else { throw error("only one window per query", at: e.range) }
                 stmt.window = WindowSpec(name: name, args: args, trigger: nil, range: e.range)
-                if let over { stmt.windowOver = over.range }
+                if let over, over.partitionBy.isEmpty, let when = over.when, name.lowercased() == "slidingwindow" {
+                    stmt.window?.when = when
+                } else if let over {
+                    stmt.windowOver = over.range
+                }
                 if peek.isWord("over") {
                     let o = advance()
                     var r = o.range
@@ -530,6 +541,18 @@ public struct Parser {
                 stmt.groupBy.append(e)
             }
         } while acceptOp(",")
+    }
+
+    /// `EMIT CHANGES | EMIT EVERY '5s' | EMIT FINAL`.
+    mutating func parseEmit() throws(StreamSQLError) -> EmitClause {
+        let e = advance()
+        if acceptWord("changes") { return EmitClause(mode: .changes, range: e.range.union(tokens[pos - 1].range)) }
+        if acceptWord("final") { return EmitClause(mode: .final, range: e.range.union(tokens[pos - 1].range)) }
+        if acceptWord("every") {
+            let d = try parseExpr()
+            return EmitClause(mode: .every(d), range: e.range.union(d.range))
+        }
+        throw error("EMIT takes CHANGES, EVERY '<duration>' or FINAL, found \(describe(peek))", at: peek.range)
     }
 
     mutating func parseGlobalWindow() throws(StreamSQLError) -> WindowSpec {

@@ -1,3 +1,5 @@
+import DequeModule
+
 /// `CountingWindow(n)`: each group fires on its own n-th row, then starts over.
 /// With STATETTL, a group that saw no row for that long (processing time) is dropped (counted).
 final class CountingWindowOperator: QueryOperator {
@@ -22,8 +24,16 @@ final class CountingWindowOperator: QueryOperator {
         core.arrivals.stamp(now)
         guard let g = core.group(core.key(row), in: groups) else { return true }
         core.accumulate(groups, g, row, time: now, now: now)
+        let emission = core.emission
+        if emission.changes {
+            emission.change(core, groups, g, window: 0, start: groups.firstTime[g], end: groups.lastTime[g], into: &out)
+        }
         if groups.rows[g] >= n {
-            core.emit(groups, only: [g], start: .int(groups.firstTime[g]), end: .int(groups.lastTime[g]), into: &out)
+            if emission.emitsOnClose {
+                core.emit(groups, only: [g], start: .int(groups.firstTime[g]), end: .int(groups.lastTime[g]), into: &out)
+            } else {
+                emission.forget(window: 0, key: groups.key(g))
+            }
             groups.reset(g)
         }
         return true
@@ -72,8 +82,16 @@ final class GlobalWindowOperator: QueryOperator {
         guard let g = core.group(core.key(row), in: groups) else { return true }
         core.accumulate(groups, g, row, time: now, now: now)
         let start = Value.int(groups.firstTime[g]), end = Value.int(groups.lastTime[g])
+        let emission = core.emission
+        if emission.changes {
+            emission.change(core, groups, g, window: 0, start: groups.firstTime[g], end: groups.lastTime[g], into: &out)
+        }
         if let trig = core.trigger, trig(core.aggregateRow(groups, g, start: start, end: end)) {
-            core.emit(groups, only: [g], start: start, end: end, into: &out)
+            if emission.emitsOnClose {
+                core.emit(groups, only: [g], start: start, end: end, into: &out)
+            } else {
+                emission.forget(window: 0, key: groups.key(g))
+            }
             groups.reset(g)
         }
         return true
@@ -82,5 +100,58 @@ final class GlobalWindowOperator: QueryOperator {
     func onTick(now: Int64, into out: inout ResultBatch) {
         guard let ttl = core.q.time.stateTTL else { return }
         groups = dropIdleGroups(groups, now: now, ttl: ttl, core: core)
+    }
+}
+
+/// `CountingWindow(n, m)`: per group, every m-th row once n rows have arrived, the result over the group's
+/// last n rows (eKuiper's count window with an interval). Each firing is a window of its own; its bounds
+/// are the processing times of its first and last rows.
+///
+/// - Complexity: O(1) per row between firings; O(n × aggregates) per firing (the last n rows are kept
+///   and folded afresh, so every aggregate works, including those that cannot remove a row).
+final class SlidingCountWindowOperator: QueryOperator {
+    let core: WindowCore
+    let size: Int
+    let every: Int
+
+    /// One group: its last `size` rows (with their arrival times) and how many rows it has seen.
+    private final class Recent {
+        var rows = Deque<(row: Row, at: Int64)>()
+        var seen = 0
+    }
+    private var groups: [GroupKey: Recent] = [:]
+
+    init(core: WindowCore, size: Int, every: Int) {
+        self.core = core
+        self.size = size
+        self.every = every
+    }
+
+    var schema: ResultSchema { core.schema }
+    var stateSize: StateSize { StateSize(groups: groups.count, openWindows: groups.count) }
+    var explain: String { "counting window of the last \(size) rows per group, every \(every) rows" }
+
+    func process(_ row: Row, into out: inout ResultBatch) -> Bool {
+        if let f = core.filter, !f(row) { return true }
+        let now = core.clock.now()
+        let key = core.key(row)
+        let recent: Recent
+        if let r = groups[key] {
+            recent = r
+        } else {
+            guard core.admitNewGroup(current: groups.count) else { return true }
+            recent = Recent()
+            groups[key] = recent
+        }
+        recent.rows.append((row, now))
+        if recent.rows.count > size { recent.rows.removeFirst() }
+        recent.seen += 1
+        guard recent.seen >= size, recent.seen % every == 0 else { return true }
+        let table = core.makeTable()
+        let g = table.insert(key)
+        for (r, at) in recent.rows { core.accumulate(table, g, r, time: at, now: at) }
+        core.emit(table, start: .int(table.firstTime[g]), end: .int(table.lastTime[g]), into: &out)
+        core.recycle(table)
+        return true
     }
 }

@@ -3,9 +3,15 @@ import HeapModule
 /// `SessionWindow(gap)`: per group, rows closer than `gap` to each other form one session
 /// `[first row, last row + gap)`. Out-of-order rows may bridge two sessions, which then merge.
 /// A session fires when the watermark (event time) or the clock (processing time) reaches its end.
+/// With a maximum duration, sessions are cut at every multiple of it (eKuiper checks the maximum
+/// duration at t = 0, max, 2·max, …): a session never crosses one, and one running into it ends there.
 final class SessionWindowOperator: QueryOperator {
     let core: WindowCore
     let gap: Int64
+    let maxDuration: Int64?
+
+    /// Where a session lives: its group and (with a maximum duration) the stretch of max duration it is in.
+    struct Slot: Hashable { let key: GroupKey; let bucket: Int64 }
 
     /// One session: its bounds and a one-group table with its aggregate state.
     final class Session {
@@ -13,11 +19,12 @@ final class SessionWindowOperator: QueryOperator {
         var end: Int64
         let state: GroupTable
         let key: GroupKey
+        let slot: Slot
         /// Creation order, for sessions with equal bounds.
         let seq: Int
         var open = true
-        init(start: Int64, end: Int64, state: GroupTable, key: GroupKey, seq: Int) {
-            self.start = start; self.end = end; self.state = state; self.key = key; self.seq = seq
+        init(start: Int64, end: Int64, state: GroupTable, slot: Slot, seq: Int) {
+            self.start = start; self.end = end; self.state = state; self.key = slot.key; self.slot = slot; self.seq = seq
         }
     }
 
@@ -32,7 +39,7 @@ final class SessionWindowOperator: QueryOperator {
         var isCurrent: Bool { session.open && session.end == end && session.start == start }
     }
 
-    private(set) var sessions: [GroupKey: [Session]] = [:]     // per group, sorted by start
+    private(set) var sessions: [Slot: [Session]] = [:]          // per group and stretch, sorted by start
     private var due = Heap<Due>()                           // firing order: end, start, creation
     private var count = 0
     private var created = 0
@@ -41,9 +48,10 @@ final class SessionWindowOperator: QueryOperator {
     /// end before it); nil when the gap and lateness leave none.
     private let accepted: ClosedRange<Int64>?
 
-    init(core: WindowCore, gap: Int64) {
+    init(core: WindowCore, gap: Int64, maxDuration: Int64? = nil) {
         self.core = core
         self.gap = gap
+        self.maxDuration = maxDuration
         accepted = TimeMath.sum(gap, core.eventTime?.lateness ?? 0, 1).map { Int64.min...(Int64.max - $0) }
     }
 
@@ -51,7 +59,7 @@ final class SessionWindowOperator: QueryOperator {
     var needsTicks: Bool { core.eventTime == nil || core.eventTime?.idle != nil }
     var stateSize: StateSize { StateSize(groups: sessions.count, openWindows: count) }
     var explain: String {
-        "session window with a gap of \(fmt(gap)) on " + (core.eventTime.map { _ in "event time from '\(core.q.time.eventTimeField ?? "?")'" } ?? "processing time")
+        "session window with a gap of \(fmt(gap))\(maxDuration.map { ", cut at every multiple of \(fmt($0))" } ?? "") on " + (core.eventTime.map { _ in "event time from '\(core.q.time.eventTimeField ?? "?")'" } ?? "processing time")
     }
 
     func process(_ row: Row, into out: inout ResultBatch) -> Bool {
@@ -68,15 +76,23 @@ final class SessionWindowOperator: QueryOperator {
             t = x
         }
         let key = core.key(row)
-        var list = sessions[key] ?? []
-        if list.isEmpty && sessions[key] == nil && !core.admitNewGroup(current: sessions.count) { return true }
+        var slot = Slot(key: key, bucket: 0)
+        var cut = Int64.max   // the multiple of the maximum duration after t
+        if let m = maxDuration {
+            let b = TimeMath.floorDiv(t, m)
+            slot = Slot(key: key, bucket: b)
+            let (e, o) = (b + 1).multipliedReportingOverflow(by: m)
+            if !o { cut = e }
+        }
+        var list = sessions[slot] ?? []
+        if list.isEmpty && sessions[slot] == nil && !core.admitNewGroup(current: sessions.count) { return true }
         // Sessions this row touches: the next event at most the gap after the last one (or before the first) joins.
         let touching = list.indices.filter { list[$0].start <= t + gap && t <= list[$0].end }
         let target: Session
         if touching.isEmpty {
             let table = core.makeTable()
             _ = table.insert(key)
-            target = Session(start: t, end: t + gap, state: table, key: key, seq: created)
+            target = Session(start: t, end: min(t + gap, cut), state: table, slot: slot, seq: created)
             created += 1
             list.append(target)
             count += 1
@@ -84,6 +100,7 @@ final class SessionWindowOperator: QueryOperator {
             target = list[touching[0]]
             for i in touching.dropFirst().reversed() {
                 let other = list[i]
+                if core.emission.changes { core.emission.withdraw(core, window: Int64(other.seq), key: key, into: &out) }
                 target.state.merge(0, from: other.state, 0)
                 core.recycle(other.state)
                 other.open = false
@@ -93,19 +110,31 @@ final class SessionWindowOperator: QueryOperator {
                 count -= 1
             }
             target.start = min(target.start, t)
-            target.end = max(target.end, t + gap)
+            target.end = max(target.end, min(t + gap, cut))
         }
         core.accumulate(target.state, 0, row, time: t, now: now)
+        if core.emission.changes {
+            core.emission.change(core, target.state, 0, window: Int64(target.seq), start: target.start, end: target.end, into: &out)
+        }
         list.sort { $0.start < $1.start }
-        sessions[key] = list
+        sessions[slot] = list
         due.insert(Due(end: target.end, start: target.start, seq: target.seq, session: target))
         if let et = core.eventTime {
             et.observe(t, arrival: now)
-            fire(upTo: et.watermark, into: &out)
+            advance(to: et.watermark, into: &out)
         } else {
-            fire(upTo: now, into: &out)
+            advance(to: now, into: &out)
         }
         return true
+    }
+
+    /// The window's time moved to `limit`: fire the sessions it closes (EMIT FINAL: once their lateness
+    /// passed), then EMIT EVERY's early results of the sessions still open.
+    private func advance(to limit: Int64, into out: inout ResultBatch) {
+        fire(upTo: core.emission.fireLimit(limit), into: &out)
+        guard core.emission.earlyDue(limit) else { return }
+        let open = sessions.values.joined().sorted { ($0.end, $0.start, $0.seq) < ($1.end, $1.start, $1.seq) }
+        for s in open { core.emit(s.state, start: .int(s.start), end: .int(s.end), kind: .early, into: &out) }
     }
 
     /// Fires the sessions that end before `limit`, in end order, then start, then creation order. A session
@@ -117,16 +146,20 @@ final class SessionWindowOperator: QueryOperator {
             guard m.isCurrent else { continue }
             let s = m.session
             s.open = false
-            core.emit(s.state, start: .int(s.start), end: .int(s.end), into: &out)
+            if core.emission.emitsOnClose {
+                core.emit(s.state, start: .int(s.start), end: .int(s.end), into: &out)
+            } else {
+                core.emission.forget(window: Int64(s.seq))
+            }
             core.recycle(s.state)
-            sessions[s.key]?.removeAll { $0 === s }
-            if sessions[s.key]?.isEmpty == true { sessions[s.key] = nil }
+            sessions[s.slot]?.removeAll { $0 === s }
+            if sessions[s.slot]?.isEmpty == true { sessions[s.slot] = nil }
             count -= 1
         }
     }
 
     func onTick(now: Int64, into out: inout ResultBatch) {
-        if let limit = core.tickLimit(now: now) { fire(upTo: limit, into: &out) }
+        if let limit = core.tickLimit(now: now) { advance(to: limit, into: &out) }
     }
 
     func finish(into out: inout ResultBatch) {

@@ -156,9 +156,14 @@ final class WindowCore {
     /// Per aggregate: its argument (an aggregate without one, such as COUNT(*), reads TRUE).
     let aggArgs: [Column]
     let aggKinds: [AggregateKind]
+    /// Per aggregate: its FILTER (WHERE …) (empty or all nil when no aggregate has one).
+    let aggFilters: [Condition?]
+    let filtersAggregates: Bool
     let projections: [Column]
     let having: Condition?
     let trigger: Condition?
+    /// Conditions over input rows that drive the window (StateWindow's begin and end, a sliding window's WHEN).
+    let windowConditions: [Condition]
     let order: [(Eval, Bool)]
     let counters: Counters
     let maxGroups: Int
@@ -183,9 +188,12 @@ final class WindowCore {
         keyEvals = q.groupKeys.map(c.column)
         aggArgs = q.aggregates.map { $0.argument.map(c.column) ?? Column(slot: -1, eval: { _ in .bool(true) }) }
         aggKinds = q.aggregates.map(\.kind)
+        aggFilters = q.aggregateFilters.map { $0.map(c.condition) }
+        filtersAggregates = aggFilters.contains { $0 != nil }
         projections = q.projections.map(c.column)
         having = q.having.map(c.condition)
         trigger = q.trigger.map(c.condition)
+        windowConditions = q.windowConditions.map(c.condition)
         order = q.orderBy.map { (c.compile($0.expr), $0.descending) }
         self.counters = counters
         self.maxGroups = maxGroups
@@ -199,7 +207,11 @@ final class WindowCore {
             return nil
         }
         directSlots = plain && slots.count == q.projections.count ? slots : nil
+        emission = WindowEmission(q.emit, lateness: q.time.allowedLateness)
     }
+
+    /// When results leave the window (the EMIT clause), with its state (EMIT CHANGES' last rows).
+    let emission: WindowEmission
 
     /// Output rows whose cells are all empty are dropped (changed_col).
     let suppressEmpty: Bool
@@ -244,6 +256,7 @@ final class WindowCore {
     @inline(__always) func accumulate(_ table: GroupTable, _ g: Int, _ row: Row, time: Int64, now: Int64) {
         let cols = table.columns
         for i in 0..<aggArgs.count {
+            if filtersAggregates, let f = aggFilters[i], !f(row) { continue }
             if countsRows[i] {
                 unsafeDowncast(cols[i], to: CountColumn.self).addRow(g)
             } else {
@@ -261,17 +274,18 @@ final class WindowCore {
     private var scratch = Row(width: 0)
 
     /// The aggregate row of group `g`: `[window_start, window_end, keys…, aggregate results…]`.
-    func aggregateRow(_ table: GroupTable, _ g: Int, start: Value, end: Value) -> Row {
-        fillScratch(table, g, start: start, end: end, rowNumber: 1)
+    func aggregateRow(_ table: GroupTable, _ g: Int, start: Value, end: Value, kind: EmitKind = .final) -> Row {
+        fillScratch(table, g, start: start, end: end, rowNumber: 1, kind: kind)
         return scratch
     }
 
-    private func fillScratch(_ table: GroupTable, _ g: Int, start: Value, end: Value, rowNumber: Int) {
+    private func fillScratch(_ table: GroupTable, _ g: Int, start: Value, end: Value, rowNumber: Int, kind: EmitKind = .final) {
         let width = q.aggregateRowWidth
         if scratch.slots.count != width { scratch = Row(width: width) }
         scratch.slots[0] = start
         scratch.slots[1] = end
         scratch.slots[2] = .int(Int64(rowNumber))
+        scratch.slots[BoundWindowQuery.emitKindSlot] = WindowEmission.names[Int(kind.rawValue)]
         var k = BoundWindowQuery.firstKeySlot
         let key = table.key(g)
         for i in 0..<keyEvals.count { scratch.slots[k] = key.value(i); k += 1 }
@@ -280,21 +294,23 @@ final class WindowCore {
 
     /// Emits one window firing: rows of `groups` (all of the table's when nil), filtered, projected,
     /// ordered and limited.
-    func emit(_ table: GroupTable, only groups: [Int]? = nil, start: Value, end: Value, into out: inout ResultBatch) {
+    func emit(_ table: GroupTable, only groups: [Int]? = nil, start: Value, end: Value, kind: EmitKind = .final,
+              into out: inout ResultBatch) {
         let w = schema.width
         let first = out.values.count
+        defer { out.mark(kind, fromRow: first / max(1, w)) }
         let n = groups?.count ?? table.count
         out.values.reserveCapacity(first + n * w)
         var sortKeys: [[Value]] = []
         // With lineage: the group of each output row, kept in step through HAVING, ORDER BY, DISTINCT, LIMIT.
         var rowGroups: [Int] = []
         if let direct = directSlots {
-            emitColumns(direct, table, only: groups, start: start, end: end, into: &out)
+            emitColumns(direct, table, only: groups, start: start, end: end, kind: kind, into: &out)
             if lineage != nil { rowGroups = (0..<n).map { groups?[$0] ?? $0 } }
         } else {
             var seen = Set<ArraySlice<Value>>()
             for j in 0..<n {
-                fillScratch(table, groups?[j] ?? j, start: start, end: end, rowNumber: j + 1)
+                fillScratch(table, groups?[j] ?? j, start: start, end: end, rowNumber: j + 1, kind: kind)
                 let row = scratch
                 analytics?.run(row, inWhere: false)
                 if let having, !having(row) { continue }
@@ -342,9 +358,25 @@ final class WindowCore {
         }
     }
 
+    /// Projects one aggregate row (EMIT CHANGES: a group at a time) as a firing of its own; false when
+    /// HAVING rejects it or its cells are all empty.
+    func project(_ row: Row, kind: EmitKind, into out: inout ResultBatch) -> Bool {
+        if let having, !having(row) { return false }
+        let w = schema.width
+        let rowStart = out.values.count
+        for k in projections.indices { out.values.append(projections[k](row)) }
+        if suppressEmpty && out.values[rowStart...].allSatisfy(\.isNull) {
+            out.values.removeLast(w)
+            return false
+        }
+        out.firingStarts.append(rowStart / max(1, w))
+        out.mark(kind, fromRow: rowStart / max(1, w))
+        return true
+    }
+
     /// `emit` for plain output columns, column by column: each aggregate writes all its results in one call.
     private func emitColumns(_ direct: [Int], _ table: GroupTable, only groups: [Int]?, start: Value, end: Value,
-                             into out: inout ResultBatch) {
+                             kind: EmitKind, into out: inout ResultBatch) {
         let n = groups?.count ?? table.count
         let w = direct.count
         guard n > 0, w > 0 else { return }
@@ -359,6 +391,7 @@ final class WindowCore {
                 case BoundWindowQuery.windowStartSlot: for j in 0..<n { p[j * w + c] = start }
                 case BoundWindowQuery.windowEndSlot: for j in 0..<n { p[j * w + c] = end }
                 case BoundWindowQuery.rowNumberSlot: for j in 0..<n { p[j * w + c] = .int(Int64(j + 1)) }
+                case BoundWindowQuery.emitKindSlot: for j in 0..<n { p[j * w + c] = WindowEmission.names[Int(kind.rawValue)] }
                 case ..<firstAgg: for j in 0..<n { p[j * w + c] = table.keyValue(groups?[j] ?? j, s - firstKey) }
                 default: cols[s - firstAgg].writeResults(n, groups: groups, into: p + c, stride: w)
                 }

@@ -12,6 +12,20 @@ public struct ResultBatch: Sendable {
     public internal(set) var values: [Value]
     /// For window output: the index of the first row of each firing in this batch, ascending.
     public internal(set) var firingStarts: [Int] = []
+    /// For window output: what each row is (`emit_kind()`), one per row; empty when every row is a
+    /// window's final result, so row queries and windows without an EMIT clause pay nothing for it.
+    public internal(set) var kinds: [EmitKind] = []
+
+    /// Row `i`'s kind: final unless an EMIT clause or a late row said otherwise.
+    public func kind(_ i: Int) -> EmitKind { kinds.isEmpty ? .final : kinds[i] }
+
+    /// Marks rows from `first` to the end as `kind` (final rows are left unmarked while every row is final).
+    mutating func mark(_ kind: EmitKind, fromRow first: Int) {
+        let n = count
+        guard first < n, kind != .final || !kinds.isEmpty else { return }
+        if kinds.count < first { kinds.append(contentsOf: repeatElement(.final, count: first - kinds.count)) }
+        kinds.append(contentsOf: repeatElement(kind, count: n - kinds.count))
+    }
 
     public init(schema: ResultSchema, values: [Value] = []) {
         self.schema = schema

@@ -170,7 +170,10 @@ public final class Engine: @unchecked Sendable {
             case .tumbling(let size): return TimeWindowOperator(core: core, size: size, slide: size)
             case .sliding(let size, let slide): return TimeWindowOperator(core: core, size: size, slide: slide)
             case .counting(let n): return CountingWindowOperator(core: core, n: n)
-            case .session(let gap): return SessionWindowOperator(core: core, gap: gap)
+            case .countingEvery(let n, let m): return SlidingCountWindowOperator(core: core, size: n, every: m)
+            case .session(let gap, let max): return SessionWindowOperator(core: core, gap: gap, maxDuration: max)
+            case .state: return StateWindowOperator(core: core)
+            case .slidingOnRows(let size): return RowTriggeredWindowOperator(core: core, size: size)
             case .global: return GlobalWindowOperator(core: core)
             }
         case .match(let m):

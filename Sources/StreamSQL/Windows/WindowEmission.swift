@@ -1,0 +1,123 @@
+/// The runtime half of `EmitPolicy`, shared by every window kind: when a window may fire, when early
+/// results are due, and (EMIT CHANGES) the last row each group showed, so its retraction repeats it exactly.
+///
+/// Window operators ask it three things: `fireLimit(_:)` (how far windows may close), `earlyDue(_:)`
+/// (whether EMIT EVERY's next early firing is due), and `change(…)` after a row changed a group.
+///
+/// - Complexity: EMIT CHANGES costs one aggregate row, one or two projections and one dictionary
+///   lookup per row; the other policies cost nothing per row.
+final class WindowEmission {
+    let policy: EmitPolicy
+    /// EMIT FINAL holds a window until its lateness has passed; otherwise windows close at their end.
+    let holdBack: Int64
+
+    /// `emit_kind()` values, by `EmitKind.rawValue` (made once, not per row).
+    static let names: [Value] = [.string("final"), .string("early"), .string("update"), .string("retract")]
+
+    init(_ policy: EmitPolicy, lateness: Int64) {
+        self.policy = policy
+        holdBack = policy == .final ? lateness : 0
+    }
+
+    var changes: Bool { policy == .changes }
+    /// Whether closing a window emits its rows (EMIT CHANGES has shown them already, row by row).
+    var emitsOnClose: Bool { policy != .changes }
+    /// Whether a row arriving within ALLOWEDLATENESS re-emits its closed windows (EMIT FINAL held them).
+    var refiresLate: Bool { policy == .onClose || { if case .every = policy { return true } else { return false } }() }
+
+    /// How far windows may close when the window's time (watermark or clock) is `limit`.
+    @inline(__always) func fireLimit(_ limit: Int64) -> Int64 { TimeMath.sub(limit, holdBack) }
+
+    // MARK: EMIT EVERY
+
+    private var nextEarly: Int64?
+
+    /// True when the window's time reached the next multiple of EMIT EVERY's interval (then the one after
+    /// is next: a jump over several intervals fires once).
+    func earlyDue(_ limit: Int64) -> Bool {
+        guard case .every(let d) = policy, limit != Int64.min, limit < Int64.max - d else { return false }
+        let next = (TimeMath.floorDiv(limit, d) + 1) * d
+        guard let due = nextEarly else { nextEarly = next; return false }
+        guard limit >= due else { return false }
+        nextEarly = next
+        return true
+    }
+
+    // MARK: EMIT CHANGES
+
+    /// One window's last shown aggregate rows, flat (`width` values per group) so that a change rewrites
+    /// them in place instead of allocating a row per event.
+    private final class Shown {
+        var index: [GroupKey: Int] = [:]
+        var rows: [Value] = []
+        /// Per group: whether its row passed HAVING and was emitted (only then is there something to retract).
+        var emitted: [Bool] = []
+        /// Groups withdrawn (a session merged away): their row is no longer shown.
+        var gone: [Bool] = []
+    }
+    /// Per window (its end, or a session's id): the rows last shown.
+    private var shown: [Int64: Shown] = [:]
+    /// The row a retraction re-projects, refilled in place.
+    private var retraction = Row(width: 0)
+
+    /// After a row changed `key`'s group in window `window`: when its aggregate row differs from the one
+    /// last shown, the previous row again as a retraction, then the new one as an update.
+    func change(_ core: WindowCore, _ table: GroupTable, _ g: Int, window: Int64, start: Int64, end: Int64,
+                into out: inout ResultBatch) {
+        let row = core.aggregateRow(table, g, start: .int(start), end: .int(end), kind: .update)
+        let width = row.slots.count
+        let w: Shown
+        if let existing = shown[window] { w = existing } else { w = Shown(); shown[window] = w }
+        let key = table.key(g)
+        guard let i = w.index[key] else {
+            w.index[key] = w.emitted.count
+            w.rows.append(contentsOf: row.slots)
+            w.emitted.append(core.project(row, kind: .update, into: &out))
+            w.gone.append(false)
+            return
+        }
+        let base = i * width
+        if !w.gone[i] {
+            if w.rows[base..<(base + width)].elementsEqual(row.slots) { return }
+            if w.emitted[i] { retract(core, w.rows[base..<(base + width)], into: &out) }
+        }
+        for k in 0..<width { w.rows[base + k] = row.slots[k] }
+        w.emitted[i] = core.project(row, kind: .update, into: &out)
+        w.gone[i] = false
+    }
+
+    /// Withdraws a session merged into another: the row its group showed is retracted and the window
+    /// forgotten (a session window holds one group).
+    func withdraw(_ core: WindowCore, window: Int64, key: GroupKey, into out: inout ResultBatch) {
+        guard let w = shown.removeValue(forKey: window), let i = w.index[key], !w.gone[i] else { return }
+        let width = w.rows.count / max(1, w.emitted.count)
+        if w.emitted[i] { retract(core, w.rows[(i * width)..<((i + 1) * width)], into: &out) }
+    }
+
+    private func retract(_ core: WindowCore, _ slots: ArraySlice<Value>, into out: inout ResultBatch) {
+        if retraction.slots.count != slots.count { retraction = Row(width: slots.count) }
+        var k = 0
+        for v in slots { retraction.slots[k] = v; k += 1 }
+        retraction.slots[BoundWindowQuery.emitKindSlot] = WindowEmission.names[Int(EmitKind.retract.rawValue)]
+        _ = core.project(retraction, kind: .retract, into: &out)
+    }
+
+    /// A window that can change no more: its last rows stand.
+    func forget(window: Int64) { shown[window] = nil }
+
+    /// One group's window ended (counting and global windows, which restart per group).
+    func forget(window: Int64, key: GroupKey) {
+        guard let w = shown[window], let i = w.index[key] else { return }
+        w.gone[i] = true
+        w.emitted[i] = false
+    }
+
+    /// Every window ending at or before `end` (time windows whose lateness has passed).
+    func forget(endingBy end: Int64) {
+        guard !shown.isEmpty else { return }
+        for w in shown.keys where w <= end { shown[w] = nil }
+    }
+
+    /// Windows whose last rows are kept (for state size).
+    var shownWindows: Int { shown.count }
+}
