@@ -346,7 +346,7 @@ public final class Dashboard: @unchecked Sendable {
         case ss_key_right(): if paused { historyIndex = min(history.count - 1, historyIndex + 1) }
         case Int32(UInt8(ascii: "/")): if focusedPane != nil { filtering = true }
         case Int32(UInt8(ascii: "i")):
-            if let p = focusedPane, p.query.windowed { inspector = InspectorView(paneTitle: p.spec.options["title"] ?? p.spec.name, query: p.query) }
+            if let p = focusedPane, p.query.windowed { inspector = InspectorView(paneTitle: p.spec.options["title"] ?? p.spec.name, pane: p) }
         case Int32(UInt8(ascii: "s")):
             if let p = focusedPane, p.spec.widget == .table {
                 let n = Widgets.columns(p, p.feed.snapshot().rows).count
