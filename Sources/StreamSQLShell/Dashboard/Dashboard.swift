@@ -382,7 +382,7 @@ public final class Dashboard: @unchecked Sendable {
             if paused { history.step(delta, group: group) } else if let p = focusedPane, p.hasValueCursor { p.moveValueCursor(by: delta) }
         case Int32(UInt8(ascii: "/")): if focusedPane != nil { filtering = true }
         case Int32(UInt8(ascii: "i")):
-            if let p = focusedPane, p.query.windowed { inspector = InspectorView(paneTitle: p.spec.options["title"] ?? p.spec.name, query: p.query) }
+            if let p = focusedPane, p.query.windowed { inspector = InspectorView(paneTitle: p.spec.options["title"] ?? p.spec.name, pane: p) }
         case Int32(UInt8(ascii: "s")):
             if let p = focusedPane, p.spec.widget == .table {
                 let n = Widgets.columns(p, p.feed.snapshot().rows).count

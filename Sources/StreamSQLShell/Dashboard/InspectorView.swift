@@ -6,7 +6,9 @@ import StreamSQL
 /// every frame, so it stays live; ↑ ↓ PgUp PgDn Home End scroll it, Esc closes it.
 struct InspectorView {
     let paneTitle: String
-    let query: Query
+    /// The pane's query now (a replaced or restarted query is a new object the pane follows).
+    let pane: Pane
+    var query: Query { pane.query }
     var top = 0
     /// Lines shown at the last frame (a page).
     var page = 10
