@@ -329,4 +329,25 @@ final class LineageTests: XCTestCase {
         XCTAssertEqual(rec.inputs.first?.row.origin?.label, "\(path):3")
         XCTAssertEqual(e.lineageTable(rec).rows[1][2], .string("stream (\(path):3)"))
     }
+
+    // MARK: lag and had_changed
+
+    func testLagWhyNamesThePreviousRowOfThePartition() throws {
+        let e = engine()
+        e.createStream("stream")
+        try e.run("CREATE QUERY l AS SELECT id, lag(v) OVER (PARTITION BY k) AS before FROM stream WHERE v > 10")
+        let evs = LineageTests.events(150, seed: 3)
+        for ev in evs { e.emitSync(ev.dict) }
+        // Batch model: the previous event of the same key (lag advances on every row: WHERE calls no analytic function,
+        // so the select list's call sees only rows that pass WHERE).
+        var last: [String: Int] = [:]
+        var expected: [[String]] = []
+        for ev in evs where ev.v > 10 {
+            expected.append(["event:\(ev.id)"] + (last[ev.k].map { ["previous:\($0)"] } ?? []))
+            last[ev.k] = ev.id
+        }
+        let got = try records(e, "l").map { rec in zip(rec.inputs, ids(e, rec.inputs)).map { "\($0.role):\($1)" } }
+        XCTAssertEqual(got, expected)
+        XCTAssertTrue(try records(e, "l").allSatisfy { $0.inputs.dropFirst().allSatisfy { $0.marks == ["lag"] } })
+    }
 }

@@ -161,7 +161,8 @@ public final class Engine: @unchecked Sendable {
     func makePipeline(_ bound: BoundQuery, counters: Counters, joins: JoinRows?, lineage: LineageRecorder?) -> QueryOperator {
         switch bound {
         case .row(let r):
-            return RowPipeline(r, distinctCap: options.distinctCapacity, maxPartitions: options.maxPartitions, counters: counters, joins: joins)
+            return RowPipeline(r, distinctCap: options.distinctCapacity, maxPartitions: options.maxPartitions, counters: counters, joins: joins,
+                               lineage: lineage)
         case .windowed(let w):
             let core = WindowCore(w, counters: counters, maxGroups: options.maxGroups, maxPartitions: options.maxPartitions, clock: options.clock, joins: joins,
                                   lineage: lineage)
