@@ -284,6 +284,7 @@ public final class Engine: @unchecked Sendable {
     func forward(_ q: Query, into st: StreamState, onlyWhenRead: Bool) {
         let box = ViewBox(StreamView(st))
         let lineage = q.lineage
+        lineage?.feedsStreams.store(true, ordering: .relaxed)
         q.addSink { [weak self] batch in
             guard let self else { return }
             box.view.withLock { view in
