@@ -303,6 +303,9 @@ final class LineageTests: XCTestCase {
         }
         XCTAssertThrowsError(try e.run("EXPLAIN ROW nosuch 1"))
         XCTAssertThrowsError(try e.run("SET lineage = maybe"))
+        XCTAssertThrowsError(try e.run("SET lineag = on")) { XCTAssertTrue("\($0)".contains("did you mean")) }
+        XCTAssertThrowsError(try e.run("EXPLAIN ROW")) { XCTAssertTrue("\($0)".contains("after EXPLAIN ROW")) }
+        XCTAssertThrowsError(try e.run("EXPLAIN ROW q1 0")) { XCTAssertTrue("\($0)".contains("counts from 1")) }
         guard case .message = try e.run("SET lineage = on") else { return XCTFail() }
         let q2 = try e.execute("SELECT k FROM stream WHERE v > 0")
         e.emitSync(Event(id: 2, k: "b", v: 1, ts: 2).dict)
@@ -310,8 +313,13 @@ final class LineageTests: XCTestCase {
         XCTAssertEqual(Array(columns.prefix(4)), ["#", "role", "source", "decided"])
         XCTAssertEqual(rows.count, 2)
         XCTAssertEqual(rows[1][1], .string("event"))
+        let q3 = try e.execute("SELECT * FROM stream WHERE v > 5")
+        e.emitSync(Event(id: 3, k: "c", v: 9, ts: 3).dict)
+        guard case .table(let c3, let r3) = try e.run("EXPLAIN ROW \(q3.name)") else { return XCTFail() }
+        XCTAssertFalse(c3.contains("*"), "SELECT * results are spread: \(c3)")
+        XCTAssertEqual(r3[0][c3.firstIndex(of: "id") ?? 0], .int(3))
         guard case .message(let m) = try e.run("EXPLAIN ROW \(q2.name) 5") else { return XCTFail() }
-        XCTAssertTrue(m.contains("latest 1 result"), m)
+        XCTAssertTrue(m.contains("latest 2 results; there is no result 5"), m)
         guard case .message = try e.run("SET lineage = off") else { return XCTFail() }
         XCTAssertNil(try e.execute("SELECT k FROM stream").lineage)
     }
