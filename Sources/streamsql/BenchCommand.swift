@@ -34,6 +34,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Feed events through the buffered emit path (a worker thread per query) instead of emitSync.")
     var async = false
 
+    @Flag(help: "Queries record lineage (the inputs of each result row, as with SET lineage = on): measures its cost.")
+    var lineage = false
+
     @Option(help: "dashboard workload: events per second fed in wall time.")
     var rate = 200_000.0
 
@@ -54,7 +57,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let all: [Workload] = workload == .all ? [.filter, .transform, .json, .tumbling, .sliding, .analytic, .cep, .join, .fanout] : [workload]
-        print("events: \(events), devices: \(devices), best of \(runs) runs, \(async ? "emit (buffered)" : "emitSync")")
+        print("events: \(events), devices: \(devices), best of \(runs) runs, \(async ? "emit (buffered)" : "emitSync")\(lineage ? ", lineage on" : "")")
         for w in all {
             switch w {
             case .filter: try query(name: "filter", sql: BenchCommand.filterSQL)
@@ -117,7 +120,9 @@ struct BenchCommand: ParsableCommand {
         var best = 0.0
         var rowsOut = 0
         for _ in 0..<runs {
-            let engine = Engine()
+            var options = EngineOptions()
+            options.lineage = lineage
+            let engine = Engine(options: options)
             engine.createTable("meta", key: ["deviceId"], rows: (0..<devices).map { i in
                 ["deviceId": .string(String(format: "dev-%04d", i)), "site": .string("site-\(i % 17)"), "model": .string("m\(i % 5)")]
             })

@@ -20,6 +20,16 @@ final class AnalyticRunner {
     }
 
     var isEmpty: Bool { calls.isEmpty }
+
+    /// Lineage: remember the previous row each lag / had_changed / changed_col call compares with.
+    func keepPreviousRows() {
+        for c in calls where [.lag, .hadChanged, .changedCol, .changedCols].contains(c.spec.kind) { c.keepsRows = true }
+    }
+
+    /// The previous rows the calls of the last event used, with the function that used each.
+    var previousRows: [(function: String, row: Row)] {
+        calls.compactMap { c in c.keepsRows ? c.used.map { (c.spec.kind.rawValue, $0) } : nil }
+    }
     /// WHERE calls an analytic function: then every call advances before the filter (the reference's order).
     var hasWhereCalls: Bool { !whereCalls.isEmpty }
     /// first_seen remembers at most this many values per partition, then starts over (counted).
@@ -49,6 +59,7 @@ final class AnalyticRunner {
         var mean: Double = 0, m2: Double = 0  // acc_stddev (Welford)
         var prev: Value = .null            // lag(x, 1), and the baseline of single-value had_changed / changed_col
         var hasPrev = false
+        var prevRow: Row? = nil            // lineage: the row lag / had_changed / changed_col compared with
     }
 
     final class Call {
@@ -100,10 +111,16 @@ final class AnalyticRunner {
         func evaluate(_ row: Row) -> Value {
             let p = partition(row)
             if let when, !when(row) { return p.lastOutput }
+            if keepsRows { used = p.prevRow; p.prevRow = row }
             let out = compute(p, row)
             p.lastOutput = out
             return out
         }
+
+        /// Lineage on: keep, per partition, the row lag / had_changed / changed_col compare with, and the
+        /// one the last evaluation used.
+        var keepsRows = false
+        var used: Row? = nil
 
         private func compute(_ p: Partition, _ row: Row) -> Value {
             switch spec.kind {

@@ -303,6 +303,9 @@ final class LineageTests: XCTestCase {
         }
         XCTAssertThrowsError(try e.run("EXPLAIN ROW nosuch 1"))
         XCTAssertThrowsError(try e.run("SET lineage = maybe"))
+        XCTAssertThrowsError(try e.run("SET lineag = on")) { XCTAssertTrue("\($0)".contains("did you mean")) }
+        XCTAssertThrowsError(try e.run("EXPLAIN ROW")) { XCTAssertTrue("\($0)".contains("after EXPLAIN ROW")) }
+        XCTAssertThrowsError(try e.run("EXPLAIN ROW q1 0")) { XCTAssertTrue("\($0)".contains("counts from 1")) }
         guard case .message = try e.run("SET lineage = on") else { return XCTFail() }
         let q2 = try e.execute("SELECT k FROM stream WHERE v > 0")
         e.emitSync(Event(id: 2, k: "b", v: 1, ts: 2).dict)
@@ -310,8 +313,13 @@ final class LineageTests: XCTestCase {
         XCTAssertEqual(Array(columns.prefix(4)), ["#", "role", "source", "decided"])
         XCTAssertEqual(rows.count, 2)
         XCTAssertEqual(rows[1][1], .string("event"))
+        let q3 = try e.execute("SELECT * FROM stream WHERE v > 5")
+        e.emitSync(Event(id: 3, k: "c", v: 9, ts: 3).dict)
+        guard case .table(let c3, let r3) = try e.run("EXPLAIN ROW \(q3.name)") else { return XCTFail() }
+        XCTAssertFalse(c3.contains("*"), "SELECT * results are spread: \(c3)")
+        XCTAssertEqual(r3[0][c3.firstIndex(of: "id") ?? 0], .int(3))
         guard case .message(let m) = try e.run("EXPLAIN ROW \(q2.name) 5") else { return XCTFail() }
-        XCTAssertTrue(m.contains("latest 1 result"), m)
+        XCTAssertTrue(m.contains("latest 2 results; there is no result 5"), m)
         guard case .message = try e.run("SET lineage = off") else { return XCTFail() }
         XCTAssertNil(try e.execute("SELECT k FROM stream").lineage)
     }
@@ -328,5 +336,26 @@ final class LineageTests: XCTestCase {
         let rec = try XCTUnwrap(e.lineage(ofQuery: "f")?.record(latest: 1))
         XCTAssertEqual(rec.inputs.first?.row.origin?.label, "\(path):3")
         XCTAssertEqual(e.lineageTable(rec).rows[1][2], .string("stream (\(path):3)"))
+    }
+
+    // MARK: lag and had_changed
+
+    func testLagWhyNamesThePreviousRowOfThePartition() throws {
+        let e = engine()
+        e.createStream("stream")
+        try e.run("CREATE QUERY l AS SELECT id, lag(v) OVER (PARTITION BY k) AS before FROM stream WHERE v > 10")
+        let evs = LineageTests.events(150, seed: 3)
+        for ev in evs { e.emitSync(ev.dict) }
+        // Batch model: the previous event of the same key (lag advances on every row: WHERE calls no analytic function,
+        // so the select list's call sees only rows that pass WHERE).
+        var last: [String: Int] = [:]
+        var expected: [[String]] = []
+        for ev in evs where ev.v > 10 {
+            expected.append(["event:\(ev.id)"] + (last[ev.k].map { ["previous:\($0)"] } ?? []))
+            last[ev.k] = ev.id
+        }
+        let got = try records(e, "l").map { rec in zip(rec.inputs, ids(e, rec.inputs)).map { "\($0.role):\($1)" } }
+        XCTAssertEqual(got, expected)
+        XCTAssertTrue(try records(e, "l").allSatisfy { $0.inputs.dropFirst().allSatisfy { $0.marks == ["lag"] } })
     }
 }

@@ -162,7 +162,8 @@ public final class Engine: @unchecked Sendable {
     func makePipeline(_ bound: BoundQuery, counters: Counters, joins: JoinRows?, lineage: LineageRecorder?) -> QueryOperator {
         switch bound {
         case .row(let r):
-            return RowPipeline(r, distinctCap: options.distinctCapacity, maxPartitions: options.maxPartitions, counters: counters, joins: joins)
+            return RowPipeline(r, distinctCap: options.distinctCapacity, maxPartitions: options.maxPartitions, counters: counters, joins: joins,
+                               lineage: lineage)
         case .windowed(let w):
             let core = WindowCore(w, counters: counters, maxGroups: options.maxGroups, maxPartitions: options.maxPartitions, clock: options.clock, joins: joins,
                                   lineage: lineage)
@@ -287,6 +288,7 @@ public final class Engine: @unchecked Sendable {
     func forward(_ q: Query, into st: StreamState, onlyWhenRead: Bool) {
         let box = ViewBox(StreamView(st))
         let lineage = q.lineage
+        lineage?.feedsStreams.store(true, ordering: .relaxed)
         q.addSink { [weak self] batch in
             guard let self else { return }
             box.view.withLock { view in

@@ -1,5 +1,6 @@
 import DequeModule
 import Foundation
+import Synchronization
 
 /// How much lineage a query keeps: the inputs of its latest `results` result rows (older ones dropped),
 /// at most `inputsPerResult` inputs each (the rest counted).
@@ -44,16 +45,28 @@ public final class LineageRecorder: @unchecked Sendable {
     public let stream: String
     public let limits: LineageLimits
 
-    // The batch being built: inputs reported per result row, rows produced per event.
-    private var explicit: [Int: ([LineageInput], Int)] = [:]
-    private var extras: [Int: [LineageInput]] = [:]
+    // The batch being built, each list in the order of its rows (operators report rows as they append
+    // them): inputs reported per result row, more inputs of rows made from one event, rows per event.
+    private var explicit: [(row: Int, inputs: [LineageInput], dropped: Int)] = []
+    private var extras: [(row: Int, inputs: [LineageInput])] = []
     private var perEvent: [(rows: Range<Int>, event: Row)] = []
+    /// A derived stream reads the query's results: every row of a batch needs its record (its rows'
+    /// origin); otherwise only the last `limits.results` of a batch are made.
+    let feedsStreams = Atomic<Bool>(false)
+
+    /// Sorts by row, keeping the order of reports of one row (a row reported twice keeps the last).
+    private static func sortByRow<T>(_ list: inout [T], _ row: (T) -> Int) {
+        var sorted = true
+        for i in list.indices.dropFirst() where row(list[i - 1]) > row(list[i]) { sorted = false; break }
+        if sorted { return }
+        list = list.enumerated().sorted { (row($0.element), $0.offset) < (row($1.element), $1.offset) }.map(\.element)
+    }
 
     private let lock = NSLock()
     private var log = Deque<LineageRecord>()
     private var produced = 0
     /// The records of the batch just committed, in row order, while its sinks run (a derived stream
-    /// gives its rows these as their origin).
+    /// gives its rows these as their origin; empty unless `feedsStreams`).
     private(set) var lastBatch: [LineageRecord] = []
 
     init(query: String, stream: String, limits: LineageLimits) {
@@ -71,15 +84,15 @@ public final class LineageRecorder: @unchecked Sendable {
     func record(row: Int, inputs: [LineageInput], dropped: Int = 0) {
         let cap = limits.inputsPerResult
         if inputs.count > cap {
-            explicit[row] = (Array(inputs.prefix(cap)), dropped + inputs.count - cap)
+            explicit.append((row, Array(inputs.prefix(cap)), dropped + inputs.count - cap))
         } else {
-            explicit[row] = (inputs, dropped)
+            explicit.append((row, inputs, dropped))
         }
     }
 
     /// Result rows `rows` came from the current event and also from `more` (a join's table rows).
     func attach(rows: Range<Int>, _ more: [LineageInput]) {
-        for r in rows { extras[r, default: []].append(contentsOf: more) }
+        for r in rows { extras.append((r, more)) }
     }
 
     /// Rows `rows` were appended while the query processed `event`.
@@ -95,24 +108,32 @@ public final class LineageRecorder: @unchecked Sendable {
         let w = columns.count
         let n = w == 0 ? 0 : values.count / w
         guard n > 0 else { lastBatch = []; return }
+        // Reports come mostly in row order (a join's table rows after a pipeline's previous rows are not).
+        LineageRecorder.sortByRow(&explicit) { $0.row }
+        LineageRecorder.sortByRow(&extras) { $0.row }
+        let everyRow = feedsStreams.load(ordering: .relaxed)
+        let first = everyRow ? 0 : max(0, n - limits.results)
         var records: [LineageRecord] = []
-        records.reserveCapacity(n)
-        var k = 0
-        for r in 0..<n {
+        records.reserveCapacity(n - first)
+        var k = 0, x = 0, e = 0
+        for r in first..<n {
             var inputs: [LineageInput] = []
             var dropped = 0
-            if let (i, d) = explicit[r] {
-                inputs = i; dropped = d
+            while x < explicit.count && explicit[x].row < r { x += 1 }
+            while x + 1 < explicit.count && explicit[x + 1].row == r { x += 1 }
+            if x < explicit.count && explicit[x].row == r {
+                inputs = explicit[x].inputs; dropped = explicit[x].dropped
             } else {
                 while k < perEvent.count && perEvent[k].rows.upperBound <= r { k += 1 }
                 if k < perEvent.count && perEvent[k].rows.contains(r) { inputs.append(input(perEvent[k].event, role: "event")) }
-                inputs += extras[r] ?? []
+                while e < extras.count && extras[e].row < r { e += 1 }
+                while e < extras.count && extras[e].row == r { inputs += extras[e].inputs; e += 1 }
             }
             records.append(LineageRecord(query: query, columns: columns, values: Array(values[(r * w)..<((r + 1) * w)]), inputs: inputs,
                                          droppedInputs: dropped, number: produced + r + 1))
         }
         produced += n
-        lastBatch = records
+        lastBatch = everyRow ? records : []
         lock.withLock {
             for rec in records.suffix(limits.results) {
                 if log.count >= limits.results { log.removeFirst() }

@@ -17,7 +17,10 @@ public struct LineageTable: Sendable {
     public init(_ record: LineageRecord, fieldNames: (String) -> [String]) {
         var lines: [(id: String, role: String, source: String, marks: String, fields: OrderedDictionary<String, Value>)] = []
         var result = OrderedDictionary<String, Value>()
-        for (c, v) in zip(record.columns, record.values) { result[c] = v }
+        for (c, v) in zip(record.columns, record.values) {
+            // `SELECT *` is one column holding the event: spread it, as results print.
+            if c == "*", case .object(let o) = v { for (k, x) in o { result[k] = x } } else { result[c] = v }
+        }
         lines.append(("result", "result #\(record.number)", record.query, "", result))
         var names: [String: [String]] = [:]
         func fields(_ input: LineageInput) -> OrderedDictionary<String, Value> {

@@ -22,7 +22,12 @@ final class RowPipeline: QueryOperator {
     private var whereAnalyticsFor = -1
     private var selectAnalyticsFor = -1
 
-    init(_ q: BoundRowQuery, distinctCap: Int, maxPartitions: Int, counters: Counters, joins: JoinRows? = nil) {
+    /// Lineage on: result rows also name the previous rows lag / had_changed compared with.
+    private let lineage: LineageRecorder?
+
+    init(_ q: BoundRowQuery, distinctCap: Int, maxPartitions: Int, counters: Counters, joins: JoinRows? = nil,
+         lineage: LineageRecorder? = nil) {
+        self.lineage = lineage
         let store = q.analytics.isEmpty ? nil : AnalyticValues(count: q.analytics.count)
         let compiler = ExpressionCompiler(analytics: store, joins: joins)
         analytics = store == nil ? nil : AnalyticRunner(q.analytics, compiler: compiler, maxPartitions: maxPartitions, counters: counters)
@@ -36,6 +41,7 @@ final class RowPipeline: QueryOperator {
         distinct = q.distinct ? DistinctMemory(capacity: distinctCap) : nil
         self.counters = counters
         self.joins = joins
+        if lineage != nil { analytics?.keepPreviousRows() }
     }
 
     var explain: String {
@@ -87,6 +93,10 @@ final class RowPipeline: QueryOperator {
             _ = admitLastRow(&out)
         }
         if !order.isEmpty { sortRows(&out, from: firstRow) }
+        if let lineage, joins == nil, let analytics, out.values.count > firstRow {
+            let previous = analytics.previousRows.map { lineage.input($0.row, role: "previous", marks: ["\($0.function)"]) }
+            if !previous.isEmpty { lineage.attach(rows: (firstRow / max(1, schema.width))..<out.count, previous) }
+        }
         if let r = remaining { return r > 0 }
         return true
     }
