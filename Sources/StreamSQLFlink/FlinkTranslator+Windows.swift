@@ -37,9 +37,9 @@ extension FlinkTranslator {
         if limited { q += ", window_start AS `__ws`, window_end AS `__we`" }
         q += "\nFROM " + tvf
         if !alias.isEmpty { q += alias }
-        if let wh = s.whereClause { q += "\nWHERE " + (try ctx.expr(wh)) }
+        if let wh = s.whereClause { q += "\nWHERE " + (try ctx.predicate(wh)) }
         q += "\nGROUP BY window_start, window_end" + (keyText.isEmpty ? "" : ", " + keyText.joined(separator: ", "))
-        if let h = s.having { q += "\nHAVING " + (try ctx.havingExpr(h, items: s.items)) }
+        if let h = s.having { q += "\nHAVING " + (try ctx.havingPredicate(h, items: s.items)) }
         guard limited else { return q }
         // ORDER BY … LIMIT n per firing: the top n rows of each window.
         let names = s.items.map { $0.alias ?? ctx.outputName($0) }
@@ -92,12 +92,18 @@ extension FlinkTranslator {
             """
     }
 
-    /// A duration as a Flink interval literal, in the largest unit that divides it.
+    /// A duration as a Flink interval literal: one unit when the number fits its default two digits
+    /// (`INTERVAL '5' SECOND`, `INTERVAL '0.500' SECOND`), else `DAY TO SECOND` (`INTERVAL '0 10:00:00.001'
+    /// DAY TO SECOND`; Flink's planner supports only the default precisions, so `INTERVAL '36000' SECOND(5)` fails).
     static func interval(_ nanos: Int64) -> String {
-        let ms = nanos / 1_000_000
-        if ms % 3_600_000 == 0 { return "INTERVAL '\(ms / 3_600_000)' HOUR" }
-        if ms % 60_000 == 0 { return "INTERVAL '\(ms / 60_000)' MINUTE" }
-        if ms % 1000 == 0 { return "INTERVAL '\(ms / 1000)' SECOND" }
-        return "INTERVAL '\(String(format: "%.3f", Double(ms) / 1000))' SECOND"
+        let ms = max(0, nanos / 1_000_000)
+        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let frac = String(String(1000 + ms % 1000).dropFirst())
+        if ms % 3_600_000 == 0, ms / 3_600_000 < 100 { return "INTERVAL '\(ms / 3_600_000)' HOUR" }
+        if ms % 60_000 == 0, ms / 60_000 < 100 { return "INTERVAL '\(ms / 60_000)' MINUTE" }
+        if ms % 1000 == 0, ms / 1000 < 100 { return "INTERVAL '\(ms / 1000)' SECOND" }
+        if ms < 100_000 { return "INTERVAL '\(ms / 1000).\(frac)' SECOND" }
+        let s = ms / 1000
+        return "INTERVAL '\(s / 86_400) \(two(s / 3600 % 24)):\(two(s / 60 % 60)):\(two(s % 60)).\(frac)' DAY TO SECOND"
     }
 }

@@ -40,7 +40,9 @@ struct FlinkOptions: ParsableArguments {
         do {
             return (try t.translate(script: text, baseDirectory: base), parsed, text)
         } catch {
-            warn(error.rendered())
+            // Errors point into the script file: NAME:LINE:COLUMN, the line and a caret.
+            warn(error.source == text ? error.rendered(file: script, script: text, statement: text, at: ScriptPosition(offset: 0, line: 1, column: 1))
+                                      : "\(script): " + error.rendered())
             throw ExitCode(1)
         }
     }
@@ -56,6 +58,7 @@ struct FlinkExport: ParsableCommand {
     func run() throws {
         let dir = URL(fileURLWithPath: options.out ?? "flink-out").standardizedFileURL.path
         let (t, _, _) = try options.translate(outputDirectory: dir)
+        for w in t.warnings { warn("warning: " + w) }
         print(t.script, terminator: "")
     }
 }
@@ -78,8 +81,8 @@ struct FlinkRun: ParsableCommand {
     @Flag(help: "Also run the script here and compare the rows, query by query.")
     var compare = false
 
-    @Option(help: "Relative tolerance when comparing numbers.")
-    var tolerance = 1e-6
+    @Option(help: "Relative tolerance when comparing decimals (integers, timestamps and text compare exactly).")
+    var tolerance = 1e-9
 
     @Option(name: .customLong("flink-version"), help: "The apache-flink version to install.")
     var flinkVersion = "2.3.0"
@@ -128,6 +131,7 @@ struct FlinkRun: ParsableCommand {
             for x in r.onlyOurs.prefix(5) { print("  here:  " + JSONWriter.string(object: x)) }
             for x in r.onlyFlink.prefix(5) { print("  flink: " + JSONWriter.string(object: x)) }
         }
+        for w in t.warnings { print("warning: " + w) }
         print(differences == 0 ? "no differences" : "\(differences) rows differ")
         if differences > 0 { throw ExitCode(1) }
     }
@@ -149,6 +153,8 @@ enum FlinkRuntime {
     /// The venv's python, creating the venv on first use.
     static func python(version: String) throws -> String {
         let env = ProcessInfo.processInfo.environment
+        // A Python that already has apache-flink (a shared virtual environment, a cluster's client).
+        if let given = env["STREAMSQL_FLINK_PYTHON"], FileManager.default.isExecutableFile(atPath: given) { return given }
         let cache = env["XDG_CACHE_HOME"].map { $0 + "/streamsql" } ?? ((env["HOME"] ?? NSTemporaryDirectory()) + "/.cache/streamsql")
         let venv = cache + "/flink-\(version)"
         let python = venv + "/bin/python"
@@ -223,11 +229,15 @@ enum FlinkCompare {
             return Set(x.keys) == Set(y.keys) && x.allSatisfy { k, v in equal(v, y[k] ?? .null, tol) }
         case (.array(let x), .array(let y)):
             return x.count == y.count && zip(x, y).allSatisfy { equal($0, $1, tol) }
+        case (.int(let x), .int(let y)):
+            return x == y  // integers and nanosecond timestamps: exactly (1e-9 of 1.7e18 ns would be 1.7 s)
         default:
-            if let p = a.asDouble, let q = b.asDouble, !(a.isString || b.isString) {
-                return abs(p - q) <= tol * max(1, abs(p), abs(q))
+            // Decimals within the relative tolerance; an integer against a decimal only when the decimal is whole.
+            switch (a, b) {
+            case (.double(let p), .double(let q)): return p == q || abs(p - q) <= tol * max(abs(p), abs(q))
+            case (.int(let i), .double(let d)), (.double(let d), .int(let i)): return d == d.rounded() && abs(d) < 9e18 && Int64(d) == i
+            default: return a == b
             }
-            return a == b
         }
     }
 
