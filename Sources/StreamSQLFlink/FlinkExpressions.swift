@@ -10,6 +10,10 @@ struct ExprContext {
     /// In a join: the stream's own name in the FROM clause (its alias, or the stream's name), which its
     /// fields are qualified with so that a column both sides have is not ambiguous.
     var streamQualifier: String?
+    /// Over a temporal join's view: table aliases (lower-cased → as written), and unqualified table columns
+    /// (→ their ALIAS__COLUMN name in the view).
+    var viewTables: [String: String] = [:]
+    var viewColumns: [String: String] = [:]
     /// In HAVING: the select items, whose aliases stand for their expressions.
     var havingItems: [SelectItem]?
     /// Types of the source's top-level fields.
@@ -97,6 +101,7 @@ struct ExprContext {
         let base = "`\(n)`"
         if let v = patternVariable { return "\(v).\(base)" }
         if let q = streamQualifier, !inPattern, fieldTypes[n] != nil { return "`\(q)`.\(base)" }
+        if fieldTypes[n] == nil, let v = viewColumns[n] { return "`\(v)`" }
         return base
     }
 
@@ -154,6 +159,7 @@ struct ExprContext {
         case .star: throw refuse("'*' here", e.range)
         case .member(let base, let f):
             if case .name(let q, _) = base.kind {
+                if let a = viewTables[q.lowercased()] { return "`\(a)__\(f)`" }
                 if aliases.contains(q.lowercased()) && patternVariable == nil {
                     return streamQualifier.map { "`\($0)`.`\(f)`" } ?? field(f)
                 }

@@ -52,6 +52,29 @@ extension FlinkTranslator {
             + " - (CASE \(g(6)) WHEN '-' THEN -1 WHEN '+' THEN 1 ELSE 0 END) * (\(n(7)) * 3600000 + \(n(8)) * 60000))"
     }
 
+    /// The table as a versioned table for an event-time temporal join: its primary key, and a version time of
+    /// 0 whose watermark holds the join back until the whole (bounded) file is read — every row then joins with
+    /// the file's content, as this engine's lookup does. Declared once per script.
+    mutating func versionedTable(_ table: String, range: SourceRange, sql: String) throws(StreamSQLError)
+        -> (versioned: String, fields: [(String, FieldType)]) {
+        let key = table.lowercased()
+        guard let fields = tableFields[key], let file = tableFiles[key], let name = tables[key] else {
+            throw refuse("a join with \(table), which is not a table read from a file", range, sql)
+        }
+        guard !file.key.isEmpty else { throw refuse("a windowed join with a table without a PRIMARY KEY (Flink's temporal join needs one)", range, sql) }
+        let v = "\(name)__versioned"
+        if !versioned.contains(key) {
+            versioned.insert(key)
+            let csv = file.path.lowercased().hasSuffix(".csv")
+            let cols = fields.map { "  `\($0.0)` \($0.1)" + (file.key.contains($0.0) ? " NOT NULL" : "") }
+                + ["  `__version` AS TO_TIMESTAMP_LTZ(0, 3)", "  WATERMARK FOR `__version` AS `__version`",
+                   "  PRIMARY KEY (" + file.key.map { "`\($0)`" }.joined(separator: ", ") + ") NOT ENFORCED"]
+            tableDDL.append("CREATE TABLE `\(v)` (\n" + cols.joined(separator: ",\n") + "\n) WITH (\n  'connector' = 'filesystem',\n  'path' = '\(file.path)',\n"
+                            + "  'format' = '\(csv ? "csv" : "json")',\n  '\(csv ? "csv" : "json").ignore-parse-errors' = 'true'\n);")
+        }
+        return (v, fields)
+    }
+
     func sinkDDL(_ name: String, _ query: String) -> String {
         "CREATE TABLE `sink_\(name)` WITH (\n  'connector' = 'filesystem',\n  'path' = '\(outputDirectory)/\(name)',\n"
             + "  'format' = 'json'\n) AS\n\(query);"
@@ -91,7 +114,7 @@ extension FlinkTranslator {
     }
 
     /// A bounded table read from a CSV or JSON Lines file, its column types from every row of the file.
-    func tableSource(name: String, path: String, range: SourceRange, sql: String) throws(StreamSQLError) -> String {
+    mutating func tableSource(name: String, path: String, range: SourceRange, sql: String) throws(StreamSQLError) -> String {
         let csv = path.lowercased().hasSuffix(".csv")
         if !csv && !path.lowercased().hasSuffix(".jsonl") {
             throw refuse("a table file other than CSV or JSON Lines (\(path))", range, sql)
@@ -100,6 +123,7 @@ extension FlinkTranslator {
         for row in try TableFile.load(path) { fields.add(row) }
         var opts = "  'connector' = 'filesystem',\n  'path' = '\(path)',\n  'format' = '\(csv ? "csv" : "json")'"
         if csv { opts += ",\n  'csv.ignore-parse-errors' = 'true'" }
+        tableFields[name.lowercased()] = fields.list
         let cols = fields.list.map { "  `\($0.0)` \($0.1)" }.joined(separator: ",\n")
         // A CSV header line fails to parse as data and is skipped by ignore-parse-errors.
         return "CREATE TABLE `\(name)` (\n\(cols)\n) WITH (\n\(opts)\n);"

@@ -4,21 +4,25 @@ import StreamSQL
 /// GROUP BY windows as Flink windowing table functions (TUMBLE, HOP, SESSION), top-n per window, and
 /// counting windows as a MATCH_RECOGNIZE of n rows per key.
 extension FlinkTranslator {
-    mutating func windowed(_ s: SelectStatement, _ w: WindowSpec, from: String, alias: String, joins: String,
+    mutating func windowed(_ s: SelectStatement, _ w: WindowSpec?, from: String, alias: String, joins: String,
                            ctx: inout ExprContext) throws(StreamSQLError) -> String {
         let sql = ctx.sql
         func duration(_ i: Int) throws(StreamSQLError) -> String {
+            guard let w else { return "INTERVAL '10' SECOND" }  // this engine's default window
             guard i < w.args.count, case .literal(let v) = w.args[i].kind, let text = v.asString, let n = Durations.parse(text) else {
                 throw refuse("window argument", w.range, sql)
             }
             return FlinkTranslator.interval(n)
         }
-        if !joins.isEmpty { throw refuse("a join in a windowed query (join in a derived stream first)", w.range, sql) }
+        if !joins.isEmpty { throw refuse("a join in a windowed query (join in a derived stream first)", w?.range ?? s.range, sql) }
         let keys = s.groupBy
         let keyText = try keys.map { e throws(StreamSQLError) in try ctx.expr(e) }
         let col = ctx.time.column
+        if let w, w.name.lowercased() == "countingwindow" {
+            return try countingWindow(s, w, from: from + alias, keys: keyText, ctx: &ctx)
+        }
         let tvf: String
-        switch w.name.lowercased() {
+        switch w?.name.lowercased() ?? "tumblingwindow" {
         case "tumblingwindow":
             tvf = "TABLE(TUMBLE(TABLE \(from), DESCRIPTOR(\(col)), \(try duration(0))))"
         case "slidingwindow":
@@ -26,10 +30,8 @@ extension FlinkTranslator {
         case "sessionwindow":
             let part = keyText.isEmpty ? "" : " PARTITION BY " + keyText.joined(separator: ", ")
             tvf = "TABLE(SESSION(TABLE \(from)\(part), DESCRIPTOR(\(col)), \(try duration(0))))"
-        case "countingwindow":
-            return try countingWindow(s, w, from: from + alias, keys: keyText, ctx: &ctx)
         default:
-            throw refuse("GLOBAL WINDOW … TRIGGER WHEN (a window closed by a condition on its aggregates)", w.range, sql)
+            throw refuse("GLOBAL WINDOW … TRIGGER WHEN (a window closed by a condition on its aggregates)", w?.range ?? s.range, sql)
         }
         ctx.windowed = true
         var q = "SELECT " + (try items(s.items, ctx: &ctx))

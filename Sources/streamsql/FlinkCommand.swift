@@ -21,6 +21,9 @@ struct FlinkOptions: ParsableArguments {
     @Option(name: .customLong("input"), help: "STREAM=FILE (JSON Lines): where Flink reads the stream, and how its field types are learnt. Repeatable.")
     var inputs: [String] = []
 
+    @Flag(name: .customLong("skip-refused"), help: "Leave out the statements Flink cannot express (listed as comments and warnings) instead of stopping.")
+    var skipRefused = false
+
     @Option(help: "Folder for the sink directories (default: a new temporary folder for run, ./flink-out for export).")
     var out: String?
 
@@ -36,6 +39,7 @@ struct FlinkOptions: ParsableArguments {
         let text = String(decoding: data, as: UTF8.self)
         var t = FlinkTranslator(inputs: Dictionary(parsed.map { ($0.stream, $0.path) }, uniquingKeysWith: { a, _ in a }),
                                 outputDirectory: outputDirectory)
+        t.skipRefused = skipRefused
         let base = URL(fileURLWithPath: script).deletingLastPathComponent().path
         do {
             return (try t.translate(script: text, baseDirectory: base), parsed, text)
@@ -59,6 +63,7 @@ struct FlinkExport: ParsableCommand {
         let dir = URL(fileURLWithPath: options.out ?? "flink-out").standardizedFileURL.path
         let (t, _, _) = try options.translate(outputDirectory: dir)
         for w in t.warnings { warn("warning: " + w) }
+        for r in t.refused { warn("not translated: \(options.script) " + r) }
         print(t.script, terminator: "")
     }
 }
@@ -132,6 +137,7 @@ struct FlinkRun: ParsableCommand {
             for x in r.onlyFlink.prefix(5) { print("  flink: " + JSONWriter.string(object: x)) }
         }
         for w in t.warnings { print("warning: " + w) }
+        for r in t.refused { print("not translated: " + r) }
         print(differences == 0 ? "no differences" : "\(differences) rows differ")
         if differences > 0 { throw ExitCode(1) }
     }
