@@ -26,7 +26,7 @@ extension FlinkTranslator {
                 guard let n = v.asString.flatMap(Durations.unit) else { throw refuse("TIMEUNIT '\(v.asString ?? "")'", r, sql) }
                 t.unitNanos = n
             case "maxoutoforderness":
-                guard let text = v.asString, let n = Durations.parse(text) else { throw refuse("MAXOUTOFORDERNESS \(v)", r, sql) }
+                guard let text = v.asString, let n = Durations.parse(text, allowZero: true) else { throw refuse("MAXOUTOFORDERNESS \(v)", r, sql) }
                 t.outOfOrderNanos = n
             case "allowedlateness": throw refuse("ALLOWEDLATENESS (re-firing windows for late rows)", r, sql)
             case "idletimeout": throw refuse("IDLETIMEOUT (advancing the watermark of an idle source by wall time)", r, sql)
