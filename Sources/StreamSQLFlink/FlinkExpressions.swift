@@ -183,8 +183,13 @@ struct ExprContext {
             let x = try expr(a), y = try expr(b)
             switch op {
             // Ours always divides as decimals, and by zero gives NULL (Flink: Infinity, or a failed job for MOD).
-            case .div: return "(CAST(\(x) AS DOUBLE) / NULLIF(CAST(\(y) AS DOUBLE), 0))"
-            case .mod: return "MOD(\(x), NULLIF(\(y), 0))"
+            // A literal divisor is folded here: Flink's planner fails on a divisor that folds to NULL.
+            case .div:
+                if case .literal(let v) = b.kind, let d = v.asDouble { return d == 0 ? "CAST(NULL AS DOUBLE)" : "(CAST(\(x) AS DOUBLE) / \(y))" }
+                return "(CAST(\(x) AS DOUBLE) / NULLIF(CAST(\(y) AS DOUBLE), 0))"
+            case .mod:
+                if case .literal(let v) = b.kind, let d = v.asDouble { return d == 0 ? "CAST(NULL AS BIGINT)" : "MOD(\(x), \(y))" }
+                return "MOD(\(x), NULLIF(\(y), 0))"
             case .ne: return "(\(x) <> \(y))"
             case .concat: return "CONCAT(\(x), \(y))"
             default: return "(\(x) \(op.rawValue) \(y))"
@@ -266,13 +271,13 @@ struct ExprContext {
             let arg = name == "acc_avg" ? "CAST(" + (try expr(args[0])) + " AS DOUBLE)" : try expr(args[0])
             return acc + "(" + arg + ") " + overText + " ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
         }
-        if ["had_changed", "changed_col", "changed_cols", "latest", "first_seen", "recent_count", "recent_collect", "acc_stddev"].contains(name) {
+        if FlinkTranslator.refusedFunctions.contains(name) {
             throw refuse("\(name)(…)", e.range)
         }
         if inPattern, ["first", "last", "prev", "next"].contains(name) {
             return (semantics.map { $0.uppercased() + " " } ?? "") + name.uppercased() + "(" + (try list()) + ")"
         }
-        if inPattern, ["classifier", "match_number"].contains(name) { throw refuse("\(name.uppercased())()", e.range) }
+        if inPattern, FlinkTranslator.refusedPatternFunctions.contains(name) { throw refuse("\(name.uppercased())()", e.range) }
         switch name {
         case "if" where args.count == 3:  // a condition by our truthiness
             return "IF(" + (try predicate(args[0])) + ", " + (try expr(args[1])) + ", " + (try expr(args[2])) + ")"

@@ -21,6 +21,13 @@ public struct FlinkTranslator {
         public var refused: [String] = []
     }
 
+    /// Functions refused by name (`had_changed(…)`): they depend on what the query saw before, in ways no
+    /// Flink function reproduces. Listed in docs/FLINK.md (checked by FlinkRefusalListTests).
+    public static let refusedFunctions = ["had_changed", "changed_col", "changed_cols", "latest", "first_seen", "recent_count",
+                                          "recent_collect", "acc_stddev"]
+    /// Pattern functions Flink's MATCH_RECOGNIZE lacks (`CLASSIFIER()`).
+    public static let refusedPatternFunctions = ["classifier", "match_number"]
+
     /// Stream name (lower-cased) → input file.
     public var inputs: [String: String]
     /// Where sink directories go (`<outputDirectory>/<query>`).
@@ -247,8 +254,8 @@ public struct FlinkTranslator {
         let aggregated = s.window != nil || !s.groupBy.isEmpty || s.items.contains(where: { ctx.containsAggregate($0.expr) })
         let temporal = aggregated && !s.from.joins.isEmpty && s.matchRecognize == nil
         if temporal && time.eventField == nil {
-            throw refuse("a join in a processing-time window (Flink joins a file table for a window only on event time: "
-                         + "add WITH (TIMESTAMP=…))", s.window?.range ?? s.range, sql)
+            throw refuse("a join in a processing-time window (Flink joins a file table for a window only on event time)",
+                         s.window?.range ?? s.range, sql)
         }
         let streamAlias = s.from.alias ?? s.from.source
         if !s.from.joins.isEmpty { ctx.streamQualifier = streamAlias }

@@ -121,6 +121,8 @@ struct FlinkRun: ParsableCommand {
         engine.baseDirectory = URL(fileURLWithPath: options.script).deletingLastPathComponent().path
         let runner = ScriptRunner(engine: engine, write: { l in lines.mutate { $0.append(l) } }, writeError: { warn($0) })
         runner.tagged = true
+        // The input files' streams exist before the script runs, as under `streamsql run`.
+        for input in inputs { engine.createStream(input.stream) }
         _ = runner.runScript(text)
         runner.replay(inputs)
         var ours: [String: [OrderedDictionary<String, Value>]] = [:]
