@@ -10,10 +10,10 @@ struct ExprContext {
     /// In a join: the stream's own name in the FROM clause (its alias, or the stream's name), which its
     /// fields are qualified with so that a column both sides have is not ambiguous.
     var streamQualifier: String?
-    /// Over a temporal join's view: table aliases (lower-cased → as written), and unqualified table columns
-    /// (→ their ALIAS__COLUMN name in the view).
+    /// Over a temporal join's view: table aliases (lower-cased → as written); their columns are ALIAS__COLUMN.
     var viewTables: [String: String] = [:]
-    var viewColumns: [String: String] = [:]
+    /// The joined tables' names in the query (their aliases, lower-cased).
+    var joinAliases: Set<String> = []
     /// In HAVING: the select items, whose aliases stand for their expressions.
     var havingItems: [SelectItem]?
     /// Types of the source's top-level fields.
@@ -101,7 +101,8 @@ struct ExprContext {
         let base = "`\(n)`"
         if let v = patternVariable { return "\(v).\(base)" }
         if let q = streamQualifier, !inPattern, fieldTypes[n] != nil { return "`\(q)`.\(base)" }
-        if fieldTypes[n] == nil, let v = viewColumns[n] { return "`\(v)`" }
+        // A field the stream never has (not in any line of its file) is NULL here, as in this engine.
+        if !fieldTypes.isEmpty, fieldTypes[n] == nil, patternVariable == nil, !inPattern { return "CAST(NULL AS STRING)" }
         return base
     }
 
@@ -163,7 +164,7 @@ struct ExprContext {
                 if aliases.contains(q.lowercased()) && patternVariable == nil {
                     return streamQualifier.map { "`\($0)`.`\(f)`" } ?? field(f)
                 }
-                if translator.tables.keys.contains(q.lowercased()) || inPattern { return "`\(q)`.`\(f)`" }
+                if translator.tables.keys.contains(q.lowercased()) || joinAliases.contains(q.lowercased()) || inPattern { return "`\(q)`.`\(f)`" }
                 return field(q) + ".`\(f)`"
             }
             return try expr(base) + ".`\(f)`"

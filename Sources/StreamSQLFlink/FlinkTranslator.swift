@@ -206,6 +206,11 @@ public struct FlinkTranslator {
             }
             stateTTLMillis = ttl
         }
+        if time.eventField != nil, let w = s.window?.name.lowercased(), w == "slidingwindow" || w == "sessionwindow" {
+            warnings.append("query \(name): a row behind the watermark is dropped by Flink from every \(w == "slidingwindow" ? "sliding" : "session") "
+                            + "window; this engine still adds it to the windows that are open (\(w == "slidingwindow" ? "the later slides" : "a session it extends")). "
+                            + "With late rows the results differ.")
+        }
         if let mr = s.matchRecognize {
             // A pattern's time is its ORDER BY column (TIMEUNIT gives its unit), as this engine reads it.
             if time.eventField != nil, let r = s.with.first(where: { $0.0.lowercased() == "timestamp" })?.2 {
@@ -268,6 +273,7 @@ public struct FlinkTranslator {
                 throw refuse("a join with \(j.source), which is not a table read from a file", j.range, sql)
             }
             let a = j.alias ?? t
+            ctx.joinAliases.insert(a.lowercased())
             if temporal {
                 let info = try versionedTable(j.source, range: j.range, sql: sql)
                 viewColumns += info.fields.map { "`\(a)`.`\($0.0)` AS `\(a)__\($0.0)`" }
@@ -288,7 +294,6 @@ public struct FlinkTranslator {
             for j in s.from.joins {
                 let a = j.alias ?? j.source
                 ctx.viewTables[a.lowercased()] = a
-                for (c, _) in tableFields[j.source.lowercased()] ?? [] where ctx.fieldTypes[c] == nil { ctx.viewColumns[c] = "\(a)__\(c)" }
             }
         }
         if let mr = s.matchRecognize { return Translated(sources: sources, query: try matchRecognize(s, mr, from: from + alias, ctx: &ctx)) }

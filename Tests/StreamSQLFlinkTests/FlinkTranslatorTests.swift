@@ -139,6 +139,32 @@ final class FlinkTranslatorTests: XCTestCase {
         }
     }
 
+    /// The faithfulness fixes of issue 23, as translated text (FlinkDifferentialTests runs them on Flink).
+    func testTruthinessDivisionAveragesTimesAndIntervalsKeepOurMeaning() throws {
+        let q = try translate("SELECT deviceId, temperature / humidity AS r, temperature % 0 AS m, nothing AS z FROM stream WHERE humidity AND NOT temperature;")
+        XCTAssertTrue(q.contains("WHERE ((CASE WHEN `humidity` IS NULL THEN CAST(NULL AS BOOLEAN) ELSE TRUE END) AND NOT ((CASE WHEN `temperature` IS NULL"), q)
+        XCTAssertTrue(q.contains("(CAST(`temperature` AS DOUBLE) / NULLIF(CAST(`humidity` AS DOUBLE), 0))"), q)
+        XCTAssertTrue(q.contains("CAST(NULL AS BIGINT) AS `m`"), "a literal zero divisor is folded: \(q)")
+        XCTAssertTrue(q.contains("CAST(NULL AS STRING) AS `z`"), "a field no line has is NULL, as here: \(q)")
+        let iso = dir.appendingPathComponent("iso.jsonl").path
+        try #"{"k":"a","n":3,"ts":"2023-11-14T22:13:20.75+05:30"}"#.write(toFile: iso, atomically: true, encoding: .utf8)
+        var t = FlinkTranslator(inputs: ["stream": iso], outputDirectory: "/out")
+        let w = try t.translate(script: "SELECT k, AVG(n) AS a, window_start() AS ws FROM stream GROUP BY k, TumblingWindow('500ms') WITH (TIMESTAMP='ts', MAXOUTOFORDERNESS='10h');").script
+        XCTAssertTrue(w.contains("rowtime AS TO_TIMESTAMP_LTZ((UNIX_TIMESTAMP(REGEXP_EXTRACT(`ts`"), "ISO text taken apart, offset included: \(w)")
+        XCTAssertTrue(w.contains("AVG(CAST(`n` AS DOUBLE))"), w)
+        XCTAssertTrue(w.contains("INTERVAL '0.500' SECOND"), w)
+        XCTAssertTrue(w.contains("WATERMARK FOR rowtime AS rowtime - INTERVAL '0 10:00:00.001' DAY TO SECOND"), "Flink rejects INTERVAL '36000.001' SECOND: \(w)")
+        XCTAssertTrue(w.contains("DATE_FORMAT(window_start, 'SSS')"), "milliseconds of window_start() kept: \(w)")
+        // What this engine rejects, export rejects with the engine's message.
+        XCTAssertThrowsError(try translate("SELECT lag(temperature) OVER (PARTITION BY deviceId) AS p FROM stream WITH (TIMESTAMP='ts');")) { e in
+            XCTAssertEqual((e as? StreamSQLError)?.phase, .plan, "\(e)")
+        }
+        // Errors point into the script, not the statement.
+        XCTAssertThrowsError(try translate("SELECT deviceId FROM stream;\nSELECT latest(temperature) AS l FROM stream;")) { e in
+            XCTAssertEqual((e as? StreamSQLError)?.location?.line, 2, "\(e)")
+        }
+    }
+
     func testFunctionsKeepOurMeaning() throws {
         let f = try translate("SELECT concat(deviceId, '-', upper(deviceId)) AS c, substring(deviceId, 1, 1) AS s, sqrt(temperature) AS q, ln(humidity) AS l FROM stream;")
         XCTAssertTrue(f.contains("CONCAT_WS('', `deviceId`, '-', UPPER(`deviceId`))"), "NULL arguments are skipped as ours does: \(f)")
