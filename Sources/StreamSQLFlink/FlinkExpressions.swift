@@ -97,12 +97,19 @@ struct ExprContext {
         }
     }
 
+    /// A field of the stream. One that no line of its input has is NULL in this engine, with no type Flink could
+    /// give it: refused (in a join the usual cause is a table column written without its table's name).
+    func field(_ n: String, _ range: SourceRange) throws(StreamSQLError) -> String {
+        if !fieldTypes.isEmpty, fieldTypes[n] == nil, patternVariable == nil, !inPattern {
+            throw refuse("a field no line of the input has (NULL in this engine; a table's column needs its table's name: t.\(n))", range)
+        }
+        return field(n)
+    }
+
     func field(_ n: String) -> String {
         let base = "`\(n)`"
         if let v = patternVariable { return "\(v).\(base)" }
         if let q = streamQualifier, !inPattern, fieldTypes[n] != nil { return "`\(q)`.\(base)" }
-        // A field the stream never has (not in any line of its file) is NULL here, as in this engine.
-        if !fieldTypes.isEmpty, fieldTypes[n] == nil, patternVariable == nil, !inPattern { return "CAST(NULL AS STRING)" }
         return base
     }
 
@@ -156,7 +163,7 @@ struct ExprContext {
                 defer { havingItems = items }
                 return try expr(i.expr)
             }
-            return field(n)
+            return try field(n, e.range)
         case .star: throw refuse("'*' here", e.range)
         case .member(let base, let f):
             if case .name(let q, _) = base.kind {

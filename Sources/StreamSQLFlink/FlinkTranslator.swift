@@ -48,6 +48,9 @@ public struct FlinkTranslator {
     var queryCounter = 0
     var warnings: [String] = []
     var refused: [String] = []
+    /// Flink configuration for the job (key → value), after the defaults that make runs reproducible:
+    /// `parallelism.default`, `execution.checkpointing.interval`, `state.backend.type`, … .
+    public var jobOptions: [(String, String)] = []
     /// Leave out the statements Flink cannot express (listed in the output) instead of stopping at the first.
     public var skipRefused = false
     /// STATETTL (milliseconds): one value for the whole Flink job.
@@ -105,13 +108,14 @@ public struct FlinkTranslator {
         ]
         out += warnings.map { "-- WARNING: " + $0 }
         out += refused.map { "-- NOT TRANSLATED: " + $0 }
-        out += [
-            "SET 'execution.runtime-mode' = 'streaming';",
-            "SET 'table.local-time-zone' = 'UTC';",
-            "SET 'pipeline.auto-watermark-interval' = '0 ms';",
-            "SET 'parallelism.default' = '1';",
-        ]
-        if let ttl = stateTTLMillis { out.append("SET 'table.exec.state.ttl' = '\(ttl) ms';") }
+        var set: [(String, String)] = [("execution.runtime-mode", "streaming"), ("table.local-time-zone", "UTC"),
+                                       ("pipeline.auto-watermark-interval", "0 ms"), ("parallelism.default", "1")]
+        if let ttl = stateTTLMillis { set.append(("table.exec.state.ttl", "\(ttl) ms")) }
+        // The job options (`flink export --parallelism …`) override the defaults above.
+        for (k, v) in jobOptions {
+            if let i = set.firstIndex(where: { $0.0 == k }) { set[i].1 = v } else { set.append((k, v)) }
+        }
+        out += set.map { "SET '\($0.0)' = '\($0.1.replacingOccurrences(of: "'", with: "''"))';" }
         out += tableDDL
         out += body
         return Output(script: out.joined(separator: "\n\n") + "\n", sinks: sinks, warnings: warnings, refused: refused)

@@ -24,8 +24,47 @@ struct FlinkOptions: ParsableArguments {
     @Flag(name: .customLong("skip-refused"), help: "Leave out the statements Flink cannot express (listed as comments and warnings) instead of stopping.")
     var skipRefused = false
 
+    @Option(help: "Parallelism of the job (default 1: reproducible results).")
+    var parallelism: Int?
+
+    @Option(name: .customLong("checkpoint-interval"), help: "Checkpoint every DURATION (e.g. 30s); default: no checkpoints.")
+    var checkpointInterval: String?
+
+    @Option(name: .customLong("state-backend"), help: "rocksdb or hashmap (Flink's default).")
+    var stateBackend: String?
+
+    @Option(name: .customLong("state-ttl"), help: "Drop state idle this long (e.g. 1h): Flink's table.exec.state.ttl, as STATETTL in a query.")
+    var stateTTL: String?
+
+    @Option(name: .customLong("watermark-interval"), help: "How often Flink emits watermarks (default 0 ms: on every event, reproducible).")
+    var watermarkInterval: String?
+
     @Option(help: "Folder for the sink directories (default: a new temporary folder for run, ./flink-out for export).")
     var out: String?
+
+    /// The job options as Flink configuration, each checked here (a bad value is a usage error, not a failed job).
+    func jobOptions() throws -> [(String, String)] {
+        func millis(_ text: String, _ flag: String) throws -> String {
+            guard let n = Durations.parse(text, allowZero: flag == "--watermark-interval") else {
+                warn("\(flag) takes a duration such as 30s or 200ms, got '\(text)'")
+                throw ExitCode(2)
+            }
+            return "\(n / 1_000_000) ms"
+        }
+        var o: [(String, String)] = []
+        if let p = parallelism {
+            guard p > 0 else { warn("--parallelism takes a positive number, got \(p)"); throw ExitCode(2) }
+            o.append(("parallelism.default", String(p)))
+        }
+        if let c = checkpointInterval { o.append(("execution.checkpointing.interval", try millis(c, "--checkpoint-interval"))) }
+        if let b = stateBackend {
+            guard ["rocksdb", "hashmap"].contains(b.lowercased()) else { warn("--state-backend takes rocksdb or hashmap, got '\(b)'"); throw ExitCode(2) }
+            o.append(("state.backend.type", b.lowercased()))
+        }
+        if let t = stateTTL { o.append(("table.exec.state.ttl", try millis(t, "--state-ttl"))) }
+        if let w = watermarkInterval { o.append(("pipeline.auto-watermark-interval", try millis(w, "--watermark-interval"))) }
+        return o
+    }
 
     func translate(outputDirectory: String) throws -> (FlinkTranslator.Output, [ScriptRunner.Input], String) {
         guard let data = FileManager.default.contents(atPath: script) else { warn("cannot read \(script)"); throw ExitCode(2) }
@@ -40,6 +79,7 @@ struct FlinkOptions: ParsableArguments {
         var t = FlinkTranslator(inputs: Dictionary(parsed.map { ($0.stream, $0.path) }, uniquingKeysWith: { a, _ in a }),
                                 outputDirectory: outputDirectory)
         t.skipRefused = skipRefused
+        t.jobOptions = try jobOptions()
         let base = URL(fileURLWithPath: script).deletingLastPathComponent().path
         do {
             return (try t.translate(script: text, baseDirectory: base), parsed, text)
