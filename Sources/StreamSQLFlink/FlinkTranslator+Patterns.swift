@@ -33,7 +33,8 @@ extension FlinkTranslator {
         }
         if lastIsGreedy(mr.pattern) { throw refuse("a greedy quantifier on the pattern's last element", mr.range, sql) }
         text += "  PATTERN (" + (try pattern(mr.pattern, mr, sql)) + ")"
-        if let w = mr.withinNanos { text += " WITHIN \(FlinkTranslator.interval(w))" }
+        // Ours keeps a match whose span equals WITHIN; Flink's must be shorter: 1 ms more (times are whole ms).
+        if let w = mr.withinNanos { text += " WITHIN \(FlinkTranslator.interval(w / 1_000_000 * 1_000_000 + 1_000_000))" }
         text += "\n"
         if !mr.subsets.isEmpty {
             text += "  SUBSET " + mr.subsets.map { "\($0.0) = (\($0.1.joined(separator: ", ")))" }.joined(separator: ", ") + "\n"

@@ -48,6 +48,8 @@ public struct FlinkTranslator {
     var queryCounter = 0
     var warnings: [String] = []
     var refused: [String] = []
+    /// Derived streams whose statement was left out (`skipRefused`).
+    var untranslated: Set<String> = []
     /// Flink configuration for the job (key → value), after the defaults that make runs reproducible:
     /// `parallelism.default`, `execution.checkpointing.interval`, `state.backend.type`, … .
     public var jobOptions: [(String, String)] = []
@@ -70,6 +72,7 @@ public struct FlinkTranslator {
         var sinks: [(String, String)] = []
         warnings = []
         refused = []
+        untranslated = []
         stateTTLMillis = nil
         // The same language on both sides: every statement must first be accepted by this engine, planned
         // over the same streams (a scratch engine that reads no input).
@@ -97,6 +100,8 @@ public struct FlinkTranslator {
                     // Left out, and said so: the rest of the script still runs on Flink.
                     let at = moved.location.map { "line \($0.line): " } ?? "line \(start.line): "
                     refused.append(at + moved.message)
+                    // A derived stream left out: what reads it is left out too, saying why.
+                    if case .createStream(let name, _, _?, _, _)? = try? Parser.parse(text) { untranslated.insert(name.lowercased()) }
                     warnings.removeSubrange(warned...)
                     continue
                 }
@@ -201,6 +206,9 @@ public struct FlinkTranslator {
     }
 
     mutating func select(_ s: SelectStatement, sql: String, name: String) throws(StreamSQLError) -> Translated {
+        if untranslated.contains(s.from.source.lowercased()) {
+            throw refuse("reading \(s.from.source), a derived stream that was not translated", s.from.range, sql)
+        }
         var time = try timeSpec(s, sql: sql)
         time.session = s.window?.name.lowercased() == "sessionwindow"
         if let ttl = time.stateTTLMillis, let r = s.with.first(where: { $0.0.lowercased() == "statettl" })?.2 {

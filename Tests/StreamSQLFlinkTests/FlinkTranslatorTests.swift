@@ -96,7 +96,7 @@ final class FlinkTranslatorTests: XCTestCase {
             WITH (TIMEUNIT='ms');
             """)
         for part in ["PARTITION BY `deviceId`", "ORDER BY rowtime", "MEASURES LAST(A.temperature) AS peak, COUNT(A.temperature) AS n", "SELECT `peak`, `n`",
-                     "ONE ROW PER MATCH", "PATTERN (A{3} B) WITHIN INTERVAL '1' MINUTE", "A AS (`temperature` > 80)"] {
+                     "ONE ROW PER MATCH", "PATTERN (A{3} B) WITHIN INTERVAL '60.001' SECOND", "A AS (`temperature` > 80)"] {
             XCTAssertTrue(mr.contains(part), "missing \(part) in \(mr)")
         }
     }
