@@ -101,7 +101,10 @@ public struct FlinkTranslator {
                     let at = moved.location.map { "line \($0.line): " } ?? "line \(start.line): "
                     refused.append(at + moved.message)
                     // A derived stream left out: what reads it is left out too, saying why.
-                    if case .createStream(let name, _, _?, _, _)? = try? Parser.parse(text) { untranslated.insert(name.lowercased()) }
+                    switch try? Parser.parse(text) {
+                    case .createStream(let name, _, _?, _, _)?, .createQuery(let name, _, _, _)?: untranslated.insert(name.lowercased())
+                    default: break
+                    }
                     warnings.removeSubrange(warned...)
                     continue
                 }
@@ -160,7 +163,10 @@ public struct FlinkTranslator {
             case .createQuery(let name, let query, _, _):
                 let t = try select(query, sql: text, name: name)
                 body.append(contentsOf: t.sources)
-                body.append(sinkDDL(name, t.query))
+                // A view as well, so that later queries can read the query's rows (as FROM a query does here).
+                body.append("CREATE TEMPORARY VIEW `\(name)` AS\n\(t.query);")
+                views.insert(name.lowercased())
+                body.append(sinkDDL(name, "SELECT * FROM `\(name)`"))
                 sinks.append((name, outputDirectory + "/" + name))
             case .select(let query):
                 queryCounter += 1
@@ -207,7 +213,7 @@ public struct FlinkTranslator {
 
     mutating func select(_ s: SelectStatement, sql: String, name: String) throws(StreamSQLError) -> Translated {
         if untranslated.contains(s.from.source.lowercased()) {
-            throw refuse("reading \(s.from.source), a derived stream that was not translated", s.from.range, sql)
+            throw refuse("reading \(s.from.source), a derived stream or query that was not translated", s.from.range, sql)
         }
         var time = try timeSpec(s, sql: sql)
         time.session = s.window?.name.lowercased() == "sessionwindow"
