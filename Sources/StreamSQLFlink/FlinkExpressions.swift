@@ -7,6 +7,15 @@ struct ExprContext {
     let time: FlinkTranslator.TimeSpec
     let translator: FlinkTranslator
     var aliases: Set<String> = []
+    /// In a join: the stream's own name in the FROM clause (its alias, or the stream's name), which its
+    /// fields are qualified with so that a column both sides have is not ambiguous.
+    var streamQualifier: String?
+    /// Over a temporal join's view: table aliases (lower-cased → as written); their columns are ALIAS__COLUMN.
+    var viewTables: [String: String] = [:]
+    /// The joined tables' names in the query (their aliases, lower-cased).
+    var joinAliases: Set<String> = []
+    /// In HAVING: the select items, whose aliases stand for their expressions.
+    var havingItems: [SelectItem]?
     /// Types of the source's top-level fields.
     var fieldTypes: [String: FlinkTranslator.FieldType] = [:]
     var windowed = false
@@ -88,32 +97,81 @@ struct ExprContext {
         }
     }
 
+    /// A field of the stream. One that no line of its input has is NULL in this engine, with no type Flink could
+    /// give it: refused (in a join the usual cause is a table column written without its table's name).
+    func field(_ n: String, _ range: SourceRange) throws(StreamSQLError) -> String {
+        if !fieldTypes.isEmpty, fieldTypes[n] == nil, patternVariable == nil, !inPattern {
+            throw refuse("a field no line of the input has (NULL in this engine; a table's column needs its table's name: t.\(n))", range)
+        }
+        return field(n)
+    }
+
     func field(_ n: String) -> String {
         let base = "`\(n)`"
-        return patternVariable.map { "\($0).\(base)" } ?? base
+        if let v = patternVariable { return "\(v).\(base)" }
+        if let q = streamQualifier, !inPattern, fieldTypes[n] != nil { return "`\(q)`.\(base)" }
+        return base
+    }
+
+    /// Whether `e` is a boolean for sure (a comparison, a logical operator, a BOOLEAN field, …).
+    func isBoolean(_ e: Expr) -> Bool {
+        switch e.kind {
+        case .literal(.bool): return true
+        case .name(let n, _): return fieldTypes[n] == .boolean
+        case .binary(let op, _, _): return [.eq, .ne, .lt, .le, .gt, .ge, .and, .or].contains(op)
+        case .unary(.not, _), .isNull, .inList, .between, .like: return true
+        case .caseWhen(_, let ws, let other): return ws.allSatisfy { isBoolean($0.1) } && (other.map(isBoolean) ?? true)
+        case .cast(_, let t): return FlinkTranslator.FieldType.declared(t) == .boolean
+        case .call(let n, let args, _, _, _):
+            switch n.lowercased() {
+            case "coalesce", "nullif", "greatest", "least": return !args.isEmpty && args.allSatisfy(isBoolean)
+            case "if": return args.count == 3 && isBoolean(args[1]) && isBoolean(args[2])
+            default: return false
+            }
+        default: return false
+        }
+    }
+
+    /// A condition (WHERE, HAVING, ON, DEFINE, CASE WHEN, the operands of AND, OR and NOT) with this engine's
+    /// truthiness: a boolean is itself, NULL is unknown, and any other value is true — so a non-boolean `x`
+    /// becomes `x IS NOT NULL` in effect (NULL when x is NULL, for three-valued AND, OR and NOT).
+    mutating func predicate(_ e: Expr) throws(StreamSQLError) -> String {
+        switch e.kind {
+        case .binary(let op, let a, let b) where op == .and || op == .or:
+            return "(" + (try predicate(a)) + " \(op.rawValue) " + (try predicate(b)) + ")"
+        case .unary(.not, let a): return "NOT (" + (try predicate(a)) + ")"
+        case .literal(.null): return "CAST(NULL AS BOOLEAN)"
+        default:
+            let x = try expr(e)
+            return isBoolean(e) ? x : "(CASE WHEN \(x) IS NULL THEN CAST(NULL AS BOOLEAN) ELSE TRUE END)"
+        }
     }
 
     /// HAVING may name a select alias; Flink wants the aggregate itself.
-    mutating func havingExpr(_ e: Expr, items: [SelectItem]) throws(StreamSQLError) -> String {
-        if case .name(let n, _) = e.kind, let i = items.first(where: { $0.alias?.lowercased() == n.lowercased() }) { return try expr(i.expr) }
-        switch e.kind {
-        case .binary(let op, let a, let b):
-            let o = op == .ne ? "<>" : (op == .eq ? "=" : op.rawValue)
-            return "(" + (try havingExpr(a, items: items)) + " \(o) " + (try havingExpr(b, items: items)) + ")"
-        case .unary(.not, let a): return "NOT " + (try havingExpr(a, items: items))
-        default: return try expr(e)
-        }
+    mutating func havingPredicate(_ e: Expr, items: [SelectItem]) throws(StreamSQLError) -> String {
+        havingItems = items
+        defer { havingItems = nil }
+        return try predicate(e)
     }
 
     mutating func expr(_ e: Expr) throws(StreamSQLError) -> String {
         switch e.kind {
         case .literal(let v): return literal(v)
-        case .name(let n, _): return field(n)
+        case .name(let n, _):
+            if let items = havingItems, let i = items.first(where: { $0.alias?.lowercased() == n.lowercased() }) {
+                havingItems = nil
+                defer { havingItems = items }
+                return try expr(i.expr)
+            }
+            return try field(n, e.range)
         case .star: throw refuse("'*' here", e.range)
         case .member(let base, let f):
             if case .name(let q, _) = base.kind {
-                if aliases.contains(q.lowercased()) && patternVariable == nil { return field(f) }
-                if translator.tables.keys.contains(q.lowercased()) || inPattern { return "`\(q)`.`\(f)`" }
+                if let a = viewTables[q.lowercased()] { return "`\(a)__\(f)`" }
+                if aliases.contains(q.lowercased()) && patternVariable == nil {
+                    return streamQualifier.map { "`\($0)`.`\(f)`" } ?? field(f)
+                }
+                if translator.tables.keys.contains(q.lowercased()) || joinAliases.contains(q.lowercased()) || inPattern { return "`\(q)`.`\(f)`" }
                 return field(q) + ".`\(f)`"
             }
             return try expr(base) + ".`\(f)`"
@@ -123,15 +181,23 @@ struct ExprContext {
             if case .literal(.string(let k)) = i.kind { return try expr(base) + ".`\(k)`" }
             return try expr(base) + "[" + (try expr(i)) + " + 1]"
         case .unary(let op, let a):
-            return op == .not ? "NOT (" + (try expr(a)) + ")" : "(" + op.rawValue + (try expr(a)) + ")"
+            return op == .not ? try predicate(e) : "(" + op.rawValue + (try expr(a)) + ")"
+        case .binary(let op, _, _) where op == .and || op == .or:
+            return try predicate(e)
         case .binary(let op, let a, let b):
             if op == .eq || op == .ne {
                 if case .literal(.null) = b.kind { return "(" + (try expr(a)) + (op == .eq ? " IS NULL)" : " IS NOT NULL)") }
             }
             let x = try expr(a), y = try expr(b)
             switch op {
-            case .div: return "(CAST(\(x) AS DOUBLE) / \(y))"   // ours always divides as decimals
-            case .mod: return "MOD(\(x), \(y))"
+            // Ours always divides as decimals, and by zero gives NULL (Flink: Infinity, or a failed job for MOD).
+            // A literal divisor is folded here: Flink's planner fails on a divisor that folds to NULL.
+            case .div:
+                if case .literal(let v) = b.kind, let d = v.asDouble { return d == 0 ? "CAST(NULL AS DOUBLE)" : "(CAST(\(x) AS DOUBLE) / \(y))" }
+                return "(CAST(\(x) AS DOUBLE) / NULLIF(CAST(\(y) AS DOUBLE), 0))"
+            case .mod:
+                if case .literal(let v) = b.kind, let d = v.asDouble { return d == 0 ? "CAST(NULL AS BIGINT)" : "MOD(\(x), \(y))" }
+                return "MOD(\(x), NULLIF(\(y), 0))"
             case .ne: return "(\(x) <> \(y))"
             case .concat: return "CONCAT(\(x), \(y))"
             default: return "(\(x) \(op.rawValue) \(y))"
@@ -146,7 +212,7 @@ struct ExprContext {
         case .caseWhen(let op, let whens, let other):
             var s = "CASE"
             if let op { s += " " + (try expr(op)) }
-            for (c, v) in whens { s += " WHEN " + (try expr(c)) + " THEN " + (try expr(v)) }
+            for (c, v) in whens { s += " WHEN " + (op == nil ? try predicate(c) : try expr(c)) + " THEN " + (try expr(v)) }
             if let other { s += " ELSE " + (try expr(other)) }
             return s + " END"
         case .cast(let a, let t):
@@ -174,14 +240,20 @@ struct ExprContext {
             guard windowed else { throw refuse("\(name)() outside a window", e.range) }
             // Ours are Unix nanoseconds, as the reference's; Flink's are TIMESTAMP(3).
             let col = name == "window_start" ? "window_start" : "window_end"
-            return "(CAST(UNIX_TIMESTAMP(DATE_FORMAT(\(col), 'yyyy-MM-dd HH:mm:ss')) AS BIGINT) * 1000000000)"
+            return "((CAST(UNIX_TIMESTAMP(DATE_FORMAT(\(col), 'yyyy-MM-dd HH:mm:ss')) AS BIGINT) * 1000 + CAST(DATE_FORMAT(\(col), 'SSS') AS BIGINT)) * 1000000)"
         }
         if let agg = ExprContext.aggregates[name], over == nil {
             if inPattern {
-                return (semantics.map { $0.uppercased() + " " } ?? "") + agg + "(" + (try list()) + ")"
+                let arg = ["avg", "stddev", "stddevs", "stddevp", "var", "varp", "vars"].contains(name) && args.count == 1
+                    ? "CAST(" + (try expr(args[0])) + " AS DOUBLE)" : try list()
+                return (semantics.map { $0.uppercased() + " " } ?? "") + agg + "(" + arg + ")"
             }
             guard windowed || patternVariable != nil else { throw refuse("aggregate \(name)(…) outside a window", e.range) }
             if name == "collect" && patternVariable != nil { throw refuse("collect in a CountingWindow", e.range) }
+            // Ours averages (and takes deviations of) integers as decimals; Flink keeps an integer column's type.
+            if ["avg", "stddev", "stddevs", "stddevp", "var", "varp", "vars"].contains(name), args.count == 1 {
+                return agg + "(" + (distinct ? "DISTINCT " : "") + "CAST(" + (try expr(args[0])) + " AS DOUBLE))"
+            }
             return agg + "(" + (distinct ? "DISTINCT " : "") + (try list()) + ")"
         }
         if name == "median" {
@@ -205,16 +277,19 @@ struct ExprContext {
         if let acc = ExprContext.accumulators[name] {
             if windowed { throw refuse("\(name)(…) over window results", e.range) }
             if args.count > 1 { throw refuse("\(name)'s start and reset conditions", args[1].range) }
-            return acc + "(" + (try expr(args[0])) + ") " + overText + " ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+            let arg = name == "acc_avg" ? "CAST(" + (try expr(args[0])) + " AS DOUBLE)" : try expr(args[0])
+            return acc + "(" + arg + ") " + overText + " ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
         }
-        if ["had_changed", "changed_col", "changed_cols", "latest", "first_seen", "recent_count", "recent_collect", "acc_stddev"].contains(name) {
+        if FlinkTranslator.refusedFunctions.contains(name) {
             throw refuse("\(name)(…)", e.range)
         }
         if inPattern, ["first", "last", "prev", "next"].contains(name) {
             return (semantics.map { $0.uppercased() + " " } ?? "") + name.uppercased() + "(" + (try list()) + ")"
         }
-        if inPattern, ["classifier", "match_number"].contains(name) { throw refuse("\(name.uppercased())()", e.range) }
+        if inPattern, FlinkTranslator.refusedPatternFunctions.contains(name) { throw refuse("\(name.uppercased())()", e.range) }
         switch name {
+        case "if" where args.count == 3:  // a condition by our truthiness
+            return "IF(" + (try predicate(args[0])) + ", " + (try expr(args[1])) + ", " + (try expr(args[2])) + ")"
         case "concat":  // ours skips NULL arguments; Flink's CONCAT would return NULL
             // Text only: numbers print differently (99 here, 99.0 in Flink).
             for a in args where !isText(a) { throw refuse("concat of a value that is not text (numbers print differently in Flink)", a.range) }

@@ -5,7 +5,7 @@ extension FlinkTranslator {
     func matchRecognize(_ s: SelectStatement, _ mr: MatchRecognizeClause, from: String, ctx: inout ExprContext) throws(StreamSQLError) -> String {
         let sql = ctx.sql
         if mr.allRows { throw refuse("ALL ROWS PER MATCH", mr.range, sql) }
-        guard mr.orderBy.count == 1, case .name(let o, _) = mr.orderBy[0].expr.kind, o == ctx.time.eventField else {
+        guard mr.orderBy.count == 1, case .name(let o, _) = mr.orderBy[0].expr.kind, ctx.time.eventField == nil || o == ctx.time.eventField else {
             throw refuse("ORDER BY a column other than the query's event time in MATCH_RECOGNIZE", mr.orderBy.first?.expr.range ?? mr.range, sql)
         }
         if s.whereClause != nil || s.window != nil { throw refuse("WHERE or a window around MATCH_RECOGNIZE", s.range, sql) }
@@ -21,6 +21,7 @@ extension FlinkTranslator {
         if !mr.partitionBy.isEmpty {
             text += "  PARTITION BY " + (try mr.partitionBy.map { e throws(StreamSQLError) in try ctx.expr(e) }).joined(separator: ", ") + "\n"
         }
+        // The time column: processing time (arrival order, as this engine matches) or, with WITHIN, event time.
         text += "  ORDER BY \(ctx.time.column)\n"
         if !mr.measures.isEmpty { text += "  MEASURES " + (try items(mr.measures, ctx: &ctx)).replacingOccurrences(of: "`", with: "") + "\n" }
         text += "  ONE ROW PER MATCH\n"
@@ -32,12 +33,13 @@ extension FlinkTranslator {
         }
         if lastIsGreedy(mr.pattern) { throw refuse("a greedy quantifier on the pattern's last element", mr.range, sql) }
         text += "  PATTERN (" + (try pattern(mr.pattern, mr, sql)) + ")"
-        if let w = mr.withinNanos { text += " WITHIN \(FlinkTranslator.interval(w))" }
+        // Ours keeps a match whose span equals WITHIN; Flink's must be shorter: 1 ms more (times are whole ms).
+        if let w = mr.withinNanos { text += " WITHIN \(FlinkTranslator.interval(w / 1_000_000 * 1_000_000 + 1_000_000))" }
         text += "\n"
         if !mr.subsets.isEmpty {
             text += "  SUBSET " + mr.subsets.map { "\($0.0) = (\($0.1.joined(separator: ", ")))" }.joined(separator: ", ") + "\n"
         }
-        let defines = try mr.defines.map { d throws(StreamSQLError) in "\(d.0) AS " + (try ctx.expr(d.1)) }
+        let defines = try mr.defines.map { d throws(StreamSQLError) in "\(d.0) AS " + (try ctx.predicate(d.1)) }
         text += "  DEFINE " + defines.joined(separator: ",\n    ") + "\n)"
         return text
     }

@@ -49,6 +49,24 @@ extension FlinkTranslator {
             }
         }
 
+        /// A declared type whose parts the declaration leaves open: an array (its elements' type from the input
+        /// file, else text), a timestamp (the JSON text as it came: event time parses it), an object (its fields
+        /// from the input file; nil without one).
+        static func open(_ name: String, learnt: FieldType?) -> FieldType? {
+            switch SQLType(name: name) {
+            case .array?:
+                if case .array? = learnt { return learnt }
+                return .array(.string)
+            case .timestamp?:
+                if let learnt, learnt == .bigint || learnt == .double { return learnt }
+                return .string
+            case .object?:
+                if case .row? = learnt { return learnt }
+                return nil
+            default: return nil
+            }
+        }
+
         /// The type a declared column (`CREATE STREAM s (name type, …)`, `CAST(x AS type)`) maps to.
         public static func declared(_ name: String) -> FieldType? {
             switch name.lowercased() {

@@ -4,29 +4,38 @@ import StreamSQL
 /// GROUP BY windows as Flink windowing table functions (TUMBLE, HOP, SESSION), top-n per window, and
 /// counting windows as a MATCH_RECOGNIZE of n rows per key.
 extension FlinkTranslator {
-    mutating func windowed(_ s: SelectStatement, _ w: WindowSpec, from: String, alias: String, joins: String,
+    mutating func windowed(_ s: SelectStatement, _ w: WindowSpec?, from: String, alias: String, joins: String,
                            ctx: inout ExprContext) throws(StreamSQLError) -> String {
         let sql = ctx.sql
         func duration(_ i: Int) throws(StreamSQLError) -> String {
+            guard let w else { return "INTERVAL '10' SECOND" }  // this engine's default window
             guard i < w.args.count, case .literal(let v) = w.args[i].kind, let text = v.asString, let n = Durations.parse(text) else {
                 throw refuse("window argument", w.range, sql)
             }
             return FlinkTranslator.interval(n)
         }
-        if !joins.isEmpty { throw refuse("a join in a windowed query (join in a derived stream first)", w.range, sql) }
+        if !joins.isEmpty { throw refuse("a join in a windowed query (join in a derived stream first)", w?.range ?? s.range, sql) }
         let keys = s.groupBy
         let keyText = try keys.map { e throws(StreamSQLError) in try ctx.expr(e) }
         let col = ctx.time.column
+        if let w {
+            switch w.name.lowercased() {
+            case "sessionwindow" where w.args.count > 1:
+                throw refuse("SessionWindow's maximum duration", w.args[1].range, sql)
+            case "countingwindow" where w.args.count > 1:
+                throw refuse("CountingWindow(n, m) (the last n rows every m rows)", w.range, sql)
+            case "slidingwindow" where w.when != nil:
+                throw refuse("SlidingWindow(…) OVER (WHEN …) (a window per triggering row)", w.range, sql)
+            case "statewindow":
+                throw refuse("StateWindow (a window opened and closed by conditions on rows)", w.range, sql)
+            default: break
+            }
+        }
+        if let w, w.name.lowercased() == "countingwindow" {
+            return try countingWindow(s, w, from: from + alias, keys: keyText, ctx: &ctx)
+        }
         let tvf: String
-        switch w.name.lowercased() {
-        case "sessionwindow" where w.args.count > 1:
-            throw refuse("SessionWindow's maximum duration", w.args[1].range, sql)
-        case "countingwindow" where w.args.count > 1:
-            throw refuse("CountingWindow(n, m) (the last n rows every m rows)", w.range, sql)
-        case "slidingwindow" where w.when != nil:
-            throw refuse("SlidingWindow(…) OVER (WHEN …) (a window per triggering row)", w.range, sql)
-        case "statewindow":
-            throw refuse("StateWindow (a window opened and closed by conditions on rows)", w.range, sql)
+        switch w?.name.lowercased() ?? "tumblingwindow" {
         case "tumblingwindow":
             tvf = "TABLE(TUMBLE(TABLE \(from), DESCRIPTOR(\(col)), \(try duration(0))))"
         case "slidingwindow":
@@ -34,10 +43,8 @@ extension FlinkTranslator {
         case "sessionwindow":
             let part = keyText.isEmpty ? "" : " PARTITION BY " + keyText.joined(separator: ", ")
             tvf = "TABLE(SESSION(TABLE \(from)\(part), DESCRIPTOR(\(col)), \(try duration(0))))"
-        case "countingwindow":
-            return try countingWindow(s, w, from: from + alias, keys: keyText, ctx: &ctx)
         default:
-            throw refuse("GLOBAL WINDOW … TRIGGER WHEN (a window closed by a condition on its aggregates)", w.range, sql)
+            throw refuse("GLOBAL WINDOW … TRIGGER WHEN (a window closed by a condition on its aggregates)", w?.range ?? s.range, sql)
         }
         ctx.windowed = true
         var q = "SELECT " + (try items(s.items, ctx: &ctx))
@@ -45,9 +52,9 @@ extension FlinkTranslator {
         if limited { q += ", window_start AS `__ws`, window_end AS `__we`" }
         q += "\nFROM " + tvf
         if !alias.isEmpty { q += alias }
-        if let wh = s.whereClause { q += "\nWHERE " + (try ctx.expr(wh)) }
+        if let wh = s.whereClause { q += "\nWHERE " + (try ctx.predicate(wh)) }
         q += "\nGROUP BY window_start, window_end" + (keyText.isEmpty ? "" : ", " + keyText.joined(separator: ", "))
-        if let h = s.having { q += "\nHAVING " + (try ctx.havingExpr(h, items: s.items)) }
+        if let h = s.having { q += "\nHAVING " + (try ctx.havingPredicate(h, items: s.items)) }
         guard limited else { return q }
         // ORDER BY … LIMIT n per firing: the top n rows of each window.
         let names = s.items.map { $0.alias ?? ctx.outputName($0) }
@@ -100,12 +107,18 @@ extension FlinkTranslator {
             """
     }
 
-    /// A duration as a Flink interval literal, in the largest unit that divides it.
+    /// A duration as a Flink interval literal: one unit when the number fits its default two digits
+    /// (`INTERVAL '5' SECOND`, `INTERVAL '0.500' SECOND`), else `DAY TO SECOND` (`INTERVAL '0 10:00:00.001'
+    /// DAY TO SECOND`; Flink's planner supports only the default precisions, so `INTERVAL '36000' SECOND(5)` fails).
     static func interval(_ nanos: Int64) -> String {
-        let ms = nanos / 1_000_000
-        if ms % 3_600_000 == 0 { return "INTERVAL '\(ms / 3_600_000)' HOUR" }
-        if ms % 60_000 == 0 { return "INTERVAL '\(ms / 60_000)' MINUTE" }
-        if ms % 1000 == 0 { return "INTERVAL '\(ms / 1000)' SECOND" }
-        return "INTERVAL '\(String(format: "%.3f", Double(ms) / 1000))' SECOND"
+        let ms = max(0, nanos / 1_000_000)
+        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let frac = String(String(1000 + ms % 1000).dropFirst())
+        if ms % 3_600_000 == 0, ms / 3_600_000 < 100 { return "INTERVAL '\(ms / 3_600_000)' HOUR" }
+        if ms % 60_000 == 0, ms / 60_000 < 100 { return "INTERVAL '\(ms / 60_000)' MINUTE" }
+        if ms % 1000 == 0, ms / 1000 < 100 { return "INTERVAL '\(ms / 1000)' SECOND" }
+        if ms < 100_000 { return "INTERVAL '\(ms / 1000).\(frac)' SECOND" }
+        let s = ms / 1000
+        return "INTERVAL '\(s / 86_400) \(two(s / 3600 % 24)):\(two(s / 60 % 60)):\(two(s % 60)).\(frac)' DAY TO SECOND"
     }
 }

@@ -21,8 +21,50 @@ struct FlinkOptions: ParsableArguments {
     @Option(name: .customLong("input"), help: "STREAM=FILE (JSON Lines): where Flink reads the stream, and how its field types are learnt. Repeatable.")
     var inputs: [String] = []
 
+    @Flag(name: .customLong("skip-refused"), help: "Leave out the statements Flink cannot express (listed as comments and warnings) instead of stopping.")
+    var skipRefused = false
+
+    @Option(help: "Parallelism of the job (default 1: reproducible results).")
+    var parallelism: Int?
+
+    @Option(name: .customLong("checkpoint-interval"), help: "Checkpoint every DURATION (e.g. 30s); default: no checkpoints.")
+    var checkpointInterval: String?
+
+    @Option(name: .customLong("state-backend"), help: "rocksdb or hashmap (Flink's default).")
+    var stateBackend: String?
+
+    @Option(name: .customLong("state-ttl"), help: "Drop state idle this long (e.g. 1h): Flink's table.exec.state.ttl, as STATETTL in a query.")
+    var stateTTL: String?
+
+    @Option(name: .customLong("watermark-interval"), help: "How often Flink emits watermarks (default 0 ms: on every event, reproducible).")
+    var watermarkInterval: String?
+
     @Option(help: "Folder for the sink directories (default: a new temporary folder for run, ./flink-out for export).")
     var out: String?
+
+    /// The job options as Flink configuration, each checked here (a bad value is a usage error, not a failed job).
+    func jobOptions() throws -> [(String, String)] {
+        func millis(_ text: String, _ flag: String) throws -> String {
+            guard let n = Durations.parse(text, allowZero: flag == "--watermark-interval") else {
+                warn("\(flag) takes a duration such as 30s or 200ms, got '\(text)'")
+                throw ExitCode(2)
+            }
+            return "\(n / 1_000_000) ms"
+        }
+        var o: [(String, String)] = []
+        if let p = parallelism {
+            guard p > 0 else { warn("--parallelism takes a positive number, got \(p)"); throw ExitCode(2) }
+            o.append(("parallelism.default", String(p)))
+        }
+        if let c = checkpointInterval { o.append(("execution.checkpointing.interval", try millis(c, "--checkpoint-interval"))) }
+        if let b = stateBackend {
+            guard ["rocksdb", "hashmap"].contains(b.lowercased()) else { warn("--state-backend takes rocksdb or hashmap, got '\(b)'"); throw ExitCode(2) }
+            o.append(("state.backend.type", b.lowercased()))
+        }
+        if let t = stateTTL { o.append(("table.exec.state.ttl", try millis(t, "--state-ttl"))) }
+        if let w = watermarkInterval { o.append(("pipeline.auto-watermark-interval", try millis(w, "--watermark-interval"))) }
+        return o
+    }
 
     func translate(outputDirectory: String) throws -> (FlinkTranslator.Output, [ScriptRunner.Input], String) {
         guard let data = FileManager.default.contents(atPath: script) else { warn("cannot read \(script)"); throw ExitCode(2) }
@@ -36,11 +78,15 @@ struct FlinkOptions: ParsableArguments {
         let text = String(decoding: data, as: UTF8.self)
         var t = FlinkTranslator(inputs: Dictionary(parsed.map { ($0.stream, $0.path) }, uniquingKeysWith: { a, _ in a }),
                                 outputDirectory: outputDirectory)
+        t.skipRefused = skipRefused
+        t.jobOptions = try jobOptions()
         let base = URL(fileURLWithPath: script).deletingLastPathComponent().path
         do {
             return (try t.translate(script: text, baseDirectory: base), parsed, text)
         } catch {
-            warn(error.rendered())
+            // Errors point into the script file: NAME:LINE:COLUMN, the line and a caret.
+            warn(error.source == text ? error.rendered(file: script, script: text, statement: text, at: ScriptPosition(offset: 0, line: 1, column: 1))
+                                      : "\(script): " + error.rendered())
             throw ExitCode(1)
         }
     }
@@ -56,6 +102,8 @@ struct FlinkExport: ParsableCommand {
     func run() throws {
         let dir = URL(fileURLWithPath: options.out ?? "flink-out").standardizedFileURL.path
         let (t, _, _) = try options.translate(outputDirectory: dir)
+        for w in t.warnings { warn("warning: " + w) }
+        for r in t.refused { warn("not translated: \(options.script) " + r) }
         print(t.script, terminator: "")
     }
 }
@@ -78,8 +126,8 @@ struct FlinkRun: ParsableCommand {
     @Flag(help: "Also run the script here and compare the rows, query by query.")
     var compare = false
 
-    @Option(help: "Relative tolerance when comparing numbers.")
-    var tolerance = 1e-6
+    @Option(help: "Relative tolerance when comparing decimals (integers, timestamps and text compare exactly).")
+    var tolerance = 1e-9
 
     @Option(name: .customLong("flink-version"), help: "The apache-flink version to install.")
     var flinkVersion = "2.3.0"
@@ -113,6 +161,8 @@ struct FlinkRun: ParsableCommand {
         engine.baseDirectory = URL(fileURLWithPath: options.script).deletingLastPathComponent().path
         let runner = ScriptRunner(engine: engine, write: { l in lines.mutate { $0.append(l) } }, writeError: { warn($0) })
         runner.tagged = true
+        // The input files' streams exist before the script runs, as under `streamsql run`.
+        for input in inputs { engine.createStream(input.stream) }
         _ = runner.runScript(text)
         runner.replay(inputs)
         var ours: [String: [OrderedDictionary<String, Value>]] = [:]
@@ -128,6 +178,8 @@ struct FlinkRun: ParsableCommand {
             for x in r.onlyOurs.prefix(5) { print("  here:  " + JSONWriter.string(object: x)) }
             for x in r.onlyFlink.prefix(5) { print("  flink: " + JSONWriter.string(object: x)) }
         }
+        for w in t.warnings { print("warning: " + w) }
+        for r in t.refused { print("not translated: " + r) }
         print(differences == 0 ? "no differences" : "\(differences) rows differ")
         if differences > 0 { throw ExitCode(1) }
     }
@@ -149,6 +201,8 @@ enum FlinkRuntime {
     /// The venv's python, creating the venv on first use.
     static func python(version: String) throws -> String {
         let env = ProcessInfo.processInfo.environment
+        // A Python that already has apache-flink (a shared virtual environment, a cluster's client).
+        if let given = env["STREAMSQL_FLINK_PYTHON"], FileManager.default.isExecutableFile(atPath: given) { return given }
         let cache = env["XDG_CACHE_HOME"].map { $0 + "/streamsql" } ?? ((env["HOME"] ?? NSTemporaryDirectory()) + "/.cache/streamsql")
         let venv = cache + "/flink-\(version)"
         let python = venv + "/bin/python"
@@ -223,11 +277,15 @@ enum FlinkCompare {
             return Set(x.keys) == Set(y.keys) && x.allSatisfy { k, v in equal(v, y[k] ?? .null, tol) }
         case (.array(let x), .array(let y)):
             return x.count == y.count && zip(x, y).allSatisfy { equal($0, $1, tol) }
+        case (.int(let x), .int(let y)):
+            return x == y  // integers and nanosecond timestamps: exactly (1e-9 of 1.7e18 ns would be 1.7 s)
         default:
-            if let p = a.asDouble, let q = b.asDouble, !(a.isString || b.isString) {
-                return abs(p - q) <= tol * max(1, abs(p), abs(q))
+            // Decimals within the relative tolerance; an integer against a decimal only when the decimal is whole.
+            switch (a, b) {
+            case (.double(let p), .double(let q)): return p == q || abs(p - q) <= tol * max(abs(p), abs(q))
+            case (.int(let i), .double(let d)), (.double(let d), .int(let i)): return d == d.rounded() && abs(d) < 9e18 && Int64(d) == i
+            default: return a == b
             }
-            return a == b
         }
     }
 

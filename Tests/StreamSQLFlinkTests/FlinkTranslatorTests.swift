@@ -59,8 +59,8 @@ final class FlinkTranslatorTests: XCTestCase {
         XCTAssertTrue(tumble.contains("TABLE(TUMBLE(TABLE `src_q1_stream`, DESCRIPTOR(rowtime), INTERVAL '5' SECOND))"), tumble)
         XCTAssertTrue(tumble.contains("GROUP BY window_start, window_end, `deviceId`"), tumble)
         XCTAssertTrue(tumble.contains("UNIX_TIMESTAMP(DATE_FORMAT(window_start"), "window_start() keeps our units: \(tumble)")
-        let secs = try translate("SELECT COUNT(*) AS n FROM stream GROUP BY TumblingWindow('1m') WITH (TIMESTAMP='ts', TIMEUNIT='ss');")
-        XCTAssertTrue(secs.contains("TO_TIMESTAMP_LTZ(CAST(`ts` AS BIGINT), 0)") && secs.contains("INTERVAL '1' MINUTE"), secs)
+        let secs = try translate("SELECT COUNT(*) AS n FROM stream GROUP BY TumblingWindow('1m') WITH (TIMESTAMP='ts', TIMEUNIT='s');")
+        XCTAssertTrue(secs.contains("TO_TIMESTAMP_LTZ(CAST(`ts` * 1000 AS BIGINT), 3)") && secs.contains("INTERVAL '1' MINUTE"), secs)
         let hop = try translate("SELECT deviceId, MAX(temperature) AS m FROM stream GROUP BY deviceId, SlidingWindow('10s', '2s') WITH (TIMESTAMP='ts', TIMEUNIT='ms');")
         XCTAssertTrue(hop.contains("TABLE(HOP(TABLE `src_q1_stream`, DESCRIPTOR(rowtime), INTERVAL '2' SECOND, INTERVAL '10' SECOND))"), "slide first, then size: \(hop)")
         let session = try translate("SELECT deviceId, COUNT(*) AS n FROM stream GROUP BY deviceId, SessionWindow('5s') WITH (TIMESTAMP='ts', TIMEUNIT='ms');")
@@ -71,17 +71,20 @@ final class FlinkTranslatorTests: XCTestCase {
 
     func testAggregatesAnalyticsCountingWindowsAndTopN() throws {
         let aggs = try translate("SELECT stddev(temperature) AS s, var(temperature) AS v, median(temperature) AS m, HAVING_TEST FROM stream GROUP BY TumblingWindow('5s') WITH (TIMESTAMP='ts', TIMEUNIT='ms');".replacingOccurrences(of: ", HAVING_TEST", with: ""))
-        XCTAssertTrue(aggs.contains("STDDEV_SAMP(`temperature`)") && aggs.contains("VAR_POP(`temperature`)") && aggs.contains("PERCENTILE(`temperature`, 0.5)"), aggs)
+        XCTAssertTrue(aggs.contains("STDDEV_SAMP(CAST(`temperature` AS DOUBLE))") && aggs.contains("VAR_POP(CAST(`temperature` AS DOUBLE))") && aggs.contains("PERCENTILE(`temperature`, 0.5)"), aggs)
         let having = try translate("SELECT deviceId, AVG(temperature) AS a FROM stream GROUP BY deviceId, TumblingWindow('5s') WITH (TIMESTAMP='ts', TIMEUNIT='ms') HAVING a > 50;")
-        XCTAssertTrue(having.contains("HAVING (AVG(`temperature`) > 50)"), "a HAVING alias becomes its aggregate: \(having)")
-        let lag = try translate("SELECT deviceId, lag(temperature) OVER (PARTITION BY deviceId) AS prev, acc_sum(temperature) OVER (PARTITION BY deviceId) AS total FROM stream WITH (TIMESTAMP='ts', TIMEUNIT='ms');")
-        XCTAssertTrue(lag.contains("LAG(`temperature`) OVER (PARTITION BY `deviceId` ORDER BY rowtime)"), lag)
-        XCTAssertTrue(lag.contains("SUM(`temperature`) OVER (PARTITION BY `deviceId` ORDER BY rowtime ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"), lag)
-        let counting = try translate("SELECT deviceId, SUM(temperature) AS total FROM stream GROUP BY deviceId, CountingWindow(3) WITH (TIMESTAMP='ts', TIMEUNIT='ms');")
-        for part in ["MATCH_RECOGNIZE (", "PARTITION BY `deviceId` ORDER BY rowtime", "MEASURES SUM(A.`temperature`) AS `total`",
+        XCTAssertTrue(having.contains("HAVING (AVG(CAST(`temperature` AS DOUBLE)) > 50)"), "a HAVING alias becomes its aggregate: \(having)")
+        let lag = try translate("SELECT deviceId, lag(temperature) OVER (PARTITION BY deviceId) AS prev, acc_sum(temperature) OVER (PARTITION BY deviceId) AS total FROM stream;")
+        XCTAssertTrue(lag.contains("LAG(`temperature`) OVER (PARTITION BY `deviceId` ORDER BY pt)"), lag)
+        XCTAssertTrue(lag.contains("SUM(`temperature`) OVER (PARTITION BY `deviceId` ORDER BY pt ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"), lag)
+        let counting = try translate("SELECT deviceId, SUM(temperature) AS total FROM stream GROUP BY deviceId, CountingWindow(3);")
+        for part in ["MATCH_RECOGNIZE (", "PARTITION BY `deviceId` ORDER BY pt", "MEASURES SUM(A.`temperature`) AS `total`",
                      "AFTER MATCH SKIP PAST LAST ROW", "PATTERN (A{3})", "DEFINE A AS TRUE"] {
             XCTAssertTrue(counting.contains(part), "missing \(part) in \(counting)")
         }
+        // Without a window, this engine's default one: ten seconds of processing time.
+        let plain = try translate("SELECT COUNT(*) AS n FROM stream;")
+        XCTAssertTrue(plain.contains("TABLE(TUMBLE(TABLE `src_q1_stream`, DESCRIPTOR(pt), INTERVAL '10' SECOND))"), plain)
         let top = try translate("SELECT deviceId, COUNT(*) AS n FROM stream GROUP BY deviceId, TumblingWindow('5s') WITH (TIMESTAMP='ts', TIMEUNIT='ms') ORDER BY n DESC LIMIT 2;")
         XCTAssertTrue(top.contains("ROW_NUMBER() OVER (PARTITION BY `__ws`, `__we` ORDER BY `n` DESC)") && top.contains("WHERE `__rn` <= 2"), top)
     }
@@ -93,7 +96,7 @@ final class FlinkTranslatorTests: XCTestCase {
             WITH (TIMEUNIT='ms');
             """)
         for part in ["PARTITION BY `deviceId`", "ORDER BY rowtime", "MEASURES LAST(A.temperature) AS peak, COUNT(A.temperature) AS n", "SELECT `peak`, `n`",
-                     "ONE ROW PER MATCH", "PATTERN (A{3} B) WITHIN INTERVAL '1' MINUTE", "A AS (`temperature` > 80)"] {
+                     "ONE ROW PER MATCH", "PATTERN (A{3} B) WITHIN INTERVAL '60.001' SECOND", "A AS (`temperature` > 80)"] {
             XCTAssertTrue(mr.contains(part), "missing \(part) in \(mr)")
         }
     }
@@ -111,13 +114,12 @@ final class FlinkTranslatorTests: XCTestCase {
             ("SELECT * FROM stream MATCH_RECOGNIZE (ORDER BY ts MEASURES A.temperature AS t PATTERN (PERMUTE(A, B)) DEFINE A AS temperature > 1) WITH (TIMEUNIT='ms');", "PERMUTE", "MATCH_RECOGNIZE"),
             ("SELECT * FROM stream MATCH_RECOGNIZE (ORDER BY ts MEASURES CLASSIFIER() AS c PATTERN (A B) DEFINE A AS temperature > 1) WITH (TIMEUNIT='ms');", "CLASSIFIER()", "CLASSIFIER()"),
             ("SELECT * FROM stream MATCH_RECOGNIZE (ORDER BY ts MEASURES A.temperature AS t PATTERN (A B+) DEFINE A AS temperature > 1) WITH (TIMEUNIT='ms');", "greedy quantifier", "MATCH_RECOGNIZE"),
-            ("SELECT * FROM stream MATCH_RECOGNIZE (ORDER BY humidity MEASURES A.temperature AS t PATTERN (A B) DEFINE A AS temperature > 1) WITH (TIMEUNIT='ms');", "ORDER BY a column other than", "humidity"),
-            ("SELECT COUNT(*) AS n FROM stream;", "an aggregate without a window", "SELECT"),
+            ("SELECT * FROM stream MATCH_RECOGNIZE (ORDER BY tags MEASURES A.temperature AS t PATTERN (A B) WITHIN '1m' DEFINE A AS temperature > 1) WITH (TIMEUNIT='ms');", "ORDER BY a column other than", "tags"),
             ("SELECT DISTINCT deviceId FROM stream;", "SELECT DISTINCT", "SELECT"),
             ("SELECT array_transform(tags, x -> x) AS t FROM stream;", "function array_transform", "array_transform"),
             ("CREATE FUNCTION f(x) AS x + 1;", "CREATE FUNCTION", "CREATE"),
             ("SELECT lag(temperature, 1, 0, true) OVER (PARTITION BY deviceId) AS p FROM stream;", "ignoreNull", "true"),
-            ("SELECT acc_sum(temperature, temperature > 1) OVER (PARTITION BY deviceId) AS p FROM stream;", "start and reset", "temperature > 1"),
+            ("SELECT acc_sum(temperature, temperature > 1, temperature < 0) OVER (PARTITION BY deviceId) AS p FROM stream;", "start and reset", "temperature > 1"),
         ]
         for (sql, message, at) in cases {
             guard let e = refusal(sql) else { continue }
@@ -134,6 +136,33 @@ final class FlinkTranslatorTests: XCTestCase {
         var t = FlinkTranslator()
         XCTAssertThrowsError(try t.translate(script: "SELECT a FROM other;")) { e in
             XCTAssertTrue("\(e)".contains("--input other=FILE"), "\(e)")
+        }
+    }
+
+    /// The faithfulness fixes of issue 23, as translated text (FlinkDifferentialTests runs them on Flink).
+    func testTruthinessDivisionAveragesTimesAndIntervalsKeepOurMeaning() throws {
+        let q = try translate("SELECT deviceId, temperature / humidity AS r, temperature % 0 AS m FROM stream WHERE humidity AND NOT temperature;")
+        XCTAssertTrue(q.contains("WHERE ((CASE WHEN `humidity` IS NULL THEN CAST(NULL AS BOOLEAN) ELSE TRUE END) AND NOT ((CASE WHEN `temperature` IS NULL"), q)
+        XCTAssertTrue(q.contains("(CAST(`temperature` AS DOUBLE) / NULLIF(CAST(`humidity` AS DOUBLE), 0))"), q)
+        XCTAssertTrue(q.contains("CAST(NULL AS BIGINT) AS `m`"), "a literal zero divisor is folded: \(q)")
+        XCTAssertTrue(refusal("SELECT nothing AS z FROM stream;")?.message.contains("a field no line of the input has") ?? false,
+                      "a field no line has is NULL here, of no type Flink could give it")
+        let iso = dir.appendingPathComponent("iso.jsonl").path
+        try #"{"k":"a","n":3,"ts":"2023-11-14T22:13:20.75+05:30"}"#.write(toFile: iso, atomically: true, encoding: .utf8)
+        var t = FlinkTranslator(inputs: ["stream": iso], outputDirectory: "/out")
+        let w = try t.translate(script: "SELECT k, AVG(n) AS a, window_start() AS ws FROM stream GROUP BY k, TumblingWindow('500ms') WITH (TIMESTAMP='ts', MAXOUTOFORDERNESS='10h');").script
+        XCTAssertTrue(w.contains("rowtime AS TO_TIMESTAMP_LTZ((UNIX_TIMESTAMP(REGEXP_EXTRACT(`ts`"), "ISO text taken apart, offset included: \(w)")
+        XCTAssertTrue(w.contains("AVG(CAST(`n` AS DOUBLE))"), w)
+        XCTAssertTrue(w.contains("INTERVAL '0.500' SECOND"), w)
+        XCTAssertTrue(w.contains("WATERMARK FOR rowtime AS rowtime - INTERVAL '0 10:00:00.001' DAY TO SECOND"), "Flink rejects INTERVAL '36000.001' SECOND: \(w)")
+        XCTAssertTrue(w.contains("DATE_FORMAT(window_start, 'SSS')"), "milliseconds of window_start() kept: \(w)")
+        // What this engine rejects, export rejects with the engine's message.
+        XCTAssertThrowsError(try translate("SELECT lag(temperature) OVER (PARTITION BY deviceId) AS p FROM stream WITH (TIMESTAMP='ts');")) { e in
+            XCTAssertEqual((e as? StreamSQLError)?.phase, .plan, "\(e)")
+        }
+        // Errors point into the script, not the statement.
+        XCTAssertThrowsError(try translate("SELECT deviceId FROM stream;\nSELECT latest(temperature) AS l FROM stream;")) { e in
+            XCTAssertEqual((e as? StreamSQLError)?.location?.line, 2, "\(e)")
         }
     }
 
@@ -156,8 +185,8 @@ final class FlinkTranslatorTests: XCTestCase {
             CREATE QUERY enriched AS SELECT s.deviceId AS d, m.site AS site FROM stream s JOIN meta m ON s.deviceId = m.deviceId WHERE s.temperature > m.limit;
             """, baseDirectory: dir.path).script
         for part in ["CREATE TABLE `meta` (", "`site` STRING", "`limit` BIGINT", "'format' = 'csv'", "'path' = '\(meta)'",
-                     "FROM `src_enriched_stream` AS `s`\nJOIN `meta` AS `m` ON (`deviceId` = `m`.`deviceId`)",
-                     "`m`.`site` AS `site`", "WHERE (`temperature` > `m`.`limit`)"] {
+                     "FROM `src_enriched_stream` AS `s`\nJOIN `meta` AS `m` ON (`s`.`deviceId` = `m`.`deviceId`)",
+                     "`m`.`site` AS `site`", "WHERE (`s`.`temperature` > `m`.`limit`)"] {
             XCTAssertTrue(s.contains(part), "missing \(part) in\n\(s)")
         }
         var u = FlinkTranslator(inputs: ["stream": input], outputDirectory: "/out")
