@@ -218,7 +218,8 @@ public enum Statement: Sendable {
     case insert(stream: String, columns: [String], rows: [[Expr]], json: [String], range: SourceRange)
     case drop(CatalogKind, name: String, ifExists: Bool, range: SourceRange)
     case show(CatalogKind)
-    case describe(name: String, range: SourceRange)
+    /// `DESCRIBE [EXTENDED] [STREAM|TABLE|QUERY] name`.
+    case describe(name: String, extended: Bool, range: SourceRange)
     case stopQuery(name: String, range: SourceRange)
     case startQuery(name: String, range: SourceRange)
     case createFunction(FunctionDefinition)

@@ -98,13 +98,20 @@ public final class Engine: @unchecked Sendable {
 
     public var streamNames: [String] { lock.withLock { streams.values.map(\.name).sorted() } }
 
-    /// The fields a stream is known to have: its declared columns and the fields its queries read.
+    /// The fields a stream is known to have: its declared columns, the fields its events held (its
+    /// profile) and the fields its queries read.
     public func fieldNames(ofStream name: String) -> [String] {
-        lock.withLock {
-            guard let st = streams[name.lowercased()] else { return [] }
-            var seen = Set<String>()
-            return (st.columns.map(\.name) + st.layout.names).filter { seen.insert($0).inserted }
-        }
+        guard let st = lock.withLock({ streams[name.lowercased()] }) else { return [] }
+        let (declared, read, typed) = lock.withLock { (st.columns.map(\.name), st.layout.names, !st.types.isEmpty) }
+        let observed = typed ? [] : st.profile.snapshot(now: 0).fieldNames
+        var seen = Set<String>()
+        return (declared + observed + read).filter { seen.insert($0).inserted }
+    }
+
+    /// The live profile of a stream's events (`DESCRIBE STREAM`); nil for an unknown stream.
+    public func profile(ofStream name: String) -> StreamProfile.Snapshot? {
+        guard let st = lock.withLock({ streams[name.lowercased()] }) else { return nil }
+        return st.profile.snapshot(now: options.clock.now())
     }
 
     public var queries: [Query] { lock.withLock { streams.values.flatMap(\.queries) } }
@@ -279,7 +286,9 @@ public final class Engine: @unchecked Sendable {
                 if onlyWhenRead && view.queries.isEmpty { return }
                 for i in 0..<batch.count {
                     var why: String? = nil
-                    if let row = view.row(batch.object(i), why: &why) { view.deliver(row, sync: true) }
+                    let event = batch.object(i)
+                    if st.profile.sample() { st.profile.observe(event, now: self.options.clock.now()) }
+                    if let row = view.row(event, why: &why) { view.deliver(row, sync: true) }
                 }
             }
         }
