@@ -9,8 +9,10 @@ import Synchronization
 nonisolated(unsafe) private var interruptCount: Int32 = 0
 nonisolated(unsafe) private var lastPromptInterrupt: Double = 0
 nonisolated(unsafe) private var atPrompt = false
-/// Names offered by Tab completion (keywords, functions, catalog names), refreshed before each prompt.
-nonisolated(unsafe) private var completionWords: [String] = []
+/// What Tab completion knows (catalog names, columns), refreshed before each prompt, and the earlier lines
+/// of an unfinished statement (the context of the line being typed).
+nonisolated(unsafe) private var completer = Completer(catalog: .init())
+nonisolated(unsafe) private var completionPending = ""
 nonisolated(unsafe) private var completionMatches: [String] = []
 nonisolated(unsafe) private var completionNext = 0
 
@@ -35,12 +37,22 @@ private func onInterrupt(_ sig: Int32) {
     rl_redisplay()
 }
 
-/// readline's completion generator: words starting with the text typed so far.
+/// readline's completion generator: the words `Completer` offers where the cursor is that start with the
+/// text typed so far.
 private func completionGenerator(_ text: UnsafePointer<CChar>?, _ state: Int32) -> UnsafeMutablePointer<CChar>? {
     if state == 0 {
         let prefix = text.map { String(cString: $0) } ?? ""
         let lower = prefix.lowercased()
-        completionMatches = completionWords.filter { $0.lowercased().hasPrefix(lower) }
+        // The line up to the word being completed, and after the cursor (readline's text ends at the cursor).
+        let line = Array(String(cString: streamsql_rl_line()).utf8)
+        let point = min(max(0, Int(streamsql_rl_point())), line.count)
+        let start = max(0, point - prefix.utf8.count)
+        let before = String(decoding: line[..<start], as: UTF8.self)
+        let after = String(decoding: line[point...], as: UTF8.self)
+        let context = completionPending.isEmpty ? before : completionPending + "\n" + before
+        var seen = Set<String>()
+        completionMatches = completer.candidates(before: context, after: after, word: prefix)
+            .filter { $0.lowercased().hasPrefix(lower) && seen.insert($0).inserted }.sorted()
         // Keep the case the user started typing in for keywords.
         if let first = prefix.first, first.isLowercase {
             completionMatches = completionMatches.map { $0.allSatisfy({ !$0.isLowercase }) ? $0.lowercased() : $0 }
@@ -84,14 +96,24 @@ public final class Repl: @unchecked Sendable {
 
     public init(engine: Engine) { self.engine = engine }
 
-    func refreshCompletion() {
-        var words = Repl.keywords + DotCommands.names
-        words += engine.functionRegistry.all.map(\.name)
-        words += engine.streamNames + engine.tableNames + engine.queries.map(\.name)
-        words += PaneSpec.completionWords(queries: engine.queries)
-        for s in engine.streamNames { words += engine.fieldNames(ofStream: s) }
-        for t in engine.tableNames { words += engine.table(t)?.snapshot.columnNames ?? [] }
-        completionWords = Array(Set(words)).sorted()
+    /// The catalog completion offers names from: an untyped stream's columns include the fields its events held.
+    func completionCatalog() -> Completer.Catalog {
+        var c = Completer.Catalog()
+        let queries = engine.queries
+        c.streams = engine.streamNames
+        c.tables = engine.tableNames
+        c.queries = queries.map(\.name)
+        c.functions = engine.functionRegistry.all.map(\.name)
+        for s in c.streams { c.columns[s.lowercased()] = engine.fieldNames(ofStream: s) }
+        for t in c.tables { c.columns[t.lowercased()] = engine.table(t)?.snapshot.columnNames ?? [] }
+        for q in queries where c.columns[q.name.lowercased()] == nil { c.columns[q.name.lowercased()] = q.schema.names.filter { $0 != "*" } }
+        c.panes = panes.map(\.name)
+        return c
+    }
+
+    func refreshCompletion(pending: String = "") {
+        completer = Completer(catalog: completionCatalog())
+        completionPending = pending
     }
 
     /// Runs until .quit or end of input (Ctrl-D).
@@ -104,7 +126,7 @@ public final class Repl: @unchecked Sendable {
         print("StreamSQL for Swift — statements end with ';', .help lists the commands, Ctrl-D quits.")
         var buffer = ""
         session: while true {
-            refreshCompletion()
+            refreshCompletion(pending: buffer)
             atPrompt = true
             let prompt = buffer.isEmpty ? "streamsql> " : "       ...> "
             let interrupts = interruptCount
@@ -224,8 +246,13 @@ public final class Repl: @unchecked Sendable {
         }
         do {
             switch try engine.run(text) {
-            case .query(let q): attach(q)
-            case .started(let q, let m): say(m); checkPanes(on: q)
+            case .query(let q):
+                if let n = engine.unseenFieldsNotice(q) { say(n) }
+                attach(q)
+            case .started(let q, let m):
+                say(m)
+                if let n = engine.unseenFieldsNotice(q) { say(n) }
+                checkPanes(on: q)
             case .message(let m): say(m)
             case .table(let cols, let rows):
                 for line in OutputFormat.statementLines(columns: cols, rows: rows, mode: settings.mode, maxWidth: max(settings.width, 40)) {

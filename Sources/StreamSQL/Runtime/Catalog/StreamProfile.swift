@@ -55,11 +55,17 @@ public final class StreamProfile: @unchecked Sendable {
         /// Smallest and largest number seen (ints, floats and timestamps, as doubles).
         public let min: Double?
         public let max: Double?
-        /// The most frequent strings and booleans, with their (upper-bound) counts, most frequent first.
+        /// Smallest and largest string seen (by code points; ISO times sort in time order), cut to `maxValueLength`.
+        public let minText: String?
+        public let maxText: String?
+        /// The most frequent strings and booleans, most frequent first, each with the number of times it was
+        /// surely seen (a lower bound when more than `topCapacity` values compete); only values seen at
+        /// least twice.
         public let top: [(String, Int)]
 
         public static func == (a: Field, b: Field) -> Bool {
             a.name == b.name && a.present == b.present && a.nulls == b.nulls && a.min == b.min && a.max == b.max
+                && a.minText == b.minText && a.maxText == b.maxText
                 && a.types.map(\.0) == b.types.map(\.0) && a.types.map(\.1) == b.types.map(\.1)
                 && a.top.map(\.0) == b.top.map(\.0) && a.top.map(\.1) == b.top.map(\.1)
         }
@@ -89,7 +95,10 @@ public final class StreamProfile: @unchecked Sendable {
         var types: OrderedDictionary<String, Int> = [:]
         var min = Double.infinity
         var max = -Double.infinity
-        var top: [(String, Int)] = []
+        var minText: String?
+        var maxText: String?
+        /// Space-saving counters: value, count, and the count inherited when it took the slot (its error).
+        var top: [(value: String, count: Int, error: Int)] = []
 
         mutating func add(_ v: Value) {
             present += 1
@@ -100,7 +109,11 @@ public final class StreamProfile: @unchecked Sendable {
             case .int(let i): number(Double(i))
             case .double(let d): if d.isFinite { number(d) }
             case .timestamp(let t): number(Double(t))
-            case .string(let s): count(s.count > StreamProfile.maxValueLength ? String(s.prefix(StreamProfile.maxValueLength - 1)) + "…" : s)
+            case .string(let s):
+                let t = s.count > StreamProfile.maxValueLength ? String(s.prefix(StreamProfile.maxValueLength - 1)) + "…" : s
+                if minText.map({ t < $0 }) ?? true { minText = t }
+                if maxText.map({ t > $0 }) ?? true { maxText = t }
+                count(t)
             case .bool(let b): count(b ? "true" : "false")
             case .array, .object: break
             }
@@ -112,19 +125,20 @@ public final class StreamProfile: @unchecked Sendable {
             if d > max { max = d }
         }
 
-        /// Space-saving: a new value replaces the least counted one and inherits its count plus one.
+        /// Space-saving: a new value replaces the least counted one and inherits its count (as its error) plus one.
         private mutating func count(_ s: String) {
-            if let i = top.firstIndex(where: { $0.0 == s }) { top[i].1 += 1; return }
-            if top.count < StreamProfile.topCapacity { top.append((s, 1)); return }
-            guard let m = top.indices.min(by: { top[$0].1 < top[$1].1 }) else { return }
-            top[m] = (s, top[m].1 + 1)
+            if let i = top.firstIndex(where: { $0.value == s }) { top[i].count += 1; return }
+            if top.count < StreamProfile.topCapacity { top.append((s, 1, 0)); return }
+            guard let m = top.indices.min(by: { top[$0].count < top[$1].count }) else { return }
+            top[m] = (s, top[m].count + 1, top[m].count)
         }
 
         var field: Field {
             Field(name: name, present: present, nulls: nulls,
                   types: types.map { ($0.key, $0.value) }.sorted { $0.1 > $1.1 },
-                  min: min <= max ? min : nil, max: min <= max ? max : nil,
-                  top: top.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(3).map { $0 })
+                  min: min <= max ? min : nil, max: min <= max ? max : nil, minText: minText, maxText: maxText,
+                  top: top.map { ($0.value, $0.count - $0.error) }.filter { $0.1 >= 2 }
+                    .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(3).map { $0 })
         }
     }
 

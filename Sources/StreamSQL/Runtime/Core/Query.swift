@@ -30,6 +30,8 @@ public final class Query: @unchecked Sendable {
     public internal(set) var select: SelectStatement?
     /// Named by CREATE QUERY / STREAM / TABLE (kept by the catalog), or an ad hoc SELECT (`q1`, …).
     public internal(set) var isNamed = false
+    /// The event fields the query reads (for notices about fields its stream never carried).
+    public internal(set) var fieldsRead: [String] = []
 
     let op: QueryOperator
     private let lock = NSLock()

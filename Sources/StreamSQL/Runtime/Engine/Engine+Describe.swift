@@ -24,13 +24,14 @@ extension Engine {
                              suggestions: closestNames(to: name, in: streamNames + tableNames + queries.map(\.name)))
     }
 
-    /// One row per field: declared columns first, then fields the events held, then fields queries read
-    /// that no sampled event held. Rates are percentages of the sampled events.
+    /// One row per field: a typed stream's declared columns; an untyped stream's fields the events held,
+    /// then fields queries read that no sampled event held. Rates are percentages of the sampled events.
     func describeFields(_ st: StreamState) -> StatementResult {
         let p = st.profile.snapshot(now: options.clock.now())
         let (declared, read) = lock.withLock { (st.columns, st.layout.names) }
         var names: [String] = declared.map(\.name)
-        for n in p.fieldNames + read where !names.contains(n) { names.append(n) }
+        // A typed stream has its declared columns (undeclared fields are dropped; EXTENDED lists them).
+        if declared.isEmpty { for n in p.fieldNames + read where !names.contains(n) { names.append(n) } }
         let byName = Dictionary(p.fields.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let typeOf = Dictionary(declared.map { ($0.name, $0.typeName.lowercased()) }, uniquingKeysWith: { a, _ in a })
         let rows: [[Value]] = names.map { n in
@@ -39,7 +40,7 @@ extension Engine {
             guard p.sampled > 0 else { return [.string(n), type, nil, nil, nil, nil, nil, nil] }
             guard let f else { return [.string(n), type, "(never seen)", 0, 100, nil, nil, nil] }
             return [.string(n), type, .string(Self.typesText(f)), Self.percent(f.nulls, p.sampled), Self.percent(p.sampled - f.present, p.sampled),
-                    Self.number(f.min), Self.number(f.max), Self.topText(f)]
+                    Self.number(f.min) ?? f.minText.map(Value.string) ?? .null, Self.number(f.max) ?? f.maxText.map(Value.string) ?? .null, Self.topText(f)]
         }
         return .table(columns: ["column", "type", "seen as", "null %", "missing %", "min", "max", "top values"], rows: rows)
     }
@@ -76,11 +77,30 @@ extension Engine {
         rows.append(["history", .string(historyText(st.history))])
         for f in p.fields {
             var text = "\(Self.typesText(f)) · null \(Self.percentText(f.nulls, p.sampled)) · missing \(Self.percentText(p.sampled - f.present, p.sampled))"
-            if let lo = f.min, let hi = f.max { text += " · \(Self.number(lo)) … \(Self.number(hi))" }
+            if let lo = f.min, let hi = f.max { text += " · \(Self.number(lo)?.description ?? "") … \(Self.number(hi)?.description ?? "")" }
+            else if let lo = f.minText, let hi = f.maxText { text += " · \(lo) … \(hi)" }
             if case .string(let top) = Self.topText(f) { text += " · top \(top)" }
+            if !columns.isEmpty && !columns.contains(where: { $0.name == f.name }) { text += " · not declared: dropped" }
             rows.append([.string("field \(f.name)"), .string(text)])
         }
         return .table(columns: ["property", "value"], rows: rows)
+    }
+
+    /// A notice when a query on an untyped stream reads fields that none of the stream's profiled events
+    /// held (a misspelt column reads as NULL there, not an error): the fields, with the closest seen names.
+    public func unseenFieldsNotice(_ q: Query) -> String? {
+        guard let st = lock.withLock({ streams[q.streamName.lowercased()] }), lock.withLock({ st.types.isEmpty }) else { return nil }
+        let p = st.profile.snapshot(now: 0)
+        let seen = p.fieldNames
+        guard p.sampled > 0, !seen.isEmpty, p.unprofiledFieldEvents == 0 else { return nil }
+        let unseen = q.fieldsRead.filter { !seen.contains($0) }
+        guard !unseen.isEmpty else { return nil }
+        let parts = unseen.map { f -> String in
+            let close = closestNames(to: f, in: seen, max: 1)
+            return "'\(f)'" + (close.first.map { " (did you mean '\($0)'?)" } ?? "")
+        }
+        return "note: none of the \(p.sampled) events of \(st.name) profiled so far had \(parts.joined(separator: ", ")); "
+            + "\(q.name) reads \(unseen.count == 1 ? "it" : "them") as NULL (DESCRIBE \(st.name) lists the fields seen)"
     }
 
     /// `int` or `int 90%, string 10%`.
@@ -91,7 +111,7 @@ extension Engine {
         return f.types.map { "\($0.0) \(percentText($0.1, nonNull))" }.joined(separator: ", ")
     }
 
-    /// `a (45%), b (30%)` of the non-null values, or NULL when the field held no strings or booleans.
+    /// `a (45%), b (30%)` of the non-null values, or NULL when no string or boolean was surely seen twice.
     static func topText(_ f: StreamProfile.Field) -> Value {
         let nonNull = f.present - f.nulls
         guard !f.top.isEmpty, nonNull > 0 else { return nil }
@@ -109,7 +129,7 @@ extension Engine {
     }
 
     /// A whole number as an int, otherwise the double.
-    static func number(_ d: Double?) -> Value {
+    static func number(_ d: Double?) -> Value? {
         guard let d else { return nil }
         if d == d.rounded(), abs(d) < 9e15 { return .int(Int64(d)) }
         return .double(d)
@@ -119,7 +139,9 @@ extension Engine {
     /// size: seconds, milliseconds, microseconds or nanoseconds since 1970).
     static func eventTimeText(_ p: StreamProfile.Snapshot) -> String? {
         let names = ["timestamp", "ts", "event_time", "eventtime", "time", "event_ts"]
-        guard let f = p.fields.first(where: { names.contains($0.name.lowercased()) && $0.min != nil }), let lo = f.min, let hi = f.max else { return nil }
+        guard let f = p.fields.first(where: { names.contains($0.name.lowercased()) && ($0.min != nil || $0.minText != nil) }) else { return nil }
+        if let lo = f.minText, let hi = f.maxText, f.min == nil { return "\(f.name): \(lo) … \(hi)" }
+        guard let lo = f.min, let hi = f.max else { return nil }
         let scale: Double = hi.magnitude >= 1e17 ? 1 : hi.magnitude >= 1e14 ? 1e3 : hi.magnitude >= 1e11 ? 1e6 : 1e9
         func iso(_ x: Double) -> String {
             let ns = x * scale

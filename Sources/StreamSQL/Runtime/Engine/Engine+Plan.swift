@@ -21,11 +21,13 @@ public struct QueryPlan: @unchecked Sendable {
     let bound: BoundQuery
     let addedFields: [String]
     let wantsWholeEvent: Bool
+    /// The event fields it reads.
+    var fieldsRead: [String] = []
 
     /// The same plan, to run under `name` (a definition planned before the old one gives up the name).
     func named(_ name: String) -> QueryPlan {
         QueryPlan(name: name, sql: sql, select: select, schema: schema, windowed: windowed, stream: stream, bound: bound,
-                  addedFields: addedFields, wantsWholeEvent: wantsWholeEvent)
+                  addedFields: addedFields, wantsWholeEvent: wantsWholeEvent, fieldsRead: fieldsRead)
     }
 }
 
@@ -95,7 +97,7 @@ extension Engine {
         var windowed = false
         if case .windowed = bound { windowed = true }
         return QueryPlan(name: name, sql: sql, select: select, schema: bound.schema, windowed: windowed, stream: st, bound: bound,
-                         addedFields: binder.resolver.added, wantsWholeEvent: binder.resolver.wantsWhole)
+                         addedFields: binder.resolver.added, wantsWholeEvent: binder.resolver.wantsWhole, fieldsRead: binder.resolver.read)
     }
 
     /// Starts a plan: widens its stream's layout, registers the query under its name and starts its
@@ -114,6 +116,7 @@ extension Engine {
         q.windowed = plan.windowed
         q.select = plan.select
         q.isNamed = plan.name != nil
+        q.fieldsRead = plan.fieldsRead
         lock.withLock {
             // Widen the stream's layout (slots are only appended, so other queries stay valid).
             st.layout = st.layout.adding(plan.addedFields, keepWhole: plan.wantsWholeEvent)
@@ -142,8 +145,11 @@ struct LayoutResolver: FieldResolver {
     var sourceName = "the stream"
     var added: [String] = []
     var wantsWhole = false
+    /// Every field the plan reads, in order.
+    var read: [String] = []
 
     mutating func slot(for field: String) -> Int {
+        if !read.contains(field) { read.append(field) }
         if let s = layout.slot(of: field) { return s }
         if let i = added.firstIndex(of: field) { return layout.count + i }
         added.append(field)
