@@ -33,6 +33,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Feed events through the buffered emit path (a worker thread per query) instead of emitSync.")
     var async = false
 
+    @Flag(help: "Turn the stream profile (DESCRIBE STREAM) off, to measure what it costs on the dict-sync and file workloads.")
+    var noProfile = false
+
     @Option(help: "dashboard workload: events per second fed in wall time.")
     var rate = 200_000.0
 

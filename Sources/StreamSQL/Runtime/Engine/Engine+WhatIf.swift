@@ -13,7 +13,7 @@ extension Engine {
     /// Keeps an event in its stream's history (when the stream keeps one).
     @inline(__always)
     func remember(_ event: OrderedDictionary<String, Value>, in s: StreamState) {
-        if s.profile.sample() { s.profile.observe(event, now: options.clock.now()) }
+        if profilesStreams && s.profile.sample() { s.profile.observe(event, now: options.clock.now()) }
         guard s.history.isRecording else { return }
         s.history.record(event: event, sequence: historySequence.add(1, ordering: .relaxed).newValue,
                          now: s.history.needsTime ? options.clock.now() : 0)
@@ -22,7 +22,7 @@ extension Engine {
     /// Keeps an event's JSON text in its stream's history (when the stream keeps one).
     @inline(__always)
     func remember(json bytes: UnsafeBufferPointer<UInt8>, in s: StreamState) {
-        if s.profile.sample() { profile(json: bytes, in: s) }
+        if profilesStreams && s.profile.sample() { profile(json: bytes, in: s) }
         guard s.history.isRecording else { return }
         s.history.record(json: bytes, sequence: historySequence.add(1, ordering: .relaxed).newValue,
                          now: s.history.needsTime ? options.clock.now() : 0)

@@ -24,6 +24,9 @@ public struct EngineOptions: Sendable {
     /// What each new stream keeps of its recent events for what-if runs (`CREATE STREAM … WITH (HISTORY=…)`
     /// changes one stream's). None by default; the interactive shell keeps `StreamHistory.Limits.default`.
     public var history = StreamHistory.Limits.off
+    /// Every stream keeps a sampled profile of its events (`DESCRIBE STREAM`, completion of an untyped
+    /// stream's fields); off saves its cost (measured in README). Read when the engine is made.
+    public var profileStreams = true
 
     public init() {}
     public init(clock: Clock) { self.clock = clock }
@@ -59,6 +62,8 @@ public final class Engine: @unchecked Sendable {
     var streams: [String: StreamState] = [:] { didSet { catalogVersion.wrappingAdd(1, ordering: .releasing) } }
     /// Bumped after every change of `streams` (always under `lock`), so `emit` can keep the stream it named last.
     let catalogVersion = Atomic<Int>(0)
+    /// `EngineOptions.profileStreams` when the engine was made (read per event).
+    let profilesStreams: Bool
     let emitCache = Mutex(EmitCache())
     var tables: [String: TableState] = [:]
     /// Every running query by lower-cased name.
@@ -84,6 +89,7 @@ public final class Engine: @unchecked Sendable {
 
     public init(options: EngineOptions = EngineOptions()) {
         self.optionsBox = Mutex(options)
+        self.profilesStreams = options.profileStreams
         self.functions = FunctionRegistry.builtins
         streams["stream"] = StreamState(name: "stream", history: options.history)
     }
@@ -287,7 +293,7 @@ public final class Engine: @unchecked Sendable {
                 for i in 0..<batch.count {
                     var why: String? = nil
                     let event = batch.object(i)
-                    if st.profile.sample() { st.profile.observe(event, now: self.options.clock.now()) }
+                    if self.profilesStreams && st.profile.sample() { st.profile.observe(event, now: self.options.clock.now()) }
                     if let row = view.row(event, why: &why) { view.deliver(row, sync: true) }
                 }
             }
