@@ -145,7 +145,7 @@ struct Completer: Sendable {
         let c = catalog
         switch (command, args.count) {
         case (".mode", 0): return OutputMode.allCases.map(\.rawValue)
-        case (".timer", 0): return ["on", "off"]
+        case (".timer", 0), (".pager", 0): return ["on", "off"]
         case (".help", 0): return DotCommands.all.map { String($0.name.dropFirst()) }
         case (".gen", 0): return Scenarios.names + ["stop"]
         case (".layout", 0): return ["columns"]

@@ -61,6 +61,15 @@ enum DotCommands {
             host.say("timer \(args[0].lowercased())")
             return .proceed
         },
+        DotCommand(name: ".pager", usage: ".pager on|off",
+                   help: "Statement results longer than the terminal (SHOW, DESCRIBE, EXPLAIN …) go through $PAGER, else less -SRFX; off prints them as they are.") { host, args, _ throws(ShellError) in
+            guard args.count == 1, ["on", "off"].contains(args[0].lowercased()) else {
+                throw ShellError("usage: .pager on|off   (now \(host.settings.pager ? "on" : "off"))")
+            }
+            host.settings.pager = args[0].lowercased() == "on"
+            host.say("pager \(args[0].lowercased())")
+            return .proceed
+        },
         DotCommand(name: ".read", usage: ".read FILE", help: "Run the statements (and shell commands) in FILE.") { host, args, _ throws(ShellError) in
             guard !args.isEmpty else { throw ShellError("usage: .read FILE") }
             return try host.readFile(args.joined(separator: " "))

@@ -255,9 +255,9 @@ public final class Repl: @unchecked Sendable {
                 checkPanes(on: q)
             case .message(let m): say(m)
             case .table(let cols, let rows):
-                for line in OutputFormat.statementLines(columns: cols, rows: rows, mode: settings.mode, maxWidth: max(settings.width, 40)) {
-                    emit(line)
-                }
+                // On the terminal the table fits its width (text wrapped, nothing cut); a file gets text cut at the width.
+                let screen = outputHandle == nil ? terminalSize().columns : nil
+                showLines(OutputFormat.statementLines(columns: cols, rows: rows, mode: settings.mode, maxWidth: max(settings.width, 40), screenColumns: screen))
             }
         } catch {
             say(describe(error))
@@ -278,6 +278,29 @@ public final class Repl: @unchecked Sendable {
     func emit(_ s: String) {
         printLock.withLock {
             if let h = outputHandle { h.write(Data((s + "\n").utf8)) } else { FileHandle.standardOutput.write(Data((s + "\n").utf8)) }
+        }
+    }
+
+    /// Statement results: through the pager (`$PAGER`, else `less -SRFX` as psql uses) when they are longer
+    /// than the terminal and go to it; `.pager off` prints them as they are.
+    func showLines(_ lines: [String]) {
+        let height = lines.reduce(0) { $0 + 1 + $1.utf8.reduce(0) { $0 + ($1 == 10 ? 1 : 0) } }
+        guard settings.pager, outputHandle == nil, isatty(1) == 1, height > terminalSize().rows - 2 else {
+            for l in lines { emit(l) }
+            return
+        }
+        let env = ProcessInfo.processInfo.environment["PAGER"]?.trimmingCharacters(in: .whitespaces) ?? ""
+        let command = env.isEmpty ? "less -SRFX" : env
+        // Quitting the pager early closes the pipe: writes then fail instead of killing the shell.
+        let oldPipe = signal(SIGPIPE, SIG_IGN)
+        defer { signal(SIGPIPE, oldPipe) }
+        guard let pipe = popen(command, "w") else {
+            for l in lines { emit(l) }
+            return
+        }
+        printLock.withLock {
+            for l in lines where fputs(l + "\n", pipe) < 0 { break }
+            _ = pclose(pipe)
         }
     }
 

@@ -12,6 +12,8 @@ public struct ShellSettings: Sendable {
     public var width = 30
     /// Where results go (`.output FILE`); nil for the terminal.
     public var output: String?
+    /// Statement results longer than the terminal go through `$PAGER` (`.pager on|off`).
+    public var pager = true
 
     public init() {}
 
