@@ -150,6 +150,7 @@ struct Completer: Sendable {
         case (".gen", 0): return Scenarios.names + ["stop"]
         case (".layout", 0): return ["columns"]
         case (".whatif", 0): return c.queries
+        case (".schema", 0): return c.streams + c.tables + c.queries + c.functions
         case (".whatif", 1): return ["AS"]
         case (".whatif", _):
             // After `.whatif NAME AS` comes a SELECT: complete it as SQL.
