@@ -201,9 +201,13 @@ public final class RowPrinter: @unchecked Sendable {
     private var record = 0
     private var csvHeaderDone = false
 
+    /// Columns shown as ISO times (window bounds) in every mode but jsonl, which keeps the raw numbers.
+    private let timeColumns: Set<String>
+
     public init(mode: OutputMode, windowed: Bool, color: Bool, screenRows: Int = 40, screenColumns: Int = 120, maxWidth: Int = 30,
-                write: @escaping (String) -> Void) {
+                timeColumns: [String] = [], write: @escaping (String) -> Void) {
         self.mode = mode
+        self.timeColumns = Set(timeColumns)
         self.windowed = windowed
         self.color = color
         self.screenRows = max(5, screenRows)
@@ -222,7 +226,13 @@ public final class RowPrinter: @unchecked Sendable {
             for o in objects { for k in o.keys where !names.contains(k) { names.append(k) } }
             columns = names
         }
-        let rows = objects.map { o in columns.map { o[$0] ?? .null } }
+        let rows = objects.map { o in
+            columns.map { c -> Value in
+                let v = o[c] ?? .null
+                if !timeColumns.isEmpty, timeColumns.contains(c), case .int(let ns) = v { return .string(TimeFormat.iso8601(nanos: ns)) }
+                return v
+            }
+        }
         switch mode {
         case .jsonl:
             for i in 0..<batch.count { write(batch.jsonLine(i)) }

@@ -311,7 +311,7 @@ public final class Repl: @unchecked Sendable {
         let size = terminalSize()
         let printer = RowPrinter(mode: settings.mode, windowed: q.windowed, color: useColor,
                                  screenRows: outputHandle == nil ? size.rows : Int.max / 2, screenColumns: outputHandle == nil ? size.columns : 1000,
-                                 maxWidth: settings.width, write: { [weak self] in self?.emit($0) })
+                                 maxWidth: settings.width, timeColumns: q.windowBoundColumns, write: { [weak self] in self?.emit($0) })
         let printLock = NSLock()
         q.addSink { batch in
             rows.add(batch.count, ordering: .relaxed)

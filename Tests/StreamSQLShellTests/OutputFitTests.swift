@@ -38,4 +38,26 @@ final class OutputFitTests: XCTestCase {
         XCTAssertEqual(OutputFormat.statementLines(columns: ["a", "bb"], rows: [[1, "x"]], mode: .vertical, screenColumns: 80),
                        ["-[ row 1 ]------------------------------", "a  | 1", "bb | x"])
     }
+
+    func testWindowBoundsPrintAsTimesExceptInJSONL() throws {
+        let engine = Engine()
+        let q = try engine.execute("SELECT window_start() AS ws, window_end() AS we, COUNT(*) AS n FROM stream GROUP BY TumblingWindow('1s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')")
+        XCTAssertEqual(q.windowBoundColumns, ["ws", "we"])
+        let lock = NSLock()
+        var out: [OutputMode: [String]] = [:]
+        for mode in [OutputMode.table, .csv, .vertical, .jsonl] {
+            // One sink thread per query: the printer needs no lock of its own; the lines are gathered under one.
+            let p = RowPrinter(mode: mode, windowed: true, color: false, timeColumns: q.windowBoundColumns,
+                               write: { line in lock.withLock { out[mode, default: []].append(line) } })
+            q.addSink { batch in p.print(batch) }
+        }
+        engine.emit(["ts": 1_700_000_000_000])
+        engine.emit(["ts": 1_700_000_000_500])
+        engine.finish()
+        let all = lock.withLock { out }
+        XCTAssertTrue(all[.table]?.contains { $0.hasPrefix("2023-11-14T22:13:20Z | 2023-11-14T22:13:21Z |") && $0.hasSuffix(" 2") } == true, "\(all)")
+        XCTAssertEqual(all[.csv]?.last, "2023-11-14T22:13:20Z,2023-11-14T22:13:21Z,2")
+        XCTAssertTrue(all[.vertical]?.contains("ws | 2023-11-14T22:13:20Z") == true, "\(all)")
+        XCTAssertEqual(all[.jsonl], [#"{"ws":1700000000000000000,"we":1700000001000000000,"n":2}"#], "jsonl keeps the raw numbers")
+    }
 }

@@ -117,6 +117,7 @@ extension Engine {
         q.select = plan.select
         q.isNamed = plan.name != nil
         q.fieldsRead = plan.fieldsRead
+        q.windowBoundColumns = plan.windowBoundColumns
         lock.withLock {
             // Widen the stream's layout (slots are only appended, so other queries stay valid).
             st.layout = st.layout.adding(plan.addedFields, keepWhole: plan.wantsWholeEvent)
@@ -135,6 +136,18 @@ extension Engine {
             }
         }
         return q
+    }
+}
+
+extension QueryPlan {
+    /// The output columns that are a windowed query's window bounds (`window_start()`, `window_end()`:
+    /// nanoseconds since 1970), which a terminal shows as times.
+    var windowBoundColumns: [String] {
+        guard case .windowed(let w) = bound else { return [] }
+        return zip(schema.names, w.projections).compactMap { name, p in
+            guard case .slot(let i, _) = p, i == BoundWindowQuery.windowStartSlot || i == BoundWindowQuery.windowEndSlot else { return nil }
+            return name
+        }
     }
 }
 
