@@ -123,6 +123,7 @@ public final class Repl: @unchecked Sendable {
         stifle_history(5000)  // the file is rewritten per statement; keep it bounded
         _ = read_history(Repl.historyPath)
         signal(SIGINT, onInterrupt)
+        lateNotices.start(engine: engine) { [weak self] in self?.notify($0) }
         print("StreamSQL for Swift — statements end with ';', .help lists the commands, Ctrl-D quits.")
         var buffer = ""
         session: while true {
@@ -178,6 +179,11 @@ public final class Repl: @unchecked Sendable {
     var replays: [Replay] = []
     /// Generators started with `.gen`, by scenario name.
     var generators: [(String, Feeder)] = []
+    /// The latest event time (ms) each scenario's generator reached, so that `.gen` started again continues
+    /// from there instead of going back in event time (which made every later row late).
+    var generatorEventTimes: [String: Int64] = [:]
+    /// Late rows per query already told about (`LateRowNotices`).
+    let lateNotices = LateRowNotices()
     /// Panes declared with `.pane add`, the `.layout`, and panes already bound to queries (reused, so that
     /// opening the dashboard again does not add sinks).
     var panes: [PaneSpec] = []
