@@ -92,8 +92,9 @@ final class StreamProfileTests: XCTestCase {
             engine.emitSync(e, to: "s")
         }
         let p = try XCTUnwrap(engine.profile(ofStream: "s"))
+        let every = try XCTUnwrap(engine.lock.withLock { engine.streams["s"] }).profile.every.load(ordering: .relaxed)
         XCTAssertEqual(p.events, 10_000)
-        XCTAssertEqual(p.sampled, StreamProfile.warmup + 10_000 / 16 - StreamProfile.warmup / 16)
+        XCTAssertEqual(p.sampled, StreamProfile.warmup + 10_000 / every - StreamProfile.warmup / every)
         XCTAssertEqual(p.fields.count, StreamProfile.maxFields)
         XCTAssertGreaterThan(p.unprofiledFieldEvents, 0)
         // Every value distinct: none surely seen twice, so no top values are claimed.
