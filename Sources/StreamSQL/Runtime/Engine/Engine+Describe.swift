@@ -144,9 +144,10 @@ extension Engine {
         guard let lo = f.min, let hi = f.max else { return nil }
         let scale: Double = hi.magnitude >= 1e17 ? 1 : hi.magnitude >= 1e14 ? 1e3 : hi.magnitude >= 1e11 ? 1e6 : 1e9
         func iso(_ x: Double) -> String {
-            let ns = x * scale
-            guard ns.magnitude < 9e18 else { return String(x) }
-            return TimeFormat.iso8601(nanos: Int64(ns))
+            guard (x * scale).magnitude < 9e18 else { return String(x) }
+            // Whole numbers in integer arithmetic (a double product would show …750000128Z).
+            if x == x.rounded() { return TimeFormat.iso8601(nanos: Int64(x) &* Int64(scale)) }
+            return TimeFormat.iso8601(nanos: Int64(x * scale))
         }
         return "\(f.name): \(iso(lo)) … \(iso(hi))"
     }
