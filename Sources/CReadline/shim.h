@@ -11,6 +11,10 @@ static inline void streamsql_rl_setup(const char *name, rl_compentry_func_t *gen
 
 static rl_compentry_func_t *streamsql_generator = 0;
 
+/* The line being edited and the cursor in it, for context-aware completion. */
+static inline const char *streamsql_rl_line(void) { return rl_line_buffer ? rl_line_buffer : ""; }
+static inline int streamsql_rl_point(void) { return rl_point; }
+
 static inline char **streamsql_attempt_completion(const char *text, int start, int end) {
     (void)end;
     rl_attempted_completion_over = 1;   /* no file-name completion after ours */
@@ -38,5 +42,8 @@ static inline void streamsql_rl_setup(const char *name, rl_compentry_func_t *gen
     rl_readline_name = name;
     streamsql_generator = generator;
     rl_attempted_completion_function = streamsql_attempt_completion;
+    /* readline's default word breaks, and the SQL punctuation a name can follow (`a,b`, `f(x)+y`); not '-' or
+       '/', which file names inside quotes hold. */
+    rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{(),+*%";
 }
 #endif

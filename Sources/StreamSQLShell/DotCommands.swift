@@ -61,6 +61,26 @@ enum DotCommands {
             host.say("timer \(args[0].lowercased())")
             return .proceed
         },
+        DotCommand(name: ".pager", usage: ".pager on|off",
+                   help: "Statement results longer than the terminal (SHOW, DESCRIBE, EXPLAIN …) go through $PAGER, else less -SRFX; off prints them as they are.") { host, args, _ throws(ShellError) in
+            guard args.count == 1, ["on", "off"].contains(args[0].lowercased()) else {
+                throw ShellError("usage: .pager on|off   (now \(host.settings.pager ? "on" : "off"))")
+            }
+            host.settings.pager = args[0].lowercased() == "on"
+            host.say("pager \(args[0].lowercased())")
+            return .proceed
+        },
+        DotCommand(name: ".tables", usage: ".tables", help: "List the streams, tables and running queries by name.") { host, _, _ throws(ShellError) in
+            let lines = CatalogCommands.tables(host.engine)
+            host.emit(lines.isEmpty ? "(no streams, tables or queries)" : lines.joined(separator: "\n"))
+            return .proceed
+        },
+        DotCommand(name: ".schema", usage: ".schema [NAME]",
+                   help: "The statements that make the catalog (or NAME): streams, tables, functions and named queries; an untyped stream with the fields its events held.") { host, args, _ throws(ShellError) in
+            let lines = try CatalogCommands.schema(host.engine, name: args.first)
+            host.emit(lines.isEmpty ? "(nothing declared yet)" : lines.joined(separator: "\n"))
+            return .proceed
+        },
         DotCommand(name: ".read", usage: ".read FILE", help: "Run the statements (and shell commands) in FILE.") { host, args, _ throws(ShellError) in
             guard !args.isEmpty else { throw ShellError("usage: .read FILE") }
             return try host.readFile(args.joined(separator: " "))

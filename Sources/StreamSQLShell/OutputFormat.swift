@@ -36,13 +36,41 @@ public enum OutputFormat {
         return s
     }
 
-    /// An aligned table. Columns are as wide as their widest cell, up to `maxWidth` characters.
+    /// Whether a value prints as a number (right-aligned, never cut).
+    static func isNumber(_ v: Value) -> Bool {
+        switch v {
+        case .int, .double: return true
+        default: return false
+        }
+    }
+
+    /// Columns whose every non-null value is a number.
+    static func numericColumns(_ columns: [String], _ rows: some Collection<[Value]>) -> [Bool] {
+        columns.indices.map { i in
+            var any = false
+            for r in rows where i < r.count && !r[i].isNull {
+                guard isNumber(r[i]) else { return false }
+                any = true
+            }
+            return any
+        }
+    }
+
+    /// `s` padded to `w` characters, on the left for numbers.
+    static func pad(_ s: String, _ w: Int, right: Bool) -> String {
+        let fill = String(repeating: " ", count: max(0, w - s.count))
+        return right ? fill + s : s + fill
+    }
+
+    /// An aligned table. Text columns are as wide as their widest cell, up to `maxWidth` characters (longer
+    /// text is cut with …); numbers are right-aligned and never cut.
     public static func table(columns: [String], rows: [[Value]], maxWidth: Int = 40) -> String {
-        let cells = rows.map { $0.map { clip(cell($0), maxWidth) } }
+        let numeric = numericColumns(columns, rows)
+        let cells = rows.map { r in r.enumerated().map { i, v in i < numeric.count && numeric[i] ? cell(v) : clip(cell(v), maxWidth) } }
         var widths = columns.map { min(maxWidth, $0.count) }
         for r in cells { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
         func line(_ parts: [String]) -> String {
-            zip(parts, widths).map { p, w in p + String(repeating: " ", count: max(0, w - p.count)) }.joined(separator: " | ")
+            parts.enumerated().map { i, p in pad(p, i < widths.count ? widths[i] : 0, right: i < numeric.count && numeric[i]) }.joined(separator: " | ")
         }
         var out = [line(columns.map { clip($0, maxWidth) }), widths.map { String(repeating: "-", count: $0) }.joined(separator: "-+-")]
         out += cells.map(line)
@@ -50,9 +78,84 @@ public enum OutputFormat {
         return out.joined(separator: "\n")
     }
 
+    /// A table that fits `width` characters without cutting anything: numbers right-aligned at full width,
+    /// the widest text columns narrowed until the lines fit and their cells wrapped onto more lines, at
+    /// spaces where they can be. When that would squeeze text under 16 characters, records instead.
+    public static func wrappedTable(columns: [String], rows: [[Value]], width: Int) -> [String] {
+        let numeric = numericColumns(columns, rows)
+        let cells = rows.map { r in columns.indices.map { i in i < r.count ? cell(r[i]) : "" } }
+        var widths = columns.indices.map { i in
+            max(columns[i].count, cells.map { $0[i].split(separator: "\n", omittingEmptySubsequences: false).map(\.count).max() ?? 0 }.max() ?? 0)
+        }
+        let floor = columns.indices.map { i in numeric[i] ? widths[i] : min(widths[i], max(8, columns[i].count)) }
+        let natural = widths
+        while widths.reduce(0, +) + 3 * max(0, widths.count - 1) > width,
+              let m = widths.indices.filter({ widths[$0] > floor[$0] }).max(by: { widths[$0] < widths[$1] }) {
+            widths[m] -= 1
+        }
+        // Too many columns to be read as a table (still too wide, or text squeezed under 16 characters):
+        // records, one `column | value` line each, as psql's expanded auto mode does.
+        if widths.reduce(0, +) + 3 * max(0, widths.count - 1) > width || widths.indices.contains(where: { widths[$0] < min(natural[$0], 16) }) {
+            return verticalLines(columns: columns, rows: rows, width: width) + ["(\(rows.count) row\(rows.count == 1 ? "" : "s"))"]
+        }
+        var out = [columns.indices.map { pad(columns[$0], widths[$0], right: numeric[$0]) }.joined(separator: " | ").trailingSpacesTrimmed,
+                   widths.map { String(repeating: "-", count: $0) }.joined(separator: "-+-")]
+        for r in cells {
+            let wrapped = columns.indices.map { numeric[$0] ? [r[$0]] : wrap(r[$0], widths[$0]) }
+            let height = wrapped.map(\.count).max() ?? 1
+            for k in 0..<height {
+                out.append(columns.indices.map { i in pad(k < wrapped[i].count ? wrapped[i][k] : "", widths[i], right: numeric[i]) }
+                    .joined(separator: " | ").trailingSpacesTrimmed)
+            }
+        }
+        out.append("(\(rows.count) row\(rows.count == 1 ? "" : "s"))")
+        return out
+    }
+
+    /// Text in lines of at most `width` characters: its own line breaks kept, broken at the last space that
+    /// fits, or hard where a word is longer than the line.
+    static func wrap(_ text: String, _ width: Int) -> [String] {
+        let w = max(1, width)
+        var out: [String] = []
+        for piece in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var rest = Substring(piece)
+            while rest.count > w {
+                let head = rest.prefix(w + 1)
+                if let space = head.lastIndex(of: " "), space > rest.startIndex {
+                    out.append(String(rest[..<space]))
+                    rest = rest[rest.index(after: space)...]
+                } else {
+                    out.append(String(rest.prefix(w)))
+                    rest = rest.dropFirst(w)
+                }
+            }
+            out.append(String(rest))
+        }
+        return out.isEmpty ? [""] : out
+    }
+
+    /// Records as `column | value` lines under a `-[ row N ]-` rule, the whole value on as many lines as it
+    /// needs (wrapped to `width` when given).
+    public static func verticalLines(columns: [String], rows: [[Value]], width: Int? = nil) -> [String] {
+        let w = columns.map(\.count).max() ?? 0
+        var out: [String] = []
+        for (n, r) in rows.enumerated() {
+            out.append("-[ row \(n + 1) ]" + String(repeating: "-", count: 30))
+            for (c, v) in zip(columns, r) {
+                let text = cell(v)
+                let lines = width.map { wrap(text, max(20, $0 - w - 3)) } ?? text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+                for (k, l) in lines.enumerated() {
+                    out.append((k == 0 ? c.padding(toLength: w, withPad: " ", startingAt: 0) : String(repeating: " ", count: w)) + " | " + l)
+                }
+            }
+        }
+        return out
+    }
+
     /// A statement's result table (SHOW, DESCRIBE, EXPLAIN …) as lines in an output mode: CSV with a header,
-    /// one JSON object per row, or an aligned table (for the table, vertical and changelog modes).
-    public static func statementLines(columns: [String], rows: [[Value]], mode: OutputMode, maxWidth: Int = 40) -> [String] {
+    /// one JSON object per row, records for vertical, or an aligned table (table and changelog modes) that
+    /// fits `screenColumns` by wrapping when given, else cuts text at `maxWidth`.
+    public static func statementLines(columns: [String], rows: [[Value]], mode: OutputMode, maxWidth: Int = 40, screenColumns: Int? = nil) -> [String] {
         switch mode {
         case .csv:
             return [columns.map(csvField).joined(separator: ",")] + rows.map { r in r.map { csvField(cell($0)) }.joined(separator: ",") }
@@ -62,7 +165,10 @@ public enum OutputFormat {
                 for (c, v) in zip(columns, r) { o[c] = v }
                 return JSONWriter.string(object: o)
             }
+        case .vertical where screenColumns != nil:
+            return verticalLines(columns: columns, rows: rows, width: screenColumns)
         case .table, .vertical, .changelog:
+            if let screenColumns { return wrappedTable(columns: columns, rows: rows, width: screenColumns) }
             return [table(columns: columns, rows: rows, maxWidth: maxWidth)]
         }
     }
@@ -76,9 +182,9 @@ public enum OutputFormat {
 
 /// Prints the rows of an attached query as they arrive, in the shell's output mode.
 ///
-/// Table and changelog modes size their columns from the first rows (at most `maxWidth` characters, and
-/// narrowed to fit the terminal), cut longer values with an ellipsis, and repeat the header every
-/// screenful. Colour (bold header, green `+`, red `-`, dim NULL) is used only when asked for.
+/// Table and changelog modes size their columns from the first rows (text at most `maxWidth` characters,
+/// narrowed to fit the terminal, longer values cut with an ellipsis; numbers right-aligned and never cut),
+/// and repeat the header every screenful. Colour (bold header, green `+`, red `-`, dim NULL) is used only when asked for.
 public final class RowPrinter: @unchecked Sendable {
     public let mode: OutputMode
     private let write: (String) -> Void
@@ -88,15 +194,20 @@ public final class RowPrinter: @unchecked Sendable {
     private let maxWidth: Int
     private let windowed: Bool
     private var widths: [Int] = []
+    private var numeric: [Bool] = []
     private var columns: [String] = []
     private var linesSinceHeader = Int.max
     private var previousFiring: [[Value]] = []
     private var record = 0
     private var csvHeaderDone = false
 
+    /// Columns shown as ISO times (window bounds) in every mode but jsonl, which keeps the raw numbers.
+    private let timeColumns: Set<String>
+
     public init(mode: OutputMode, windowed: Bool, color: Bool, screenRows: Int = 40, screenColumns: Int = 120, maxWidth: Int = 30,
-                write: @escaping (String) -> Void) {
+                timeColumns: [String] = [], write: @escaping (String) -> Void) {
         self.mode = mode
+        self.timeColumns = Set(timeColumns)
         self.windowed = windowed
         self.color = color
         self.screenRows = max(5, screenRows)
@@ -115,7 +226,13 @@ public final class RowPrinter: @unchecked Sendable {
             for o in objects { for k in o.keys where !names.contains(k) { names.append(k) } }
             columns = names
         }
-        let rows = objects.map { o in columns.map { o[$0] ?? .null } }
+        let rows = objects.map { o in
+            columns.map { c -> Value in
+                let v = o[c] ?? .null
+                if !timeColumns.isEmpty, timeColumns.contains(c), case .int(let ns) = v { return .string(TimeFormat.iso8601(nanos: ns)) }
+                return v
+            }
+        }
         switch mode {
         case .jsonl:
             for i in 0..<batch.count { write(batch.jsonLine(i)) }
@@ -163,32 +280,46 @@ public final class RowPrinter: @unchecked Sendable {
 
     private func sizeColumns(_ rows: [[Value]], extra: Int) {
         guard widths.isEmpty else { return }
+        let sample = rows.prefix(50)
+        numeric = OutputFormat.numericColumns(columns, sample)
         widths = columns.indices.map { i in
-            min(maxWidth, max(columns[i].count, rows.prefix(50).map { OutputFormat.clip(OutputFormat.cell($0[i]), maxWidth).count }.max() ?? 0))
+            // Numbers are as wide as the widest of the first rows; text up to maxWidth.
+            if numeric[i] { return max(columns[i].count, sample.map { OutputFormat.cell($0[i]).count }.max() ?? 0) }
+            return min(maxWidth, max(columns[i].count, sample.map { OutputFormat.clip(OutputFormat.cell($0[i]), maxWidth).count }.max() ?? 0))
         }
-        // Narrow the widest columns until a line fits the terminal.
+        // Narrow the widest text columns until a line fits the terminal.
         while widths.reduce(0, +) + 3 * max(0, widths.count - 1) + extra > screenColumns,
-              let m = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[m] > 4 {
+              let m = widths.indices.filter({ !numeric[$0] }).max(by: { widths[$0] < widths[$1] }), widths[m] > 4 {
             widths[m] -= 1
         }
     }
 
     private func line(_ r: [Value], mark: String?) {
         if linesSinceHeader >= screenRows - 2 {
-            let head = zip(columns, widths).map { c, w in OutputFormat.clip(c, w).padding(toLength: w, withPad: " ", startingAt: 0) }
+            let head = columns.indices.map { i in OutputFormat.pad(OutputFormat.clip(columns[i], widths[i]), widths[i], right: numeric[i]) }
                 .joined(separator: " | ")
             write(paint((mark == nil ? "" : "  ") + head, "1"))
             write((mark == nil ? "" : "  ") + widths.map { String(repeating: "-", count: $0) }.joined(separator: "-+-"))
             linesSinceHeader = 0
         }
         let cells = zip(r, widths).map { v, w -> String in
-            let t = OutputFormat.clip(OutputFormat.cell(v), w)
-            let padded = t.padding(toLength: w, withPad: " ", startingAt: 0)
+            // A number is never cut (a wider one than the first rows had pushes the line instead).
+            let number = OutputFormat.isNumber(v)
+            let t = number ? OutputFormat.cell(v) : OutputFormat.clip(OutputFormat.cell(v), w)
+            let padded = OutputFormat.pad(t, w, right: number)
             return v.isNull ? paint(padded, "2") : padded
         }
         var text = cells.joined(separator: " | ")
         if let mark { text = paint(mark, mark == "+" ? "32" : "31") + " " + text }
         write(text)
         linesSinceHeader += 1
+    }
+}
+
+extension String {
+    var trailingSpacesTrimmed: String {
+        var s = self
+        while s.last == " " { s.removeLast() }
+        return s
     }
 }

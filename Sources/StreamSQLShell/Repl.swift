@@ -9,8 +9,10 @@ import Synchronization
 nonisolated(unsafe) private var interruptCount: Int32 = 0
 nonisolated(unsafe) private var lastPromptInterrupt: Double = 0
 nonisolated(unsafe) private var atPrompt = false
-/// Names offered by Tab completion (keywords, functions, catalog names), refreshed before each prompt.
-nonisolated(unsafe) private var completionWords: [String] = []
+/// What Tab completion knows (catalog names, columns), refreshed before each prompt, and the earlier lines
+/// of an unfinished statement (the context of the line being typed).
+nonisolated(unsafe) private var completer = Completer(catalog: .init())
+nonisolated(unsafe) private var completionPending = ""
 nonisolated(unsafe) private var completionMatches: [String] = []
 nonisolated(unsafe) private var completionNext = 0
 
@@ -35,12 +37,22 @@ private func onInterrupt(_ sig: Int32) {
     rl_redisplay()
 }
 
-/// readline's completion generator: words starting with the text typed so far.
+/// readline's completion generator: the words `Completer` offers where the cursor is that start with the
+/// text typed so far.
 private func completionGenerator(_ text: UnsafePointer<CChar>?, _ state: Int32) -> UnsafeMutablePointer<CChar>? {
     if state == 0 {
         let prefix = text.map { String(cString: $0) } ?? ""
         let lower = prefix.lowercased()
-        completionMatches = completionWords.filter { $0.lowercased().hasPrefix(lower) }
+        // The line up to the word being completed, and after the cursor (readline's text ends at the cursor).
+        let line = Array(String(cString: streamsql_rl_line()).utf8)
+        let point = min(max(0, Int(streamsql_rl_point())), line.count)
+        let start = max(0, point - prefix.utf8.count)
+        let before = String(decoding: line[..<start], as: UTF8.self)
+        let after = String(decoding: line[point...], as: UTF8.self)
+        let context = completionPending.isEmpty ? before : completionPending + "\n" + before
+        var seen = Set<String>()
+        completionMatches = completer.candidates(before: context, after: after, word: prefix)
+            .filter { $0.lowercased().hasPrefix(lower) && seen.insert($0).inserted }.sorted()
         // Keep the case the user started typing in for keywords.
         if let first = prefix.first, first.isLowercase {
             completionMatches = completionMatches.map { $0.allSatisfy({ !$0.isLowercase }) ? $0.lowercased() : $0 }
@@ -84,14 +96,24 @@ public final class Repl: @unchecked Sendable {
 
     public init(engine: Engine) { self.engine = engine }
 
-    func refreshCompletion() {
-        var words = Repl.keywords + DotCommands.names
-        words += engine.functionRegistry.all.map(\.name)
-        words += engine.streamNames + engine.tableNames + engine.queries.map(\.name)
-        words += PaneSpec.completionWords(queries: engine.queries)
-        for s in engine.streamNames { words += engine.fieldNames(ofStream: s) }
-        for t in engine.tableNames { words += engine.table(t)?.snapshot.columnNames ?? [] }
-        completionWords = Array(Set(words)).sorted()
+    /// The catalog completion offers names from: an untyped stream's columns include the fields its events held.
+    func completionCatalog() -> Completer.Catalog {
+        var c = Completer.Catalog()
+        let queries = engine.queries
+        c.streams = engine.streamNames
+        c.tables = engine.tableNames
+        c.queries = queries.map(\.name)
+        c.functions = engine.functionRegistry.all.map(\.name)
+        for s in c.streams { c.columns[s.lowercased()] = engine.fieldNames(ofStream: s) }
+        for t in c.tables { c.columns[t.lowercased()] = engine.table(t)?.snapshot.columnNames ?? [] }
+        for q in queries where c.columns[q.name.lowercased()] == nil { c.columns[q.name.lowercased()] = q.schema.names.filter { $0 != "*" } }
+        c.panes = panes.map(\.name)
+        return c
+    }
+
+    func refreshCompletion(pending: String = "") {
+        completer = Completer(catalog: completionCatalog())
+        completionPending = pending
     }
 
     /// Runs until .quit or end of input (Ctrl-D).
@@ -101,10 +123,11 @@ public final class Repl: @unchecked Sendable {
         stifle_history(5000)  // the file is rewritten per statement; keep it bounded
         _ = read_history(Repl.historyPath)
         signal(SIGINT, onInterrupt)
+        lateNotices.start(engine: engine) { [weak self] in self?.notify($0) }
         print("StreamSQL for Swift — statements end with ';', .help lists the commands, Ctrl-D quits.")
         var buffer = ""
         session: while true {
-            refreshCompletion()
+            refreshCompletion(pending: buffer)
             atPrompt = true
             let prompt = buffer.isEmpty ? "streamsql> " : "       ...> "
             let interrupts = interruptCount
@@ -156,6 +179,11 @@ public final class Repl: @unchecked Sendable {
     var replays: [Replay] = []
     /// Generators started with `.gen`, by scenario name.
     var generators: [(String, Feeder)] = []
+    /// The latest event time (ms) each scenario's generator reached, so that `.gen` started again continues
+    /// from there instead of going back in event time (which made every later row late).
+    var generatorEventTimes: [String: Int64] = [:]
+    /// Late rows per query already told about (`LateRowNotices`).
+    let lateNotices = LateRowNotices()
     /// Panes declared with `.pane add`, the `.layout`, and panes already bound to queries (reused, so that
     /// opening the dashboard again does not add sinks).
     var panes: [PaneSpec] = []
@@ -224,13 +252,18 @@ public final class Repl: @unchecked Sendable {
         }
         do {
             switch try engine.run(text) {
-            case .query(let q): attach(q)
-            case .started(let q, let m): say(m); checkPanes(on: q)
+            case .query(let q):
+                if let n = engine.unseenFieldsNotice(q) { say(n) }
+                attach(q)
+            case .started(let q, let m):
+                say(m)
+                if let n = engine.unseenFieldsNotice(q) { say(n) }
+                checkPanes(on: q)
             case .message(let m): say(m)
             case .table(let cols, let rows):
-                for line in OutputFormat.statementLines(columns: cols, rows: rows, mode: settings.mode, maxWidth: max(settings.width, 40)) {
-                    emit(line)
-                }
+                // On the terminal the table fits its width (text wrapped, nothing cut); a file gets text cut at the width.
+                let screen = outputHandle == nil ? terminalSize().columns : nil
+                showLines(OutputFormat.statementLines(columns: cols, rows: rows, mode: settings.mode, maxWidth: max(settings.width, 40), screenColumns: screen))
             }
         } catch {
             say(describe(error))
@@ -254,6 +287,29 @@ public final class Repl: @unchecked Sendable {
         }
     }
 
+    /// Statement results: through the pager (`$PAGER`, else `less -SRFX` as psql uses) when they are longer
+    /// than the terminal and go to it; `.pager off` prints them as they are.
+    func showLines(_ lines: [String]) {
+        let height = lines.reduce(0) { $0 + 1 + $1.utf8.reduce(0) { $0 + ($1 == 10 ? 1 : 0) } }
+        guard settings.pager, outputHandle == nil, isatty(1) == 1, height > terminalSize().rows - 2 else {
+            for l in lines { emit(l) }
+            return
+        }
+        let env = ProcessInfo.processInfo.environment["PAGER"]?.trimmingCharacters(in: .whitespaces) ?? ""
+        let command = env.isEmpty ? "less -SRFX" : env
+        // Quitting the pager early closes the pipe: writes then fail instead of killing the shell.
+        let oldPipe = signal(SIGPIPE, SIG_IGN)
+        defer { signal(SIGPIPE, oldPipe) }
+        guard let pipe = popen(command, "w") else {
+            for l in lines { emit(l) }
+            return
+        }
+        printLock.withLock {
+            for l in lines where fputs(l + "\n", pipe) < 0 { break }
+            _ = pclose(pipe)
+        }
+    }
+
     /// Prints a query's rows as they arrive until Ctrl-C or its LIMIT; then stops it.
     func attach(_ q: Query) {
         let start = Date()
@@ -261,7 +317,7 @@ public final class Repl: @unchecked Sendable {
         let size = terminalSize()
         let printer = RowPrinter(mode: settings.mode, windowed: q.windowed, color: useColor,
                                  screenRows: outputHandle == nil ? size.rows : Int.max / 2, screenColumns: outputHandle == nil ? size.columns : 1000,
-                                 maxWidth: settings.width, write: { [weak self] in self?.emit($0) })
+                                 maxWidth: settings.width, timeColumns: q.windowBoundColumns, write: { [weak self] in self?.emit($0) })
         let printLock = NSLock()
         q.addSink { batch in
             rows.add(batch.count, ordering: .relaxed)

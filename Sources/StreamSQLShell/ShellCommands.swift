@@ -14,7 +14,10 @@ extension Repl {
             return
         }
         if first.lowercased() == "stop" {
-            for (_, f) in generators { f.stop() }
+            for (name, f) in generators {
+                f.stop()
+                if let t = f.eventTimeMs { generatorEventTimes[name] = t }
+            }
             say(generators.isEmpty ? "no generator running" : "stopped \(generators.map { $0.0 }.joined(separator: ", "))")
             generators.removeAll()
             return
@@ -35,18 +38,22 @@ extension Repl {
         }
         if let running = generators.first(where: { $0.0 == scenario.name }) {
             running.1.stop()
+            if let t = running.1.eventTimeMs { generatorEventTimes[scenario.name] = t }
             generators.removeAll { $0.0 == scenario.name }
         }
+        // Started again: event time goes on a second after where it stopped, so no row of it is late.
+        let resume = generatorEventTimes[scenario.name].map { $0 &+ 1000 }
         // The generator's streams are created if the user has not declared them yet.
         for s in scenario.streams where !engine.streamNames.contains(where: { $0.lowercased() == s.lowercased() }) {
             engine.createStream(s)
         }
         do {
-            let f = try Feeder(engine: engine, sources: [Feeder.Source(generator: scenario.generator(GeneratorConfig(seed: seed)), rate: rate)])
+            let f = try Feeder(engine: engine, sources: [Feeder.Source(generator: scenario.generator(GeneratorConfig(seed: seed, startMs: resume)), rate: rate)])
             f.label = "generator \(scenario.name)"
             f.start()
             generators.append((scenario.name, f))
-            say("generating \(scenario.name) into \(scenario.streams.joined(separator: ", ")) at \(Int(rate)) events/s (seed \(seed)); .gen stop ends it")
+            let from = resume.map { ", event time from \(TimeFormat.iso8601(nanos: $0.multipliedReportingOverflow(by: 1_000_000).partialValue)) where it stopped" } ?? ""
+            say("generating \(scenario.name) into \(scenario.streams.joined(separator: ", ")) at \(Int(rate)) events/s (seed \(seed)\(from)); .gen stop ends it")
         } catch {
             say("\(error)")
         }

@@ -4,7 +4,7 @@ import StreamSQL
 /// The shell's settings (`.set NAME VALUE`, `.show`), and the engine options `.set` changes for the
 /// queries started after it.
 public struct ShellSettings: Sendable {
-    public enum ColorChoice: String, Sendable { case auto, on, off }
+    public enum ColorChoice: String, Sendable, CaseIterable { case auto, on, off }
     public var mode: OutputMode = .table
     public var timer = false
     public var color: ColorChoice = .auto
@@ -14,6 +14,8 @@ public struct ShellSettings: Sendable {
     public var width = 30
     /// Where results go (`.output FILE`); nil for the terminal.
     public var output: String?
+    /// Statement results longer than the terminal go through `$PAGER` (`.pager on|off`).
+    public var pager = true
 
     public init() {}
 
@@ -104,6 +106,19 @@ public struct ShellSettings: Sendable {
     func rows(engine: Engine) -> [[Value]] {
         ShellSettings.help.map { [.string($0.0), .string(value(of: $0.0, engine: engine)), .string($0.1)] }
             + [[.string("output"), .string(output ?? "terminal"), .string("where results go (.output FILE, .output to return)")]]
+    }
+}
+
+extension ShellSettings {
+    /// The values a setting takes, for completion (empty for numbers).
+    static func values(of name: String) -> [String] {
+        switch name.lowercased() {
+        case "mode": return OutputMode.allCases.map(\.rawValue)
+        case "timer": return ["on", "off"]
+        case "color", "colour": return ColorChoice.allCases.map(\.rawValue)
+        case "back_pressure": return ["block", "drop-oldest", "drop-newest"]
+        default: return []
+        }
     }
 }
 

@@ -36,6 +36,8 @@ struct BenchCommand: ParsableCommand {
 
     @Flag(help: "Queries record lineage (the inputs of each result row, as with SET lineage = on): measures its cost.")
     var lineage = false
+    @Flag(help: "Turn the stream profile (DESCRIBE STREAM) off, to measure what it costs on the dict-sync and file workloads.")
+    var noProfile = false
 
     @Option(help: "dashboard workload: events per second fed in wall time.")
     var rate = 200_000.0

@@ -26,7 +26,8 @@ final class ShellModesTests: ScratchFolderTestCase {
         let c = try run(["-e", window, "--input", "s=\(try events)", "--output", "changelog"])
         XCTAssertEqual(c.status, 0, c.err)
         XCTAssertEqual(c.out.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) },
-                       ["k | total", "--+------", "+ a | 1", "+ b | 2", "- a | 1", "- b | 2", "+ a | 3", "- a | 3", "+ c | 4"])
+                       ["k | total", "--+------", "+ a |     1", "+ b |     2", "- a |     1", "- b |     2", "+ a |     3", "- a |     3", "+ c |     4"],
+                       "numbers are right-aligned")
         let v = try run(["-e", "SELECT k, v FROM s;", "--input", "s=\(try events)", "--output", "vertical"])
         XCTAssertEqual(Array(v.out.split(separator: "\n").prefix(6)).map(String.init),
                        ["-[ row 1 ]------------------------------", "k | a", "v | 1", "-[ row 2 ]------------------------------", "k | b", "v | 2"])

@@ -232,7 +232,8 @@ public enum Statement: Sendable {
     case show(CatalogKind)
     /// `SHOW WINDOWS query`: the inspector (open windows, watermark, idle time, late and rejected rows).
     case showWindows(query: String, range: SourceRange)
-    case describe(name: String, range: SourceRange)
+    /// `DESCRIBE [EXTENDED] [STREAM|TABLE|QUERY] name`.
+    case describe(name: String, extended: Bool, range: SourceRange)
     case stopQuery(name: String, range: SourceRange)
     case startQuery(name: String, range: SourceRange)
     case createFunction(FunctionDefinition)

@@ -141,9 +141,11 @@ public struct Parser {
         }
         if (t.isWord("describe") || t.isWord("desc")) && !peek(1).isWord("function") {
             _ = advance()
+            // EXTENDED is a word only when a name follows it (a stream may be called extended).
+            let extended = peek.isWord("extended") && (peek(1).kind == .word || peek(1).kind == .quoted) && acceptWord("extended")
             _ = acceptWord("stream") || acceptWord("table") || acceptWord("query")
             let (name, r) = try identifier("a stream, table or query name after DESCRIBE")
-            return .describe(name: name, range: r)
+            return .describe(name: name, extended: extended, range: r)
         }
         if (t.isWord("stop") || t.isWord("start")) && peek(1).isWord("query") {
             let stop = advance().isWord("stop")

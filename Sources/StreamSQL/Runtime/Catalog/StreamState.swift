@@ -22,6 +22,8 @@ final class StreamState: @unchecked Sendable {
     var declared = false
     /// The most recent events, for what-if runs of edited queries.
     let history: StreamHistory
+    /// What the events seen hold (`DESCRIBE STREAM`), sampled on every emit path.
+    let profile = StreamProfile()
     /// Bumped after every change an emitter caches (layout, queries, declared types), always under the
     /// engine's lock: a `StreamView` compares it per event and re-reads the catalog only when it moved.
     let version = Atomic<Int>(0)

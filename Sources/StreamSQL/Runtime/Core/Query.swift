@@ -32,6 +32,10 @@ public final class Query: @unchecked Sendable {
     public internal(set) var select: SelectStatement?
     /// Named by CREATE QUERY / STREAM / TABLE (kept by the catalog), or an ad hoc SELECT (`q1`, …).
     public internal(set) var isNamed = false
+    /// The event fields the query reads (for notices about fields its stream never carried).
+    public internal(set) var fieldsRead: [String] = []
+    /// Output columns holding window bounds (ns since 1970; a terminal shows them as ISO times).
+    public internal(set) var windowBoundColumns: [String] = []
 
     let op: QueryOperator
     /// Which inputs produced each result row, when the query was started with lineage on.

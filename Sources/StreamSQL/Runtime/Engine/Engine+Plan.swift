@@ -21,11 +21,13 @@ public struct QueryPlan: @unchecked Sendable {
     let bound: BoundQuery
     let addedFields: [String]
     let wantsWholeEvent: Bool
+    /// The event fields it reads.
+    var fieldsRead: [String] = []
 
     /// The same plan, to run under `name` (a definition planned before the old one gives up the name).
     func named(_ name: String) -> QueryPlan {
         QueryPlan(name: name, sql: sql, select: select, schema: schema, windowed: windowed, stream: stream, bound: bound,
-                  addedFields: addedFields, wantsWholeEvent: wantsWholeEvent)
+                  addedFields: addedFields, wantsWholeEvent: wantsWholeEvent, fieldsRead: fieldsRead)
     }
 }
 
@@ -95,7 +97,7 @@ extension Engine {
         var windowed = false
         if case .windowed = bound { windowed = true }
         return QueryPlan(name: name, sql: sql, select: select, schema: bound.schema, windowed: windowed, stream: st, bound: bound,
-                         addedFields: binder.resolver.added, wantsWholeEvent: binder.resolver.wantsWhole)
+                         addedFields: binder.resolver.added, wantsWholeEvent: binder.resolver.wantsWhole, fieldsRead: binder.resolver.read)
     }
 
     /// Starts a plan: widens its stream's layout, registers the query under its name and starts its
@@ -116,6 +118,8 @@ extension Engine {
         if case .windowed(let w) = plan.bound { q.eventTimeField = w.time.eventTimeField }
         q.select = plan.select
         q.isNamed = plan.name != nil
+        q.fieldsRead = plan.fieldsRead
+        q.windowBoundColumns = plan.windowBoundColumns
         lock.withLock {
             // Widen the stream's layout (slots are only appended, so other queries stay valid). Lineage shows
             // whole events, so a query that records it has its stream keep them.
@@ -142,6 +146,18 @@ extension Engine {
     }
 }
 
+extension QueryPlan {
+    /// The output columns that are a windowed query's window bounds (`window_start()`, `window_end()`:
+    /// nanoseconds since 1970), which a terminal shows as times.
+    var windowBoundColumns: [String] {
+        guard case .windowed(let w) = bound else { return [] }
+        return zip(schema.names, w.projections).compactMap { name, p in
+            guard case .slot(let i, _) = p, i == BoundWindowQuery.windowStartSlot || i == BoundWindowQuery.windowEndSlot else { return nil }
+            return name
+        }
+    }
+}
+
 /// Gives fields slots in a stream's layout, recording which names are new.
 struct LayoutResolver: FieldResolver {
     let layout: FieldLayout
@@ -149,8 +165,11 @@ struct LayoutResolver: FieldResolver {
     var sourceName = "the stream"
     var added: [String] = []
     var wantsWhole = false
+    /// Every field the plan reads, in order.
+    var read: [String] = []
 
     mutating func slot(for field: String) -> Int {
+        if !read.contains(field) { read.append(field) }
         if let s = layout.slot(of: field) { return s }
         if let i = added.firstIndex(of: field) { return layout.count + i }
         added.append(field)

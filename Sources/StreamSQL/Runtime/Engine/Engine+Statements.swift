@@ -76,8 +76,8 @@ extension Engine {
             return show(kind)
         case .showWindows(let name, let range):
             return try showWindows(name, range: range, sql: sql)
-        case .describe(let name, let range):
-            return try describe(name, range: range, sql: sql)
+        case .describe(let name, let extended, let range):
+            return try describe(name, extended: extended, range: range, sql: sql)
         case .stopQuery(let name, let range):
             guard let q = lock.withLock({ namedQueries[name.lowercased()] }) else {
                 throw StreamSQLError(.catalog, "no running query named \(name)", at: range, in: sql,
@@ -270,31 +270,6 @@ extension Engine {
         guard h.isRecording else { return "off" }
         let dropped = h.dropped.values.reduce(0, +)
         return "\(h.count) events, \(h.memoryBytes / 1024) KB" + (dropped > 0 ? ", \(dropped) dropped" : "")
-    }
-
-    func describe(_ name: String, range: SourceRange, sql: String) throws(StreamSQLError) -> StatementResult {
-        let key = name.lowercased()
-        if let st = lock.withLock({ streams[key] }) {
-            if !st.columns.isEmpty {
-                return .table(columns: ["column", "type"], rows: st.columns.map { [.string($0.name), .string($0.typeName.lowercased())] })
-            }
-            let fields = lock.withLock { st.layout.names }
-            return .table(columns: ["column", "type"], rows: fields.map { [.string($0), "any (untyped stream)"] })
-        }
-        if let t = lock.withLock({ tables[key] }) {
-            let snap = t.snapshot
-            var cols: OrderedDictionary<String, String> = [:]
-            for c in t.columns { cols[c.name] = c.typeName.lowercased() }
-            for r in snap.rows.prefix(1000) { for (k, v) in r where cols[k] == nil || cols[k] == "null" { cols[k] = v.typeName } }
-            return .table(columns: ["column", "type", "key"], rows: cols.map { [.string($0.key), .string($0.value), .bool(snap.key.contains($0.key))] })
-        }
-        if let q = lock.withLock({ namedQueries[key] }) {
-            var rows: [[Value]] = q.schema.columns.map { [.string($0.name), $0.spread ? "(fields of the event)" : "column"] }
-            rows.append(["plan", .string(q.explain)])
-            return .table(columns: ["column", "kind"], rows: rows)
-        }
-        throw StreamSQLError(.catalog, "no stream, table or query named \(name)", at: range, in: sql,
-                             suggestions: closestNames(to: name, in: streamNames + tableNames + queries.map(\.name)))
     }
 
     /// Runs every statement of a script in order; stops at the first error.

@@ -13,6 +13,7 @@ extension Engine {
     /// Keeps an event in its stream's history (when the stream keeps one).
     @inline(__always)
     func remember(_ event: OrderedDictionary<String, Value>, in s: StreamState) {
+        if profilesStreams && s.profile.sample() { s.profile.observe(event, now: options.clock.now()) }
         guard s.history.isRecording else { return }
         s.history.record(event: event, sequence: historySequence.add(1, ordering: .relaxed).newValue,
                          now: s.history.needsTime ? options.clock.now() : 0)
@@ -21,9 +22,17 @@ extension Engine {
     /// Keeps an event's JSON text in its stream's history (when the stream keeps one).
     @inline(__always)
     func remember(json bytes: UnsafeBufferPointer<UInt8>, in s: StreamState) {
+        if profilesStreams && s.profile.sample() { profile(json: bytes, in: s) }
         guard s.history.isRecording else { return }
         s.history.record(json: bytes, sequence: historySequence.add(1, ordering: .relaxed).newValue,
                          now: s.history.needsTime ? options.clock.now() : 0)
+    }
+
+    /// Walks a sampled JSON event into its stream's profile (the hot path decodes only the fields queries read).
+    @inline(never)
+    func profile(json bytes: UnsafeBufferPointer<UInt8>, in s: StreamState) {
+        guard case .object(let o)? = try? JSONReader.parse(bytes: bytes) else { return }
+        s.profile.observe(o, now: options.clock.now())
     }
 
     /// Runs `select` (the text of a whole statement is `sql`) in place of the running query `name` over

@@ -28,6 +28,9 @@ public struct EngineOptions: Sendable {
     /// on`; the dashboard's queries). Off by default: it keeps a reference to every row of every open window.
     public var lineage = false
     public var lineageLimits = LineageLimits()
+    /// Every stream keeps a sampled profile of its events (`DESCRIBE STREAM`, completion of an untyped
+    /// stream's fields); off saves its cost (measured in README). Read when the engine is made.
+    public var profileStreams = true
 
     public init() {}
     public init(clock: Clock) { self.clock = clock }
@@ -65,6 +68,8 @@ public final class Engine: @unchecked Sendable {
     var streams: [String: StreamState] = [:] { didSet { catalogVersion.wrappingAdd(1, ordering: .releasing) } }
     /// Bumped after every change of `streams` (always under `lock`), so `emit` can keep the stream it named last.
     let catalogVersion = Atomic<Int>(0)
+    /// `EngineOptions.profileStreams` when the engine was made (read per event).
+    let profilesStreams: Bool
     let emitCache = Mutex(EmitCache())
     var tables: [String: TableState] = [:]
     /// Every running query by lower-cased name.
@@ -90,6 +95,7 @@ public final class Engine: @unchecked Sendable {
 
     public init(options: EngineOptions = EngineOptions()) {
         self.optionsBox = Mutex(options)
+        self.profilesStreams = options.profileStreams
         self.functions = FunctionRegistry.builtins
         streams["stream"] = StreamState(name: "stream", history: options.history)
     }
@@ -104,13 +110,20 @@ public final class Engine: @unchecked Sendable {
 
     public var streamNames: [String] { lock.withLock { streams.values.map(\.name).sorted() } }
 
-    /// The fields a stream is known to have: its declared columns and the fields its queries read.
+    /// The fields a stream is known to have: its declared columns, the fields its events held (its
+    /// profile) and the fields its queries read.
     public func fieldNames(ofStream name: String) -> [String] {
-        lock.withLock {
-            guard let st = streams[name.lowercased()] else { return [] }
-            var seen = Set<String>()
-            return (st.columns.map(\.name) + st.layout.names).filter { seen.insert($0).inserted }
-        }
+        guard let st = lock.withLock({ streams[name.lowercased()] }) else { return [] }
+        let (declared, read, typed) = lock.withLock { (st.columns.map(\.name), st.layout.names, !st.types.isEmpty) }
+        let observed = typed ? [] : st.profile.snapshot(now: 0).fieldNames
+        var seen = Set<String>()
+        return (declared + observed + read).filter { seen.insert($0).inserted }
+    }
+
+    /// The live profile of a stream's events (`DESCRIBE STREAM`); nil for an unknown stream.
+    public func profile(ofStream name: String) -> StreamProfile.Snapshot? {
+        guard let st = lock.withLock({ streams[name.lowercased()] }) else { return nil }
+        return st.profile.snapshot(now: options.clock.now())
     }
 
     public var queries: [Query] { lock.withLock { streams.values.flatMap(\.queries) } }
@@ -298,7 +311,9 @@ public final class Engine: @unchecked Sendable {
                 let records = lineage != nil && st.tracesOrigins.load(ordering: .relaxed) ? lineage?.lastBatch : nil
                 for i in 0..<batch.count {
                     var why: String? = nil
-                    if var row = view.row(batch.object(i), why: &why) {
+                    let event = batch.object(i)
+                    if self.profilesStreams && st.profile.sample() { st.profile.observe(event, now: self.options.clock.now()) }
+                    if var row = view.row(event, why: &why) {
                         if let records, i < records.count {
                             row.origin = RowOrigin(query: records[i].query, inputs: records[i].inputs, droppedInputs: records[i].droppedInputs)
                         }
