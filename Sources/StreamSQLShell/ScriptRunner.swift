@@ -220,6 +220,10 @@ public final class ScriptRunner: @unchecked Sendable {
             }
             // One lookup of the stream for the whole file (the stream exists: created above).
             guard let writer = try? engine.writer(for: input.stream) else { continue }
+            // A script with one query reads its lines in batches (the same rows in the same order; with
+            // more queries, batches would change how their results interleave). Paced replays go one by one.
+            if synchronous && eventsPerSecond == nil && engine.queries.count == 1 { writer.batchSize = 1024 }
+            defer { writer.flush() }
             while let record = file.next() {
                 if let m = maxEvents, total >= m { break outer }
                 if let d = deadline, total % 256 == 0, Date() >= d { break outer }

@@ -130,8 +130,10 @@ extension BenchCommand {
             out.rows(batch, json)
         }
         let writer = try engine.writer(for: query.streamName)
+        writer.batchSize = 1024
         let file = try EventFile(path: path)
         while let record = file.next() { _ = writer.feed(record, sync: true) }
+        writer.flush()
         engine.finish()
         out.flush()
         return (rows.value, out.bytes)

@@ -50,6 +50,8 @@ struct QueryCommand: ParsableCommand {
         } else {
             file = EventFile(reader: LineReader(fileDescriptor: 0, name: "standard input", maxLineBytes: feed.maxLineBytes), format: .jsonLines)
         }
+        // One query: its lines are decoded and run in batches (results in the same order).
+        if feed.synchronous { writer.batchSize = 1024 }
         var bad = 0
         var lines = 0
         while let record = file.next() {
@@ -60,6 +62,7 @@ struct QueryCommand: ParsableCommand {
             }
             if query.isFinished { break }
         }
+        writer.flush()
         engine.finish()
         out.flush()
         if bad > 0 { warn("\(bad) line\(bad == 1 ? "" : "s") rejected of \(lines)") }

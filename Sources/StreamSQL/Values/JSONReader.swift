@@ -43,8 +43,15 @@ public struct JSONReader {
 
     /// Decodes one event object into `row` according to `layout`.
     public static func decodeEvent(bytes: UnsafeBufferPointer<UInt8>, layout: FieldLayout) throws(JSONError) -> Row {
-        var s = Scanner(bytes)
         var row = Row(width: layout.count)
+        try decodeEvent(bytes: bytes, layout: layout, into: &row)
+        return row
+    }
+
+    /// Decodes one event object into `row`, which must be as wide as `layout` with every slot NULL and no
+    /// whole event (a row reused from an earlier batch, reset). On an error the row is left part-filled.
+    public static func decodeEvent(bytes: UnsafeBufferPointer<UInt8>, layout: FieldLayout, into row: inout Row) throws(JSONError) {
+        var s = Scanner(bytes)
         s.skipSpace()
         guard s.i < s.end, s.p[s.i] == UInt8(ascii: "{") else {
             throw s.fail(s.i < s.end ? "an event must be a JSON object" : "empty line")
@@ -95,7 +102,6 @@ public struct JSONReader {
         s.skipSpace()
         guard s.i == s.end else { throw s.fail("unexpected text after the event object") }
         if let whole { row.whole = whole }
-        return row
     }
 
     struct Scanner {
@@ -384,8 +390,34 @@ public struct JSONReader {
             case UInt8(ascii: "t"): try literal("true")
             case UInt8(ascii: "f"): try literal("false")
             case UInt8(ascii: "n"): try literal("null")
-            default: _ = try readNumber()
+            default: try skipNumber()
             }
+        }
+
+        /// Moves past a number without building its value. Plain numbers (an optional minus, digits, an
+        /// optional fraction, at most 15 digits in all) are only scanned; anything else (an exponent, more
+        /// digits, a malformed number) goes through `readNumber`, so that it is rejected exactly as a read one.
+        @inline(__always) mutating func skipNumber() throws(JSONError) {
+            let start = i
+            var k = i
+            if k < end, p[k] == UInt8(ascii: "-") { k += 1 }
+            let first = k
+            while k < end, p[k] >= 48, p[k] <= 57 { k += 1 }
+            var digits = k - first
+            var plain = digits > 0 && (p[first] != 48 || digits == 1)
+            if plain, k < end, p[k] == UInt8(ascii: ".") {
+                k += 1
+                let f = k
+                while k < end, p[k] >= 48, p[k] <= 57 { k += 1 }
+                digits += k - f
+                if k == f { plain = false }
+            }
+            if plain, digits <= 15, !(k < end && (p[k] == UInt8(ascii: "e") || p[k] == UInt8(ascii: "E"))) {
+                i = k
+                return
+            }
+            i = start
+            _ = try readNumber()
         }
     }
 }
