@@ -63,7 +63,8 @@ public enum JSONWriter {
                 m /= 10
                 n += 1
             } while m > 0
-            out.append(contentsOf: d[(24 - n)...])
+            // A typed buffer, so that the append is a copy of n bytes, not a generic walk of a slice.
+            out.append(contentsOf: UnsafeBufferPointer(start: d.baseAddress!.assumingMemoryBound(to: UInt8.self) + (24 - n), count: n))
         }
     }
 
@@ -94,7 +95,7 @@ public enum JSONWriter {
                             b[j] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: f % 10)
                             f /= 10
                         }
-                        out.append(contentsOf: b[0..<k])
+                        out.append(contentsOf: UnsafeBufferPointer(start: b.baseAddress!.assumingMemoryBound(to: UInt8.self), count: k))
                     }
                     return
                 }

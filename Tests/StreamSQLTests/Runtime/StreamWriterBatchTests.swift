@@ -21,7 +21,7 @@ final class StreamWriterBatchTests: XCTestCase {
         }
     }
 
-    func run(_ sql: String, batch: Int) throws -> (rows: [String], rejected: [String], eventsIn: Int) {
+    static func run(_ sql: String, batch: Int) throws -> (rows: [String], rejected: [String], eventsIn: Int) {
         let engine = Engine()
         let q = try engine.execute(sql)
         let json = ResultJSONWriter(schema: q.schema)
@@ -53,11 +53,11 @@ final class StreamWriterBatchTests: XCTestCase {
                     "SELECT deviceId, COUNT(*) AS c, AVG(temperature) AS a FROM stream GROUP BY deviceId, CountingWindow(5)",
                     "SELECT * FROM stream WHERE deviceId = 'd1'",
                     "SELECT deviceId, temperature FROM stream LIMIT 7"] {
-            let one = try run(sql, batch: 1)
+            let one = try Self.run(sql, batch: 1)
             XCTAssertFalse(one.rows.isEmpty, sql)
             XCTAssertFalse(one.rejected.isEmpty, sql)
             for n in [2, 64, 1024] {
-                let many = try run(sql, batch: n)
+                let many = try Self.run(sql, batch: n)
                 XCTAssertEqual(many.rows, one.rows, "\(sql) batch \(n)")
                 XCTAssertEqual(many.rejected, one.rejected, "\(sql) batch \(n)")
                 XCTAssertEqual(many.eventsIn, one.eventsIn, "\(sql) batch \(n)")
@@ -85,6 +85,44 @@ final class StreamWriterBatchTests: XCTestCase {
             if String(decoding: out, as: UTF8.self) != String(d) {
                 XCTFail("\(d.bitPattern): \(String(decoding: out, as: UTF8.self)) vs \(String(d))")
                 return
+            }
+        }
+    }
+}
+
+/// `feedPipelined`: decoding on a second thread gives the rows and rejections of line-by-line feeding.
+final class StreamWriterPipelineTests: XCTestCase {
+    func testTwoThreadsGiveTheRowsOfOne() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("pipe-\(ProcessInfo.processInfo.processIdentifier).jsonl").path
+        try StreamWriterBatchTests.lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for sql in ["SELECT deviceId, temperature FROM stream WHERE temperature > 50",
+                    "SELECT deviceId, COUNT(*) AS c, AVG(temperature) AS a FROM stream GROUP BY deviceId, CountingWindow(5)",
+                    "SELECT deviceId, temperature FROM stream LIMIT 7"] {
+            let one = try StreamWriterBatchTests.run(sql, batch: 1)
+            for (batch, depth) in [(64, 2), (1024, 3)] {
+                let engine = Engine()
+                let q = try engine.execute(sql)
+                let json = ResultJSONWriter(schema: q.schema)
+                let box = NSLockedLines()
+                q.addSink { b in
+                    for i in 0..<b.count {
+                        var out: [UInt8] = []
+                        json.write(b, row: i, into: &out)
+                        box.add(String(decoding: out, as: UTF8.self), "")
+                    }
+                }
+                let writer = try engine.writer(for: "stream")
+                writer.batchSize = batch
+                var rejected: [String] = []
+                let n = writer.feedPipelined(try EventFile(path: path), depth: depth, rejected: { rejected.append("\($0): \($1)") },
+                                             stop: { q.isFinished })
+                engine.finish()
+                XCTAssertEqual(box.all.0, one.rows, sql)
+                if !q.sql.contains("LIMIT") {
+                    XCTAssertEqual(rejected, one.rejected, sql)
+                    XCTAssertEqual(n, StreamWriterBatchTests.lines.count, sql)
+                }
             }
         }
     }

@@ -17,8 +17,8 @@ import OrderedCollections
 /// Queries started later are seen at the next event (the writer re-reads the stream when it changes).
 /// A writer is not shared between threads: take one per producing thread.
 public final class StreamWriter {
-    private let engine: Engine
-    private var view: StreamView
+    let engine: Engine
+    var view: StreamView
 
     /// JSON lines `feed` decodes and holds before running them through the stream's query at once (1: each
     /// line is run as it comes). A batch pays a query's lock, result batch, clock reads and sinks once
