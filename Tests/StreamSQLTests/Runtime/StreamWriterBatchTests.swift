@@ -8,7 +8,7 @@ final class StreamWriterBatchTests: XCTestCase {
     /// Lines with missing, extra, reordered, nested, malformed and skipped-number fields (numbers a query
     /// does not read are only scanned, and must be rejected exactly as read ones are).
     static let lines: [String] = (0..<3000).map { i in
-        switch i % 11 {
+        switch i % 13 {
         case 0: return #"{"deviceId":"d\#(i % 7)","temperature":\#(Double(i % 97) + 0.25),"humidity":1e400,"ts":\#(i)}"#
         case 1: return #"{"temperature":\#(i % 50),"deviceId":"d\#(i % 5)","ts":\#(i)}"#
         case 2: return #"{"deviceId":"d\#(i % 3)","humidity":01,"ts":\#(i)}"#
@@ -17,6 +17,8 @@ final class StreamWriterBatchTests: XCTestCase {
         case 5: return #"{"deviceId":"d1","humidity":12345678901234567890,"temperature":88.5,"ts":\#(i)}"#
         case 6: return #"{"deviceId":"d2","humidity":1.,"ts":\#(i)}"#
         case 7: return #"{"deviceId":"d2","temperature":60,"ts":\#(i)} x"#
+        case 9: return #"{"deviceIdX":"d1","temperature":55,"deviceId":"p\#(i)"}"#           // a longer key where one is remembered
+        case 10: return #"{"device\u0049d":"esc\#(i)","temperature":77.5}"#                    // an escaped key
         default: return #"{"deviceId":"d\#(i % 9)","temperature":\#(i % 120).5,"humidity":-3,"ts":\#(i)}"#
         }
     }

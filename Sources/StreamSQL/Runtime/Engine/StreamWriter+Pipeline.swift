@@ -71,6 +71,7 @@ final class DecodePipe: @unchecked Sendable {
     private var ended = false
     private var cancelled = false
     private var running = false
+    private var keyMemo = JSONReader.KeyMemo()   // the reading thread's
 
     init(file: EventFile, layout: FieldLayout, state: StreamState, queries: [Query], engine: Engine, batchSize: Int, depth: Int) {
         self.file = file
@@ -151,7 +152,7 @@ final class DecodePipe: @unchecked Sendable {
         case .json(let line):
             if b.count == b.rows.count { b.rows.append(Row(width: layout.count)) } else { b.rows[b.count].reset(width: layout.count) }
             do throws(JSONError) {
-                try JSONReader.decodeEvent(bytes: line.bytes, layout: layout, into: &b.rows[b.count])
+                try JSONReader.decodeEvent(bytes: line.bytes, layout: layout, into: &b.rows[b.count], memo: &keyMemo)
             } catch {
                 state.counters.reject(error.message)
                 for q in queries { q.counters.reject("invalid JSON: \(error.message)") }

@@ -31,6 +31,7 @@ public final class StreamWriter {
     // Rows of the batch being filled (`held` of them in use), reused from batch to batch.
     private var pool: [Row] = []
     private var held = 0
+    private var keyMemo = JSONReader.KeyMemo()
 
     init(engine: Engine, state: StreamState) {
         self.engine = engine
@@ -119,7 +120,7 @@ public final class StreamWriter {
         let width = view.layout.count
         if held == pool.count { pool.append(Row(width: width)) } else { pool[held].reset(width: width) }
         do throws(JSONError) {
-            try JSONReader.decodeEvent(bytes: bytes, layout: view.layout, into: &pool[held])
+            try JSONReader.decodeEvent(bytes: bytes, layout: view.layout, into: &pool[held], memo: &keyMemo)
         } catch {
             view.state.counters.reject(error.message)
             for q in view.queries { q.counters.reject("invalid JSON: \(error.message)") }
