@@ -54,6 +54,9 @@ public final class ScriptRunner: @unchecked Sendable {
     /// `NAME.jsonl` or `NAME.txt` by the mode, a CSV file with its one header.
     public var outputDirectory: String?
     private let write: @Sendable (String) -> Void
+    /// Takes a batch's JSON result lines as bytes (each ending in a newline) where they would go to `write`,
+    /// so that no String is made per line (`streamsql run` sets it).
+    public var writeLines: (@Sendable ([UInt8]) -> Void)?
     let writeError: @Sendable (String) -> Void
     private let lock = NSLock()
     private var csvHeaders: Set<String> = []
@@ -173,6 +176,20 @@ public final class ScriptRunner: @unchecked Sendable {
             tag.append(contentsOf: #","row":"#.utf8)
         }
         let prefix = tag
+        if mode != .csv, outputDirectory == nil, outputFile == nil, let writeLines {
+            q.addSink { [weak self] batch in
+                guard let self else { return }
+                var bytes: [UInt8] = []
+                for i in 0..<batch.count {
+                    bytes.append(contentsOf: prefix)
+                    json.write(batch, row: i, into: &bytes)
+                    if tagged { bytes.append(UInt8(ascii: "}")) }
+                    bytes.append(10)
+                }
+                self.lock.withLock { writeLines(bytes) }
+            }
+            return
+        }
         q.addSink { [weak self] batch in
             guard let self else { return }
             self.lock.lock()
@@ -220,6 +237,10 @@ public final class ScriptRunner: @unchecked Sendable {
             }
             // One lookup of the stream for the whole file (the stream exists: created above).
             guard let writer = try? engine.writer(for: input.stream) else { continue }
+            // A script with one query reads its lines in batches (the same rows in the same order; with
+            // more queries, batches would change how their results interleave). Paced replays go one by one.
+            if synchronous && eventsPerSecond == nil && engine.queries.count == 1 { writer.batchSize = 1024 }
+            defer { writer.flush() }
             while let record = file.next() {
                 if let m = maxEvents, total >= m { break outer }
                 if let d = deadline, total % 256 == 0, Date() >= d { break outer }

@@ -104,6 +104,7 @@ struct ScriptOptions: ParsableArguments {
     func execute(_ script: String, name: String, baseDirectory: String?, tagged: Bool) throws {
         let out = Output()
         let run = try prepare(baseDirectory: baseDirectory, tagged: tagged, write: { out.line($0) }, flush: { out.flush() })
+        run.runner.writeLines = { out.lines($0) }
         let ok = try run.script(script, name: name)
         if ok || !bail { run.runner.replay(run.inputs) }
         out.flush()
@@ -229,6 +230,14 @@ final class Output: @unchecked Sendable {
         defer { lock.unlock() }
         buffer.append(contentsOf: s.utf8)
         buffer.append(10)
+        if buffer.count > 64 * 1024 { flushLocked() }
+    }
+
+    /// Lines already formatted as bytes, each ending in a newline.
+    func lines(_ bytes: [UInt8]) {
+        lock.lock()
+        defer { lock.unlock() }
+        buffer.append(contentsOf: bytes)
         if buffer.count > 64 * 1024 { flushLocked() }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import OrderedCollections
 
 /// What went wrong in a JSON text, and where (byte offset from the start of the text).
@@ -43,8 +44,44 @@ public struct JSONReader {
 
     /// Decodes one event object into `row` according to `layout`.
     public static func decodeEvent(bytes: UnsafeBufferPointer<UInt8>, layout: FieldLayout) throws(JSONError) -> Row {
-        var s = Scanner(bytes)
         var row = Row(width: layout.count)
+        try decodeEvent(bytes: bytes, layout: layout, into: &row)
+        return row
+    }
+
+    /// Decodes one event object into `row`, which must be as wide as `layout` with every slot NULL and no
+    /// whole event (a row reused from an earlier batch, reset). On an error the row is left part-filled.
+    public static func decodeEvent(bytes: UnsafeBufferPointer<UInt8>, layout: FieldLayout, into row: inout Row) throws(JSONError) {
+        var memo = KeyMemo()
+        try decodeEvent(bytes: bytes, layout: layout, into: &row, memo: &memo)
+    }
+
+    /// The keys of the last line decoded, in order, with their slots: lines of a file mostly repeat their
+    /// keys in the same order, and comparing a key's bytes with the one remembered at its place costs less
+    /// than scanning and hashing it. A key that differs is looked up and replaces the memo from there on.
+    struct KeyMemo {
+        var layout: ObjectIdentifier?
+        // Keys without escapes back to back; key k is bytes[starts[k] ..< starts[k + 1]].
+        var bytes: [UInt8] = []
+        var starts: [Int] = [0]
+        var slots: [Int] = []
+
+        mutating func keep(_ k: Int, _ p: UnsafePointer<UInt8>, _ count: Int, _ slot: Int?) {
+            if slots.count > k {
+                slots.removeSubrange(k...)
+                starts.removeSubrange((k + 1)...)
+                bytes.removeSubrange(starts[k]...)
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(start: p, count: count))
+            starts.append(bytes.count)
+            slots.append(slot ?? -1)
+        }
+    }
+
+    static func decodeEvent(bytes: UnsafeBufferPointer<UInt8>, layout: FieldLayout, into row: inout Row, memo: inout KeyMemo) throws(JSONError) {
+        if memo.layout != ObjectIdentifier(layout) { memo = KeyMemo(layout: ObjectIdentifier(layout)) }
+        var keyIndex = 0
+        var s = Scanner(bytes)
         s.skipSpace()
         guard s.i < s.end, s.p[s.i] == UInt8(ascii: "{") else {
             throw s.fail(s.i < s.end ? "an event must be a JSON object" : "empty line")
@@ -59,19 +96,34 @@ public struct JSONReader {
                 s.skipSpace()
                 guard s.i < s.end, s.p[s.i] == UInt8(ascii: "\"") else { throw s.fail("expected a field name in quotes") }
                 let keyStart = s.i + 1
-                let (keyEnd, escaped) = try s.scanStringEnd()
+                let k = keyIndex
+                keyIndex += 1
+                let slot: Int?
+                var key: String? = nil
+                let keyEnd: Int
+                // The key remembered at this place: its bytes, then the closing quote (a remembered key holds
+                // no quote, backslash or control character, so the string ends exactly there).
+                if k < memo.slots.count, case let n = memo.starts[k + 1] - memo.starts[k], keyStart + n < s.end,
+                   s.p[keyStart + n] == UInt8(ascii: "\""),
+                   memo.bytes.withUnsafeBufferPointer({ b in n == 0 || memcmp(b.baseAddress! + memo.starts[k], s.p + keyStart, n) == 0 }) {
+                    keyEnd = keyStart + n
+                    s.i = keyEnd + 1
+                    slot = memo.slots[k] >= 0 ? memo.slots[k] : nil
+                } else {
+                    let (end, escaped) = try s.scanStringEnd()
+                    keyEnd = end
+                    if escaped {
+                        key = try s.decodeString(from: keyStart, to: keyEnd)
+                        slot = layout.slot(of: key!)
+                    } else {
+                        slot = layout.slot(bytes: s.p + keyStart, count: keyEnd - keyStart)
+                        if k < 64 && k <= memo.slots.count { memo.keep(k, s.p + keyStart, keyEnd - keyStart, slot) }
+                    }
+                }
                 s.skipSpace()
                 guard s.i < s.end, s.p[s.i] == UInt8(ascii: ":") else { throw s.fail("expected ':' after a field name") }
                 s.i += 1
                 s.skipSpace()
-                let slot: Int?
-                var key: String? = nil
-                if escaped {
-                    key = try s.decodeString(from: keyStart, to: keyEnd)
-                    slot = layout.slot(of: key!)
-                } else {
-                    slot = layout.slot(bytes: s.p + keyStart, count: keyEnd - keyStart)
-                }
                 if slot != nil || whole != nil {
                     let v = try s.readValue(depth: 1)
                     if let slot { row.slots[slot] = v }
@@ -95,7 +147,6 @@ public struct JSONReader {
         s.skipSpace()
         guard s.i == s.end else { throw s.fail("unexpected text after the event object") }
         if let whole { row.whole = whole }
-        return row
     }
 
     struct Scanner {
@@ -384,8 +435,34 @@ public struct JSONReader {
             case UInt8(ascii: "t"): try literal("true")
             case UInt8(ascii: "f"): try literal("false")
             case UInt8(ascii: "n"): try literal("null")
-            default: _ = try readNumber()
+            default: try skipNumber()
             }
+        }
+
+        /// Moves past a number without building its value. Plain numbers (an optional minus, digits, an
+        /// optional fraction, at most 15 digits in all) are only scanned; anything else (an exponent, more
+        /// digits, a malformed number) goes through `readNumber`, so that it is rejected exactly as a read one.
+        @inline(__always) mutating func skipNumber() throws(JSONError) {
+            let start = i
+            var k = i
+            if k < end, p[k] == UInt8(ascii: "-") { k += 1 }
+            let first = k
+            while k < end, p[k] >= 48, p[k] <= 57 { k += 1 }
+            var digits = k - first
+            var plain = digits > 0 && (p[first] != 48 || digits == 1)
+            if plain, k < end, p[k] == UInt8(ascii: ".") {
+                k += 1
+                let f = k
+                while k < end, p[k] >= 48, p[k] <= 57 { k += 1 }
+                digits += k - f
+                if k == f { plain = false }
+            }
+            if plain, digits <= 15, !(k < end && (p[k] == UInt8(ascii: "e") || p[k] == UInt8(ascii: "E"))) {
+                i = k
+                return
+            }
+            i = start
+            _ = try readNumber()
         }
     }
 }

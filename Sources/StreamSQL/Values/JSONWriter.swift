@@ -34,7 +34,7 @@ public enum JSONWriter {
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .int(let i): writeInt(i, into: &out)
         case .double(let d):
-            if d.isFinite { out.append(contentsOf: String(d).utf8) } else { out.append(contentsOf: "null".utf8) }
+            if d.isFinite { writeDouble(d, into: &out) } else { out.append(contentsOf: "null".utf8) }
         case .string(let s): writeString(s, into: &out)
         case .timestamp(let ns): writeString(TimeFormat.iso8601(nanos: ns), into: &out)
         case .array(let a):
@@ -63,8 +63,45 @@ public enum JSONWriter {
                 m /= 10
                 n += 1
             } while m > 0
-            out.append(contentsOf: d[(24 - n)...])
+            // A typed buffer, so that the append is a copy of n bytes, not a generic walk of a slice.
+            out.append(contentsOf: UnsafeBufferPointer(start: d.baseAddress!.assumingMemoryBound(to: UInt8.self) + (24 - n), count: n))
         }
+    }
+
+    static let pow10: [Double] = [1, 10, 100, 1e3, 1e4, 1e5, 1e6]
+    static let ipow10: [UInt64] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000]
+
+    /// A finite double as `String(d)` spells it (the shortest digits that read back as `d`), without
+    /// making a String for the common case: a magnitude in [0.001, 1e15) with at most six decimals. The
+    /// fewest decimals k for which m = d·10^k rounded gives back d (m / 10^k, both exact, is correctly
+    /// rounded, so the k-decimal text reads back as d) are the shortest digits, and below 2^50 no other
+    /// number with k decimals reads back as d. Anything else goes through `String(d)`.
+    public static func writeDouble(_ d: Double, into out: inout [UInt8]) {
+        let a = d.magnitude
+        if a >= 0.001 && a < 1e15 {
+            for k in 0..<pow10.count {
+                let m = (a * pow10[k]).rounded()
+                guard m < 1_125_899_906_842_624 else { break }   // 2^50
+                if m / pow10[k] == a {
+                    let n = UInt64(m)
+                    if d < 0 { out.append(UInt8(ascii: "-")) }
+                    writeInt(Int64(n / ipow10[k]), into: &out)
+                    out.append(UInt8(ascii: "."))
+                    if k == 0 { out.append(UInt8(ascii: "0")); return }
+                    var f = n % ipow10[k]
+                    var digits: (UInt64, UInt64) = (0, 0)
+                    withUnsafeMutableBytes(of: &digits) { b in
+                        for j in stride(from: k - 1, through: 0, by: -1) {
+                            b[j] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: f % 10)
+                            f /= 10
+                        }
+                        out.append(contentsOf: UnsafeBufferPointer(start: b.baseAddress!.assumingMemoryBound(to: UInt8.self), count: k))
+                    }
+                    return
+                }
+            }
+        }
+        out.append(contentsOf: String(d).utf8)
     }
 
     public static func writeString(_ s: String, into out: inout [UInt8]) {

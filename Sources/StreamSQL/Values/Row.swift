@@ -23,6 +23,19 @@ public struct Row: Sendable {
         self.origin = origin
     }
 
+    /// Makes the row `width` NULL slots with no whole event again, keeping its storage when no one else
+    /// holds it (a batch's rows are reused this way instead of allocated per event).
+    @inlinable public mutating func reset(width: Int) {
+        whole = nil
+        guard slots.count == width else {
+            slots = ContiguousArray(repeating: .null, count: width)
+            return
+        }
+        slots.withUnsafeMutableBufferPointer { b in
+            for k in b.indices { b[k] = .null }
+        }
+    }
+
     /// A slot that a later-registered query added is NULL in rows decoded before it existed.
     @inlinable public subscript(slot: Int) -> Value {
         slot < slots.count ? slots[slot] : .null

@@ -29,6 +29,9 @@ struct StreamView {
     /// The stream declares its columns (events are checked and converted).
     var isTyped: Bool { !types.isEmpty }
 
+    /// Whether the catalog's stream is as this view last read it.
+    @inline(__always) var isCurrent: Bool { state.version.load(ordering: .acquiring) == version }
+
     /// Re-reads the catalog if the stream changed since the last call.
     @inline(__always) mutating func refresh(_ engine: Engine) {
         let v = state.version.load(ordering: .acquiring)

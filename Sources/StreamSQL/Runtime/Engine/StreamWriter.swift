@@ -17,8 +17,21 @@ import OrderedCollections
 /// Queries started later are seen at the next event (the writer re-reads the stream when it changes).
 /// A writer is not shared between threads: take one per producing thread.
 public final class StreamWriter {
-    private let engine: Engine
-    private var view: StreamView
+    let engine: Engine
+    var view: StreamView
+
+    /// JSON lines `feed` decodes and holds before running them through the stream's query at once (1: each
+    /// line is run as it comes). A batch pays a query's lock, result batch, clock reads and sinks once
+    /// instead of per event; `flush()` runs what is held. Only a stream with a single query batches (with
+    /// more, batches would change how the queries' results interleave) and only when `feed` runs events
+    /// now (`sync`); a typed stream's lines, CSV rows and rejected lines flush first and go one by one.
+    /// Set it only where nothing else reads the query's results between events (its results come in the
+    /// same order, but a batch's rows reach the sinks together): `streamsql query` and single-query scripts.
+    public var batchSize = 1
+    // Rows of the batch being filled (`held` of them in use), reused from batch to batch.
+    private var pool: [Row] = []
+    private var held = 0
+    private var keyMemo = JSONReader.KeyMemo()
 
     init(engine: Engine, state: StreamState) {
         self.engine = engine
@@ -87,6 +100,14 @@ public final class StreamWriter {
     /// `file` names the file in the rejected lines kept for the inspector and `stream.rejected`.
     public func feed(_ record: EventFile.Record, sync: Bool, file: String? = nil) -> String? {
         let origin = LineOrigin(file: file, line: record.line)
+        // One untyped stream with one query that keeps no lineage: rows are decoded into a batch.
+        if batchSize > 1, sync, case .json(let line) = record {
+            if !view.isCurrent { flush(); view.refresh(engine) }
+            if !view.isTyped && view.queries.count == 1 && !view.state.tracesOrigins.load(ordering: .relaxed) {
+                return hold(jsonBytes: line.bytes, origin: origin)?.description
+            }
+        }
+        flush()
         switch record {
         case .json(let line):
             return emit(jsonBytes: line.bytes, sync: sync, origin: origin)?.description
@@ -104,6 +125,33 @@ public final class StreamWriter {
             for q in view.queries { q.counters.reject(reason) }
             return reason
         }
+    }
+
+    /// Decodes a JSON line into the next row of the batch; runs the batch when it is full.
+    private func hold(jsonBytes bytes: UnsafeBufferPointer<UInt8>, origin: LineOrigin) -> JSONError? {
+        let width = view.layout.count
+        if held == pool.count { pool.append(Row(width: width)) } else { pool[held].reset(width: width) }
+        do throws(JSONError) {
+            try JSONReader.decodeEvent(bytes: bytes, layout: view.layout, into: &pool[held], memo: &keyMemo)
+        } catch {
+            view.state.counters.reject(RejectedLine(text: String(decoding: bytes, as: UTF8.self), file: origin.file, line: origin.line,
+                                                    reason: error.message))
+            for q in view.queries { q.counters.reject("invalid JSON: \(error.message)") }
+            return error
+        }
+        engine.remember(json: bytes, in: view.state)
+        held += 1
+        if held >= batchSize { flush() }
+        return nil
+    }
+
+    /// Runs the rows `feed` holds through the stream's query now. Call it before ending input.
+    public func flush() {
+        guard held > 0 else { return }
+        let n = held
+        held = 0
+        view.state.counters.eventsIn.add(n, ordering: .relaxed)
+        for q in view.queries { q.run(pool[0..<n]) }
     }
 
     /// The slot a field has in rows of this stream, or nil when no query reads it (then leave it out).
