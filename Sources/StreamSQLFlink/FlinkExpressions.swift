@@ -110,6 +110,7 @@ struct ExprContext {
         case .literal(let v): return literal(v)
         case .name(let n, _): return field(n)
         case .star: throw refuse("'*' here", e.range)
+        case .parameter(let n): throw refuse("parameter @\(n) (the engine substitutes parameters before translating)", e.range)
         case .member(let base, let f):
             if case .name(let q, _) = base.kind {
                 if aliases.contains(q.lowercased()) && patternVariable == nil { return field(f) }

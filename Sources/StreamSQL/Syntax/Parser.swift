@@ -47,6 +47,7 @@ public struct Parser {
         case .string: return "string '\(t.text)'"
         case .dstring: return "string \"\(t.text)\""
         case .quoted: return "`\(t.text)`"
+        case .parameter: return "@\(t.text)"
         default: return "'\(t.text)'"
         }
     }
@@ -126,11 +127,16 @@ public struct Parser {
             let (name, r) = try identifier("a name after DROP \(kind.rawValue)")
             return .drop(kind, name: name, ifExists: ifExists, range: r)
         }
+        if t.isWord("set") { return try parseSetParameter() }
+        if t.isWord("show") && peek(1).isWord("parameters") {
+            _ = advance(); _ = advance()
+            return .showParameters
+        }
         if t.isWord("show") && !peek(1).isWord("functions") {
             _ = advance()
             let w = peek
             let kinds: [String: CatalogKind] = ["streams": .stream, "tables": .table, "queries": .query]
-            guard w.kind == .word, let k = kinds[w.text.lowercased()] else { throw expected("STREAMS, TABLES, QUERIES or FUNCTIONS after SHOW") }
+            guard w.kind == .word, let k = kinds[w.text.lowercased()] else { throw expected("STREAMS, TABLES, QUERIES, FUNCTIONS or PARAMETERS after SHOW") }
             _ = advance()
             return .show(k)
         }
@@ -178,13 +184,23 @@ public struct Parser {
             return .explain(try parseSelect())
         }
         if t.kind == .word {
-            let known = ["SELECT", "CREATE", "DROP", "SHOW", "DESCRIBE", "EXPLAIN", "INSERT", "STOP", "START"]
+            let known = ["SELECT", "CREATE", "DROP", "SHOW", "DESCRIBE", "EXPLAIN", "INSERT", "STOP", "START", "SET"]
             let hint = closestNames(to: t.text, in: known, max: 1)
             var e = error("unknown statement '\(t.text)'; expected SELECT", at: t.range)
             e.suggestions = hint
             throw e
         }
         throw expected("a statement (SELECT …)")
+    }
+
+    /// `SET @name = expression` (the expression must be a constant; the engine checks that).
+    mutating func parseSetParameter() throws(StreamSQLError) -> Statement {
+        _ = advance()
+        let p = peek
+        guard p.kind == .parameter else { throw expected("a parameter after SET (SET @threshold = 0.8)") }
+        _ = advance()
+        guard acceptOp("=") || acceptWord("to") else { throw expected("'=' after SET @\(p.text)") }
+        return .setParameter(name: p.text, value: try parseExpr(), range: p.range)
     }
 
     mutating func catalogKind(_ what: String) throws(StreamSQLError) -> CatalogKind {

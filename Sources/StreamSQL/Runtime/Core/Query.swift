@@ -30,6 +30,8 @@ public final class Query: @unchecked Sendable {
     public internal(set) var select: SelectStatement?
     /// Named by CREATE QUERY / STREAM / TABLE (kept by the catalog), or an ad hoc SELECT (`q1`, …).
     public internal(set) var isNamed = false
+    /// The session parameters its plan used (lower-cased names): setting one restarts the query.
+    public internal(set) var parameters: Set<String> = []
 
     let op: QueryOperator
     private let lock = NSLock()

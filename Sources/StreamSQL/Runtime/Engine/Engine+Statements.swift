@@ -56,6 +56,11 @@ extension Engine {
             return .table(columns: ["property", "value"], rows: try explain(select, sql: sql))
         case .explainDiff(let name, let select, let range):
             return diffTable(try whatIf(name, select: select, sql: sql, range: range))
+        case .setParameter(let name, let value, let range):
+            return .message(try setParameter(name, to: try constant(value, sql: sql), range: range, sql: sql))
+        case .showParameters:
+            let rows = parametersInUse().map { p -> [Value] in [.string("@" + p.name), p.value, .string(p.queries.joined(separator: ", "))] }
+            return .table(columns: ["parameter", "value", "used by"], rows: rows)
         case .explainFlink(let select):
             return .message(try explainFlink(select, sql: sql))
         case .createStream(let name, let columns, let query, let options, let range):
@@ -133,6 +138,7 @@ extension Engine {
             }
             var b = Binder(source: sql, functions: functionRegistry, resolver: NoFields(), streamNames: [])
             b.udfArguments = [[:]]
+            b.parameters = lock.withLock { parameterValues }
             var o = OrderedDictionary<String, Value>()
             for (n, e) in zip(names, vals) {
                 let bound = try b.bind(e)
@@ -307,6 +313,7 @@ extension Engine {
         }
         // The body may use only its parameters and scalar functions.
         var check = Binder(source: sql, functions: functionRegistry, resolver: NoFields(), streamNames: [])
+        check.parameters = lock.withLock { parameterValues }
         try check.validate(def.body, windowed: false, groupKeys: [])
         if check.contains(def.body, kind: .aggregate) || check.contains(def.body, kind: .analytic) || check.contains(def.body, kind: .window) {
             throw StreamSQLError(.plan, "a SQL-defined function is a scalar expression; aggregate, analytic and window functions are not allowed in its body", at: def.body.range, in: sql)
