@@ -16,9 +16,10 @@ struct BenchCommand: ParsableCommand {
         case filter, transform, json, tumbling, sliding, analytic, cep, join, fanout, dashboard, all
         case dictSync = "dict-sync", dictEmit = "dict-emit"
         case fileFilter = "file-filter", fileTumbling = "file-tumbling", fileSession = "file-session"
+        case whatif, history
     }
 
-    @Option(help: "filter, transform, json, tumbling, sliding, analytic, cep, join, fanout, dashboard, dict-sync, dict-emit, file-filter, file-tumbling, file-session, or all (the row-path workloads but dashboard).")
+    @Option(help: "filter, transform, json, tumbling, sliding, analytic, cep, join, fanout, dashboard, dict-sync, dict-emit, file-filter, file-tumbling, file-session, whatif, history, or all (the row-path workloads but dashboard).")
     var workload: Workload = .all
 
     @Option(help: "Number of events.")
@@ -67,6 +68,8 @@ struct BenchCommand: ParsableCommand {
             case .fileFilter: try file(name: "file-filter", sql: BenchCommand.filterSQL)
             case .fileTumbling: try file(name: "file-tumbling", sql: BenchCommand.tumblingSQL)
             case .fileSession: try file(name: "file-session", sql: BenchCommand.sessionSQL)
+            case .whatif: try whatIf()
+            case .history: try history()
             case .all: break
             }
         }

@@ -128,8 +128,36 @@ final class WhatIfTests: XCTestCase {
         XCTAssertThrowsError(try e.run("CREATE STREAM bad WITH (HISTORY = 'soon')"))
         guard case .table(let cols, let rows) = try e.run("SHOW STREAMS") else { return XCTFail() }
         let history = try XCTUnwrap(cols.firstIndex(of: "history"))
-        XCTAssertEqual(rows.first { $0[0] == "few" }?[history], .string("5 events, 0 KB, 3 dropped"))
+        XCTAssertEqual(rows.first { $0[0] == "few" }?[history], .string("5 events, 4 KB, 3 dropped"), "its first chunk")
         XCTAssertEqual(rows.first { $0[0] == "stream" }?[history], .string("off"), "history is off unless asked for")
+    }
+
+    /// The history keeps events' bytes in chunks: within 1.5× their JSON size, and chunks of dropped
+    /// events are let go.
+    func testHistoryMemoryIsCloseToTheEventsJSONSize() throws {
+        let e = Engine()
+        try e.run("CREATE STREAM lines WITH (HISTORY = 20000)")
+        try e.run("CREATE STREAM dicts WITH (HISTORY = 20000)")
+        var rng = SplitMix64(seed: 7)
+        for i in 0..<60_000 {
+            let ev: Event = ["deviceId": .string("dev-\(rng.next() % 1000)"), "temperature": .double(Double(rng.next() % 10_000) / 100),
+                             "ts": .int(1_700_000_000_000 + Int64(i))]
+            _ = e.emit(jsonLine: JSONWriter.string(object: ev), to: "lines", sync: true)
+            e.emitSync(ev, to: "dicts")
+        }
+        for name in ["lines", "dicts"] {
+            let h = try XCTUnwrap(e.history(ofStream: name))
+            XCTAssertEqual(h.count, 20_000)
+            XCTAssertEqual(h.dropped, ["over 20000 events": 40_000])
+            XCTAssertLessThanOrEqual(Double(h.memoryBytes), 1.5 * Double(h.jsonBytes), name)
+            XCTAssertGreaterThan(h.memoryBytes, h.jsonBytes)
+        }
+        // What was kept reads back as the events, in order.
+        let snap = try XCTUnwrap(e.history(ofStream: "dicts")).snapshot()
+        let last = try XCTUnwrap(snap.events.last)
+        let text = String(decoding: snap.bytes[last.start..<(last.start + last.length)], as: UTF8.self)
+        XCTAssertTrue(text.hasSuffix(#""ts":\#(1_700_000_000_000 + 59_999)}"#), text)
+        XCTAssertEqual(snap.events.map(\.sequence), snap.events.map(\.sequence).sorted())
     }
 
     func testTheDiffAsAStatement() throws {

@@ -26,6 +26,11 @@ extension Engine {
                          now: s.history.needsTime ? options.clock.now() : 0)
     }
 
+    /// The history a stream keeps (nil for an unknown stream).
+    public func history(ofStream name: String) -> StreamHistory? {
+        lock.withLock { streams[name.lowercased()]?.history }
+    }
+
     /// Runs `select` (the text of a whole statement is `sql`) in place of the running query `name` over
     /// its sources' history, and the running version over the same events; returns how their rows differ.
     public func whatIf(_ name: String, select: SelectStatement, sql: String, range: SourceRange) throws(StreamSQLError) -> ResultDiff {
@@ -131,14 +136,16 @@ extension Engine {
     /// Feeds the histories of this engine's input streams into each scratch engine, in arrival order.
     private func replayHistory(into scratches: [Engine]) {
         let inputs = lock.withLock { streams.values.filter { $0.derivedFrom == nil } }
-        var all: [(String, StreamHistory.Entry)] = []
-        for st in inputs { all += st.history.snapshot().map { (st.name, $0) } }
-        all.sort { $0.1.sequence < $1.1.sequence }
+        let snapshots = inputs.map { ($0.name, $0.history.snapshot()) }
+        var order: [(stream: Int, event: Int, sequence: Int)] = []
+        for (i, s) in snapshots.enumerated() { order += s.1.events.indices.map { (i, $0, s.1.events[$0].sequence) } }
+        order.sort { $0.sequence < $1.sequence }
         for scratch in scratches {
-            for (stream, e) in all {
-                switch e.payload {
-                case .json(let bytes): _ = bytes.withUnsafeBufferPointer { scratch.emit(jsonBytes: $0, to: stream, sync: true) }
-                case .event(let event, _): scratch.emitSync(event, to: stream)
+            for o in order {
+                let (name, s) = snapshots[o.stream]
+                let e = s.events[o.event]
+                s.bytes.withUnsafeBufferPointer { buf in
+                    _ = scratch.emit(jsonBytes: UnsafeBufferPointer(rebasing: buf[e.start..<(e.start + e.length)]), to: name, sync: true)
                 }
             }
         }
