@@ -42,6 +42,8 @@ public final class Dashboard: @unchecked Sendable {
     var filtering = false
     /// The open detail view (Enter on a selected row), drawn over the panes.
     var detail: DetailView?
+    /// The query being edited (`e`, QueryEdit.swift), drawn over the panes.
+    var edit: QueryEdit?
     var history: [Frame] = []
     var historyIndex = 0
     var lastFrame: Frame?
@@ -209,6 +211,7 @@ public final class Dashboard: @unchecked Sendable {
                      "Space                 pause (header keeps counting)", "← →                   step through the last 100 frames while paused",
                      "/                     filter: text, or decision=decline, amount>1000", "s                     sort the focused table by the next column",
                      "[ ]                   previous / next scenario", "+ -                   frames per second",
+                     "e                     edit the pane's query: old | new, a adopts, Esc discards",
                      "q                     leave (queries keep running)", "?                     close this help"]
         let w = min(f.width - 4, 66), h = min(f.height - 4, lines.count + 2)
         let x = (f.width - w) / 2, y = (f.height - h) / 2
@@ -244,6 +247,7 @@ public final class Dashboard: @unchecked Sendable {
         if f.height - top - 1 >= 3 { detail?.draw(in: &f, Rect(x: 0, y: top, w: f.width, h: f.height - top - 1)) }
         header(&f, now: now)
         footer(&f)
+        drawEdit(&f)
         if help { helpOverlay(&f) }
         lastFrame = f
         return f
@@ -304,6 +308,7 @@ public final class Dashboard: @unchecked Sendable {
             }
             return true
         }
+        if edit != nil { handleEdit(key); return true }
         if key == Int32(UInt8(ascii: "q")) { return false }
         if key == 27 { back(); return true }
         // The detail view scrolls with the cursor keys; of the others only pause and help work under it.
@@ -344,6 +349,7 @@ public final class Dashboard: @unchecked Sendable {
         case Int32(UInt8(ascii: "+")), Int32(UInt8(ascii: "=")): fps = min(20, fps + 1)
         case Int32(UInt8(ascii: "-")): fps = max(1, fps - 1)
         case Int32(UInt8(ascii: "?")): help.toggle()
+        case Int32(UInt8(ascii: "e")): beginEdit()
         default: break
         }
         return true
