@@ -79,32 +79,45 @@ final class WhatIfTests: XCTestCase {
         }
     }
 
-    /// Session windows, MATCH_RECOGNIZE and a join: the what-if equals running each version on its own
-    /// over the same events.
+    /// Session windows, MATCH_RECOGNIZE and a join, over random events with a random edit of each: the
+    /// what-if equals running each version on its own over the same events (a batch recomputation).
     func testSessionPatternAndJoinAgreeWithBatchRuns() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("streamsql-whatif-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         try "k,site\nd0,north\nd1,south\nd2,east\n".write(to: dir.appendingPathComponent("meta.csv"), atomically: true, encoding: .utf8)
-        let cases: [(String, String, [String])] = [
-            ("SELECT k, COUNT(*) AS n FROM s GROUP BY k, SessionWindow('2s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')",
-             "SELECT k, COUNT(*) AS n FROM s GROUP BY k, SessionWindow('4s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')", []),
-            ("SELECT * FROM s MATCH_RECOGNIZE (PARTITION BY k ORDER BY ts MEASURES LAST(A.v) AS top ONE ROW PER MATCH PATTERN (A{2}) DEFINE A AS v > 50)",
-             "SELECT * FROM s MATCH_RECOGNIZE (PARTITION BY k ORDER BY ts MEASURES LAST(A.v) AS top ONE ROW PER MATCH PATTERN (A{2}) DEFINE A AS v > 40)", []),
-            ("SELECT s.k AS k, m.site AS site, s.v AS v FROM s JOIN meta m ON s.k = m.k WHERE s.v > 70",
-             "SELECT s.k AS k, m.site AS site, s.v AS v FROM s LEFT JOIN meta m ON s.k = m.k WHERE s.v > 70",
-             ["CREATE TABLE meta PRIMARY KEY (k) FROM FILE '\(dir.path)/meta.csv'"]),
-        ]
-        for (i, (old, new, extra)) in cases.enumerated() {
-            let evs = events(300, seed: UInt64(100 + i))
-            let setup = ["CREATE STREAM s"] + extra
-            let d = try diff(setup, running: old, edited: new, events: evs)
-            let expected = ResultDiff(old: try batch(setup, old, events: evs), new: try batch(setup, new, events: evs), keys: d.keys)
-            XCTAssertEqual(d.gone, expected.gone, "case \(i)")
-            XCTAssertEqual(d.added, expected.added, "case \(i)")
-            XCTAssertEqual(d.changed.map(\.new), expected.changed.map(\.new), "case \(i)")
-            XCTAssertFalse(d.isEmpty, "case \(i): the edit changes something")
+        var differed = 0
+        for seed in 1...6 as ClosedRange<UInt64> {
+            var rng = SplitMix64(seed: seed &* 7919)
+            let (gapA, gapB) = (1 + rng.next() % 5, 1 + rng.next() % 5)
+            let (t1, t2) = (30 + rng.next() % 60, 30 + rng.next() % 60)
+            let (n1, n2) = (1 + rng.next() % 3, 1 + rng.next() % 3)
+            let cases: [(String, String, [String])] = [
+                ("SELECT k, COUNT(*) AS n, MAX(v) AS top FROM s GROUP BY k, SessionWindow('\(gapA)s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')",
+                 "SELECT k, COUNT(*) AS n, MAX(v) AS top FROM s GROUP BY k, SessionWindow('\(gapB)s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')", []),
+                ("SELECT * FROM s MATCH_RECOGNIZE (PARTITION BY k ORDER BY ts MEASURES LAST(A.v) AS top, COUNT(A.v) AS n ONE ROW PER MATCH PATTERN (A{\(n1)} B) DEFINE A AS v > \(t1), B AS v <= \(t1))",
+                 "SELECT * FROM s MATCH_RECOGNIZE (PARTITION BY k ORDER BY ts MEASURES LAST(A.v) AS top, COUNT(A.v) AS n ONE ROW PER MATCH PATTERN (A{\(n2)} B) DEFINE A AS v > \(t2), B AS v <= \(t2))", []),
+                ("SELECT s.k AS k, m.site AS site, s.v AS v FROM s JOIN meta m ON s.k = m.k WHERE s.v > \(t1)",
+                 "SELECT s.k AS k, m.site AS site, s.v AS v FROM s LEFT JOIN meta m ON s.k = m.k WHERE s.v > \(t2)",
+                 ["CREATE TABLE meta PRIMARY KEY (k) FROM FILE '\(dir.path)/meta.csv'"]),
+            ]
+            for (i, (old, new, extra)) in cases.enumerated() {
+                let evs = events(200 + Int(rng.next() % 200), seed: seed &* 31 &+ UInt64(i))
+                let setup = ["CREATE STREAM s"] + extra
+                let d = try diff(setup, running: old, edited: new, events: evs)
+                let oldRows = try batch(setup, old, events: evs), newRows = try batch(setup, new, events: evs)
+                let expected = ResultDiff(old: oldRows, new: newRows, keys: d.keys)
+                let what = "seed \(seed) case \(i)"
+                XCTAssertEqual(d.oldCount, oldRows.count, what)
+                XCTAssertEqual(d.newCount, newRows.count, what)
+                XCTAssertEqual(d.gone, expected.gone, what)
+                XCTAssertEqual(d.added, expected.added, what)
+                XCTAssertEqual(d.changed.map(\.old), expected.changed.map(\.old), what)
+                XCTAssertEqual(d.changed.map(\.new), expected.changed.map(\.new), what)
+                if !d.isEmpty { differed += 1 }
+            }
         }
+        XCTAssertGreaterThan(differed, 6, "most random edits change something")
     }
 
     func testHistoryBoundsDropTheOldestAndCountThem() throws {
