@@ -22,7 +22,7 @@ extension BenchCommand {
             var best = 0.0
             var rowsOut = 0
             for _ in 0..<runs {
-                let engine = Engine()
+                let engine = Engine(options: engineOptions)
                 let counter = RowCounter()
                 let q = try engine.execute(BenchCommand.filterSQL)
                 q.addSink { counter.add($0.count) }
@@ -110,15 +110,15 @@ extension BenchCommand {
         var bytes = 0
         for _ in 0..<runs {
             let start = DispatchTime.now().uptimeNanoseconds
-            (rowsOut, bytes) = try BenchCommand.fileRun(path: path, sql: sql)
+            (rowsOut, bytes) = try BenchCommand.fileRun(path: path, sql: sql, options: engineOptions)
             best = max(best, Double(events) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
         }
         print(String(format: "%-13@ %8.2f M events/s   (%d rows out, %.0f MB of JSON, peak RSS %.0f MB)  %@", name as NSString, best / 1e6,
                      rowsOut, Double(bytes) / 1e6, peakRSSMegabytes(), sql as NSString))
     }
 
-    @inline(never) static func fileRun(path: String, sql: String) throws -> (rows: Int, bytes: Int) {
-        var options = EngineOptions()
+    @inline(never) static func fileRun(path: String, sql: String, options: EngineOptions) throws -> (rows: Int, bytes: Int) {
+        var options = options
         options.autoCreateStreams = true
         let engine = Engine(options: options)
         let query = try engine.execute(sql)

@@ -34,6 +34,16 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Feed events through the buffered emit path (a worker thread per query) instead of emitSync.")
     var async = false
 
+    @Flag(help: "dict-sync, dict-emit and file-* workloads: every stream keeps a history (as in the interactive shell).")
+    var keepHistory = false
+
+    /// The engine options of the dict and file workloads.
+    var engineOptions: EngineOptions {
+        var o = EngineOptions()
+        if keepHistory { o.history = .default }
+        return o
+    }
+
     @Option(help: "dashboard workload: events per second fed in wall time.")
     var rate = 200_000.0
 

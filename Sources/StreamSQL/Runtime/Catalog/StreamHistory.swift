@@ -7,7 +7,7 @@ import Synchronization
 /// one saw (`Engine.whatIf`, `EXPLAIN DIFF`).
 ///
 /// Each event is kept as its JSON text — the whole event, not only the fields today's queries read, since
-/// an edited query may read others; an event emitted as a dictionary is written as JSON — with a sequence
+/// an edited query may read others; an event emitted as a dictionary in `HistoryCodec`'s compact form — with a sequence
 /// number from the engine so that events of several streams replay in the order they arrived. The bytes
 /// go into large chunks rather than an allocation each (which cost 2.25× the JSON's size in memory).
 /// Bounded by a number of events, a number of bytes and optionally an age; the oldest go first and are
@@ -43,17 +43,20 @@ public final class StreamHistory: @unchecked Sendable {
     }
     static let chunkSize = 256 * 1024
 
-    /// Where an event's bytes are in its chunk, and its place in the engine's arrival order.
+    /// Where an event's bytes are in its chunk, and its place in the engine's arrival order. The length's
+    /// top bit says the bytes are `HistoryCodec`'s form of a dictionary rather than JSON text.
     struct Meta {
         let sequence: Int
         let offset: UInt32
-        let length: UInt32
+        let lengthAndForm: UInt32
+        var length: Int { Int(lengthAndForm & 0x7FFF_FFFF) }
+        var isEncoded: Bool { lengthAndForm & 0x8000_0000 != 0 }
     }
 
     /// Kept events for a what-if run: their bytes, and per event where they are and its arrival number.
     struct Snapshot {
         var bytes: [UInt8] = []
-        var events: [(start: Int, length: Int, sequence: Int)] = []
+        var events: [(start: Int, length: Int, sequence: Int, encoded: Bool)] = []
     }
 
     private let lock = NSLock()
@@ -87,7 +90,7 @@ public final class StreamHistory: @unchecked Sendable {
 
     func record(json: UnsafeBufferPointer<UInt8>, sequence: Int, now: Int64) {
         lock.withLock {
-            append(json, sequence: sequence, now: now)
+            append(json, encoded: false, sequence: sequence, now: now)
             trim(now: now)
         }
     }
@@ -95,14 +98,14 @@ public final class StreamHistory: @unchecked Sendable {
     func record(event: OrderedDictionary<String, Value>, sequence: Int, now: Int64) {
         lock.withLock {
             scratch.removeAll(keepingCapacity: true)
-            JSONWriter.write(object: event, into: &scratch)
-            scratch.withUnsafeBufferPointer { append($0, sequence: sequence, now: now) }
+            HistoryCodec.write(event, into: &scratch)
+            scratch.withUnsafeBufferPointer { append($0, encoded: true, sequence: sequence, now: now) }
             trim(now: now)
         }
     }
 
     /// Copies an event's bytes into the last chunk (a new one when it does not fit). Under `lock`.
-    private func append(_ event: UnsafeBufferPointer<UInt8>, sequence: Int, now: Int64) {
+    private func append(_ event: UnsafeBufferPointer<UInt8>, encoded: Bool, sequence: Int, now: Int64) {
         let n = event.count
         if chunks.isEmpty || chunks[chunks.count - 1].bytes.count + n > chunks[chunks.count - 1].bytes.capacity {
             growChunks(for: n)
@@ -111,8 +114,10 @@ public final class StreamHistory: @unchecked Sendable {
         let offset = chunks[last].bytes.count
         chunks[last].bytes.append(contentsOf: event)
         chunks[last].events += 1
-        // Safe: a chunk holds at most max(chunkSize, one event's bytes), and an event is one buffer.
-        metas.append(Meta(sequence: sequence, offset: UInt32(truncatingIfNeeded: offset), length: UInt32(truncatingIfNeeded: n)))
+        // Safe: a chunk holds at most max(chunkSize, one event's bytes), and an event is one line (the
+        // file reader refuses lines over 2 GB).
+        let form: UInt32 = encoded ? 0x8000_0000 : 0
+        metas.append(Meta(sequence: sequence, offset: UInt32(truncatingIfNeeded: offset), lengthAndForm: UInt32(truncatingIfNeeded: n) & 0x7FFF_FFFF | form))
         if needsTime { arrivals.append(now) }
         bytes += n
     }
@@ -152,7 +157,7 @@ public final class StreamHistory: @unchecked Sendable {
             else { break }
             metas.removeFirst()
             if !arrivals.isEmpty { arrivals.removeFirst() }
-            bytes -= Int(first.length)
+            bytes -= first.length
             chunks[0].events -= 1
             if chunks[0].events == 0 { chunks.removeFirst() }
             droppedBy[reason, default: 0] += 1
@@ -172,7 +177,7 @@ public final class StreamHistory: @unchecked Sendable {
                 // The chunk's last `events` events are the kept ones (earlier ones were dropped).
                 for _ in 0..<c.events {
                     let meta = metas[m]
-                    s.events.append((base + Int(meta.offset), Int(meta.length), meta.sequence))
+                    s.events.append((base + Int(meta.offset), meta.length, meta.sequence, meta.isEncoded))
                     m += 1
                 }
             }
@@ -181,7 +186,7 @@ public final class StreamHistory: @unchecked Sendable {
     }
 
     public var count: Int { lock.withLock { metas.count } }
-    /// The events' JSON bytes.
+    /// The events' bytes as kept (JSON text, or the compact form of dictionaries).
     public var jsonBytes: Int { lock.withLock { bytes } }
     /// The memory the history holds: its chunks' capacity and the bookkeeping per event.
     public var memoryBytes: Int {

@@ -145,7 +145,12 @@ extension Engine {
                 let (name, s) = snapshots[o.stream]
                 let e = s.events[o.event]
                 s.bytes.withUnsafeBufferPointer { buf in
-                    _ = scratch.emit(jsonBytes: UnsafeBufferPointer(rebasing: buf[e.start..<(e.start + e.length)]), to: name, sync: true)
+                    let bytes = UnsafeBufferPointer(rebasing: buf[e.start..<(e.start + e.length)])
+                    if !e.encoded {
+                        _ = scratch.emit(jsonBytes: bytes, to: name, sync: true)
+                    } else if let event = HistoryCodec.read(bytes) {
+                        scratch.emitSync(event, to: name)
+                    }
                 }
             }
         }
