@@ -30,7 +30,7 @@ public final class StreamHistory: @unchecked Sendable {
         /// 256 MB of them.
         public static let `default` = Limits()
         /// Nothing: the engine's default, so that an embedder or a batch run pays nothing for history
-        /// (recording costs about a third more per event on the dictionary and file paths).
+        /// (recording costs a fifth to a half more instructions per event on the file and dictionary paths).
         public static let off = Limits(events: 0)
     }
 
