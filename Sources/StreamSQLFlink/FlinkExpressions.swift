@@ -165,6 +165,7 @@ struct ExprContext {
             }
             return try field(n, e.range)
         case .star: throw refuse("'*' here", e.range)
+        case .parameter(let n): throw refuse("parameter @\(n) (the engine substitutes parameters before translating)", e.range)
         case .member(let base, let f):
             if case .name(let q, _) = base.kind {
                 if let a = viewTables[q.lowercased()] { return "`\(a)__\(f)`" }

@@ -21,6 +21,10 @@ protocol CommandHost: AnyObject {
     func setOutput(_ path: String?) throws(ShellError) -> String
     /// `.read FILE`: the file's statements and commands, errors pointing into the file.
     func readFile(_ path: String) throws(ShellError) -> DotCommand.Outcome
+    /// Asks a yes/no question; false unless the user says yes. Hosts without a user answer yes.
+    func confirm(_ question: String) -> Bool
+    /// Whether `confirm` asks someone (the interactive shell at its prompt).
+    var asksUser: Bool { get }
 }
 
 /// One dot-command: its name, usage and help (whence `.help` and completion), whether a script may hold it,
@@ -141,9 +145,13 @@ enum DotCommands {
             }
             return .proceed
         },
-        DotCommand(name: ".set", usage: ".set NAME VALUE",
-                   help: "Change a setting: " + ShellSettings.help.map(\.0).joined(separator: ", ") + ". Engine options apply to queries started afterwards.") { host, args, _ throws(ShellError) in
+        DotCommand(name: ".set", usage: ".set NAME VALUE | .set @PARAMETER VALUE",
+                   help: "Change a setting: " + ShellSettings.help.map(\.0).joined(separator: ", ") + ". Engine options apply to queries started afterwards.\n.set @name VALUE changes a parameter (SET @name = VALUE): the running queries that use it are run with the new value over their sources' history first, and the difference shown; the shell asks before adopting it (scripts adopt it and print the summary).") { host, args, _ throws(ShellError) in
             guard args.count >= 2 else { throw ShellError("usage: .set NAME VALUE   (.show lists the settings)") }
+            if args[0].hasPrefix("@") {
+                try ParameterCommand.set(host, args[0], args.dropFirst().joined(separator: " "))
+                return .proceed
+            }
             host.say(try host.settings.set(args[0], args.dropFirst().joined(separator: " "), engine: host.engine))
             return .proceed
         },

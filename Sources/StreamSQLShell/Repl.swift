@@ -91,7 +91,7 @@ public final class Repl: @unchecked Sendable {
         "EXPLAIN", "INSERT", "INTO", "VALUES", "JSON", "STOP", "START", "PRIMARY", "KEY", "FILE", "TumblingWindow", "SlidingWindow",
         "CountingWindow", "SessionWindow", "GLOBAL", "WINDOW", "TRIGGER", "TIMESTAMP", "TIMEUNIT", "MAXOUTOFORDERNESS",
         "ALLOWEDLATENESS", "IDLETIMEOUT", "STATETTL", "MATCH_RECOGNIZE", "MEASURES", "PATTERN", "DEFINE", "WITHIN", "SUBSET",
-        "AFTER", "MATCH", "SKIP", "PAST", "LAST", "ROW", "ROWS", "PER", "ONE", "ALL", "PERMUTE", "FINAL", "RUNNING",
+        "AFTER", "MATCH", "SKIP", "PAST", "LAST", "ROW", "ROWS", "PER", "ONE", "ALL", "PERMUTE", "FINAL", "RUNNING", "SET", "PARAMETERS",
     ]
 
     public init(engine: Engine) { self.engine = engine }
@@ -158,6 +158,17 @@ public final class Repl: @unchecked Sendable {
         add_history(entry)
         _ = write_history(Repl.historyPath)
     }
+
+    /// Asks at the terminal (`.set @parameter` before adopting); anything but y or yes is no.
+    func confirm(_ question: String) -> Bool {
+        guard let raw = readline(question + " [y/N] ") else { return false }
+        let answer = String(cString: raw).trimmingCharacters(in: .whitespaces).lowercased()
+        free(raw)
+        return answer == "y" || answer == "yes"
+    }
+
+    /// At the prompt of a terminal, not inside `.read`.
+    var asksUser: Bool { readDepth == 0 && isatty(0) == 1 }
 
     func say(_ s: String) {
         printLock.withLock { FileHandle.standardOutput.write(Data((s + "\n").utf8)) }

@@ -268,6 +268,9 @@ extension ScriptRunner: CommandHost {
 
     func say(_ s: String) { if showMessages { writeError(s) } }
 
+    func confirm(_ question: String) -> Bool { true }
+    var asksUser: Bool { false }
+
     func emit(_ s: String) {
         if let outputFile { outputFile.line(s) } else { write(s) }
     }

@@ -106,6 +106,7 @@ public struct ShellSettings: Sendable {
     func rows(engine: Engine) -> [[Value]] {
         ShellSettings.help.map { [.string($0.0), .string(value(of: $0.0, engine: engine)), .string($0.1)] }
             + [[.string("output"), .string(output ?? "terminal"), .string("where results go (.output FILE, .output to return)")]]
+            + engine.parameters.map { [.string("@" + $0.name), .string($0.value.sqlLiteral), .string("parameter (.set @\($0.name) VALUE; SHOW PARAMETERS)")] }
     }
 }
 

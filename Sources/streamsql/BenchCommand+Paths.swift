@@ -22,9 +22,7 @@ extension BenchCommand {
             var best = 0.0
             var rowsOut = 0
             for _ in 0..<runs {
-                var options = EngineOptions()
-                options.profileStreams = !noProfile
-                let engine = Engine(options: options)
+                let engine = Engine(options: engineOptions)
                 let counter = RowCounter()
                 let q = try engine.execute(BenchCommand.filterSQL)
                 q.addSink { counter.add($0.count) }
@@ -115,7 +113,7 @@ extension BenchCommand {
             var bytes = 0
             for _ in 0..<runs {
                 let start = DispatchTime.now().uptimeNanoseconds
-                (rowsOut, bytes) = pipelined ? try BenchCommand.pipelinedRun(path: path, sql: sql, profile: !noProfile) : try BenchCommand.fileRun(path: path, sql: sql, profile: !noProfile)
+                (rowsOut, bytes) = pipelined ? try BenchCommand.pipelinedRun(path: path, sql: sql, options: engineOptions) : try BenchCommand.fileRun(path: path, sql: sql, options: engineOptions)
                 best = max(best, Double(events) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
             }
             let label = pipelined ? "2 threads" : "1 thread"
@@ -124,10 +122,9 @@ extension BenchCommand {
         }
     }
 
-    @inline(never) static func pipelinedRun(path: String, sql: String, profile: Bool) throws -> (rows: Int, bytes: Int) {
-        var options = EngineOptions()
+    @inline(never) static func pipelinedRun(path: String, sql: String, options: EngineOptions) throws -> (rows: Int, bytes: Int) {
+        var options = options
         options.autoCreateStreams = true
-        options.profileStreams = profile
         let engine = Engine(options: options)
         let query = try engine.execute(sql)
         let out = Output(fd: nil)
@@ -145,10 +142,9 @@ extension BenchCommand {
         return (rows.value, out.bytes)
     }
 
-    @inline(never) static func fileRun(path: String, sql: String, profile: Bool) throws -> (rows: Int, bytes: Int) {
-        var options = EngineOptions()
+    @inline(never) static func fileRun(path: String, sql: String, options: EngineOptions) throws -> (rows: Int, bytes: Int) {
+        var options = options
         options.autoCreateStreams = true
-        options.profileStreams = profile
         let engine = Engine(options: options)
         let query = try engine.execute(sql)
         let out = Output(fd: nil)

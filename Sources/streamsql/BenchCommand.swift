@@ -17,9 +17,10 @@ struct BenchCommand: ParsableCommand {
         case dictSync = "dict-sync", dictEmit = "dict-emit"
         case fileFilter = "file-filter", fileTumbling = "file-tumbling", fileSession = "file-session"
         case emitChanges = "emit-changes", stateWindow = "state-window"
+        case whatif, history
     }
 
-    @Option(help: "filter, transform, json, tumbling, sliding, analytic, cep, join, fanout, dashboard, dict-sync, dict-emit, file-filter, file-tumbling, file-session, emit-changes, state-window, or all (the row-path workloads but dashboard).")
+    @Option(help: "filter, transform, json, tumbling, sliding, analytic, cep, join, fanout, dashboard, dict-sync, dict-emit, file-filter, file-tumbling, file-session, emit-changes, state-window, whatif, history, or all (the row-path workloads but dashboard).")
     var workload: Workload = .all
 
     @Option(help: "Number of events.")
@@ -38,6 +39,16 @@ struct BenchCommand: ParsableCommand {
     var lineage = false
     @Flag(help: "Turn the stream profile (DESCRIBE STREAM) off, to measure what it costs on the dict-sync and file workloads.")
     var noProfile = false
+    @Flag(help: "dict-sync, dict-emit and file-* workloads: every stream keeps a history (as in the interactive shell).")
+    var keepHistory = false
+
+    /// The engine options of the dict and file workloads.
+    var engineOptions: EngineOptions {
+        var o = EngineOptions()
+        if keepHistory { o.history = .default }
+        o.profileStreams = !noProfile
+        return o
+    }
 
     @Option(help: "dashboard workload: events per second fed in wall time.")
     var rate = 200_000.0
@@ -79,6 +90,8 @@ struct BenchCommand: ParsableCommand {
             case .fileFilter: try file(name: "file-filter", sql: BenchCommand.filterSQL)
             case .fileTumbling: try file(name: "file-tumbling", sql: BenchCommand.tumblingSQL)
             case .fileSession: try file(name: "file-session", sql: BenchCommand.sessionSQL)
+            case .whatif: try whatIf()
+            case .history: try history()
             case .all: break
             }
         }

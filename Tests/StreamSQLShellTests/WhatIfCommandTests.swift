@@ -61,4 +61,31 @@ final class WhatIfCommandTests: XCTestCase {
         XCTAssertTrue(err.all.contains { $0.contains("usage: .whatif QUERY AS SELECT") }, "\(err.all)")
         XCTAssertTrue(out.all.isEmpty)
     }
+
+    /// `.set @t VALUE` in a script: the what-if summary of each query using it, then the change adopted (the
+    /// restarted query's rows keep printing), and `.save` writes the parameter before the query.
+    func testSettingAParameterInAScriptShowsTheDiffAndAdopts() throws {
+        let out = Lines(), err = Lines()
+        let runner = ScriptRunner(write: out.add, writeError: err.add)
+        runner.showMessages = true
+        let saved = FileManager.default.temporaryDirectory.appendingPathComponent("streamsql-param-\(UUID().uuidString).sql").path
+        defer { try? FileManager.default.removeItem(atPath: saved) }
+        XCTAssertFalse(runner.runScript("""
+            CREATE STREAM s WITH (HISTORY = 1000);
+            SET @t = 50;
+            CREATE QUERY hot AS SELECT v FROM s WHERE v > @t;
+            INSERT INTO s (v) VALUES (40), (60), (80);
+            .set @t 70
+            INSERT INTO s (v) VALUES (65), (90);
+            .set @nope
+            .save \(saved)
+            """), "the .set without a value fails the script")
+        XCTAssertEqual(out.all, [#"{"v":60}"#, #"{"v":80}"#, #"{"v":90}"#], "the restarted query prints with the new value")
+        XCTAssertTrue(err.all.contains("hot: old 2 rows · new 1 · 1 gone · 0 new · 0 changed"), "\(err.all)")
+        XCTAssertTrue(err.all.contains("@t = 70; restarted hot"), "\(err.all)")
+        XCTAssertTrue(err.all.contains { $0.contains("usage: .set") }, "\(err.all)")
+        let script = try String(contentsOfFile: saved, encoding: .utf8)
+        let set = try XCTUnwrap(script.range(of: "SET @t = 70;"))
+        XCTAssertLessThan(set.lowerBound, try XCTUnwrap(script.range(of: "CREATE QUERY hot")).lowerBound)
+    }
 }

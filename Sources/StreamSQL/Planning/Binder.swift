@@ -69,6 +69,10 @@ public struct Binder<R: FieldResolver> {
     var lambdaCount = 0
     /// Tables that `lookup_rows` may read, by lower-cased name.
     public var tableStates: [String: TableState] = [:]
+    /// Session parameters, for `@name` in what planning did not substitute (SQL-defined functions' bodies,
+    /// INSERT values); the names met are added to `usedParameters` (lower-cased).
+    public var parameters = ParameterValues()
+    var usedParameters: Set<String> = []
 
     public init(source: String, functions: FunctionRegistry, resolver: R, streamNames: [String]) {
         self.source = source
@@ -91,7 +95,7 @@ public struct Binder<R: FieldResolver> {
     /// `inAggregate`/`inAnalytic` name the enclosing stateful call, if any.
     func validate(_ e: Expr, inAggregate: String? = nil, inAnalytic: String? = nil, windowed: Bool, groupKeys: [String]) throws(StreamSQLError) {
         switch e.kind {
-        case .literal, .name, .star: return
+        case .literal, .name, .star, .parameter: return
         case .unary(_, let a): try validate(a, inAggregate: inAggregate, inAnalytic: inAnalytic, windowed: windowed, groupKeys: groupKeys)
         case .binary(_, let a, let b), .like(let a, let b, _), .index(let a, let b):
             try validate(a, inAggregate: inAggregate, inAnalytic: inAnalytic, windowed: windowed, groupKeys: groupKeys)
@@ -279,6 +283,9 @@ public struct Binder<R: FieldResolver> {
         case .aggregateFilter:
             throw planError("FILTER (WHERE …) belongs to an aggregate of a grouped or windowed query", e.range)
         case .literal(let v): return .literal(v)
+        case .parameter(let n):
+            usedParameters.insert(n.lowercased())
+            return .literal(try parameters.value(n, at: e.range, in: source))
         case .name(let n, _):
             if let args = udfArguments.last {
                 guard let b = args[n.lowercased()] else {

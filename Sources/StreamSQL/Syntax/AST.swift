@@ -50,6 +50,8 @@ public indirect enum ExprKind: Sendable {
     case objectLiteral([(String, Expr)])
     /// `x -> body`: an argument of a higher-order function such as `array_transform(a, x -> x * 2)`.
     case lambda(param: String, body: Expr)
+    /// `@name`: a session parameter (`SET @name = …`), replaced by its value when the query is planned.
+    case parameter(String)
 }
 
 /// An expression node with the source span it was parsed from.
@@ -60,12 +62,17 @@ public final class Expr: Sendable {
     /// compiler, canonical text, EXPLAIN, the Flink translator) recurses along this height, so the parser
     /// refuses trees higher than `Parser.maxDepth`; a chain such as `a + b + … + z` is as high as it is long.
     public let height: Int
+    /// Whether a parameter (`@name`) occurs in it: planning replaces those by their values.
+    public let mentionsParameter: Bool
     public init(_ kind: ExprKind, _ range: SourceRange) {
         self.kind = kind
         self.range = range
         var h = 0
-        kind.forEachChild { h = max(h, $0.height) }
+        var p = false
+        if case .parameter = kind { p = true }
+        kind.forEachChild { h = max(h, $0.height); p = p || $0.mentionsParameter }
         self.height = h + 1
+        self.mentionsParameter = p
     }
 }
 
@@ -73,7 +80,7 @@ extension ExprKind {
     /// Calls `f` on each direct sub-expression (OVER's partition keys and condition included).
     func forEachChild(_ f: (Expr) -> Void) {
         switch self {
-        case .literal, .name, .star: break
+        case .literal, .name, .star, .parameter: break
         case .unary(_, let a), .isNull(let a, _), .cast(let a, _), .member(let a, _), .lambda(_, let a): f(a)
         case .binary(_, let a, let b), .like(let a, let b, _), .index(let a, let b), .aggregateFilter(let a, let b): f(a); f(b)
         case .inList(let a, let xs, _): f(a); xs.forEach(f)
@@ -250,4 +257,8 @@ public enum Statement: Sendable {
     case explainRow(query: String, n: Int, range: SourceRange)
     /// `SET name = value` (`SET lineage = on`).
     case set(name: String, value: String, range: SourceRange)
+    /// `SET @name = constant`: a session parameter; running queries that use it restart with the new value.
+    case setParameter(name: String, value: Expr, range: SourceRange)
+    /// `SHOW PARAMETERS`
+    case showParameters
 }

@@ -41,6 +41,7 @@ extension Expr {
         case .arrayLiteral(let xs): return "[" + xs.map(\.canonical).joined(separator: ", ") + "]"
         case .objectLiteral(let fs): return "{" + fs.map { "'\($0.0)': \($0.1.canonical)" }.joined(separator: ", ") + "}"
         case .lambda(let p, let body): return "\(p) -> \(body.canonical)"
+        case .parameter(let n): return "@" + n
         }
     }
 }

@@ -9,6 +9,7 @@ public struct Token: Sendable {
         case integer
         case float
         case op            // operators and punctuation
+        case parameter     // @name: a session parameter (text is the name without '@')
         case eof
     }
     public let kind: Kind
@@ -155,6 +156,11 @@ public struct Lexer {
             }
             if c == UInt8(ascii: "'") || c == UInt8(ascii: "\"") || c == UInt8(ascii: "`") {
                 return quoted(c, &i)
+            }
+            if c == UInt8(ascii: "@") && i + 1 < b.count && Lexer.isIdentStart(b[i + 1]) {
+                i += 1
+                while i < b.count && Lexer.isIdentPart(b[i]) { i += 1 }
+                return .token(Token(kind: .parameter, text: text(start + 1, i), range: SourceRange(start, i)))
             }
             let two = i + 1 < b.count ? text(i, i + 2) : ""
             if ["<=", ">=", "<>", "!=", "==", "||", "{-", "-}", "=>", "->"].contains(two) {

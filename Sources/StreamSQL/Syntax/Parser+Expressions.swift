@@ -199,6 +199,9 @@ extension Parser {
         case .quoted:
             _ = advance()
             return Expr(.name(t.text, quoted: true), t.range)
+        case .parameter:
+            _ = advance()
+            return Expr(.parameter(t.text), t.range)
         case .op:
             if t.text == "(" {
                 _ = advance()

@@ -47,6 +47,7 @@ public struct Parser {
         case .string: return "string '\(t.text)'"
         case .dstring: return "string \"\(t.text)\""
         case .quoted: return "`\(t.text)`"
+        case .parameter: return "@\(t.text)"
         default: return "'\(t.text)'"
         }
     }
@@ -131,11 +132,16 @@ public struct Parser {
             let (name, r) = try identifier("a query name after SHOW WINDOWS")
             return .showWindows(query: name, range: r)
         }
+        if t.isWord("set") && peek(1).kind == .parameter { return try parseSetParameter() }
+        if t.isWord("show") && peek(1).isWord("parameters") {
+            _ = advance(); _ = advance()
+            return .showParameters
+        }
         if t.isWord("show") && !peek(1).isWord("functions") {
             _ = advance()
             let w = peek
             let kinds: [String: CatalogKind] = ["streams": .stream, "tables": .table, "queries": .query]
-            guard w.kind == .word, let k = kinds[w.text.lowercased()] else { throw expected("STREAMS, TABLES, QUERIES, FUNCTIONS or WINDOWS after SHOW") }
+            guard w.kind == .word, let k = kinds[w.text.lowercased()] else { throw expected("STREAMS, TABLES, QUERIES, FUNCTIONS, WINDOWS or PARAMETERS after SHOW") }
             _ = advance()
             return .show(k)
         }
@@ -197,7 +203,7 @@ public struct Parser {
         }
         if t.isWord("set") {
             _ = advance()
-            let (name, r) = try identifier("a setting after SET (SET lineage = on)")
+            let (name, r) = try identifier("a setting or @parameter after SET (SET lineage = on, SET @threshold = 0.8)")
             _ = acceptOp("=") || acceptWord("to")
             let v = peek
             guard v.kind == .word || v.kind == .string || v.kind == .integer else { throw expected("a value (SET \(name) = on)") }
@@ -212,6 +218,16 @@ public struct Parser {
             throw e
         }
         throw expected("a statement (SELECT …)")
+    }
+
+    /// `SET @name = expression` (the expression must be a constant; the engine checks that).
+    mutating func parseSetParameter() throws(StreamSQLError) -> Statement {
+        _ = advance()
+        let p = peek
+        guard p.kind == .parameter else { throw expected("a parameter after SET (SET @threshold = 0.8)") }
+        _ = advance()
+        guard acceptOp("=") || acceptWord("to") else { throw expected("'=' after SET @\(p.text)") }
+        return .setParameter(name: p.text, value: try parseExpr(), range: p.range)
     }
 
     mutating func catalogKind(_ what: String) throws(StreamSQLError) -> CatalogKind {

@@ -63,6 +63,8 @@ public final class Dashboard: @unchecked Sendable {
     var feedHeld = false
     /// The open inspector (`i` on a windowed pane), drawn over the panes.
     var inspector: InspectorView?
+    /// The query being edited (`e`, QueryEdit.swift), drawn over the panes.
+    var edit: QueryEdit?
     var lastFrame: Frame?
     // Rates, measured between header refreshes.
     var lastSample: (time: Double, eventsIn: Int, rowsOut: Int)?
@@ -259,6 +261,7 @@ public final class Dashboard: @unchecked Sendable {
         if f.height - top - 1 >= 3 { inspector?.draw(in: &f, Rect(x: 0, y: top, w: f.width, h: f.height - top - 1), engine: engine) }
         header(&f, now: now)
         footer(&f)
+        drawEdit(&f)
         help?.draw(in: &f)
         lastFrame = f
         return f
@@ -333,6 +336,7 @@ public final class Dashboard: @unchecked Sendable {
             }
             return true
         }
+        if edit != nil { handleEdit(key); return true }
         if key == Int32(UInt8(ascii: "q")) { return false }
         if key == 27 { back(); return true }
         // Over everything, the help scrolls with the cursor keys; ? closes it, Space still pauses.
@@ -393,6 +397,7 @@ public final class Dashboard: @unchecked Sendable {
         case Int32(UInt8(ascii: "+")), Int32(UInt8(ascii: "=")): fps = min(20, fps + 1)
         case Int32(UInt8(ascii: "-")): fps = max(1, fps - 1)
         case Int32(UInt8(ascii: "?")): help = help == nil ? HelpOverlay() : nil
+        case Int32(UInt8(ascii: "e")): beginEdit()
         default: break
         }
         return true

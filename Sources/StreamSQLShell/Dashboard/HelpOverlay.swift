@@ -20,6 +20,7 @@ struct HelpOverlay {
         ("[ ]", "previous / next scenario"),
         ("+ -", "frames per second"),
         ("mouse", "click focuses a pane and selects a row, the wheel scrolls, a double click opens the row (off with --no-mouse)"),
+        ("e", "edit the pane's query: old | new side by side, a adopts, Esc discards"),
         ("q", "leave (queries keep running)"),
         ("?", "close this help"),
     ]

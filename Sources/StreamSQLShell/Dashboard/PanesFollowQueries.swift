@@ -34,6 +34,14 @@ extension ScriptRunner {
     /// dropped named query; drops the panes declared on those, and reports panes that name a column the
     /// replaced query no longer outputs.
     func queriesFollowCatalog() {
+        // Named queries the engine restarted (a parameter changed): follow them to their new object.
+        let running = engine.queries
+        for q in queries where q.isNamed {
+            guard let current = running.first(where: { $0.name.lowercased() == q.name.lowercased() }), current !== q,
+                  !queries.contains(where: { $0 === current }) else { continue }
+            queries.append(current)
+            if attachQueries { attach(current) }
+        }
         var index: [String: Int] = [:]
         var newest: [Query] = []
         var replaced: Set<String> = []

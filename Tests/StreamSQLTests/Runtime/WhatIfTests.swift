@@ -79,32 +79,45 @@ final class WhatIfTests: XCTestCase {
         }
     }
 
-    /// Session windows, MATCH_RECOGNIZE and a join: the what-if equals running each version on its own
-    /// over the same events.
+    /// Session windows, MATCH_RECOGNIZE and a join, over random events with a random edit of each: the
+    /// what-if equals running each version on its own over the same events (a batch recomputation).
     func testSessionPatternAndJoinAgreeWithBatchRuns() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("streamsql-whatif-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         try "k,site\nd0,north\nd1,south\nd2,east\n".write(to: dir.appendingPathComponent("meta.csv"), atomically: true, encoding: .utf8)
-        let cases: [(String, String, [String])] = [
-            ("SELECT k, COUNT(*) AS n FROM s GROUP BY k, SessionWindow('2s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')",
-             "SELECT k, COUNT(*) AS n FROM s GROUP BY k, SessionWindow('4s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')", []),
-            ("SELECT * FROM s MATCH_RECOGNIZE (PARTITION BY k ORDER BY ts MEASURES LAST(A.v) AS top ONE ROW PER MATCH PATTERN (A{2}) DEFINE A AS v > 50)",
-             "SELECT * FROM s MATCH_RECOGNIZE (PARTITION BY k ORDER BY ts MEASURES LAST(A.v) AS top ONE ROW PER MATCH PATTERN (A{2}) DEFINE A AS v > 40)", []),
-            ("SELECT s.k AS k, m.site AS site, s.v AS v FROM s JOIN meta m ON s.k = m.k WHERE s.v > 70",
-             "SELECT s.k AS k, m.site AS site, s.v AS v FROM s LEFT JOIN meta m ON s.k = m.k WHERE s.v > 70",
-             ["CREATE TABLE meta PRIMARY KEY (k) FROM FILE '\(dir.path)/meta.csv'"]),
-        ]
-        for (i, (old, new, extra)) in cases.enumerated() {
-            let evs = events(300, seed: UInt64(100 + i))
-            let setup = ["CREATE STREAM s"] + extra
-            let d = try diff(setup, running: old, edited: new, events: evs)
-            let expected = ResultDiff(old: try batch(setup, old, events: evs), new: try batch(setup, new, events: evs), keys: d.keys)
-            XCTAssertEqual(d.gone, expected.gone, "case \(i)")
-            XCTAssertEqual(d.added, expected.added, "case \(i)")
-            XCTAssertEqual(d.changed.map(\.new), expected.changed.map(\.new), "case \(i)")
-            XCTAssertFalse(d.isEmpty, "case \(i): the edit changes something")
+        var differed = 0
+        for seed in 1...6 as ClosedRange<UInt64> {
+            var rng = SplitMix64(seed: seed &* 7919)
+            let (gapA, gapB) = (1 + rng.next() % 5, 1 + rng.next() % 5)
+            let (t1, t2) = (30 + rng.next() % 60, 30 + rng.next() % 60)
+            let (n1, n2) = (1 + rng.next() % 3, 1 + rng.next() % 3)
+            let cases: [(String, String, [String])] = [
+                ("SELECT k, COUNT(*) AS n, MAX(v) AS top FROM s GROUP BY k, SessionWindow('\(gapA)s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')",
+                 "SELECT k, COUNT(*) AS n, MAX(v) AS top FROM s GROUP BY k, SessionWindow('\(gapB)s') WITH (TIMESTAMP='ts', TIMEUNIT='ms')", []),
+                ("SELECT * FROM s MATCH_RECOGNIZE (PARTITION BY k ORDER BY ts MEASURES LAST(A.v) AS top, COUNT(A.v) AS n ONE ROW PER MATCH PATTERN (A{\(n1)} B) DEFINE A AS v > \(t1), B AS v <= \(t1))",
+                 "SELECT * FROM s MATCH_RECOGNIZE (PARTITION BY k ORDER BY ts MEASURES LAST(A.v) AS top, COUNT(A.v) AS n ONE ROW PER MATCH PATTERN (A{\(n2)} B) DEFINE A AS v > \(t2), B AS v <= \(t2))", []),
+                ("SELECT s.k AS k, m.site AS site, s.v AS v FROM s JOIN meta m ON s.k = m.k WHERE s.v > \(t1)",
+                 "SELECT s.k AS k, m.site AS site, s.v AS v FROM s LEFT JOIN meta m ON s.k = m.k WHERE s.v > \(t2)",
+                 ["CREATE TABLE meta PRIMARY KEY (k) FROM FILE '\(dir.path)/meta.csv'"]),
+            ]
+            for (i, (old, new, extra)) in cases.enumerated() {
+                let evs = events(200 + Int(rng.next() % 200), seed: seed &* 31 &+ UInt64(i))
+                let setup = ["CREATE STREAM s"] + extra
+                let d = try diff(setup, running: old, edited: new, events: evs)
+                let oldRows = try batch(setup, old, events: evs), newRows = try batch(setup, new, events: evs)
+                let expected = ResultDiff(old: oldRows, new: newRows, keys: d.keys)
+                let what = "seed \(seed) case \(i)"
+                XCTAssertEqual(d.oldCount, oldRows.count, what)
+                XCTAssertEqual(d.newCount, newRows.count, what)
+                XCTAssertEqual(d.gone, expected.gone, what)
+                XCTAssertEqual(d.added, expected.added, what)
+                XCTAssertEqual(d.changed.map(\.old), expected.changed.map(\.old), what)
+                XCTAssertEqual(d.changed.map(\.new), expected.changed.map(\.new), what)
+                if !d.isEmpty { differed += 1 }
+            }
         }
+        XCTAssertGreaterThan(differed, 6, "most random edits change something")
     }
 
     func testHistoryBoundsDropTheOldestAndCountThem() throws {
@@ -128,8 +141,77 @@ final class WhatIfTests: XCTestCase {
         XCTAssertThrowsError(try e.run("CREATE STREAM bad WITH (HISTORY = 'soon')"))
         guard case .table(let cols, let rows) = try e.run("SHOW STREAMS") else { return XCTFail() }
         let history = try XCTUnwrap(cols.firstIndex(of: "history"))
-        XCTAssertEqual(rows.first { $0[0] == "few" }?[history], .string("5 events, 0 KB, 3 dropped"))
+        XCTAssertEqual(rows.first { $0[0] == "few" }?[history], .string("5 events, 4 KB, 3 dropped"), "its first chunk")
         XCTAssertEqual(rows.first { $0[0] == "stream" }?[history], .string("off"), "history is off unless asked for")
+    }
+
+    /// The history keeps events' bytes in chunks: within 1.5× their JSON size, and chunks of dropped
+    /// events are let go.
+    func testHistoryMemoryIsCloseToTheEventsJSONSize() throws {
+        let e = Engine()
+        try e.run("CREATE STREAM lines WITH (HISTORY = 20000)")
+        try e.run("CREATE STREAM dicts WITH (HISTORY = 20000)")
+        var rng = SplitMix64(seed: 7)
+        var keptJSON = 0   // the JSON size of the last 20,000 events
+        for i in 0..<60_000 {
+            let ev: Event = ["deviceId": .string("dev-\(rng.next() % 1000)"), "temperature": .double(Double(rng.next() % 10_000) / 100),
+                             "ts": .int(1_700_000_000_000 + Int64(i))]
+            let line = JSONWriter.string(object: ev)
+            if i >= 40_000 { keptJSON += line.utf8.count }
+            _ = e.emit(jsonLine: line, to: "lines", sync: true)
+            e.emitSync(ev, to: "dicts")
+        }
+        for name in ["lines", "dicts"] {
+            let h = try XCTUnwrap(e.history(ofStream: name))
+            XCTAssertEqual(h.count, 20_000)
+            XCTAssertEqual(h.dropped, ["over 20000 events": 40_000])
+            XCTAssertLessThanOrEqual(Double(h.memoryBytes), 1.5 * Double(keptJSON), name)
+            XCTAssertGreaterThan(h.memoryBytes, h.jsonBytes)
+        }
+        // What was kept reads back as the events, in order.
+        let snap = try XCTUnwrap(e.history(ofStream: "dicts")).snapshot()
+        let last = try XCTUnwrap(snap.events.last)
+        XCTAssertTrue(last.encoded, "a dictionary is kept in the compact form")
+        let back = snap.bytes.withUnsafeBufferPointer { HistoryCodec.read(UnsafeBufferPointer(rebasing: $0[last.start..<(last.start + last.length)])) }
+        XCTAssertEqual(back?["ts"], .int(1_700_000_000_000 + 59_999))
+        let lines = try XCTUnwrap(e.history(ofStream: "lines")).snapshot()
+        let text = String(decoding: lines.bytes[lines.events[0].start..<(lines.events[0].start + lines.events[0].length)], as: UTF8.self)
+        XCTAssertTrue(text.hasSuffix(#""ts":\#(1_700_000_000_000 + 40_000)}"#) && lines.events[0].encoded == false, text)
+        XCTAssertEqual(snap.events.map(\.sequence), snap.events.map(\.sequence).sorted())
+    }
+
+    /// Dictionaries round-trip through the history's compact form, whatever they hold; bytes that are not
+    /// such a form read as nil, never a crash.
+    func testTheCompactFormRoundTrips() {
+        var rng = SplitMix64(seed: 11)
+        func value(_ depth: Int) -> Value {
+            switch rng.next() % (depth > 3 ? 7 : 9) {
+            case 0: return .null
+            case 1: return .bool(rng.next() % 2 == 0)
+            case 2: return .int(Int64(bitPattern: rng.next()))
+            case 3: return .double(Double(bitPattern: rng.next() >> 2))
+            case 4: return .string(String(repeating: "é✓x", count: Int(rng.next() % 50)))
+            case 5: return .timestamp(Int64(rng.next() % 1_000_000_000_000))
+            case 6: return .string("")
+            case 7: return .array((0..<Int(rng.next() % 4)).map { _ in value(depth + 1) })
+            default: return .object(OrderedDictionary(uniqueKeysWithValues: (0..<Int(rng.next() % 4)).map { ("k\($0)", value(depth + 1)) }))
+            }
+        }
+        for _ in 0..<300 {
+            let event = OrderedDictionary(uniqueKeysWithValues: (0..<Int(rng.next() % 200)).map { ("field \($0) ✓", value(0)) })
+            var bytes: [UInt8] = []
+            HistoryCodec.write(event, into: &bytes)
+            let back = bytes.withUnsafeBufferPointer { HistoryCodec.read($0) }
+            XCTAssertEqual(back?.keys.elements, event.keys.elements)
+            XCTAssertTrue(back.map { zip($0.values, event.values).allSatisfy { a, b in a == b || (a.asDouble?.isNaN == true && b.asDouble?.isNaN == true) } } ?? false)
+            if bytes.count > 1 {
+                let cut = Int(rng.next() % UInt64(bytes.count - 1)) + 1
+                _ = bytes.withUnsafeBufferPointer { HistoryCodec.read(UnsafeBufferPointer(rebasing: $0[0..<cut])) }
+            }
+            var noise = bytes
+            for _ in 0..<5 where !noise.isEmpty { noise[Int(rng.next() % UInt64(noise.count))] = UInt8(truncatingIfNeeded: rng.next()) }
+            _ = noise.withUnsafeBufferPointer { HistoryCodec.read($0) }
+        }
     }
 
     func testTheDiffAsAStatement() throws {

@@ -36,6 +36,8 @@ public final class Query: @unchecked Sendable {
     public internal(set) var fieldsRead: [String] = []
     /// Output columns holding window bounds (ns since 1970; a terminal shows them as ISO times).
     public internal(set) var windowBoundColumns: [String] = []
+    /// The session parameters its plan used (lower-cased names): setting one restarts the query.
+    public internal(set) var parameters: Set<String> = []
 
     let op: QueryOperator
     /// Which inputs produced each result row, when the query was started with lineage on.

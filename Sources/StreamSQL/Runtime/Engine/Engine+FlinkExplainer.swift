@@ -40,6 +40,8 @@ extension Engine {
                                  at: select.range, in: sql)
         }
         let declared = lock.withLock { streams.mapValues(\.columns).filter { !$0.value.isEmpty } }
+        var substitution = ParameterSubstitution(values: lock.withLock { parameterValues }, sql: sql)
+        let select = try substitution.select(select)
         return try explainer(FlinkExplainRequest(select: select, sql: sql, inputs: flinkInputs, declaredColumns: declared))
     }
 }

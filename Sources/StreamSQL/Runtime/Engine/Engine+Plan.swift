@@ -23,11 +23,13 @@ public struct QueryPlan: @unchecked Sendable {
     let wantsWholeEvent: Bool
     /// The event fields it reads.
     var fieldsRead: [String] = []
+    /// The session parameters it used (lower-cased).
+    let parameters: Set<String>
 
     /// The same plan, to run under `name` (a definition planned before the old one gives up the name).
     func named(_ name: String) -> QueryPlan {
         QueryPlan(name: name, sql: sql, select: select, schema: schema, windowed: windowed, stream: stream, bound: bound,
-                  addedFields: addedFields, wantsWholeEvent: wantsWholeEvent, fieldsRead: fieldsRead)
+                  addedFields: addedFields, wantsWholeEvent: wantsWholeEvent, fieldsRead: fieldsRead, parameters: parameters)
     }
 }
 
@@ -79,9 +81,13 @@ extension Engine {
         return start(try planQuery(select, sql: sql, name: name))
     }
 
-    /// Binds a SELECT against the catalog as it is now. Nothing changes until the plan is started.
+    /// Binds a SELECT against the catalog as it is now, its parameters replaced by their values (the
+    /// session's, or `parameters` to plan a what-if). Nothing changes until the plan is started.
     /// Call with `planLock` held when the plan is to be started.
-    func planQuery(_ select: SelectStatement, sql: String, name: String?) throws(StreamSQLError) -> QueryPlan {
+    func planQuery(_ written: SelectStatement, sql: String, name: String?,
+                   parameters: ParameterValues? = nil) throws(StreamSQLError) -> QueryPlan {
+        var substitution = ParameterSubstitution(values: parameters ?? lock.withLock { parameterValues }, sql: sql)
+        let select = try substitution.select(written)
         if let name, lock.withLock({ namedQueries[name.lowercased()] != nil }) {
             throw StreamSQLError(.catalog, "a query named \(name) is already running (CREATE OR REPLACE QUERY replaces it)",
                                  at: select.range, in: sql)
@@ -93,11 +99,14 @@ extension Engine {
         let resolver = LayoutResolver(layout: layout, declaredFields: declared, sourceName: "stream \(st.name)")
         var binder = Binder(source: sql, functions: functionRegistry, resolver: resolver, streamNames: names)
         binder.tableStates = lock.withLock { tables }
+        binder.parameters = substitution.values
         let bound = try binder.bindSelect(select)
         var windowed = false
         if case .windowed = bound { windowed = true }
-        return QueryPlan(name: name, sql: sql, select: select, schema: bound.schema, windowed: windowed, stream: st, bound: bound,
-                         addedFields: binder.resolver.added, wantsWholeEvent: binder.resolver.wantsWhole, fieldsRead: binder.resolver.read)
+        // The plan keeps the SELECT as written, so that a restart binds the parameters' values then.
+        return QueryPlan(name: name, sql: sql, select: written, schema: bound.schema, windowed: windowed, stream: st, bound: bound,
+                         addedFields: binder.resolver.added, wantsWholeEvent: binder.resolver.wantsWhole, fieldsRead: binder.resolver.read,
+                         parameters: substitution.used.union(binder.usedParameters))
     }
 
     /// Starts a plan: widens its stream's layout, registers the query under its name and starts its
@@ -120,6 +129,7 @@ extension Engine {
         q.isNamed = plan.name != nil
         q.fieldsRead = plan.fieldsRead
         q.windowBoundColumns = plan.windowBoundColumns
+        q.parameters = plan.parameters
         lock.withLock {
             // Widen the stream's layout (slots are only appended, so other queries stay valid). Lineage shows
             // whole events, so a query that records it has its stream keep them.

@@ -34,6 +34,7 @@ extension Engine {
             if !key.isEmpty { s += " PRIMARY KEY (" + key.map(quoted).joined(separator: ", ") + ")" }
             out.append(s + " FROM FILE " + literal(path) + ";")
         }
+        out += parameters.map { "SET @\($0.name) = \($0.value.sqlLiteral);" }
         out += functionStatements()
         for d in defs {
             out.append(d.sql.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: ";"))) + ";")

@@ -60,6 +60,11 @@ extension Engine {
             return try explainRow(name, n: n, range: range, sql: sql)
         case .set(let name, let value, let range):
             return try set(name, value, range: range, sql: sql)
+        case .setParameter(let name, let value, let range):
+            return .message(try setParameter(name, to: try constant(value, sql: sql), range: range, sql: sql))
+        case .showParameters:
+            let rows = parametersInUse().map { p -> [Value] in [.string("@" + p.name), p.value, .string(p.queries.joined(separator: ", "))] }
+            return .table(columns: ["parameter", "value", "used by"], rows: rows)
         case .explainFlink(let select):
             return .message(try explainFlink(select, sql: sql))
         case .createStream(let name, let columns, let query, let options, let range):
@@ -139,6 +144,7 @@ extension Engine {
             }
             var b = Binder(source: sql, functions: functionRegistry, resolver: NoFields(), streamNames: [])
             b.udfArguments = [[:]]
+            b.parameters = lock.withLock { parameterValues }
             var o = OrderedDictionary<String, Value>()
             for (n, e) in zip(names, vals) {
                 let bound = try b.bind(e)
@@ -290,6 +296,7 @@ extension Engine {
         }
         // The body may use only its parameters and scalar functions.
         var check = Binder(source: sql, functions: functionRegistry, resolver: NoFields(), streamNames: [])
+        check.parameters = lock.withLock { parameterValues }
         try check.validate(def.body, windowed: false, groupKeys: [])
         if check.contains(def.body, kind: .aggregate) || check.contains(def.body, kind: .analytic) || check.contains(def.body, kind: .window) {
             throw StreamSQLError(.plan, "a SQL-defined function is a scalar expression; aggregate, analytic and window functions are not allowed in its body", at: def.body.range, in: sql)

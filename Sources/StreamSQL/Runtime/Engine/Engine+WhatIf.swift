@@ -35,6 +35,11 @@ extension Engine {
         s.profile.observe(o, now: options.clock.now())
     }
 
+    /// The history a stream keeps (nil for an unknown stream).
+    public func history(ofStream name: String) -> StreamHistory? {
+        lock.withLock { streams[name.lowercased()]?.history }
+    }
+
     /// Runs `select` (the text of a whole statement is `sql`) in place of the running query `name` over
     /// its sources' history, and the running version over the same events; returns how their rows differ.
     public func whatIf(_ name: String, select: SelectStatement, sql: String, range: SourceRange) throws(StreamSQLError) -> ResultDiff {
@@ -42,18 +47,36 @@ extension Engine {
             throw StreamSQLError(.catalog, "no running query named \(name)", at: range, in: sql,
                                  suggestions: closestNames(to: name, in: queries.map(\.name)))
         }
+        try requireHistory(name, range: range, sql: sql)
+        let params = lock.withLock { parameterValues }
+        return try whatIf(old: (oldSelect, live.sql, params), new: (select, sql, params))
+    }
+
+    /// A version of a query for a what-if: its SELECT, the statement text its positions count from, and
+    /// the parameter values it is planned with.
+    typealias Version = (select: SelectStatement, sql: String, parameters: ParameterValues)
+
+    /// Refuses a what-if when no input stream keeps a history.
+    func requireHistory(_ name: String, range: SourceRange, sql: String) throws(StreamSQLError) {
         let kept = lock.withLock { streams.values.filter { $0.derivedFrom == nil && $0.history.isRecording }.map(\.name) }
-        guard !kept.isEmpty else {
-            throw StreamSQLError(.catalog, "no stream keeps a history to run \(name) over: the interactive shell and `streamsql whatif` keep one; "
-                                 + "elsewhere declare it (CREATE STREAM s WITH (HISTORY = 100000)) or set EngineOptions.history", at: range, in: sql)
-        }
-        let scratch = try scratchEngine(for: [oldSelect, select])
-        let old = try scratch.collect(oldSelect, sql: live.sql, name: "whatif_old")
-        let new = try scratch.collect(select, sql: sql, name: "whatif_new")
-        replayHistory(into: scratch)
-        scratch.finish()
-        let keys = Set(old.plan.keyColumns).intersection(new.plan.keyColumns)
-        return ResultDiff(old: old.rows.all, new: new.rows.all, keys: old.plan.keyColumns.filter { keys.contains($0) })
+        guard kept.isEmpty else { return }
+        throw StreamSQLError(.catalog, "no stream keeps a history to run \(name) over: the interactive shell and `streamsql whatif` keep one; "
+                             + "elsewhere declare it (CREATE STREAM s WITH (HISTORY = 100000)) or set EngineOptions.history", at: range, in: sql)
+    }
+
+    /// Runs both versions over the history and diffs their rows. With the same parameters both run in one
+    /// scratch engine; otherwise each in its own, whose derived streams are recomputed with its values.
+    func whatIf(old: Version, new: Version) throws(StreamSQLError) -> ResultDiff {
+        let oldScratch = try scratchEngine(for: [old.select, new.select], parameters: old.parameters)
+        let sameValues = old.parameters == new.parameters
+        let newScratch = sameValues ? oldScratch : try scratchEngine(for: [new.select], parameters: new.parameters)
+        let oldRun = try oldScratch.collect(old.select, sql: old.sql, name: "whatif_old")
+        let newRun = try newScratch.collect(new.select, sql: new.sql, name: "whatif_new")
+        replayHistory(into: sameValues ? [oldScratch] : [oldScratch, newScratch])
+        oldScratch.finish()
+        if !sameValues { newScratch.finish() }
+        let keys = Set(oldRun.plan.keyColumns).intersection(newRun.plan.keyColumns)
+        return ResultDiff(old: oldRun.rows.all, new: newRun.rows.all, keys: oldRun.plan.keyColumns.filter { keys.contains($0) })
     }
 
     /// A diff as a table: the summary first, then each row marked `gone`, `new`, or `was`/`now` for a
@@ -72,12 +95,13 @@ extension Engine {
 
     /// An engine with this one's declarations and functions, the tables `selects` read, and the derived
     /// streams and query-kept tables they depend on; it keeps no history of its own.
-    private func scratchEngine(for selects: [SelectStatement]) throws(StreamSQLError) -> Engine {
+    private func scratchEngine(for selects: [SelectStatement], parameters: ParameterValues) throws(StreamSQLError) -> Engine {
         var o = options
         o.autoCreateStreams = true
         o.history = StreamHistory.Limits(events: 0)
         o.clock = ManualClock(start: options.clock.now())
         let scratch = Engine(options: o)
+        scratch.lock.withLock { scratch.parameterValues = parameters }
         let (streamList, tableList, defs) = lock.withLock { (Array(streams.values), tables, definitions) }
         for st in streamList where st.derivedFrom == nil {
             let copy = StreamState(name: st.name, history: o.history)
@@ -118,16 +142,25 @@ extension Engine {
         return (plan, rows)
     }
 
-    /// Feeds the histories of this engine's input streams into `scratch`, in arrival order.
-    private func replayHistory(into scratch: Engine) {
+    /// Feeds the histories of this engine's input streams into each scratch engine, in arrival order.
+    private func replayHistory(into scratches: [Engine]) {
         let inputs = lock.withLock { streams.values.filter { $0.derivedFrom == nil } }
-        var all: [(String, StreamHistory.Entry)] = []
-        for st in inputs { all += st.history.snapshot().map { (st.name, $0) } }
-        all.sort { $0.1.sequence < $1.1.sequence }
-        for (stream, e) in all {
-            switch e.payload {
-            case .json(let bytes): _ = bytes.withUnsafeBufferPointer { scratch.emit(jsonBytes: $0, to: stream, sync: true) }
-            case .event(let event, _): scratch.emitSync(event, to: stream)
+        let snapshots = inputs.map { ($0.name, $0.history.snapshot()) }
+        var order: [(stream: Int, event: Int, sequence: Int)] = []
+        for (i, s) in snapshots.enumerated() { order += s.1.events.indices.map { (i, $0, s.1.events[$0].sequence) } }
+        order.sort { $0.sequence < $1.sequence }
+        for scratch in scratches {
+            for o in order {
+                let (name, s) = snapshots[o.stream]
+                let e = s.events[o.event]
+                s.bytes.withUnsafeBufferPointer { buf in
+                    let bytes = UnsafeBufferPointer(rebasing: buf[e.start..<(e.start + e.length)])
+                    if !e.encoded {
+                        _ = scratch.emit(jsonBytes: bytes, to: name, sync: true)
+                    } else if let event = HistoryCodec.read(bytes) {
+                        scratch.emitSync(event, to: name)
+                    }
+                }
             }
         }
     }

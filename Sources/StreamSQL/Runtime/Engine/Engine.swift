@@ -86,6 +86,8 @@ public final class Engine: @unchecked Sendable {
     /// Orders the events of every stream's history, so that a what-if replays them as they arrived.
     let historySequence = Atomic<Int>(0)
     var definitionCounter = 0
+    /// Session parameters (`SET @name = …`), under `lock`.
+    var parameterValues = ParameterValues()
     /// Input files by stream, for `EXPLAIN FLINK` to learn field types from (set by `.replay` and `--input`).
     public var flinkInputs: [String: String] {
         get { lock.withLock { _flinkInputs } }
