@@ -14,10 +14,13 @@ extension Engine {
             guard let s = target(stream) else { return "unknown stream '\(stream)'" }
             let (layout, qs) = snapshot(s)
             var why: String? = nil
-            guard var row = typedRow(s, layout, event, qs, why: &why) else { return why ?? "rejected" }
-            if let file, s.tracesOrigins.load(ordering: .relaxed) { row.origin = RowOrigin(source: file, line: line) }
+            guard let row = typedRow(s, layout, event, qs, why: &why) else { return why ?? "rejected" }
             remember(event, in: s)
-            deliver(row, on: s, to: qs, sync: sync)
+            if let file, s.tracesOrigins.load(ordering: .relaxed) {
+                RowOrigin.$current.withValue(RowOrigin(source: file, line: line)) { deliver(row, on: s, to: qs, sync: sync) }
+            } else {
+                deliver(row, on: s, to: qs, sync: sync)
+            }
             return nil
         case .rejected(_, let reason):
             guard let s = target(stream) else { return reason }

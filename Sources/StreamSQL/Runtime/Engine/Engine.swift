@@ -294,11 +294,13 @@ public final class Engine: @unchecked Sendable {
                 let records = lineage != nil && st.tracesOrigins.load(ordering: .relaxed) ? lineage?.lastBatch : nil
                 for i in 0..<batch.count {
                     var why: String? = nil
-                    if var row = view.row(batch.object(i), why: &why) {
+                    if let row = view.row(batch.object(i), why: &why) {
                         if let records, i < records.count {
-                            row.origin = RowOrigin(query: records[i].query, inputs: records[i].inputs, droppedInputs: records[i].droppedInputs)
+                            let origin = RowOrigin(query: records[i].query, inputs: records[i].inputs, droppedInputs: records[i].droppedInputs)
+                            RowOrigin.$current.withValue(origin) { view.deliver(row, sync: true) }
+                        } else {
+                            view.deliver(row, sync: true)
                         }
-                        view.deliver(row, sync: true)
                     }
                 }
             }
@@ -348,10 +350,13 @@ public final class Engine: @unchecked Sendable {
             result = .failure(error)
         }
         switch result {
-        case .success(var row):
-            if let file, s.tracesOrigins.load(ordering: .relaxed) { row.origin = RowOrigin(source: file, line: line) }
+        case .success(let row):
             remember(json: bytes, in: s)
-            deliver(row, on: s, to: qs, sync: sync)
+            if let file, s.tracesOrigins.load(ordering: .relaxed) {
+                RowOrigin.$current.withValue(RowOrigin(source: file, line: line)) { deliver(row, on: s, to: qs, sync: sync) }
+            } else {
+                deliver(row, on: s, to: qs, sync: sync)
+            }
             return nil
         case .failure(let e):
             s.counters.reject(e.message)

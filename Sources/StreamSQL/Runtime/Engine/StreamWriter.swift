@@ -60,7 +60,7 @@ public final class StreamWriter {
 
     private func emit(jsonBytes bytes: UnsafeBufferPointer<UInt8>, sync: Bool, file: String?, line: Int) -> JSONError? {
         view.refresh(engine)
-        var row: Row
+        let row: Row
         do throws(JSONError) {
             if view.isTyped {
                 // Typed stream: read the whole object, then check and convert its fields.
@@ -76,10 +76,18 @@ public final class StreamWriter {
             for q in view.queries { q.counters.reject("invalid JSON: \(error.message)") }
             return error
         }
-        if let file, view.state.tracesOrigins.load(ordering: .relaxed) { row.origin = RowOrigin(source: file, line: line) }
         engine.remember(json: bytes, in: view.state)
-        view.deliver(row, sync: sync)
+        deliver(row, sync: sync, file: file, line: line)
         return nil
+    }
+
+    /// Delivers a row of `file` (its origin, for lineage, when a query on the stream records it).
+    private func deliver(_ row: Row, sync: Bool, file: String?, line: Int) {
+        if let file, view.state.tracesOrigins.load(ordering: .relaxed) {
+            RowOrigin.$current.withValue(RowOrigin(source: file, line: line)) { view.deliver(row, sync: sync) }
+        } else {
+            view.deliver(row, sync: sync)
+        }
     }
 
     /// One record of an event file (`EventFile`), as `Engine.feed`: nil, or why it was rejected. `file`
@@ -91,10 +99,9 @@ public final class StreamWriter {
         case .row(let event, let line):
             view.refresh(engine)
             var why: String? = nil
-            guard var row = view.row(event, why: &why) else { return why ?? "rejected" }
-            if let file, view.state.tracesOrigins.load(ordering: .relaxed) { row.origin = RowOrigin(source: file, line: line) }
+            guard let row = view.row(event, why: &why) else { return why ?? "rejected" }
             engine.remember(event, in: view.state)
-            view.deliver(row, sync: sync)
+            deliver(row, sync: sync, file: file, line: line)
             return nil
         case .rejected(_, let reason):
             view.refresh(engine)
