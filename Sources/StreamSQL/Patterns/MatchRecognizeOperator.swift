@@ -393,7 +393,7 @@ final class MatchRecognizeOperator: QueryOperator {
         for a in m.assignments {
             guard let r = p.rows[a.row] else { continue }
             let name = program.symbols[a.symbol]
-            inputs.append(lineage.input(r, role: name, marks: defines[a.symbol] == nil ? [] : ["DEFINE \(name)"]))
+            inputs.append(lineage.input(r, role: name, marks: defines[a.symbol] == nil ? [] : ["DEFINE \(name)"], now: false))
         }
         for (k, r) in rows.enumerated() {
             var these = inputs

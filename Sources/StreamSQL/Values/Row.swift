@@ -7,20 +7,15 @@ public struct Row: Sendable {
     public var slots: ContiguousArray<Value>
     /// The whole event in its own key order, kept only when some query needs it (`SELECT *`).
     public var whole: OrderedDictionary<String, Value>?
-    /// Where the event came from (file line, derived stream's result), only while a query on its stream
-    /// records lineage.
-    public var origin: RowOrigin?
 
     @inlinable public init(width: Int) {
         slots = ContiguousArray(repeating: .null, count: width)
         whole = nil
-        origin = nil
     }
 
-    @inlinable public init(slots: ContiguousArray<Value>, whole: OrderedDictionary<String, Value>? = nil, origin: RowOrigin? = nil) {
+    @inlinable public init(slots: ContiguousArray<Value>, whole: OrderedDictionary<String, Value>? = nil) {
         self.slots = slots
         self.whole = whole
-        self.origin = origin
     }
 
     /// Makes the row `width` NULL slots with no whole event again, keeping its storage when no one else

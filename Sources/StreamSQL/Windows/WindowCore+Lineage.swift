@@ -15,18 +15,20 @@ extension WindowCore {
 
     /// Marks, per MIN or MAX aggregate, the first input whose argument equals the result.
     private func markExtremes(_ inputs: inout [LineageInput], _ table: GroupTable, _ g: Int) {
-        for (i, kind) in aggKinds.enumerated() where (kind.op == .min || kind.op == .max) && !kind.distinct {
+        for (i, mark) in extremeMarks {
             let result = table.columns[i].result(g)
             guard !result.isNull, let at = inputs.firstIndex(where: { aggArgs[i]($0.row) == result }) else { continue }
-            inputs[at].marks.append("\(kind.op.rawValue)(\(aggregateArgumentNames[i]))")
+            inputs[at].marks.append(mark)
         }
     }
 
-    /// What each aggregate reads, for marks: the field's name, or `…` for an expression.
-    var aggregateArgumentNames: [String] {
-        q.aggregates.map { a in
-            if case .slot(_, let name)? = a.argument { return name }
-            return a.argument == nil ? "*" : "…"
+    /// Per MIN or MAX aggregate: its index and its mark, `max(temperature)` (`max(…)` over an expression).
+    static func extremeMarks(_ q: BoundWindowQuery) -> [(Int, String)] {
+        q.aggregates.enumerated().compactMap { i, a in
+            guard (a.kind.op == .min || a.kind.op == .max) && !a.kind.distinct else { return nil }
+            var name = "…"
+            if case .slot(_, let n)? = a.argument { name = n }
+            return (i, "\(a.kind.op.rawValue)(\(name))")
         }
     }
 }

@@ -175,10 +175,13 @@ final class WindowCore {
     var arrivals = ArrivalStamp()
     /// Where result rows' inputs go when the query records lineage (see `WindowCore+Lineage.swift`).
     let lineage: LineageRecorder?
+    /// With lineage: the MIN and MAX aggregates, and how their deciding row is marked.
+    let extremeMarks: [(Int, String)]
 
     init(_ q: BoundWindowQuery, counters: Counters, maxGroups: Int, maxPartitions: Int, clock: Clock, joins: JoinRows? = nil,
          lineage: LineageRecorder? = nil) {
         self.lineage = lineage
+        extremeMarks = lineage == nil ? [] : WindowCore.extremeMarks(q)
         let store = q.analytics.isEmpty ? nil : AnalyticValues(count: q.analytics.count)
         let c = ExpressionCompiler(analytics: store, joins: joins)
         analytics = store == nil ? nil : AnalyticRunner(q.analytics, compiler: c, maxPartitions: maxPartitions, counters: counters)

@@ -229,10 +229,10 @@ final class LineageTests: XCTestCase {
             for rec in try records(e, "w") {
                 guard case .string(let k)? = cell(rec, "k"), case .int(let ws)? = cell(rec, "ws"), case .int(let we)? = cell(rec, "we") else { return XCTFail() }
                 let sources = rec.sourceInputs
-                XCTAssertTrue(sources.allSatisfy { $0.source == "stream" && $0.row.origin == nil })
+                XCTAssertTrue(sources.allSatisfy { $0.source == "stream" && $0.origin == nil })
                 seen["\(k)|\(ws)|\(we)"] = Set(ids(e, sources))
                 // Each input of the window is a row of `warmer`, made by the query of that name from a row of `warm`.
-                XCTAssertTrue(rec.inputs.allSatisfy { $0.source == "warmer" && $0.row.origin?.query == "warmer" })
+                XCTAssertTrue(rec.inputs.allSatisfy { $0.source == "warmer" && $0.origin?.query == "warmer" })
             }
             XCTAssertEqual(seen, expected, "seed \(seed)")
         }
@@ -334,7 +334,7 @@ final class LineageTests: XCTestCase {
         let file = try EventFile(path: path)
         while let r = file.next() { e.feed(r, to: "stream", sync: true, file: path) }
         let rec = try XCTUnwrap(e.lineage(ofQuery: "f")?.record(latest: 1))
-        XCTAssertEqual(rec.inputs.first?.row.origin?.label, "\(path):3")
+        XCTAssertEqual(rec.inputs.first?.origin?.label, "\(path):3")
         XCTAssertEqual(e.lineageTable(rec).rows[1][2], .string("stream (\(path):3)"))
     }
 

@@ -15,10 +15,13 @@ extension Engine {
             guard let s = target(stream) else { return "unknown stream '\(stream)'" }
             let (layout, qs) = snapshot(s)
             var why: String? = nil
-            guard var row = typedRow(s, layout, event, qs, why: &why, origin: origin) else { return why ?? "rejected" }
-            if let file = origin.file, s.tracesOrigins.load(ordering: .relaxed) { row.origin = RowOrigin(source: file, line: record.line) }
+            guard let row = typedRow(s, layout, event, qs, why: &why, origin: origin) else { return why ?? "rejected" }
             remember(event, in: s)
-            deliver(row, on: s, to: qs, sync: sync)
+            if let file, s.tracesOrigins.load(ordering: .relaxed) {
+                RowOrigin.$current.withValue(RowOrigin(source: file, line: record.line)) { deliver(row, on: s, to: qs, sync: sync) }
+            } else {
+                deliver(row, on: s, to: qs, sync: sync)
+            }
             return nil
         case .rejected(_, let reason):
             guard let s = target(stream) else { return reason }

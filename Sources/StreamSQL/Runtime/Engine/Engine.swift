@@ -315,11 +315,13 @@ public final class Engine: @unchecked Sendable {
                     var why: String? = nil
                     let event = batch.object(i)
                     if self.profilesStreams && st.profile.sample() { st.profile.observe(event, now: self.options.clock.now()) }
-                    if var row = view.row(event, why: &why) {
+                    if let row = view.row(event, why: &why) {
                         if let records, i < records.count {
-                            row.origin = RowOrigin(query: records[i].query, inputs: records[i].inputs, droppedInputs: records[i].droppedInputs)
+                            let origin = RowOrigin(query: records[i].query, inputs: records[i].inputs, droppedInputs: records[i].droppedInputs)
+                            RowOrigin.$current.withValue(origin) { view.deliver(row, sync: true) }
+                        } else {
+                            view.deliver(row, sync: true)
                         }
-                        view.deliver(row, sync: true)
                     }
                 }
             }
@@ -371,10 +373,13 @@ public final class Engine: @unchecked Sendable {
             result = .failure(error)
         }
         switch result {
-        case .success(var row):
-            if let origin, let file = origin.file, s.tracesOrigins.load(ordering: .relaxed) { row.origin = RowOrigin(source: file, line: origin.line) }
+        case .success(let row):
             remember(json: bytes, in: s)
-            deliver(row, on: s, to: qs, sync: sync)
+            if let origin, let file = origin.file, s.tracesOrigins.load(ordering: .relaxed) {
+                RowOrigin.$current.withValue(RowOrigin(source: file, line: origin.line)) { deliver(row, on: s, to: qs, sync: sync) }
+            } else {
+                deliver(row, on: s, to: qs, sync: sync)
+            }
             return nil
         case .failure(let e):
             s.counters.reject(RejectedLine(text: String(decoding: bytes, as: UTF8.self), file: origin?.file, line: origin?.line, reason: e.message))

@@ -73,7 +73,7 @@ public final class StreamWriter {
 
     private func emit(jsonBytes bytes: UnsafeBufferPointer<UInt8>, sync: Bool, origin: LineOrigin?) -> JSONError? {
         view.refresh(engine)
-        var row: Row
+        let row: Row
         do throws(JSONError) {
             if view.isTyped {
                 // Typed stream: read the whole object, then check and convert its fields.
@@ -90,14 +90,22 @@ public final class StreamWriter {
             for q in view.queries { q.counters.reject("invalid JSON: \(error.message)") }
             return error
         }
-        if let origin, let file = origin.file, view.state.tracesOrigins.load(ordering: .relaxed) { row.origin = RowOrigin(source: file, line: origin.line) }
         engine.remember(json: bytes, in: view.state)
-        view.deliver(row, sync: sync)
+        deliver(row, sync: sync, file: origin?.file, line: origin?.line ?? 0)
         return nil
     }
 
+    /// Delivers a row of `file` (its origin, for lineage, when a query on the stream records it).
+    private func deliver(_ row: Row, sync: Bool, file: String?, line: Int) {
+        if let file, view.state.tracesOrigins.load(ordering: .relaxed) {
+            RowOrigin.$current.withValue(RowOrigin(source: file, line: line)) { view.deliver(row, sync: sync) }
+        } else {
+            view.deliver(row, sync: sync)
+        }
+    }
+
     /// One record of an event file (`EventFile`), as `Engine.feed`: nil, or why it was rejected.
-    /// `file` names the file in the rejected lines kept for the inspector and `stream.rejected`.
+    /// `file` names the file in the rejected lines kept for the inspector and `stream.rejected`, and in lineage.
     public func feed(_ record: EventFile.Record, sync: Bool, file: String? = nil) -> String? {
         let origin = LineOrigin(file: file, line: record.line)
         // One untyped stream with one query that keeps no lineage: rows are decoded into a batch.
@@ -114,10 +122,9 @@ public final class StreamWriter {
         case .row(let event, _):
             view.refresh(engine)
             var why: String? = nil
-            guard var row = view.row(event, why: &why, origin: origin) else { return why ?? "rejected" }
-            if let file, view.state.tracesOrigins.load(ordering: .relaxed) { row.origin = RowOrigin(source: file, line: record.line) }
+            guard let row = view.row(event, why: &why, origin: origin) else { return why ?? "rejected" }
             engine.remember(event, in: view.state)
-            view.deliver(row, sync: sync)
+            deliver(row, sync: sync, file: file, line: record.line)
             return nil
         case .rejected(_, let reason):
             view.refresh(engine)

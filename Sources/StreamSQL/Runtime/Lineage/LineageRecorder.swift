@@ -49,7 +49,7 @@ public final class LineageRecorder: @unchecked Sendable {
     // them): inputs reported per result row, more inputs of rows made from one event, rows per event.
     private var explicit: [(row: Int, inputs: [LineageInput], dropped: Int)] = []
     private var extras: [(row: Int, inputs: [LineageInput])] = []
-    private var perEvent: [(rows: Range<Int>, event: Row)] = []
+    private var perEvent: [(rows: Range<Int>, event: Row, origin: RowOrigin?)] = []
     /// A derived stream reads the query's results: every row of a batch needs its record (its rows'
     /// origin); otherwise only the last `limits.results` of a batch are made.
     let feedsStreams = Atomic<Bool>(false)
@@ -75,9 +75,10 @@ public final class LineageRecorder: @unchecked Sendable {
         self.limits = limits
     }
 
-    /// An input of this query's stream, for operators.
-    func input(_ row: Row, role: String, marks: [String] = []) -> LineageInput {
-        LineageInput(role: role, source: stream, row: row, marks: marks)
+    /// An input of this query's stream, for operators: the row being processed now has the origin its
+    /// deliverer named; a row kept from earlier (a pattern's, lag's) has none known (`now: false`).
+    func input(_ row: Row, role: String, marks: [String] = [], now: Bool = true) -> LineageInput {
+        LineageInput(role: role, source: stream, row: row, marks: marks, origin: now ? RowOrigin.current : nil)
     }
 
     /// Result row `row` of the batch being built came from `inputs` (plus `dropped` more not kept).
@@ -97,7 +98,7 @@ public final class LineageRecorder: @unchecked Sendable {
 
     /// Rows `rows` were appended while the query processed `event`.
     @inline(__always) func produced(_ rows: Range<Int>, by event: Row) {
-        if !rows.isEmpty { perEvent.append((rows, event)) }
+        if !rows.isEmpty { perEvent.append((rows, event, RowOrigin.current)) }
     }
 
     /// The batch is complete: pairs its rows with their inputs and keeps them (the latest
@@ -125,7 +126,7 @@ public final class LineageRecorder: @unchecked Sendable {
                 inputs = explicit[x].inputs; dropped = explicit[x].dropped
             } else {
                 while k < perEvent.count && perEvent[k].rows.upperBound <= r { k += 1 }
-                if k < perEvent.count && perEvent[k].rows.contains(r) { inputs.append(input(perEvent[k].event, role: "event")) }
+                if k < perEvent.count && perEvent[k].rows.contains(r) { inputs.append(LineageInput(role: "event", source: stream, row: perEvent[k].event, origin: perEvent[k].origin)) }
                 while e < extras.count && extras[e].row < r { e += 1 }
                 while e < extras.count && extras[e].row == r { inputs += extras[e].inputs; e += 1 }
             }

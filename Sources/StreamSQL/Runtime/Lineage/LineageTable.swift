@@ -36,7 +36,7 @@ public struct LineageTable: Sendable {
             for (k, input) in inputs.enumerated() {
                 guard lines.count < LineageTable.maxLines else { return }
                 let id = prefix + "\(k + 1)"
-                let origin = input.row.origin
+                let origin = input.origin
                 var source = input.source
                 if let o = origin, let label = o.label { source += " (\(label))" }
                 lines.append((id, input.role, source, input.marks.joined(separator: ", "), fields(input)))
@@ -64,7 +64,7 @@ extension LineageRecord {
     public var sourceInputs: [LineageInput] {
         func expand(_ inputs: [LineageInput], _ depth: Int) -> [LineageInput] {
             inputs.flatMap { i -> [LineageInput] in
-                if let o = i.row.origin, o.query != nil, depth < LineageTable.maxDepth { return expand(o.inputs, depth + 1) }
+                if let o = i.origin, o.query != nil, depth < LineageTable.maxDepth { return expand(o.inputs, depth + 1) }
                 return [i]
             }
         }

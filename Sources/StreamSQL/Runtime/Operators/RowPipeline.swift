@@ -94,7 +94,7 @@ final class RowPipeline: QueryOperator {
         }
         if !order.isEmpty { sortRows(&out, from: firstRow) }
         if let lineage, joins == nil, let analytics, out.values.count > firstRow {
-            let previous = analytics.previousRows.map { lineage.input($0.row, role: "previous", marks: ["\($0.function)"]) }
+            let previous = analytics.previousRows.map { lineage.input($0.row, role: "previous", marks: ["\($0.function)"], now: false) }
             if !previous.isEmpty { lineage.attach(rows: (firstRow / max(1, schema.width))..<out.count, previous) }
         }
         if let r = remaining { return r > 0 }
