@@ -253,8 +253,8 @@ public final class RowPrinter: @unchecked Sendable {
             for r in rows { line(r, mark: nil) }
         case .changelog:
             sizeColumns(rows, extra: 2)
-            // EMIT CHANGES says itself which rows withdraw an earlier one.
-            if batch.kinds.contains(.retract) {
+            // EMIT CHANGES (and a late row's update) says itself which rows withdraw an earlier one.
+            if batch.kinds.contains(where: { $0 == .retract || $0 == .update }) {
                 for (i, r) in rows.enumerated() { line(r, mark: batch.kind(i) == .retract ? "-" : "+") }
                 previousFiring = []
                 return

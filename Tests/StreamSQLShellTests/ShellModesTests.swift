@@ -39,6 +39,15 @@ final class ShellModesTests: ScratchFolderTestCase {
         XCTAssertTrue(bad.err.contains("--output must be one of"), bad.err)
     }
 
+    func testChangelogShowsEmitChangesRetractionsAsMinus() throws {
+        let changes = "SELECT k, SUM(v) AS total FROM s GROUP BY k, TumblingWindow('10s') WITH (TIMESTAMP='ts', TIMEUNIT='ms') EMIT CHANGES;"
+        let c = try run(["-e", changes, "--input", "s=\(try events)", "--output", "changelog"])
+        XCTAssertEqual(c.status, 0, c.err)
+        XCTAssertEqual(c.out.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) },
+                       ["k | total", "--+------", "+ a | 1", "+ b | 2", "- a | 1", "+ a | 4", "+ c | 4"],
+                       "each group's previous row is withdrawn before its new one; other groups' rows stay")
+    }
+
     func testRowPrinterRepeatsTheHeaderEveryScreenfulAndCutsLongValues() {
         var lines: [String] = []
         let p = RowPrinter(mode: .table, windowed: false, color: false, screenRows: 6, screenColumns: 30, maxWidth: 12, write: { lines.append($0) })

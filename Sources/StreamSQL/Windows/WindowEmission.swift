@@ -45,14 +45,15 @@ final class WindowEmission {
 
     // MARK: EMIT CHANGES
 
-    /// One window's last shown aggregate rows, flat (`width` values per group) so that a change rewrites
-    /// them in place instead of allocating a row per event.
+    /// One window's last shown rows: per group (in `index` order), the window bounds and the aggregates
+    /// (`stride` values; the keys are the index's, the other slots constants), flat so that a change
+    /// rewrites them in place instead of allocating a row per event.
     private final class Shown {
-        var index: [GroupKey: Int] = [:]
-        var rows: [Value] = []
+        let index = KeyMap<Void>()
+        var values: [Value] = []
         /// Per group: whether its row passed HAVING and was emitted (only then is there something to retract).
         var emitted: [Bool] = []
-        /// Groups withdrawn (a session merged away): their row is no longer shown.
+        /// Groups whose window ended or was merged away: their row is no longer shown.
         var gone: [Bool] = []
     }
     /// Per window (its end, or a session's id): the rows last shown.
@@ -60,28 +61,43 @@ final class WindowEmission {
     /// The row a retraction re-projects, refilled in place.
     private var retraction = Row(width: 0)
 
+    /// Which aggregate-row slots a shown row keeps: the bounds and the aggregates.
+    @inline(__always) private func kept(_ width: Int, _ keys: Int) -> (stride: Int, firstAgg: Int) {
+        let firstAgg = BoundWindowQuery.firstKeySlot + keys
+        return (2 + width - firstAgg, firstAgg)
+    }
+
     /// After a row changed `key`'s group in window `window`: when its aggregate row differs from the one
     /// last shown, the previous row again as a retraction, then the new one as an update.
     func change(_ core: WindowCore, _ table: GroupTable, _ g: Int, window: Int64, start: Int64, end: Int64,
                 into out: inout ResultBatch) {
         let row = core.aggregateRow(table, g, start: .int(start), end: .int(end), kind: .update)
-        let width = row.slots.count
+        let (stride, firstAgg) = kept(row.slots.count, core.keyEvals.count)
         let w: Shown
         if let existing = shown[window] { w = existing } else { w = Shown(); shown[window] = w }
         let key = table.key(g)
-        guard let i = w.index[key] else {
-            w.index[key] = w.emitted.count
-            w.rows.append(contentsOf: row.slots)
+        guard let i = w.index.position(of: key) else {
+            _ = w.index.append(key, ())
+            w.values.append(row.slots[0]); w.values.append(row.slots[1])
+            for k in firstAgg..<row.slots.count { w.values.append(row.slots[k]) }
             w.emitted.append(core.project(row, kind: .update, into: &out))
             w.gone.append(false)
             return
         }
-        let base = i * width
-        if !w.gone[i] {
-            if w.rows[base..<(base + width)].elementsEqual(row.slots) { return }
-            if w.emitted[i] { retract(core, w.rows[base..<(base + width)], into: &out) }
+        let base = i * stride
+        let same = w.values.withUnsafeBufferPointer { old -> Bool in
+            guard old[base] == row.slots[0], old[base + 1] == row.slots[1] else { return false }
+            for k in 0..<(stride - 2) where old[base + 2 + k] != row.slots[firstAgg + k] { return false }
+            return true
         }
-        for k in 0..<width { w.rows[base + k] = row.slots[k] }
+        if !w.gone[i] {
+            if same { return }
+            if w.emitted[i] { retract(core, w, i, stride: stride, width: row.slots.count, firstAgg: firstAgg, into: &out) }
+        }
+        w.values.withUnsafeMutableBufferPointer { v in
+            v[base] = row.slots[0]; v[base + 1] = row.slots[1]
+            for k in 0..<(stride - 2) { v[base + 2 + k] = row.slots[firstAgg + k] }
+        }
         w.emitted[i] = core.project(row, kind: .update, into: &out)
         w.gone[i] = false
     }
@@ -89,16 +105,24 @@ final class WindowEmission {
     /// Withdraws a session merged into another: the row its group showed is retracted and the window
     /// forgotten (a session window holds one group).
     func withdraw(_ core: WindowCore, window: Int64, key: GroupKey, into out: inout ResultBatch) {
-        guard let w = shown.removeValue(forKey: window), let i = w.index[key], !w.gone[i] else { return }
-        let width = w.rows.count / max(1, w.emitted.count)
-        if w.emitted[i] { retract(core, w.rows[(i * width)..<((i + 1) * width)], into: &out) }
+        guard let w = shown.removeValue(forKey: window), let i = w.index.position(of: key), !w.gone[i], w.emitted[i] else { return }
+        let width = core.q.aggregateRowWidth
+        let (stride, firstAgg) = kept(width, core.keyEvals.count)
+        retract(core, w, i, stride: stride, width: width, firstAgg: firstAgg, into: &out)
     }
 
-    private func retract(_ core: WindowCore, _ slots: ArraySlice<Value>, into out: inout ResultBatch) {
-        if retraction.slots.count != slots.count { retraction = Row(width: slots.count) }
-        var k = 0
-        for v in slots { retraction.slots[k] = v; k += 1 }
+    /// Group `i`'s shown row of `w` again, marked retract.
+    private func retract(_ core: WindowCore, _ w: Shown, _ i: Int, stride: Int, width: Int, firstAgg: Int,
+                         into out: inout ResultBatch) {
+        if retraction.slots.count != width { retraction = Row(width: width) }
+        let base = i * stride
+        retraction.slots[0] = w.values[base]
+        retraction.slots[1] = w.values[base + 1]
+        retraction.slots[BoundWindowQuery.rowNumberSlot] = .int(1)
         retraction.slots[BoundWindowQuery.emitKindSlot] = WindowEmission.names[Int(EmitKind.retract.rawValue)]
+        let key = w.index.key(at: i)
+        for k in 0..<(firstAgg - BoundWindowQuery.firstKeySlot) { retraction.slots[BoundWindowQuery.firstKeySlot + k] = key.value(k) }
+        for k in 0..<(stride - 2) { retraction.slots[firstAgg + k] = w.values[base + 2 + k] }
         _ = core.project(retraction, kind: .retract, into: &out)
     }
 
@@ -107,7 +131,7 @@ final class WindowEmission {
 
     /// One group's window ended (counting and global windows, which restart per group).
     func forget(window: Int64, key: GroupKey) {
-        guard let w = shown[window], let i = w.index[key] else { return }
+        guard let w = shown[window], let i = w.index.position(of: key) else { return }
         w.gone[i] = true
         w.emitted[i] = false
     }
