@@ -44,6 +44,7 @@ extension Repl {
         do {
             let f = try Feeder(engine: engine, sources: [Feeder.Source(generator: scenario.generator(GeneratorConfig(seed: seed)), rate: rate)])
             f.label = "generator \(scenario.name)"
+            f.scenarioNames = [scenario.name]
             f.start()
             generators.append((scenario.name, f))
             say("generating \(scenario.name) into \(scenario.streams.joined(separator: ", ")) at \(Int(rate)) events/s (seed \(seed)); .gen stop ends it")

@@ -63,6 +63,9 @@ public final class Dashboard: @unchecked Sendable {
     var feedHeld = false
     /// The open inspector (`i` on a windowed pane), drawn over the panes.
     var inspector: InspectorView?
+    /// The incident menu (`!`) while it is open, and a one-line notice for the footer (an incident caused).
+    var incidentMenu: IncidentMenu?
+    var notice: String?
     var lastFrame: Frame?
     // Rates, measured between header refreshes.
     var lastSample: (time: Double, eventsIn: Int, rowsOut: Int)?
@@ -156,12 +159,12 @@ public final class Dashboard: @unchecked Sendable {
     }
 
     func footer(_ f: inout Frame) {
-        let keys = filtering
+        let keys = notice.map { " " + $0 } ?? (filtering
             ? " filter: \(focusedPane?.filter ?? "")▏  (Enter to keep, Esc to clear)"
             : help != nil ? " ↑↓ PgUp PgDn Home End scroll  Esc or ? close  q quit"
             : detail != nil ? " ↑↓ PgUp PgDn Home End scroll  w why  Esc back  q quit"
             : inspector != nil ? " ↑↓ PgUp PgDn Home End scroll  Esc back  q quit"
-            : " ? help  q quit  Tab/1-9 focus  ↑↓ row  Enter open/zoom  Esc back  Space pause  ←→ value/step  / filter  s sort  [ ] scenario  +/- fps(\(fps))"
+            : " ? help  q quit  Tab/1-9 focus  ↑↓ row  Enter open/zoom  Esc back  Space pause  ←→ value/step  / filter  s sort  [ ] scenario  ! incident  +/- fps(\(fps))")
         f.put(0, f.height - 1, Frame.pad(keys, f.width), .dim)
     }
 
@@ -260,6 +263,7 @@ public final class Dashboard: @unchecked Sendable {
         header(&f, now: now)
         footer(&f)
         help?.draw(in: &f)
+        incidentMenu?.draw(in: &f)
         lastFrame = f
         return f
     }
@@ -322,6 +326,7 @@ public final class Dashboard: @unchecked Sendable {
 
     /// Handles one key; returns false to leave.
     func handle(_ key: Int32) -> Bool {
+        notice = nil
         let ps = groupPanes
         if filtering, let p = focusedPane {
             switch key {
@@ -333,6 +338,7 @@ public final class Dashboard: @unchecked Sendable {
             }
             return true
         }
+        if incidentMenu != nil { handleIncidentMenu(key); return true }
         if key == Int32(UInt8(ascii: "q")) { return false }
         if key == 27 { back(); return true }
         // Over everything, the help scrolls with the cursor keys; ? closes it, Space still pauses.
@@ -393,6 +399,7 @@ public final class Dashboard: @unchecked Sendable {
         case Int32(UInt8(ascii: "+")), Int32(UInt8(ascii: "=")): fps = min(20, fps + 1)
         case Int32(UInt8(ascii: "-")): fps = max(1, fps - 1)
         case Int32(UInt8(ascii: "?")): help = help == nil ? HelpOverlay() : nil
+        case Int32(UInt8(ascii: "!")): openIncidentMenu()
         default: break
         }
         return true
