@@ -143,6 +143,13 @@ public final class ScheduledGenerator: ScenarioGenerator, @unchecked Sendable {
     public private(set) var generated = 0
     private let pending = Mutex<[IncidentTrigger]>([])
     private let log = Mutex<IncidentSchedule>(IncidentSchedule())
+    private let lastTime = Atomic<Int64>(Int64.min)
+
+    /// The event time of the latest event (ms since the epoch), if any.
+    public var lastEventTimeMs: Int64? {
+        let t = lastTime.load(ordering: .relaxed)
+        return t == Int64.min ? nil : t
+    }
 
     public init(_ base: ScenarioGenerator, schedule: IncidentSchedule = IncidentSchedule()) {
         self.base = base
@@ -167,7 +174,9 @@ public final class ScheduledGenerator: ScenarioGenerator, @unchecked Sendable {
             log.withLock { $0.add(.init(at: at, trigger: t)) }
         }
         generated += 1
-        return base.next()
+        let e = base.next()
+        lastTime.store(e.eventTimeMs, ordering: .relaxed)
+        return e
     }
 
     public func begin(_ trigger: IncidentTrigger) -> Bool { base.begin(trigger) }

@@ -66,6 +66,10 @@ public final class Dashboard: @unchecked Sendable {
     /// The incident menu (`!`) while it is open, and a one-line notice for the footer (an incident caused).
     var incidentMenu: IncidentMenu?
     var notice: String?
+    /// A story being presented: its header line and its caption (instead of the header and the keys), and
+    /// its keys (nil: not its key; true: handled; false: leave the loop).
+    var banner: (() -> (top: String, caption: String))?
+    var keyHook: ((Int32) -> Bool?)?
     var lastFrame: Frame?
     // Rates, measured between header refreshes.
     var lastSample: (time: Double, eventsIn: Int, rowsOut: Int)?
@@ -123,6 +127,10 @@ public final class Dashboard: @unchecked Sendable {
     }
 
     func header(_ f: inout Frame, now: Double) {
+        if let b = banner {
+            f.put(0, 0, Frame.pad(b().top, f.width), .header)
+            return
+        }
         let t = totals()
         if let s = lastSample, now - s.time >= 0.5 {
             rates = (Double(t.eventsIn - s.eventsIn) / (now - s.time), Double(t.rowsOut - s.rowsOut) / (now - s.time))
@@ -159,6 +167,10 @@ public final class Dashboard: @unchecked Sendable {
     }
 
     func footer(_ f: inout Frame) {
+        if let b = banner, notice == nil, !filtering {
+            f.put(0, f.height - 1, Frame.pad(" " + b().caption, f.width), .focus)
+            return
+        }
         let keys = notice.map { " " + $0 } ?? (filtering
             ? " filter: \(focusedPane?.filter ?? "")▏  (Enter to keep, Esc to clear)"
             : help != nil ? " ↑↓ PgUp PgDn Home End scroll  Esc or ? close  q quit"
@@ -339,6 +351,7 @@ public final class Dashboard: @unchecked Sendable {
             return true
         }
         if incidentMenu != nil { handleIncidentMenu(key); return true }
+        if let hook = keyHook, let r = hook(key) { return r }
         if key == Int32(UInt8(ascii: "q")) { return false }
         if key == 27 { back(); return true }
         // Over everything, the help scrolls with the cursor keys; ? closes it, Space still pauses.

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import StreamSQLScenarios
+import StreamSQLShell
+
+/// `streamsql present STORY`: a story script on the dashboard, step by step.
+struct PresentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "present",
+        abstract: "Present a story (demos/stories/NAME.sql) on the dashboard: → or Space next step, ← back, p pause, q quit.",
+        discussion: "A story is .story SCENARIO 'title', then steps: .step 'caption', .incident NAME [key=value …], .wait 10m (event time), .speed x600, .focus PANE, .zoom PANE, .highlight PANE key=value. The same seed always gives the same screens.")
+
+    @Argument(help: "The story script, or a scenario name for its story in demos/stories/.")
+    var story: String
+
+    @Option(help: "Generator seed.")
+    var seed: UInt64 = 42
+
+    @Option(help: "The folder of demo scripts (default: ./demos or the source tree's).")
+    var demos: String?
+
+    @Option(help: "Instead of the screen, write the frame at the end of this step (1-based) to --snapshot FILE.")
+    var step: Int?
+
+    @Option(help: "With --step: the file to write the frame to.")
+    var snapshot: String?
+
+    @Option(help: "Frame size for --snapshot, as COLSxROWS.")
+    var size: String = "100x30"
+
+    @OptionGroup var screen: ScreenOptions
+
+    func run() throws {
+        try Self.present(story, seed: seed, demos: demos, screen: screen, step: step, snapshot: snapshot, size: size)
+    }
+
+    static func present(_ story: String, seed: UInt64, demos: String?, screen: ScreenOptions, step: Int? = nil,
+                        snapshot: String? = nil, size: String = "100x30") throws {
+        guard let dir = ScenarioSession.demosDirectory(demos) else {
+            warn("cannot find the demo scripts: run from the project folder, or pass --demos DIR")
+            throw ExitCode(2)
+        }
+        var path = story
+        if !FileManager.default.fileExists(atPath: path), Scenarios.named(story) != nil {
+            path = dir + "/stories/" + story.lowercased() + ".sql"
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            warn("cannot read the story \(path)" + (Scenarios.named(story) != nil ? " (no story for this scenario yet)" : ""))
+            throw ExitCode(2)
+        }
+        let theme = try screen.theme()
+        let presenter: Presenter
+        do {
+            presenter = Presenter(story: try Story.parse(String(decoding: data, as: UTF8.self)), seed: seed, demosDirectory: dir)
+        } catch {
+            warn("\(path): \(error)")
+            throw ExitCode(2)
+        }
+        presenter.configure = { screen.apply(to: $0, theme: theme) }
+        if step != nil || snapshot != nil {
+            guard let step, let snapshot, step >= 1, step <= presenter.story.steps.count else {
+                warn("--step N (1…\(presenter.story.steps.count)) and --snapshot FILE go together")
+                throw ExitCode(2)
+            }
+            let (w, h) = try DashboardCommand.parseSize(size)
+            do {
+                let text = try presenter.frame(afterStep: step - 1, width: w, height: h)
+                guard FileManager.default.createFile(atPath: snapshot, contents: Data(text.utf8)) else { warn("cannot write \(snapshot)"); throw ExitCode(2) }
+            } catch let e as Story.ParseError {
+                warn("\(path): \(e)")
+                throw ExitCode(2)
+            }
+            return
+        }
+        if let r = Dashboard.refusal() { warn(r); throw ExitCode(2) }
+        let exit: Dashboard.Exit
+        do { exit = try presenter.run() } catch {
+            warn("\(path): \(error)")
+            throw ExitCode(2)
+        }
+        switch exit {
+        case .quit: return
+        case .signal(let s): throw ExitCode(128 + s)
+        case .refused(let m): warn(m); throw ExitCode(2)
+        }
+    }
+}

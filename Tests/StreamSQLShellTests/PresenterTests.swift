@@ -1,0 +1,66 @@
+import Foundation
+@testable import StreamSQLShell
+import StreamSQLScenarios
+import XCTest
+
+/// Stories: parsing (mistakes name their line), and screens that are a function of the seed and the steps.
+final class PresenterTests: XCTestCase {
+    static let demos = InteractiveShellTests.root.appendingPathComponent("demos").path
+
+    func fraudStory() throws -> Story {
+        let text = try String(contentsOfFile: Self.demos + "/stories/fraud.sql", encoding: .utf8)
+        return try Story.parse(text)
+    }
+
+    func testTheFraudStoryParses() throws {
+        let s = try fraudStory()
+        XCTAssertEqual(s.scenario.name, "fraud")
+        XCTAssertEqual(s.steps.count, 4)
+        XCTAssertTrue(s.steps[0].caption.contains("payment's risk score"), s.steps[0].caption)
+        XCTAssertEqual(s.steps[1].actions.first, .incident(IncidentTrigger(name: "burst", settings: ["user": "U0042", "count": "8"])))
+        // 60 minutes of event time at the fraud generator's 3 s per event.
+        XCTAssertEqual(s.steps[0].actions.last, .wait(events: 1200))
+    }
+
+    func testStoryMistakesNameTheirLine() {
+        func error(_ text: String) -> String {
+            do { _ = try Story.parse(text); return "" } catch { return error.description }
+        }
+        XCTAssertEqual(error(".step 'x'"), "line 1: a story starts with .story SCENARIO 'title'")
+        XCTAssertEqual(error(".story fraud\n.wait 10s"), "line 2: .wait belongs to a step: put a .step 'caption' first")
+        XCTAssertEqual(error(".story fraud\n.step 'a'\n.incident meteor"), "line 3: fraud has no incident 'meteor'; its incidents: burst")
+        XCTAssertEqual(error(".story fraud\n.step 'a'\n.wait ten"), "line 3: usage: .wait DURATION of event time (30s, 10m, 2h)")
+        XCTAssertEqual(error(".story fraud\n.step 'a'\nSELECT 1;").prefix(38), "line 3: a story holds only story comma")
+        XCTAssertEqual(error(".story nope"), "line 1: usage: .story SCENARIO 'title'   (scenarios: \(Scenarios.names.joined(separator: ", ")))")
+        XCTAssertEqual(error(".story fraud"), "the story has no steps: add .step 'caption' lines")
+        XCTAssertEqual(error(".story fraud\n.step 'a'\n.speed fast"), "line 3: usage: .speed xN with N > 0, or .speed max")
+    }
+
+    func testAStepNamingNoPaneIsRefused() throws {
+        let story = try Story.parse(".story fraud\n.step 'a'\n.zoom nope")
+        XCTAssertThrowsError(try Presenter(story: story, seed: 1, demosDirectory: Self.demos).frame(afterStep: 0)) { e in
+            XCTAssertEqual("\(e)", "line 2+: no pane 'nope' in fraud.sql; its panes: scores, per_minute, alerts")
+        }
+    }
+
+    func testEveryRunOfAStepGivesTheSameScreenAndTheBurstEndsInDeclines() throws {
+        let story = try fraudStory()
+        let p = Presenter(story: story, seed: 42, demosDirectory: Self.demos)
+        let before = try p.frame(afterStep: 0), burst = try p.frame(afterStep: 1), declined = try p.frame(afterStep: 2)
+        XCTAssertEqual(try p.frame(afterStep: 1), burst)
+        XCTAssertEqual(try p.frame(afterStep: 0), before)
+        XCTAssertNotEqual(try Presenter(story: story, seed: 7, demosDirectory: Self.demos).frame(afterStep: 1), burst)
+        XCTAssertTrue(before.contains("Fraud · step 1/4") && burst.contains("Fraud · step 2/4"), burst)
+        // The burst is transactions 1201–1208 (60 minutes of normal traffic first); from the sixth on,
+        // velocity joins new city and new device and the score reaches the decline threshold.
+        let line = { (s: String, txn: String) in s.split(separator: "\n").first { $0.contains(txn) }.map(String.init) ?? "" }
+        XCTAssertFalse(before.contains("TXN001201"))
+        XCTAssertTrue(line(burst, "TXN001208").contains("0.85"), burst)
+        XCTAssertTrue(declined.contains("/decision=decline"), declined)
+        for txn in ["TXN001206", "TXN001207", "TXN001208"] {
+            XCTAssertTrue(line(declined, txn).contains("● decline"), declined)
+        }
+        // The caption is the bottom line.
+        XCTAssertTrue(declined.split(separator: "\n").last?.hasPrefix(" The score crosses 0.8, the decline threshold") == true, declined)
+    }
+}
