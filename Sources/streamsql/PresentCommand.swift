@@ -28,14 +28,17 @@ struct PresentCommand: ParsableCommand {
     @Option(help: "Frame size for --snapshot, as COLSxROWS.")
     var size: String = "100x30"
 
+    @Option(help: "Record the session as an asciicast v2 file (FILE.cast), for asciinema players and `streamsql play`.")
+    var record: String?
+
     @OptionGroup var screen: ScreenOptions
 
     func run() throws {
-        try Self.present(story, seed: seed, demos: demos, screen: screen, step: step, snapshot: snapshot, size: size)
+        try Self.present(story, seed: seed, demos: demos, screen: screen, step: step, snapshot: snapshot, size: size, record: record)
     }
 
     static func present(_ story: String, seed: UInt64, demos: String?, screen: ScreenOptions, step: Int? = nil,
-                        snapshot: String? = nil, size: String = "100x30") throws {
+                        snapshot: String? = nil, size: String = "100x30", record: String? = nil) throws {
         guard let dir = ScenarioSession.demosDirectory(demos) else {
             warn("cannot find the demo scripts: run from the project folder, or pass --demos DIR")
             throw ExitCode(2)
@@ -73,6 +76,10 @@ struct PresentCommand: ParsableCommand {
             return
         }
         if let r = Dashboard.refusal() { warn(r); throw ExitCode(2) }
+        if let record {
+            do { presenter.recorder = try CastRecorder(path: record, title: presenter.story.title) } catch { warn(error.description); throw ExitCode(2) }
+        }
+        defer { presenter.recorder?.close() }
         let exit: Dashboard.Exit
         do { exit = try presenter.run() } catch {
             warn("\(path): \(error)")

@@ -70,6 +70,8 @@ public final class Dashboard: @unchecked Sendable {
     /// its keys (nil: not its key; true: handled; false: leave the loop).
     var banner: (() -> (top: String, caption: String))?
     var keyHook: ((Int32) -> Bool?)?
+    /// Receives every frame drawn on the terminal (a recording).
+    var onFrame: ((Frame) -> Void)?
     var lastFrame: Frame?
     // Rates, measured between header refreshes.
     var lastSample: (time: Double, eventsIn: Int, rowsOut: Int)?
@@ -455,7 +457,9 @@ public final class Dashboard: @unchecked Sendable {
             if sig != 0 { exit = .signal(sig); break }
             let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
             if now >= nextDraw {
-                draw(render(width: Int(ss_cols()), height: Int(ss_lines())))
+                let frame = render(width: Int(ss_cols()), height: Int(ss_lines()))
+                draw(frame)
+                onFrame?(frame)
                 nextDraw = now + 1 / Double(fps)
             }
             let wait = max(1, Int32((nextDraw - Double(DispatchTime.now().uptimeNanoseconds) / 1e9) * 1000))

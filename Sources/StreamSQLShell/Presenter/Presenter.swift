@@ -15,6 +15,8 @@ public final class Presenter: @unchecked Sendable {
     let demosDirectory: String
     /// The look of the dashboard (theme, mouse).
     public var configure: (Dashboard) -> Void = { _ in }
+    /// Where the frames shown are recorded (`--record FILE.cast`).
+    public var recorder: CastRecorder?
 
     /// One run of the story: a fresh engine, generator and dashboard.
     final class Run: @unchecked Sendable {
@@ -65,6 +67,7 @@ public final class Presenter: @unchecked Sendable {
         let board = session.dashboard(feeder: nil)
         let run = Run(session: session, generator: generator, board: board)
         board.banner = { [unowned self, unowned run] in self.banner(run) }
+        if let r = recorder { board.onFrame = { r.record($0) } }
         configure(board)
         return run
     }

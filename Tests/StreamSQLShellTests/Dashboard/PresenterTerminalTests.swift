@@ -1,4 +1,5 @@
 import Foundation
+import StreamSQLShell
 import XCTest
 
 /// The fraud story presented in a real terminal, stepped with keys; and incidents from the shell.
@@ -34,8 +35,10 @@ final class PresenterTerminalTests: XCTestCase {
         screen.split(separator: "\n").first { $0.contains(txn) }.map(String.init) ?? ""
     }
 
-    func testTheFraudStorySteppedWithKeysAndBackReproducesTheFrame() throws {
-        try start("present fraud")
+    func testTheFraudStorySteppedWithKeysAndBackReproducesTheFrameAndIsRecorded() throws {
+        let cast = FileManager.default.temporaryDirectory.appendingPathComponent("story-\(getpid()).cast").path
+        defer { try? FileManager.default.removeItem(atPath: cast) }
+        try start("present fraud --record \(cast)")
         let first = settled(step: 1)
         XCTAssertTrue(first.contains("Normal traffic: each bar is one payment's risk score"), first)
         XCTAssertFalse(first.contains("TXN001201"), first)
@@ -57,8 +60,31 @@ final class PresenterTerminalTests: XCTestCase {
         tmux(["send-keys", "-t", "sh", "p"])
         XCTAssertTrue(terminal.waitUntil(seconds: 5) { $0.contains("PAUSED: p resumes") }, visible())
         tmux(["send-keys", "-t", "sh", "p"])
+        let last = settled(step: 1)
         tmux(["send-keys", "-t", "sh", "q"])
         XCTAssertTrue(terminal.waitFor("ready$"), visible())
+
+        // The recording: asciicast v2 (Cast checks that every line parses and that times never go back),
+        // at the terminal's size, its last frame the last screen.
+        let recorded = try Cast(text: String(contentsOfFile: cast, encoding: .utf8))
+        XCTAssertEqual(recorded.width, 100)
+        XCTAssertEqual(recorded.height, 30)
+        XCTAssertGreaterThan(recorded.events.count, 5)
+        let times = recorded.events.map(\.time)
+        XCTAssertEqual(times, times.sorted())
+        XCTAssertEqual(Set(times).count, times.count, "times increase")
+        func trimmed(_ s: String) -> [String] {
+            s.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.reversed().drop { $0 == " " }.reversed()) }
+                .reversed().drop { $0.isEmpty }.reversed()
+        }
+        let final = try XCTUnwrap(recorded.events.last?.text)
+        XCTAssertTrue(final.hasPrefix("\u{1B}[H\u{1B}[2J"))
+        XCTAssertEqual(trimmed(String(final.dropFirst(7)).replacingOccurrences(of: "\r\n", with: "\n")), trimmed(last))
+        // Played back (fast), it ends on that frame.
+        let played = try StreamsqlBinary.run(["play", cast, "--speed", "x1000"])
+        XCTAssertEqual(played.status, 0, played.err)
+        XCTAssertTrue(played.out.contains(String(final.suffix(200))), played.out.suffix(300).description)
+        XCTAssertEqual(try StreamsqlBinary.run(["play", cast, "--speed", "fast"]).status, 2)
     }
 
     func testIncidentsFromTheShell() throws {
