@@ -22,6 +22,31 @@ final class PresenterTests: XCTestCase {
         XCTAssertEqual(s.steps[0].actions.last, .wait(events: 1200))
     }
 
+    /// One story per business scenario, each playing in under two minutes, its incident visible at the end.
+    func testEveryScenarioHasAStoryThatShowsItsIncident() throws {
+        let effects: [String: [String]] = [
+            "fraud": ["● decline  TXN001208"], "moderation": ["● rejected POST000380 U0666"],
+            "supply": ["● critical P007     WH001    0.0"], "energy": ["● B007     consumption_spike"],
+            "traffic": ["Slippery roads due to snow"], "routing": ["Escalations due"], "recommend": [">=0.6"],
+        ]
+        for s in Scenarios.business {
+            let story = try Story.parse(try String(contentsOfFile: Self.demos + "/stories/\(s.name).sql", encoding: .utf8))
+            XCTAssertEqual(story.scenario.name, s.name)
+            XCTAssertLessThan(story.playSeconds, 120, s.name)
+            XCTAssertGreaterThan(story.playSeconds, 1, s.name)
+            XCTAssertTrue(story.steps.contains { $0.actions.contains { if case .incident = $0 { true } else { false } } }, s.name)
+            let p = Presenter(story: story, seed: 42, demosDirectory: Self.demos)
+            // Before the first incident, and at the end of the step after it.
+            let incidentStep = try XCTUnwrap(story.steps.firstIndex { $0.actions.contains { if case .incident = $0 { true } else { false } } })
+            let before = try p.frame(afterStep: incidentStep - 1)
+            let end = try p.frame(afterStep: min(incidentStep + 1, story.steps.count - 1))
+            for text in effects[s.name] ?? [] {
+                XCTAssertTrue(end.contains(text), "\(s.name): no '\(text)' after the incident")
+                if s.name != "routing" && s.name != "recommend" { XCTAssertFalse(before.contains(text), "\(s.name): '\(text)' before the incident") }
+            }
+        }
+    }
+
     func testStoryMistakesNameTheirLine() {
         func error(_ text: String) -> String {
             do { _ = try Story.parse(text); return "" } catch { return error.description }

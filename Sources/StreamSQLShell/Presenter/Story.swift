@@ -126,6 +126,21 @@ public struct Story: Sendable {
         return s
     }
 
+    /// Wall-clock seconds the story's waits take when played at their `.speed`s (no pauses, no hurrying).
+    public var playSeconds: Double {
+        var speed: Double? = nil, total = 0.0
+        for step in steps {
+            for a in step.actions {
+                switch a {
+                case .speed(let s): speed = s
+                case .wait(let n): if let s = speed { total += Double(n) * scenario.stepMs / 1000 / s }
+                default: break
+                }
+            }
+        }
+        return total
+    }
+
     /// `500ms`, `30s`, `10m`, `2h` in milliseconds.
     static func durationMs(_ s: String) -> Int64? {
         let t = s.lowercased()
