@@ -75,7 +75,10 @@ struct PresentCommand: ParsableCommand {
             }
             return
         }
-        if let r = Dashboard.refusal() { warn(r); throw ExitCode(2) }
+        if Dashboard.refusal() != nil {
+            warn("presenting needs a terminal; without one, --step N --snapshot FILE writes the screen at the end of step N")
+            throw ExitCode(2)
+        }
         if let record {
             do { presenter.recorder = try CastRecorder(path: record, title: presenter.story.title) } catch { warn(error.description); throw ExitCode(2) }
         }
