@@ -31,14 +31,37 @@ struct PresentCommand: ParsableCommand {
     @Option(help: "Record the session as an asciicast v2 file (FILE.cast), for asciinema players and `streamsql play`.")
     var record: String?
 
+    @Flag(name: .customLong("no-screen"), help: "With --record: play every step into the recording without a terminal, at --size (the same seed gives the same file).")
+    var noScreen = false
+
     @OptionGroup var screen: ScreenOptions
 
     func run() throws {
+        if noScreen {
+            guard let record else { warn("--no-screen goes with --record FILE.cast"); throw ExitCode(2) }
+            return try Self.recordWithoutScreen(story, seed: seed, demos: demos, size: size, to: record)
+        }
         try Self.present(story, seed: seed, demos: demos, screen: screen, step: step, snapshot: snapshot, size: size, record: record)
     }
 
-    static func present(_ story: String, seed: UInt64, demos: String?, screen: ScreenOptions, step: Int? = nil,
-                        snapshot: String? = nil, size: String = "100x30", record: String? = nil) throws {
+    static func recordWithoutScreen(_ story: String, seed: UInt64, demos: String?, size: String, to path: String) throws {
+        let (presenter, storyPath) = try load(story, seed: seed, demos: demos)
+        let (w, h) = try DashboardCommand.parseSize(size)
+        do {
+            let recorder = try CastRecorder(path: path, title: presenter.story.title)
+            defer { recorder.close() }
+            try presenter.record(to: recorder, width: w, height: h)
+        } catch let e as CastError {
+            warn(e.description)
+            throw ExitCode(2)
+        } catch let e as Story.ParseError {
+            warn("\(storyPath): \(e)")
+            throw ExitCode(2)
+        }
+    }
+
+    /// The story file for a path or a scenario name, parsed.
+    static func load(_ story: String, seed: UInt64, demos: String?) throws -> (Presenter, String) {
         guard let dir = ScenarioSession.demosDirectory(demos) else {
             warn("cannot find the demo scripts: run from the project folder, or pass --demos DIR")
             throw ExitCode(2)
@@ -51,14 +74,18 @@ struct PresentCommand: ParsableCommand {
             warn("cannot read the story \(path)" + (Scenarios.named(story) != nil ? " (no story for this scenario yet)" : ""))
             throw ExitCode(2)
         }
-        let theme = try screen.theme()
-        let presenter: Presenter
         do {
-            presenter = Presenter(story: try Story.parse(String(decoding: data, as: UTF8.self)), seed: seed, demosDirectory: dir)
+            return (Presenter(story: try Story.parse(String(decoding: data, as: UTF8.self)), seed: seed, demosDirectory: dir), path)
         } catch {
             warn("\(path): \(error)")
             throw ExitCode(2)
         }
+    }
+
+    static func present(_ story: String, seed: UInt64, demos: String?, screen: ScreenOptions, step: Int? = nil,
+                        snapshot: String? = nil, size: String = "100x30", record: String? = nil) throws {
+        let theme = try screen.theme()
+        let (presenter, path) = try load(story, seed: seed, demos: demos)
         presenter.configure = { screen.apply(to: $0, theme: theme) }
         if step != nil || snapshot != nil {
             guard let step, let snapshot, step >= 1, step <= presenter.story.steps.count else {

@@ -27,8 +27,8 @@ public final class CastRecorder: @unchecked Sendable {
         return (try? enc.encode(s)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
     }
 
-    /// Records a frame if it differs from the last one.
-    func record(_ f: Frame) {
+    /// Records a frame if it differs from the last one, at `time` seconds (default: since the first frame).
+    func record(_ f: Frame, at time: Double? = nil) {
         let text = f.text
         lock.lock()
         defer { lock.unlock() }
@@ -38,7 +38,7 @@ public final class CastRecorder: @unchecked Sendable {
             headerWritten = true
             write("{\"version\": 2, \"width\": \(f.width), \"height\": \(f.height), \"title\": \(Self.json(title)), \"env\": {\"TERM\": \"xterm-256color\"}}")
         }
-        var t = (Double(DispatchTime.now().uptimeNanoseconds &- start) / 1e9 * 1e6).rounded() / 1e6
+        var t = ((time ?? Double(DispatchTime.now().uptimeNanoseconds &- start) / 1e9) * 1e6).rounded() / 1e6
         if t <= lastTime { t = lastTime + 0.000001 }
         lastTime = t
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).prefix(f.height)

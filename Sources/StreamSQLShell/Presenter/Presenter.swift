@@ -155,6 +155,50 @@ public final class Presenter: @unchecked Sendable {
         return run.board.snapshot(width: width, height: height)
     }
 
+    /// Plays the whole story into `recorder` without a terminal: `fps` frames a second of the story's own
+    /// pacing (`.speed`), `hold` seconds on each step's last frame. Times are the story's, not the wall
+    /// clock's, so the same seed gives the same file byte for byte.
+    public func record(to recorder: CastRecorder, width: Int, height: Int, fps: Double = 4, hold: Double = 3) throws(Story.ParseError) {
+        let run = try makeRun()
+        defer { run.session.engine.stopAll(flush: false) }
+        var t = 0.0
+        func shoot() {
+            run.session.engine.drain()
+            recorder.record(run.board.render(width: width, height: height), at: t)
+        }
+        for (i, step) in story.steps.enumerated() {
+            run.step = i
+            applyScreen(step, run.board)
+            run.feeding.store(true, ordering: .relaxed)
+            shoot()
+            for a in step.actions {
+                switch a {
+                case .incident(let trigger): run.generator.trigger(trigger)
+                case .speed(let s): run.speed = s
+                case .wait(let n):
+                    // Events per frame at this speed (all at once when there is none).
+                    let chunk = run.speed.map { max(1, Int(($0 * 1000 / story.scenario.stepMs / fps).rounded())) } ?? max(1, n)
+                    var sent = 0
+                    while sent < n {
+                        let k = min(chunk, n - sent)
+                        for _ in 0..<k {
+                            let e = run.generator.next()
+                            run.session.engine.emit(e.fields, to: e.stream)
+                        }
+                        sent += k
+                        t += 1 / fps
+                        shoot()
+                    }
+                default: break
+                }
+            }
+            run.feeding.store(false, ordering: .relaxed)
+            t += 1 / fps
+            shoot()
+            t += hold
+        }
+    }
+
     /// Starts step `run.step` live on a thread of its own.
     func startLive(_ run: Run) {
         let step = story.steps[run.step]
