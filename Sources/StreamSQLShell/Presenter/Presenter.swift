@@ -107,6 +107,13 @@ public final class Presenter: @unchecked Sendable {
             case .incident(let t): run.generator.trigger(t)
             case .speed(let s): run.speed = s
             case .wait(let n): emit(n, run, rate: fast ? nil : run.speed.map { $0 * 1000 / story.scenario.stepMs })
+            case .hold(let seconds) where !fast:
+                // Wall time, in slices so that hurrying or stopping ends it, and pausing stretches it.
+                var left = seconds
+                while left > 0, !run.stop.load(ordering: .relaxed), !run.hurry.load(ordering: .relaxed) {
+                    usleep(20_000)
+                    if !run.paused.load(ordering: .relaxed) { left -= 0.02 }
+                }
             default: break
             }
         }
@@ -189,6 +196,7 @@ public final class Presenter: @unchecked Sendable {
                         t += 1 / fps
                         shoot()
                     }
+                case .hold(let seconds): t += seconds
                 default: break
                 }
             }

@@ -29,6 +29,9 @@ public struct Story: Sendable {
         case incident(IncidentTrigger)
         /// Events of event time to generate (the scenario's cadence turns a duration into a count).
         case wait(events: Int)
+        /// Wall-clock seconds to hold before the step's next action (`.wait 5s wall`); no events, so the
+        /// screens stay a function of the seed. Going back skips them.
+        case hold(seconds: Double)
         /// How many times faster than wall time event time runs while waiting (nil: as fast as possible).
         case speed(Double?)
         case focus(String)
@@ -101,8 +104,11 @@ public struct Story: Sendable {
             case ".incident":
                 do throws(IncidentError) { action = .incident(try Incidents.parse(args, scenario: st.scenario.name)) } catch { throw fail(error.description) }
             case ".wait":
-                guard args.count == 1, let ms = durationMs(args[0]) else { throw fail("usage: .wait DURATION of event time (30s, 10m, 2h)") }
-                action = .wait(events: Int(min(Double(ms) / st.scenario.stepMs, 10_000_000).rounded()))
+                guard (1...2).contains(args.count), let ms = durationMs(args[0]), args.count == 1 || args[1].lowercased() == "wall" else {
+                    throw fail("usage: .wait DURATION of event time (30s, 10m, 2h), or .wait DURATION wall")
+                }
+                action = args.count == 2 ? .hold(seconds: min(Double(ms) / 1000, 3600))
+                    : .wait(events: Int(min(Double(ms) / st.scenario.stepMs, 10_000_000).rounded()))
             case ".speed":
                 guard args.count == 1 else { throw fail("usage: .speed xN (event time N times faster than wall time) or .speed max") }
                 if args[0].lowercased() == "max" { action = .speed(nil) } else {
@@ -134,6 +140,7 @@ public struct Story: Sendable {
                 switch a {
                 case .speed(let s): speed = s
                 case .wait(let n): if let s = speed { total += Double(n) * scenario.stepMs / 1000 / s }
+                case .hold(let seconds): total += seconds
                 default: break
                 }
             }
