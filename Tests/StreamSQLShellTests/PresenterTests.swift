@@ -33,6 +33,8 @@ final class PresenterTests: XCTestCase {
             let story = try Story.parse(try String(contentsOfFile: Self.demos + "/stories/\(s.name).sql", encoding: .utf8))
             XCTAssertEqual(story.scenario.name, s.name)
             XCTAssertLessThan(story.playSeconds, 120, s.name)
+            // Nothing cut on a 100×30 projector terminal: the captions fit the bottom line.
+            for step in story.steps { XCTAssertLessThanOrEqual(Frame.width(" " + step.caption), 100, step.caption) }
             XCTAssertGreaterThan(story.playSeconds, 1, s.name)
             XCTAssertTrue(story.steps.contains { $0.actions.contains { if case .incident = $0 { true } else { false } } }, s.name)
             let p = Presenter(story: story, seed: 42, demosDirectory: Self.demos)
@@ -40,6 +42,8 @@ final class PresenterTests: XCTestCase {
             let incidentStep = try XCTUnwrap(story.steps.firstIndex { $0.actions.contains { if case .incident = $0 { true } else { false } } })
             let before = try p.frame(afterStep: incidentStep - 1)
             let end = try p.frame(afterStep: min(incidentStep + 1, story.steps.count - 1))
+            let top = String(end.prefix { $0 != "\n" }).trimmingCharacters(in: .whitespaces)
+            XCTAssertTrue(top.hasSuffix("← back · p pause · q"), "\(s.name): the top line is cut: \(top)")
             for text in effects[s.name] ?? [] {
                 XCTAssertTrue(end.contains(text), "\(s.name): no '\(text)' after the incident")
                 if s.name != "routing" && s.name != "recommend" { XCTAssertFalse(before.contains(text), "\(s.name): '\(text)' before the incident") }
