@@ -68,6 +68,15 @@ final class RecommendGenerator: ScenarioGenerator {
     private var active: [Int] = []
     private var sessionCounter = 0
     private let sources = ["search", "home", "ad", "email"]
+    /// A `buying_spree` incident: its category and the events left.
+    private var spree: (category: Int, left: Int)?
+
+    func begin(_ incident: IncidentTrigger) -> Bool {
+        guard incident.name == "buying_spree" else { return false }
+        let c = incident.text("category").flatMap { ProductCatalog.categories.firstIndex(of: $0.lowercased()) } ?? 0
+        spree = (c, incident.int("count", 150, in: 1...5000))
+        return true
+    }
 
     init(_ c: GeneratorConfig) {
         r = Rand(seed: c.seed)
@@ -95,9 +104,16 @@ final class RecommendGenerator: ScenarioGenerator {
         }
         users[ui].eventsLeft -= 1
         let u = users[ui]
-        let cat = r.chance(0.75) ? u.favourites[r.int(2)] : r.int(8)
+        var cat = r.chance(0.75) ? u.favourites[r.int(2)] : r.int(8)
+        let inSpree = spree != nil
+        if var s = spree {
+            cat = s.category
+            s.left -= 1
+            spree = s.left > 0 ? s : nil
+        }
         let p = r.pick(ProductCatalog.byCategory[cat])
-        let action = r.weighted([("view_product", 0.6), ("search", 0.12), ("add_to_cart", 0.2), ("purchase", 0.08)])
+        var action = r.weighted([("view_product", 0.6), ("search", 0.12), ("add_to_cart", 0.2), ("purchase", 0.08)])
+        if inSpree { action = "purchase" }
         var f = OrderedDictionary<String, Value>()
         f["user_id"] = .string(u.id)
         f["action"] = .string(action)
@@ -125,6 +141,22 @@ final class SupplyGenerator: ScenarioGenerator {
     private var items: [Item] = []
     private var leadTime: [Int] = []
     private var supplier: [Int] = []
+    /// Products sold out by a `stockout` incident: no restock for them.
+    private var soldOut: Set<Int> = []
+
+    func begin(_ incident: IncidentTrigger) -> Bool {
+        let product = incident.text("product").flatMap { Int($0.uppercased().drop { !$0.isNumber }) }.map { min(50, max(1, $0)) - 1 } ?? 0
+        switch incident.name {
+        case "stockout":
+            soldOut.insert(product)
+            for i in items.indices where items[i].product == product { items[i].stock = 0 }
+        case "supplier_delay":
+            let days = incident.int("days", 14, in: 1...60)
+            for p in supplier.indices where supplier[p] == supplier[product] { leadTime[p] += days }
+        default: return false
+        }
+        return true
+    }
 
     init(_ c: GeneratorConfig) {
         r = Rand(seed: c.seed)
@@ -148,7 +180,7 @@ final class SupplyGenerator: ScenarioGenerator {
         it.stock = max(0, it.stock - it.dailySales * days * r.range(0.6, 1.4))
         let lead = Double(leadTime[it.product])
         // Restock arrives sometimes once stock is below the lead-time demand.
-        if it.stock < it.dailySales * lead && r.chance(0.08) {
+        if it.stock < it.dailySales * lead && r.chance(0.08) && !soldOut.contains(it.product) {
             it.stock += (it.dailySales * (lead + 10 + r.range(0, 10))).rounded()
         }
         it.dailySales = max(1, round(it.dailySales * r.range(0.95, 1.05), 0))
@@ -187,6 +219,18 @@ final class FraudGenerator: ScenarioGenerator {
     private var devices = 0
     /// A fraud burst in progress: user, remaining transactions, its city and device.
     private var burst: (user: Int, left: Int, city: String, device: String)?
+    /// A `burst` incident: each of its transactions from a new city and a new device.
+    private var fresh = false
+
+    func begin(_ incident: IncidentTrigger) -> Bool {
+        guard incident.name == "burst" else { return false }
+        var user = active[r.int(active.count)]
+        if let id = incident.text("user"), let n = Int(id.uppercased().drop { !$0.isNumber }), (1...users.count).contains(n) { user = n - 1 }
+        devices += 1
+        burst = (user, incident.int("count", 8, in: 1...50), Self.cities[r.int(Self.cities.count)], ident("DEV", 50_000 + devices, width: 5))
+        fresh = true
+        return true
+    }
 
     init(_ c: GeneratorConfig) {
         r = Rand(seed: c.seed)
@@ -212,8 +256,16 @@ final class FraudGenerator: ScenarioGenerator {
             city = b.city
             device = b.device
             amount = users[userIndex].mean * r.range(8, 25)
+            if fresh {
+                devices += 1
+                b.city = Self.cities[(Self.cities.firstIndex(of: b.city).map { $0 + 1 + r.int(3) } ?? 0) % Self.cities.count]
+                b.device = ident("DEV", 50_000 + devices, width: 5)
+                city = b.city
+                device = b.device
+            }
             b.left -= 1
             burst = b.left > 0 ? b : nil
+            if burst == nil { fresh = false }
         } else {
             let slot = r.int(active.count)
             if r.chance(0.02) { active[slot] = r.int(users.count) }

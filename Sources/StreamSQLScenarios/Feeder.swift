@@ -53,7 +53,8 @@ public final class Feeder: LiveSource, @unchecked Sendable {
     }
 
     private let engine: Engine
-    private var sources: [Source]
+    /// Each generator wrapped in a `ScheduledGenerator`, so incidents can be caused while it runs.
+    var sources: [Source]
     private let record: FileHandle?
     private let stopFlag = Atomic<Bool>(false)
     private let gate = PauseGate()
@@ -72,7 +73,9 @@ public final class Feeder: LiveSource, @unchecked Sendable {
     /// there are several).
     public init(engine: Engine, sources: [Source], recordTo path: String? = nil) throws {
         self.engine = engine
-        self.sources = sources
+        self.sources = sources.map { s in
+            Source(generator: s.generator as? ScheduledGenerator ?? ScheduledGenerator(s.generator), rate: s.rate)
+        }
         if let path {
             guard FileManager.default.createFile(atPath: path, contents: nil), let h = FileHandle(forWritingAtPath: path) else {
                 throw FeederError.cannotRecord(path)
@@ -91,6 +94,8 @@ public final class Feeder: LiveSource, @unchecked Sendable {
     }
 
     public var emitted: Int { emittedCount.load(ordering: .relaxed) }
+    /// The scenarios of its generators (for `.incident` and the dashboard's `!`).
+    public var scenarioNames: [String] = []
     /// Shown in the dashboard header (e.g. "generator sensors").
     public var label: String?
     public var status: String? { label }

@@ -18,6 +18,12 @@ public struct GeneratedEvent: Sendable {
 public protocol ScenarioGenerator: AnyObject {
     /// The next event.
     func next() -> GeneratedEvent
+    /// Starts an incident (see `Incidents`) from the next event on; false if this generator has no such incident.
+    func begin(_ incident: IncidentTrigger) -> Bool
+}
+
+extension ScenarioGenerator {
+    public func begin(_ incident: IncidentTrigger) -> Bool { false }
 }
 
 /// Settings shared by every generator.

@@ -54,6 +54,12 @@ final class RoutingGenerator: ScenarioGenerator {
     private var phase = Phase.normal
     /// Who was online when the current handover started.
     private var before: [Bool] = []
+
+    func begin(_ incident: IncidentTrigger) -> Bool {
+        guard incident.name == "skill_shortage" else { return false }
+        if case .normal = phase { nextHandover = emitted }
+        return true
+    }
     static let questions: [String: [String]] = [
         "shipping": ["My order hasn't arrived yet", "Can I change the delivery address?", "Tracking number does not work"],
         "billing": ["I was charged twice", "How do I get an invoice?", "My card was declined"],
@@ -155,6 +161,21 @@ final class TrafficGenerator: ScenarioGenerator {
     private var nsBias: [Double] = []
     private var weather = "clear"
     private var nextIndex = 0
+    /// Incidents: the intersection a snowstorm hits hardest, and rush-hour events left.
+    private var stormAt: Int?
+    private var rushLeft = 0
+
+    func begin(_ incident: IncidentTrigger) -> Bool {
+        switch incident.name {
+        case "snowstorm":
+            weather = "snowy"
+            stormAt = incident.text("intersection").flatMap { Int($0.uppercased().drop { !$0.isNumber }) }.map { min(20, max(1, $0)) - 1 } ?? 0
+        case "rush_hour":
+            rushLeft = incident.int("count", 200, in: 1...5000)
+        default: return false
+        }
+        return true
+    }
 
     init(_ c: GeneratorConfig) {
         r = Rand(seed: c.seed)
@@ -177,10 +198,13 @@ final class TrafficGenerator: ScenarioGenerator {
         nextIndex = (nextIndex + 1) % scale.count
         if i == 0 && r.chance(0.03) {
             weather = r.weighted([("clear", 0.55), ("rainy", 0.25), ("foggy", 0.1), ("snowy", 0.1)])
+            if weather != "snowy" { stormAt = nil }
         }
         let hour = SimClock.hourOfDay(t)
-        let tod = Self.timeOfDay(hour)
-        let base = tod == "rush_hour" ? 42.0 : tod == "night" ? 8.0 : 24.0
+        var tod = Self.timeOfDay(hour)
+        if rushLeft > 0 { rushLeft -= 1; tod = "rush_hour" }
+        var base = tod == "rush_hour" ? 42.0 : tod == "night" ? 8.0 : 24.0
+        if stormAt == i { base *= 2 }
         func flow(_ bias: Double) -> Value {
             .int(Int64(max(0, (base * scale[i] * bias * r.range(0.75, 1.25)).rounded())))
         }
@@ -212,6 +236,16 @@ final class ModerationGenerator: ScenarioGenerator {
     private var clock: SimClock
     private var post = 0
     private var wave: (user: String, left: Int)?
+    private var toxicLeft = 0
+
+    func begin(_ incident: IncidentTrigger) -> Bool {
+        switch incident.name {
+        case "spam_wave": wave = (incident.text("user") ?? ident("U", 1 + r.int(2000), width: 4), incident.int("count", 20, in: 1...200))
+        case "toxic_thread": toxicLeft = incident.int("count", 15, in: 1...200)
+        default: return false
+        }
+        return true
+    }
     static let ordinary = ["Check out this amazing product!", "Lovely morning run by the river", "Our team shipped the new release today",
                            "What a great match last night", "Trying a new recipe for dinner", "Reading a fascinating book on history",
                            "The concert was unforgettable", "Sunset from the balcony, no filter", "Weekend hike with friends was great",
@@ -244,7 +278,8 @@ final class ModerationGenerator: ScenarioGenerator {
             wave = (user, 12 + r.int(8))
             content = r.pick(Self.spam) + " http://spam.example/\(r.int(1000))"
             tags = ["#deal", "#free"]
-        } else if r.chance(0.06) {
+        } else if toxicLeft > 0 || r.chance(0.06) {
+            toxicLeft = max(0, toxicLeft - 1)
             content = r.pick(Self.toxic)
             tags = r.chance(0.5) ? [r.pick(Self.hashtags)] : []
         } else if r.chance(0.04) {
@@ -281,6 +316,17 @@ final class EnergyGenerator: ScenarioGenerator {
     private var nextIndex = 0
     private var forecast = "sunny"
     private var day: Int64 = -1
+    private var spikeLeft: [Int] = []
+
+    func begin(_ incident: IncidentTrigger) -> Bool {
+        let b = incident.text("building").flatMap { Int($0.uppercased().drop { !$0.isNumber }) }.map { min(size.count, max(1, $0)) - 1 } ?? 0
+        switch incident.name {
+        case "hvac_fault": faultLeft[b] = incident.int("count", 150, in: 1...2000)
+        case "consumption_spike": spikeLeft[b] = incident.int("count", 60, in: 1...2000)
+        default: return false
+        }
+        return true
+    }
 
     init(_ c: GeneratorConfig) {
         r = Rand(seed: c.seed)
@@ -289,6 +335,7 @@ final class EnergyGenerator: ScenarioGenerator {
             size.append(r.range(60, 220))
             temp.append(r.range(19, 24))
             faultLeft.append(0)
+            spikeLeft.append(0)
         }
     }
 
@@ -326,6 +373,7 @@ final class EnergyGenerator: ScenarioGenerator {
         var kw = size[i] * (0.35 + 0.65 * occupancy / 100) * r.range(0.92, 1.08)
         if forecast == "hot" || forecast == "cold" { kw *= 1.15 }
         if r.chance(0.002) { kw *= 2.2 }      // equipment fault
+        if spikeLeft[i] > 0 { spikeLeft[i] -= 1; kw *= 3 }
         var f = OrderedDictionary<String, Value>()
         f["building_id"] = .string(ident("B", i + 1))
         f["current_consumption"] = .double(round(kw, 1))

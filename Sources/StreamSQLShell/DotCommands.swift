@@ -106,6 +106,14 @@ enum DotCommands {
             try shell(host).genCommand(args)
             return .proceed
         },
+        DotCommand(name: ".incident", usage: ".incident [NAME [key=value …]]",
+                   help: "Cause one of the running scenarios' incidents now (a fraud burst, a spam wave, a stock-out…); .incident alone lists them with their settings.\nThe generators stay deterministic: the same seed and the same incidents at the same events give the same events. On the dashboard, ! opens the menu.") { host, args, _ throws(ShellError) in
+            guard let h = host as? IncidentHost else {
+                throw ShellError("no generator runs here: .incident works in the shell after .gen, on the dashboard (!) and in stories (streamsql present)")
+            }
+            try h.incidentCommand(args)
+            return .proceed
+        },
         DotCommand(name: ".pane", usage: ".pane add NAME WIDGET QUERY [option=value …] | .pane drop NAME | .pane",
                    help: PaneSpec.help) { host, _, line throws(ShellError) in
             try paneCommand(host, line)

@@ -50,6 +50,7 @@ extension Repl {
         do {
             let f = try Feeder(engine: engine, sources: [Feeder.Source(generator: scenario.generator(GeneratorConfig(seed: seed, startMs: resume)), rate: rate)])
             f.label = "generator \(scenario.name)"
+            f.scenarioNames = [scenario.name]
             f.start()
             generators.append((scenario.name, f))
             let from = resume.map { ", event time from \(TimeFormat.iso8601(nanos: $0.multipliedReportingOverflow(by: 1_000_000).partialValue)) where it stopped" } ?? ""

@@ -47,11 +47,18 @@ struct DemoCommand: ParsableCommand {
     @Flag(help: "On leaving the dashboard, print the CPU time it used.")
     var stats = false
 
+    @Flag(help: "Present the scenario's story (demos/stories/NAME.sql) step by step, as `streamsql present NAME` does.")
+    var story = false
+
     @OptionGroup var replayOptions: ReplayOptions
 
     @OptionGroup var screen: ScreenOptions
 
     func run() throws {
+        if story {
+            guard let name else { warn("--story needs a scenario name (streamsql demo fraud --story)"); throw ExitCode(2) }
+            return try PresentCommand.present(name, seed: seed, demos: demos, screen: screen)
+        }
         var chosen: [Scenario]
         if let name {
             guard let s = Scenarios.named(name) else {

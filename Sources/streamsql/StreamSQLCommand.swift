@@ -21,7 +21,7 @@ struct StreamSQLCommand: ParsableCommand {
             interactive shell when standard input is a terminal.
             """,
         subcommands: [ShellCommand.self, RunCommand.self, WhatIfCommand.self, GoldenTestCommand.self, DemoCommand.self, DashboardCommand.self, GenCommand.self, FlinkCommand.self, QueryCommand.self,
-                      ConformanceCommand.self, BenchCommand.self],
+                      ConformanceCommand.self, BenchCommand.self, PresentCommand.self, PlayCommand.self],
         defaultSubcommand: ShellCommand.self
     )
 }

@@ -65,6 +65,15 @@ public final class Dashboard: @unchecked Sendable {
     var inspector: InspectorView?
     /// The query being edited (`e`, QueryEdit.swift), drawn over the panes.
     var edit: QueryEdit?
+    /// The incident menu (`!`) while it is open, and a one-line notice for the footer (an incident caused).
+    var incidentMenu: IncidentMenu?
+    var notice: String?
+    /// A story being presented: its header line and its caption (instead of the header and the keys), and
+    /// its keys (nil: not its key; true: handled; false: leave the loop).
+    var banner: (() -> (top: String, caption: String))?
+    var keyHook: ((Int32) -> Bool?)?
+    /// Receives every frame drawn on the terminal (a recording).
+    var onFrame: ((Frame) -> Void)?
     var lastFrame: Frame?
     // Rates, measured between header refreshes.
     var lastSample: (time: Double, eventsIn: Int, rowsOut: Int)?
@@ -122,6 +131,10 @@ public final class Dashboard: @unchecked Sendable {
     }
 
     func header(_ f: inout Frame, now: Double) {
+        if let b = banner {
+            f.put(0, 0, Frame.pad(b().top, f.width), .header)
+            return
+        }
         let t = totals()
         if let s = lastSample, now - s.time >= 0.5 {
             rates = (Double(t.eventsIn - s.eventsIn) / (now - s.time), Double(t.rowsOut - s.rowsOut) / (now - s.time))
@@ -158,12 +171,16 @@ public final class Dashboard: @unchecked Sendable {
     }
 
     func footer(_ f: inout Frame) {
-        let keys = filtering
+        if let b = banner, notice == nil, !filtering {
+            f.put(0, f.height - 1, Frame.pad(" " + b().caption, f.width), .focus)
+            return
+        }
+        let keys = notice.map { " " + $0 } ?? (filtering
             ? " filter: \(focusedPane?.filter ?? "")▏  (Enter to keep, Esc to clear)"
             : help != nil ? " ↑↓ PgUp PgDn Home End scroll  Esc or ? close  q quit"
             : detail != nil ? " ↑↓ PgUp PgDn Home End scroll  w why  Esc back  q quit"
             : inspector != nil ? " ↑↓ PgUp PgDn Home End scroll  Esc back  q quit"
-            : " ? help  q quit  Tab/1-9 focus  ↑↓ row  Enter open/zoom  Esc back  Space pause  ←→ value/step  / filter  s sort  [ ] scenario  +/- fps(\(fps))"
+            : " ? help  q quit  Tab/1-9 focus  ↑↓ row  Enter open/zoom  Esc back  Space pause  ←→ value/step  / filter  s sort  [ ] scenario  ! incident  +/- fps(\(fps))")
         f.put(0, f.height - 1, Frame.pad(keys, f.width), .dim)
     }
 
@@ -263,6 +280,7 @@ public final class Dashboard: @unchecked Sendable {
         footer(&f)
         drawEdit(&f)
         help?.draw(in: &f)
+        incidentMenu?.draw(in: &f)
         lastFrame = f
         return f
     }
@@ -325,6 +343,7 @@ public final class Dashboard: @unchecked Sendable {
 
     /// Handles one key; returns false to leave.
     func handle(_ key: Int32) -> Bool {
+        notice = nil
         let ps = groupPanes
         if filtering, let p = focusedPane {
             switch key {
@@ -337,6 +356,8 @@ public final class Dashboard: @unchecked Sendable {
             return true
         }
         if edit != nil { handleEdit(key); return true }
+        if incidentMenu != nil { handleIncidentMenu(key); return true }
+        if let hook = keyHook, let r = hook(key) { return r }
         if key == Int32(UInt8(ascii: "q")) { return false }
         if key == 27 { back(); return true }
         // Over everything, the help scrolls with the cursor keys; ? closes it, Space still pauses.
@@ -398,6 +419,7 @@ public final class Dashboard: @unchecked Sendable {
         case Int32(UInt8(ascii: "-")): fps = max(1, fps - 1)
         case Int32(UInt8(ascii: "?")): help = help == nil ? HelpOverlay() : nil
         case Int32(UInt8(ascii: "e")): beginEdit()
+        case Int32(UInt8(ascii: "!")): openIncidentMenu()
         default: break
         }
         return true
@@ -440,7 +462,9 @@ public final class Dashboard: @unchecked Sendable {
             if sig != 0 { exit = .signal(sig); break }
             let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
             if now >= nextDraw {
-                draw(render(width: Int(ss_cols()), height: Int(ss_lines())))
+                let frame = render(width: Int(ss_cols()), height: Int(ss_lines()))
+                draw(frame)
+                onFrame?(frame)
                 nextDraw = now + 1 / Double(fps)
             }
             let wait = max(1, Int32((nextDraw - Double(DispatchTime.now().uptimeNanoseconds) / 1e9) * 1000))

@@ -18,6 +18,7 @@ struct HelpOverlay {
         ("/", "filter: text, or decision=decline, amount>1000"),
         ("s", "sort the focused table by the next column"),
         ("[ ]", "previous / next scenario"),
+        ("!", "incident menu: cause one of the scenario's incidents now (a fraud burst, a stock-out…)"),
         ("+ -", "frames per second"),
         ("mouse", "click focuses a pane and selects a row, the wheel scrolls, a double click opens the row (off with --no-mouse)"),
         ("e", "edit the pane's query: old | new side by side, a adopts, Esc discards"),

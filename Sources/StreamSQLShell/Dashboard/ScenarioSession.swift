@@ -95,6 +95,7 @@ public final class ScenarioSession: @unchecked Sendable {
         }
         let f = try Feeder(engine: engine, sources: sources, recordTo: recordTo)
         f.tagRecording = scenarios.count > 1 || scenarios.contains { $0.streams.count > 1 }
+        f.scenarioNames = scenarios.map(\.name)
         return f
     }
 
