@@ -120,6 +120,9 @@ public final class Presenter: @unchecked Sendable {
         run.session.engine.drain()
     }
 
+    /// Events go in synchronously, one at a time: with several streams (routing's tickets and agent statuses)
+    /// the engine then sees them in the generator's order however the step is paced, so ← and a recording
+    /// show what the live run showed.
     private func emit(_ n: Int, _ run: Run, rate: Double?) {
         let engine = run.session.engine
         var sent = 0
@@ -137,7 +140,7 @@ public final class Presenter: @unchecked Sendable {
             }
             for _ in 0..<due {
                 let e = run.generator.next()
-                engine.emit(e.fields, to: e.stream)
+                _ = engine.emitSync(e.fields, to: e.stream)
             }
             sent += due
             if sent < n { usleep(5_000) }
@@ -190,7 +193,7 @@ public final class Presenter: @unchecked Sendable {
                         let k = min(chunk, n - sent)
                         for _ in 0..<k {
                             let e = run.generator.next()
-                            run.session.engine.emit(e.fields, to: e.stream)
+                            _ = run.session.engine.emitSync(e.fields, to: e.stream)
                         }
                         sent += k
                         t += 1 / fps
