@@ -17,6 +17,8 @@ public final class Presenter: @unchecked Sendable {
     public var configure: (Dashboard) -> Void = { _ in }
     /// Where the frames shown are recorded (`--record FILE.cast`).
     public var recorder: CastRecorder?
+    /// Where a text frame is written every few seconds (`--snapshot-every 5s DIR`).
+    public var snapshots: SnapshotWriter?
 
     /// One run of the story: a fresh engine, generator and dashboard.
     final class Run: @unchecked Sendable {
@@ -67,7 +69,8 @@ public final class Presenter: @unchecked Sendable {
         let board = session.dashboard(feeder: nil)
         let run = Run(session: session, generator: generator, board: board)
         board.banner = { [unowned self, unowned run] in self.banner(run) }
-        if let r = recorder { board.onFrame = { r.record($0) } }
+        let (r, sn) = (recorder, snapshots)
+        if r != nil || sn != nil { board.onFrame = { r?.record($0); sn?.offer($0) } }
         configure(board)
         return run
     }
@@ -168,13 +171,15 @@ public final class Presenter: @unchecked Sendable {
     /// Plays the whole story into `recorder` without a terminal: `fps` frames a second of the story's own
     /// pacing (`.speed`), `hold` seconds on each step's last frame. Times are the story's, not the wall
     /// clock's, so the same seed gives the same file byte for byte.
-    public func record(to recorder: CastRecorder, width: Int, height: Int, fps: Double = 4, hold: Double = 3) throws(Story.ParseError) {
+    public func record(to recorder: CastRecorder?, width: Int, height: Int, fps: Double = 4, hold: Double = 3) throws(Story.ParseError) {
         let run = try makeRun()
         defer { run.session.engine.stopAll(flush: false) }
         var t = 0.0
         func shoot() {
             run.session.engine.drain()
-            recorder.record(run.board.render(width: width, height: height), at: t)
+            let f = run.board.render(width: width, height: height)
+            recorder?.record(f, at: t)
+            snapshots?.offer(f, at: t)
         }
         for (i, step) in story.steps.enumerated() {
             run.step = i
