@@ -21,6 +21,12 @@ struct FlinkOptions: ParsableArguments {
     @Option(name: .customLong("input"), help: "STREAM=FILE (JSON Lines): where Flink reads the stream, and how its field types are learnt. Repeatable.")
     var inputs: [String] = []
 
+    @Option(name: .customLong("source"), help: "[STREAM=]kafka:BROKERS/TOPIC[?group.id=G&scan.startup.mode=M]: read the stream from Kafka (JSON) instead of its --input file, which (if given) is then a sample for the field types. Repeatable; STREAM= may be left out when there is one --input.")
+    var sources: [String] = []
+
+    @Option(name: .customLong("sink"), help: "kafka:BROKERS/TOPIC: every query writes JSON rows to Kafka instead of --out; {query} in TOPIC is the query's name.")
+    var sink: String?
+
     @Flag(name: .customLong("skip-refused"), help: "Leave out the statements Flink cannot express (listed as comments and warnings) instead of stopping.")
     var skipRefused = false
 
@@ -66,6 +72,32 @@ struct FlinkOptions: ParsableArguments {
         return o
     }
 
+    /// `--source` and `--sink`, checked (a bad value is a usage error).
+    func kafka(streams: [String]) throws -> ([String: KafkaEndpoint], KafkaEndpoint?) {
+        func endpoint(_ text: String, _ flag: String) throws -> KafkaEndpoint {
+            switch KafkaEndpoint.parse(text) {
+            case .success(let e): return e
+            case .failure(let e): warn("\(flag): \(e.message)"); throw ExitCode(2)
+            }
+        }
+        var sourcesByStream: [String: KafkaEndpoint] = [:]
+        for s in sources {
+            var stream: String, text = s
+            if let eq = s.firstIndex(of: "="), !s.lowercased().hasPrefix("kafka:") {
+                stream = String(s[..<eq])
+                text = String(s[s.index(after: eq)...])
+            } else {
+                guard streams.count == 1, let only = streams.first else {
+                    warn("--source: name the stream it feeds (--source STREAM=\(s)): there are \(streams.count) --input streams")
+                    throw ExitCode(2)
+                }
+                stream = only
+            }
+            sourcesByStream[stream.lowercased()] = try endpoint(text, "--source")
+        }
+        return (sourcesByStream, try sink.map { try endpoint($0, "--sink") })
+    }
+
     func translate(outputDirectory: String) throws -> (FlinkTranslator.Output, [ScriptRunner.Input], String) {
         guard let data = FileManager.default.contents(atPath: script) else { warn("cannot read \(script)"); throw ExitCode(2) }
         var parsed: [ScriptRunner.Input] = []
@@ -79,6 +111,7 @@ struct FlinkOptions: ParsableArguments {
         var t = FlinkTranslator(inputs: Dictionary(parsed.map { ($0.stream, $0.path) }, uniquingKeysWith: { a, _ in a }),
                                 outputDirectory: outputDirectory)
         t.skipRefused = skipRefused
+        (t.kafkaSources, t.kafkaSink) = try kafka(streams: parsed.map(\.stream))
         t.jobOptions = try jobOptions()
         let base = URL(fileURLWithPath: script).deletingLastPathComponent().path
         do {
@@ -134,6 +167,10 @@ struct FlinkRun: ParsableCommand {
 
     func run() throws {
         let out = URL(fileURLWithPath: options.out ?? (NSTemporaryDirectory() + "streamsql-flink-\(UUID().uuidString)")).standardizedFileURL.path
+        if !options.sources.isEmpty || options.sink != nil {
+            warn("--source and --sink kafka:… are for flink export (the local Flink has no Kafka connector): run the exported script with Flink's SQL client on a cluster that has it")
+            throw ExitCode(2)
+        }
         let (t, inputs, text) = try options.translate(outputDirectory: out)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let sqlFile = out + "/job.sql"
