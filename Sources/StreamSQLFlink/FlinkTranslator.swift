@@ -47,6 +47,8 @@ public struct FlinkTranslator {
     var tableFields: [String: [(String, FieldType)]] = [:]
     var tableFiles: [String: (path: String, key: [String])] = [:]
     var versioned: Set<String> = []
+    /// Source tables by their DDL with the name left out: queries reading the same stream the same way share one.
+    var sharedSources: [String: String] = [:]
     var tableDDL: [String] = []
     /// Derived streams (CREATE STREAM … AS SELECT) become views.
     var views: Set<String> = []
@@ -79,6 +81,7 @@ public struct FlinkTranslator {
         refused = []
         untranslated = []
         stateTTLMillis = nil
+        sharedSources = [:]
         // The same language on both sides: every statement must first be accepted by this engine, planned
         // over the same streams (a scratch engine that reads no input).
         let check = Engine()
@@ -286,8 +289,16 @@ public struct FlinkTranslator {
             let fields = try schema(of: s.from.source, range: s.from.range, sql: sql)
             fieldTypes = Dictionary(fields, uniquingKeysWith: { a, _ in a })
             let (table, ddl) = try source(s.from.source, fields: fields, for: name, time: time, range: s.from.range, sql: sql)
-            sources.append(ddl)
-            from = "`\(table)`"
+            // Queries that read a stream with the same columns, time and watermark share one source table (and
+            // in one job, `flink run --one-job`, one scan).
+            let shape = ddl.replacingOccurrences(of: "`\(table)`", with: "`?`")
+            if let shared = sharedSources[shape] {
+                from = "`\(shared)`"
+            } else {
+                sharedSources[shape] = table
+                sources.append(ddl)
+                from = "`\(table)`"
+            }
         }
         var ctx = ExprContext(sql: sql, time: time, translator: self)
         ctx.fieldTypes = fieldTypes

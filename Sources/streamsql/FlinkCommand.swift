@@ -159,6 +159,9 @@ struct FlinkRun: ParsableCommand {
     @Flag(help: "Also run the script here and compare the rows, query by query.")
     var compare = false
 
+    @Flag(name: .customLong("one-job"), help: "Run all the script's queries as one Flink job (a statement set), queries reading a stream the same way sharing its source, instead of a job per query.")
+    var oneJob = false
+
     @Option(help: "Relative tolerance when comparing decimals (integers, timestamps and text compare exactly).")
     var tolerance = 1e-9
 
@@ -179,6 +182,7 @@ struct FlinkRun: ParsableCommand {
         let driver = out + "/driver.py"
         try FlinkRuntime.driver.write(toFile: driver, atomically: true, encoding: .utf8)
         var args = [driver, sqlFile]
+        if oneJob { args.append("--one-job") }
         if let cluster { args.append(cluster) }
         let started = Date()
         let status = FlinkRuntime.exec(python, args)
@@ -272,16 +276,21 @@ enum FlinkRuntime {
         return rows
     }
 
-    /// Runs the statements of a translated script with PyFlink, one job per sink, waiting for each.
+    /// Runs the statements of a translated script with PyFlink, one job per sink, waiting for each; with
+    /// `--one-job`, every sink's query goes into one statement set (Flink's SQL has no CREATE TABLE … AS SELECT
+    /// in `EXECUTE STATEMENT SET`, so the sinks become table descriptors whose columns Flink takes from the query).
     static let driver = #"""
     import re, sys
-    from pyflink.table import EnvironmentSettings, TableEnvironment
+    from pyflink.table import EnvironmentSettings, TableEnvironment, TableDescriptor
 
     sql_file = sys.argv[1]
+    one_job = "--one-job" in sys.argv[2:]
+    rest = [a for a in sys.argv[2:] if a != "--one-job"]
+    statement_set = None
     settings = EnvironmentSettings.in_streaming_mode()
     env = TableEnvironment.create(settings)
-    if len(sys.argv) > 2:
-        host, port = sys.argv[2].rsplit(":", 1)
+    if rest:
+        host, port = rest[0].rsplit(":", 1)
         conf = env.get_config()
         conf.set("execution.target", "remote")
         conf.set("rest.address", host)
@@ -298,9 +307,21 @@ enum FlinkRuntime {
         if m:
             env.get_config().set(m.group(1), m.group(2))
             continue
+        ctas = re.match(r"CREATE\s+TABLE\s+\S+\s+WITH\s*\((.*?)\)\s*AS\s+(.*)$", s, re.I | re.S)
+        if ctas and one_job:
+            options = dict(re.findall(r"'([^']*)'\s*=\s*'([^']*)'", ctas.group(1)))
+            sink = TableDescriptor.for_connector(options.pop("connector"))
+            for k, v in options.items():
+                sink = sink.option(k, v)
+            if statement_set is None:
+                statement_set = env.create_statement_set()
+            statement_set.add_insert(sink.build(), env.sql_query(ctas.group(2)))
+            continue
         result = env.execute_sql(s)
-        if re.match(r"CREATE\s+TABLE\s+\S+\s+WITH\s*\(.*\)\s*AS\s", s, re.I | re.S):
+        if ctas:
             result.wait()
+    if statement_set is not None:
+        statement_set.execute().wait()
     """#
 }
 
