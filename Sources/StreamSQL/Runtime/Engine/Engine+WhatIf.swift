@@ -153,13 +153,12 @@ extension Engine {
             for o in order {
                 let (name, s) = snapshots[o.stream]
                 let e = s.events[o.event]
-                s.bytes.withUnsafeBufferPointer { buf in
-                    let bytes = UnsafeBufferPointer(rebasing: buf[e.start..<(e.start + e.length)])
-                    if !e.encoded {
-                        _ = scratch.emit(jsonBytes: bytes, to: name, sync: true)
-                    } else if let event = HistoryCodec.read(bytes) {
-                        scratch.emitSync(event, to: name)
+                if !e.encoded {
+                    s.bytes.withUnsafeBufferPointer { buf in
+                        _ = scratch.emit(jsonBytes: UnsafeBufferPointer(rebasing: buf[e.start..<(e.start + e.length)]), to: name, sync: true)
                     }
+                } else if let event = s.dictionary(at: o.event) {
+                    scratch.emitSync(event, to: name)
                 }
             }
         }
