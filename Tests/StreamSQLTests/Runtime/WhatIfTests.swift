@@ -142,7 +142,10 @@ final class WhatIfTests: XCTestCase {
         guard case .table(let cols, let rows) = try e.run("SHOW STREAMS") else { return XCTFail() }
         let history = try XCTUnwrap(cols.firstIndex(of: "history"))
         XCTAssertEqual(rows.first { $0[0] == "few" }?[history], .string("5 events, 2 KB, 3 dropped"), "its first chunk (2 KB) and six entries")
-        XCTAssertEqual(rows.first { $0[0] == "stream" }?[history], .string("off"), "history is off unless asked for")
+        XCTAssertEqual(rows.first { $0[0] == "stream" }?[history], .string("0 events, 0 KB"), "every stream keeps a history by default")
+        let off = Engine(options: { var o = EngineOptions(); o.history = .off; return o }())
+        guard case .table(_, let offRows) = try off.run("SHOW STREAMS") else { return XCTFail() }
+        XCTAssertEqual(offRows.first { $0[0] == "stream" }?[history], .string("off"))
     }
 
     /// The history keeps events' bytes in chunks: within 1.5× their JSON size, and chunks of dropped
@@ -247,10 +250,10 @@ final class WhatIfTests: XCTestCase {
     }
 
     func testTheDiffAsAStatement() throws {
-        let quiet = Engine()
+        let quiet = Engine(options: { var o = EngineOptions(); o.history = .off; return o }())
         try quiet.run("CREATE STREAM s")
         try quiet.run("CREATE QUERY hot AS SELECT k, v FROM s WHERE v > 5")
-        XCTAssertThrowsError(try quiet.run("EXPLAIN DIFF hot AS SELECT k, v FROM s WHERE v > 7"), "an engine keeps no history unless asked") { e in
+        XCTAssertThrowsError(try quiet.run("EXPLAIN DIFF hot AS SELECT k, v FROM s WHERE v > 7"), "an engine told to keep no history") { e in
             XCTAssertTrue("\(e)".contains("no stream keeps a history"), "\(e)")
         }
         var o = EngineOptions()
