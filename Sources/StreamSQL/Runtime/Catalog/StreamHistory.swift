@@ -185,7 +185,13 @@ public final class StreamHistory: @unchecked Sendable {
     /// before the oldest is dropped).
     @inline(never)
     private func growRing() {
-        resizeRing(to: max(kept + 1, min(max(16, ringCapacity * 2), bounds.events + 1)))
+        resizeRing(to: max(kept + 1, min(max(16, ringCapacity * 2), StreamHistory.saturatingSum(bounds.events, 1))))
+    }
+
+    /// a + b, or Int.max when that overflows (an event bound may be Int.max: `streamsql whatif` keeps all).
+    static func saturatingSum(_ a: Int, _ b: Int) -> Int {
+        let (s, o) = a.addingReportingOverflow(b)
+        return o ? .max : s
     }
 
     private func resizeRing(to capacity: Int) {
@@ -207,7 +213,8 @@ public final class StreamHistory: @unchecked Sendable {
             if l.age == nil { arrivals = [] }
             timed.store(l.age != nil, ordering: .relaxed)
             trim(now: now)
-            if ringCapacity > l.events + 1 { resizeRing(to: max(kept, l.events + 1)) }
+            let room = StreamHistory.saturatingSum(l.events, 1)
+            if ringCapacity > room { resizeRing(to: max(kept, room)) }
         }
     }
 
