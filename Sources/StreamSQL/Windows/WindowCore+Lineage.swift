@@ -4,10 +4,13 @@
 extension WindowCore {
     /// Reports the inputs of the rows a firing appended: output row `firstRow + k` came from group
     /// `rowGroups[k]` of `table`.
+    /// Only the rows lineage keeps get their records: the last `limits.results` of a firing (the
+    /// batch's last ones are kept), every row when a derived stream reads the results.
     func recordInputs(_ lineage: LineageRecorder, _ table: GroupTable, rowGroups: ArraySlice<Int>, firstRow: Int) {
         guard let lists = table.inputs else { return }
-        for (k, g) in rowGroups.enumerated() {
-            var (inputs, dropped) = lists.inputs(g)
+        let skip = lineage.recordsEveryRow ? 0 : max(0, rowGroups.count - lineage.limits.results)
+        for (k, g) in rowGroups.enumerated().dropFirst(skip) {
+            var (inputs, dropped) = lists.inputs(g, lineage)
             markExtremes(&inputs, table, g)
             lineage.record(row: firstRow + k, inputs: inputs, dropped: dropped)
         }

@@ -256,6 +256,37 @@ final class LineageTests: XCTestCase {
         XCTAssertEqual(try records(e, "c").map { ids(e, $0.inputs) }, expected)
     }
 
+    /// A group table's inputs: per group in arrival order, bounded with the rest counted, merged in
+    /// order, and still right after many groups were reset (their entries compacted away).
+    func testGroupInputsKeepEachGroupsRowsAcrossMergesAndResets() {
+        let rec = LineageRecorder(query: "q", stream: "s", limits: LineageLimits(inputsPerResult: 3))
+        func row(_ i: Int) -> Row { Row(slots: [.int(Int64(i))]) }
+        func ids(_ g: GroupInputs, _ k: Int) -> ([Int], Int) {
+            let (inputs, dropped) = g.inputs(k, rec)
+            return (inputs.map { if case .int(let x) = $0.row[0] { return Int(x) } else { return -1 } }, dropped)
+        }
+        let a = GroupInputs(cap: 3), b = GroupInputs(cap: 3)
+        for i in 0..<10 { a.add(i % 2, row(i)) }            // group 0: 0 2 4 (6 8 counted), group 1: 1 3 5 (7 9)
+        XCTAssertTrue(ids(a, 0) == ([0, 2, 4], 2) && ids(a, 1) == ([1, 3, 5], 2))
+        b.add(0, row(100)); b.add(1, row(101)); b.add(1, row(102))
+        a.reset(0)
+        a.merge(0, from: b, 1)                               // group 0 now: 101 102
+        XCTAssertTrue(ids(a, 0) == ([101, 102], 0), "\(ids(a, 0))")
+        a.merge(0, from: b, 0)                               // 101 102 100
+        a.merge(0, from: b, 1)                               // full: 101 102 more counted
+        XCTAssertTrue(ids(a, 0) == ([101, 102, 100], 2), "\(ids(a, 0))")
+        // Many resets: entries of reset groups are compacted away, the live ones keep their order.
+        let c = GroupInputs(cap: 1_000)
+        var expected: [Int: [Int]] = [:]
+        for i in 0..<2_000 {
+            let g = i % 7
+            c.add(g, row(i)); expected[g, default: []].append(i)
+            if i % 5 == 0 { c.reset(g); expected[g] = [] }
+        }
+        for g in 0..<7 { XCTAssertEqual(ids(c, g).0, expected[g] ?? [], "group \(g)") }
+        XCTAssertEqual(ids(c, 7).0, [], "a group never seen has no inputs")
+    }
+
     // MARK: bounds, and off by default
 
     func testResultsAndInputsAreBounded() throws {

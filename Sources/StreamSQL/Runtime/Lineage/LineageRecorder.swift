@@ -53,6 +53,8 @@ public final class LineageRecorder: @unchecked Sendable {
     /// A derived stream reads the query's results: every row of a batch needs its record (its rows'
     /// origin); otherwise only the last `limits.results` of a batch are made.
     let feedsStreams = Atomic<Bool>(false)
+    /// Every row of a batch gets its record (a derived stream reads them), not only the last `limits.results`.
+    var recordsEveryRow: Bool { feedsStreams.load(ordering: .relaxed) }
 
     /// Sorts by row, keeping the order of reports of one row (a row reported twice keeps the last).
     private static func sortByRow<T>(_ list: inout [T], _ row: (T) -> Int) {
