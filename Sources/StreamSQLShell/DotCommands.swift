@@ -48,8 +48,8 @@ struct DotCommand: Sendable {
 /// The one table of dot-commands, for the shell and for scripts.
 enum DotCommands {
     static let all: [DotCommand] = [
-        DotCommand(name: ".mode", usage: ".mode table|changelog|vertical|csv|jsonl",
-                   help: "How attached queries print rows.\ntable: aligned columns sized from the first rows, long values cut with …, the header repeated every screenful.\nchangelog: table lines marked + (new) and - (a window's earlier result that the next firing replaces).\nvertical: one 'column | value' line per field. csv: a header, then rows. jsonl (or json): one JSON object per row.") { host, args, _ throws(ShellError) in
+        DotCommand(name: ".mode", usage: ".mode table|changelog|vertical|csv|jsonl|live",
+                   help: "How attached queries print rows.\ntable: aligned columns sized from the first rows, long values cut with …, the header repeated every screenful.\nchangelog: table lines marked + (new) and - (a window's earlier result that the next firing replaces).\nvertical: one 'column | value' line per field. csv: a header, then rows. jsonl (or json): one JSON object per row.\nlive: a full-screen table updated in place, one row per key (window and group keys), changed cells highlighted; 1-9 sort by a column (again: reverse), PgUp/PgDn page, q or Ctrl-C returns.") { host, args, _ throws(ShellError) in
             guard args.count == 1, let m = OutputMode(name: args[0]) else {
                 throw ShellError("usage: .mode \(OutputMode.allCases.map(\.rawValue).joined(separator: "|"))   (now \(host.settings.mode.rawValue))")
             }

@@ -123,6 +123,7 @@ public final class Repl: @unchecked Sendable {
         stifle_history(5000)  // the file is rewritten per statement; keep it bounded
         _ = read_history(Repl.historyPath)
         signal(SIGINT, onInterrupt)
+        signal(SIGTERM, onTerminate)
         lateNotices.start(engine: engine) { [weak self] in self?.notify($0) }
         print("StreamSQL for Swift — statements end with ';', .help lists the commands, Ctrl-D quits.")
         var buffer = ""
@@ -321,9 +322,21 @@ public final class Repl: @unchecked Sendable {
         }
     }
 
-    /// Prints a query's rows as they arrive until Ctrl-C or its LIMIT; then stops it.
+    /// Writes to the terminal as it is (escape sequences of the live view).
+    func writeTerminal(_ s: String) {
+        printLock.withLock { FileHandle.standardOutput.write(Data(s.utf8)) }
+    }
+
+    /// Prints a query's rows as they arrive until Ctrl-C or its LIMIT; then stops it. In `.mode live` on a
+    /// terminal, shows them as a table updated in place (`LiveView`) until `q` or Ctrl-C.
     func attach(_ q: Query) {
         let start = Date()
+        if settings.mode == .live && outputHandle == nil && isatty(0) == 1 && isatty(1) == 1 {
+            let (rows, _) = LiveView.run(q, in: self)
+            engine.stop(q)
+            say(String(format: "(%@ stopped: %d results from %d events in %.1f s)", q.name, rows, q.metrics.eventsIn, Date().timeIntervalSince(start)))
+            return
+        }
         let rows = Atomic<Int>(0)
         let size = terminalSize()
         let printer = RowPrinter(mode: settings.mode, windowed: q.windowed, color: useColor,

@@ -21,7 +21,7 @@ public struct ShellSettings: Sendable {
 
     /// The names `.set` knows, with what each means (shown by `.help set` and `.show`).
     static let help: [(String, String)] = [
-        ("mode", "how attached queries print rows: table, changelog, vertical, csv, jsonl"),
+        ("mode", "how attached queries print rows: table, changelog, vertical, csv, jsonl, live"),
         ("timer", "on or off: print how long each statement took"),
         ("color", "auto (a terminal without NO_COLOR), on or off"),
         ("theme", "the dashboard's look: default, or contrast for projectors (NO_COLOR still wins)"),
