@@ -38,6 +38,7 @@ enum LiveView {
             table.withLock { $0.apply(batch, now: now) }
             dirty.store(true, ordering: .relaxed)
         }
+        repl.engine.showRecentRows(to: q)
         guard tcgetattr(0, &savedTerminal) == 0 else { return (0, false) }
         var raw = savedTerminal
         raw.c_lflag &= ~tcflag_t(ICANON | ECHO | ISIG)

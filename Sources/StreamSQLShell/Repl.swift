@@ -94,6 +94,9 @@ public final class Repl: @unchecked Sendable {
         "AFTER", "MATCH", "SKIP", "PAST", "LAST", "ROW", "ROWS", "PER", "ONE", "ALL", "PERMUTE", "FINAL", "RUNNING", "SET", "PARAMETERS",
     ]
 
+    /// What `SELECT * FROM <named query>` shows of that query's rows before new ones, unless `.set replay_rows`.
+    static let replayRows = 20
+
     public init(engine: Engine) { self.engine = engine }
 
     /// The catalog completion offers names from: an untyped stream's columns include the fields its events held.
@@ -124,6 +127,8 @@ public final class Repl: @unchecked Sendable {
         _ = read_history(Repl.historyPath)
         signal(SIGINT, onInterrupt)
         signal(SIGTERM, onTerminate)
+        // A query on a named query's results shows its newest rows first (`.set replay_rows`).
+        if engine.options.replayRows == 0 { engine.updateOptions { $0.replayRows = Repl.replayRows } }
         lateNotices.start(engine: engine) { [weak self] in self?.notify($0) }
         print("StreamSQL for Swift — statements end with ';', .help lists the commands, Ctrl-D quits.")
         var buffer = ""
@@ -347,7 +352,8 @@ public final class Repl: @unchecked Sendable {
             rows.add(batch.count, ordering: .relaxed)
             printLock.withLock { printer.print(batch) }
         }
-        say("(attached to \(q.name): rows print as they arrive; Ctrl-C stops the query)")
+        let recent = engine.showRecentRows(to: q)
+        say("(attached to \(q.name): " + (recent > 0 ? "the \(recent) newest rows of \(q.streamName) above, then " : "") + "rows print as they arrive; Ctrl-C stops the query)")
         let seen = interruptCount
         while interruptCount == seen && !q.isFinished { usleep(20_000) }
         engine.stop(q)

@@ -67,6 +67,19 @@ final class LiveModeTmuxTests: XCTestCase {
         send(".mode csv", "Enter")
         XCTAssertTrue(terminal.waitFor("mode csv"), terminal.screen())
 
+        // A query on a named query's results shows its newest rows first (.set replay_rows), then new ones.
+        send("CREATE QUERY big AS SELECT merchant, amount FROM transactions WHERE amount > 100\\;", "Enter")
+        XCTAssertTrue(terminal.waitFor("query big running"), terminal.screen())
+        sleep(1)
+        send(".set replay_rows 3", "Enter", "SELECT * FROM big\\;", "Enter")
+        XCTAssertTrue(terminal.waitFor("(attached to q2: the 3 newest rows of big above, then rows print"), terminal.screen())
+        let lines = terminal.screen().split(separator: "\n").map(String.init)
+        if let at = lines.lastIndex(where: { $0.hasPrefix("(attached to q2") }) {
+            XCTAssertEqual(lines[at - 4], "merchant,amount", "a header, then the three rows: \(lines)")
+        }
+        send("C-c")
+        XCTAssertTrue(terminal.waitFor("(q2 stopped"), terminal.screen())
+
         // Ctrl-C leaves too.
         send(".mode live", "Enter", "SELECT merchant, amount FROM transactions\\;", "Enter")
         XCTAssertTrue(terminal.waitFor("q quits"), terminal.visible())
