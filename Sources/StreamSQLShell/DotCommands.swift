@@ -74,6 +74,15 @@ enum DotCommands {
             host.say("pager \(args[0].lowercased())")
             return .proceed
         },
+        DotCommand(name: ".highlight", usage: ".highlight on|off",
+                   help: "Colour the line being typed: keywords, strings, numbers, comments, and names the catalog does not know in red. Never with NO_COLOR.") { host, args, _ throws(ShellError) in
+            guard args.count == 1, ["on", "off"].contains(args[0].lowercased()) else {
+                throw ShellError("usage: .highlight on|off   (now \(host.settings.highlight ? "on" : "off"))")
+            }
+            host.settings.highlight = args[0].lowercased() == "on"
+            host.say("highlight \(args[0].lowercased())")
+            return .proceed
+        },
         DotCommand(name: ".tables", usage: ".tables", help: "List the streams, tables and running queries by name.") { host, _, _ throws(ShellError) in
             let lines = CatalogCommands.tables(host.engine)
             host.emit(lines.isEmpty ? "(no streams, tables or queries)" : lines.joined(separator: "\n"))

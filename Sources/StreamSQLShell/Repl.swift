@@ -16,6 +16,16 @@ nonisolated(unsafe) private var completionPending = ""
 nonisolated(unsafe) private var completionMatches: [String] = []
 nonisolated(unsafe) private var completionNext = 0
 
+/// The prompt of a new statement (it counts running queries), for the Ctrl-C handler's fresh prompt.
+nonisolated(unsafe) private var mainPrompt = "streamsql> "
+nonisolated(unsafe) private var highlighter = Highlighter(catalog: .init(), keywords: [])
+
+/// readline's redisplay hook: the line with colours (`Highlighter`), as a string C frees.
+private func highlightLine(_ line: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
+    guard let line else { return nil }
+    return strdup(highlighter.highlight(String(cString: line), context: completionPending))
+}
+
 private func onInterrupt(_ sig: Int32) {
     interruptCount &+= 1
     guard atPrompt else { return }
@@ -31,7 +41,7 @@ private func onInterrupt(_ sig: Int32) {
     lastPromptInterrupt = now
     // Discard the line being typed (the run loop drops a half-typed statement too) and show a fresh prompt.
     _ = write(1, "\n", 1)  // readline has echoed the ^C
-    rl_set_prompt("streamsql> ")
+    rl_set_prompt(mainPrompt)
     rl_on_new_line()
     rl_replace_line("", 0)
     rl_redisplay()
@@ -92,6 +102,8 @@ public final class Repl: @unchecked Sendable {
         "CountingWindow", "SessionWindow", "GLOBAL", "WINDOW", "TRIGGER", "TIMESTAMP", "TIMEUNIT", "MAXOUTOFORDERNESS",
         "ALLOWEDLATENESS", "IDLETIMEOUT", "STATETTL", "MATCH_RECOGNIZE", "MEASURES", "PATTERN", "DEFINE", "WITHIN", "SUBSET",
         "AFTER", "MATCH", "SKIP", "PAST", "LAST", "ROW", "ROWS", "PER", "ONE", "ALL", "PERMUTE", "FINAL", "RUNNING", "SET", "PARAMETERS",
+        "EMIT", "CHANGES", "EVERY", "OR", "REPLACE", "IF", "EXISTS", "ASC", "DESC", "TRUE", "FALSE", "INNER", "EXTENDED", "HISTORY",
+        "STRICT", "RETURNS", "RETURN", "DIFF", "UNION", "TO",
     ]
 
     /// What `SELECT * FROM <named query>` shows of that query's rows before new ones, unless `.set replay_rows`.
@@ -115,8 +127,21 @@ public final class Repl: @unchecked Sendable {
     }
 
     func refreshCompletion(pending: String = "") {
-        completer = Completer(catalog: completionCatalog())
+        let catalog = completionCatalog()
+        completer = Completer(catalog: catalog)
         completionPending = pending
+        // Colours for the line being typed: on a terminal, unless NO_COLOR or `.highlight off`.
+        let colour = settings.highlight && isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) != false
+        highlighter = Highlighter(catalog: catalog, keywords: Repl.keywords)
+        streamsql_rl_set_highlighter(colour ? highlightLine : nil)
+    }
+
+    /// The prompt: how many queries run, when any do (`streamsql [3 running]> `); the continuation prompt
+    /// as wide.
+    func prompt(continuing: Bool) -> String {
+        let running = engine.queries.count
+        let main = running == 0 ? "streamsql> " : "streamsql [\(running) running]> "
+        return continuing ? String(repeating: " ", count: main.count - 5) + "...> " : main
     }
 
     /// Runs until .quit or end of input (Ctrl-D).
@@ -135,10 +160,12 @@ public final class Repl: @unchecked Sendable {
         session: while true {
             refreshCompletion(pending: buffer)
             atPrompt = true
-            let prompt = buffer.isEmpty ? "streamsql> " : "       ...> "
+            mainPrompt = prompt(continuing: false)
+            let prompt = prompt(continuing: !buffer.isEmpty)
             let interrupts = interruptCount
-            guard let raw = readline(prompt) else { atPrompt = false; print(""); break }
+            guard let raw = readline(prompt) else { atPrompt = false; _ = streamsql_rl_take_drawn(); print(""); break }
             atPrompt = false
+            endHighlightedLine()
             let line = String(cString: raw)
             free(raw)
             // Ctrl-C at the prompt threw away the line being typed; at the continuation prompt, the statement too.
@@ -167,10 +194,16 @@ public final class Repl: @unchecked Sendable {
 
     /// Asks at the terminal (`.set @parameter` before adopting); anything but y or yes is no.
     func confirm(_ question: String) -> Bool {
-        guard let raw = readline(question + " [y/N] ") else { return false }
+        guard let raw = readline(question + " [y/N] ") else { _ = streamsql_rl_take_drawn(); return false }
+        endHighlightedLine()
         let answer = String(cString: raw).trimmingCharacters(in: .whitespaces).lowercased()
         free(raw)
         return answer == "y" || answer == "yes"
+    }
+
+    /// Ends the line readline accepted when the highlighting hook drew it (readline does not then).
+    private func endHighlightedLine() {
+        if streamsql_rl_take_drawn() != 0 { printLock.withLock { FileHandle.standardOutput.write(Data("\n".utf8)) } }
     }
 
     /// At the prompt of a terminal, not inside `.read`.

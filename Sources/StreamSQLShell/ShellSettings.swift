@@ -16,6 +16,8 @@ public struct ShellSettings: Sendable {
     public var output: String?
     /// Statement results longer than the terminal go through `$PAGER` (`.pager on|off`).
     public var pager = true
+    /// The line being typed is coloured (`.highlight on|off`; never with NO_COLOR or off a terminal).
+    public var highlight = true
 
     public init() {}
 
