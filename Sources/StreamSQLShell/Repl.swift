@@ -284,6 +284,7 @@ public final class Repl: @unchecked Sendable {
         let replay = Replay(engine: engine, inputs: [Replay.Input(path: first, stream: stream)], pace: pace, timeField: field)
         engine.flinkInputs[stream.lowercased()] = first
         replay.onRejection = { [weak self] text in self?.notify(text) }
+        replay.onNotice = { [weak self] text in self?.notify(text) }
         replay.onFinish = { [weak self] summary in self?.notify("(\(first): \(summary))") }
         replays.removeAll { $0.isFinished }
         replays.append(replay)
