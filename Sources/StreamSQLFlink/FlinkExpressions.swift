@@ -288,6 +288,8 @@ struct ExprContext {
             return (semantics.map { $0.uppercased() + " " } ?? "") + name.uppercased() + "(" + (try list()) + ")"
         }
         if inPattern, FlinkTranslator.refusedPatternFunctions.contains(name) { throw refuse("\(name.uppercased())()", e.range) }
+        if let part = ExprContext.timeParts[name], args.count == 1 { return "CAST(DATE_FORMAT(" + (try timestamp(args[0], for: name)) + ", '\(part)') AS BIGINT)" }
+        if name == "date_format", args.count == 2 { return try dateFormat(e, args[0], args[1]) }
         switch name {
         case "if" where args.count == 3:  // a condition by our truthiness
             return "IF(" + (try predicate(args[0])) + ", " + (try expr(args[1])) + ", " + (try expr(args[2])) + ")"

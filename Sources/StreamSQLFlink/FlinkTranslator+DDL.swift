@@ -76,8 +76,9 @@ extension FlinkTranslator {
     }
 
     func sinkDDL(_ name: String, _ query: String) -> String {
-        "CREATE TABLE `sink_\(name)` WITH (\n  'connector' = 'filesystem',\n  'path' = '\(outputDirectory)/\(name)',\n"
-            + "  'format' = 'json'\n) AS\n\(query);"
+        let options = kafkaSink.map { $0.sinkOptions(query: name) }
+            ?? "  'connector' = 'filesystem',\n  'path' = '\(outputDirectory)/\(name)',\n  'format' = 'json'"
+        return "CREATE TABLE `sink_\(name)` WITH (\n\(options)\n) AS\n\(query);"
     }
 
     /// The source table of one query (each query has its own, because time and watermark are per query).
@@ -105,6 +106,9 @@ extension FlinkTranslator {
             cols.append("  pt AS PROCTIME()")
         }
         let table = "src_\(name)_\(stream)"
+        if let k = kafkaSources[stream.lowercased()] {
+            return (table, "CREATE TABLE `\(table)` (\n" + cols.joined(separator: ",\n") + "\n) WITH (\n" + k.sourceOptions(query: name) + "\n);")
+        }
         guard let path = inputs[stream.lowercased()] ?? (placeholderPaths ? "\(stream).jsonl" : nil) else {
             throw StreamSQLError(.plan, "Flink reads stream \(stream) from a file: give --input \(stream)=FILE", at: range, in: sql)
         }

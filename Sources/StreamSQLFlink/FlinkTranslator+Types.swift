@@ -101,7 +101,7 @@ extension FlinkTranslator {
         if let d = declared[key] { return d }
         if let known = inferred[key] { return known }
         guard let path = inputs[key] else {
-            throw StreamSQLError(.plan, "Flink needs the fields of stream \(stream): give its input file (--input \(stream)=FILE) "
+            throw StreamSQLError(.plan, "Flink needs the fields of stream \(stream): give its input file (--input \(stream)=FILE; for a Kafka source, a sample of its events) "
                                  + "or declare its columns (CREATE STREAM \(stream) (name type, …))", at: range, in: sql)
         }
         let file: EventFile

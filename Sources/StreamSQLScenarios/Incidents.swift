@@ -142,6 +142,8 @@ public final class ScheduledGenerator: ScenarioGenerator, @unchecked Sendable {
     private var nextEntry = 0
     public private(set) var generated = 0
     private let pending = Mutex<[IncidentTrigger]>([])
+    /// Whether `pending` may hold something: the per-event check takes no lock.
+    private let hasPending = Atomic<Bool>(false)
     private let log = Mutex<IncidentSchedule>(IncidentSchedule())
     private let lastTime = Atomic<Int64>(Int64.min)
 
@@ -157,7 +159,10 @@ public final class ScheduledGenerator: ScenarioGenerator, @unchecked Sendable {
     }
 
     /// Causes `trigger` before the next event.
-    public func trigger(_ trigger: IncidentTrigger) { pending.withLock { $0.append(trigger) } }
+    public func trigger(_ trigger: IncidentTrigger) {
+        pending.withLock { $0.append(trigger) }
+        hasPending.store(true, ordering: .releasing)
+    }
 
     /// Every incident applied so far, at the event it was applied before.
     public var applied: IncidentSchedule { log.withLock { $0 } }
@@ -168,7 +173,9 @@ public final class ScheduledGenerator: ScenarioGenerator, @unchecked Sendable {
             now.append(schedule.entries[nextEntry].trigger)
             nextEntry += 1
         }
-        now += pending.withLock { p in defer { p.removeAll() }; return p }
+        if hasPending.exchange(false, ordering: .acquiring) {
+            now += pending.withLock { p in defer { p.removeAll() }; return p }
+        }
         for t in now where base.begin(t) {
             let at = generated
             log.withLock { $0.add(.init(at: at, trigger: t)) }

@@ -13,6 +13,9 @@ nonisolated(unsafe) private var atPrompt = false
 /// of an unfinished statement (the context of the line being typed).
 nonisolated(unsafe) private var completer = Completer(catalog: .init())
 nonisolated(unsafe) private var completionPending = ""
+/// Builds the catalog anew when Tab is pressed: a generator started at the last prompt has filled its
+/// stream's profile since, and its fields complete at once.
+nonisolated(unsafe) private var completionSource: (() -> Completer.Catalog)?
 nonisolated(unsafe) private var completionMatches: [String] = []
 nonisolated(unsafe) private var completionNext = 0
 
@@ -51,6 +54,7 @@ private func onInterrupt(_ sig: Int32) {
 /// text typed so far.
 private func completionGenerator(_ text: UnsafePointer<CChar>?, _ state: Int32) -> UnsafeMutablePointer<CChar>? {
     if state == 0 {
+        if let source = completionSource { completer = Completer(catalog: source()) }
         let prefix = text.map { String(cString: $0) } ?? ""
         let lower = prefix.lowercased()
         // The line up to the word being completed, and after the cursor (readline's text ends at the cursor).
@@ -129,6 +133,7 @@ public final class Repl: @unchecked Sendable {
     func refreshCompletion(pending: String = "") {
         let catalog = completionCatalog()
         completer = Completer(catalog: catalog)
+        completionSource = { [weak self] in self?.completionCatalog() ?? .init() }
         completionPending = pending
         // Colours for the line being typed: on a terminal, unless NO_COLOR or `.highlight off`.
         let colour = settings.highlight && isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) != false

@@ -122,7 +122,9 @@ extension BenchCommand {
         }
     }
 
-    @inline(never) static func pipelinedRun(path: String, sql: String, options: EngineOptions) throws -> (rows: Int, bytes: Int) {
+    /// A file workload's engine: the query over an auto-created stream, its rows formatted as JSON Lines into a
+    /// discarding output, and a batching writer for its stream.
+    static func fileQuery(sql: String, options: EngineOptions) throws -> (Engine, StreamWriter, Output, RowCounter) {
         var options = options
         options.autoCreateStreams = true
         let engine = Engine(options: options)
@@ -136,6 +138,11 @@ extension BenchCommand {
         }
         let writer = try engine.writer(for: query.streamName)
         writer.batchSize = 1024
+        return (engine, writer, out, rows)
+    }
+
+    @inline(never) static func pipelinedRun(path: String, sql: String, options: EngineOptions) throws -> (rows: Int, bytes: Int) {
+        let (engine, writer, out, rows) = try fileQuery(sql: sql, options: options)
         writer.feedPipelined(try EventFile(path: path), rejected: { _, _ in })
         engine.finish()
         out.flush()
@@ -143,19 +150,7 @@ extension BenchCommand {
     }
 
     @inline(never) static func fileRun(path: String, sql: String, options: EngineOptions) throws -> (rows: Int, bytes: Int) {
-        var options = options
-        options.autoCreateStreams = true
-        let engine = Engine(options: options)
-        let query = try engine.execute(sql)
-        let out = Output(fd: nil)
-        let json = ResultJSONWriter(schema: query.schema)
-        let rows = RowCounter()
-        query.addSink { batch in
-            rows.add(batch.count)
-            out.rows(batch, json)
-        }
-        let writer = try engine.writer(for: query.streamName)
-        writer.batchSize = 1024
+        let (engine, writer, out, rows) = try fileQuery(sql: sql, options: options)
         let file = try EventFile(path: path)
         while let record = file.next() { _ = writer.feed(record, sync: true) }
         writer.flush()

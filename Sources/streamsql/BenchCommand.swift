@@ -39,13 +39,13 @@ struct BenchCommand: ParsableCommand {
     var lineage = false
     @Flag(help: "Turn the stream profile (DESCRIBE STREAM) off, to measure what it costs on the dict-sync and file workloads.")
     var noProfile = false
-    @Flag(help: "dict-sync, dict-emit and file-* workloads: every stream keeps a history (as in the interactive shell).")
-    var keepHistory = false
+    @Flag(help: "dict-sync, dict-emit and file-* workloads: streams keep no history (it is on by default), to measure what it costs.")
+    var noHistory = false
 
     /// The engine options of the dict and file workloads.
     var engineOptions: EngineOptions {
         var o = EngineOptions()
-        if keepHistory { o.history = .default }
+        if noHistory { o.history = .off }
         o.profileStreams = !noProfile
         return o
     }

@@ -21,6 +21,12 @@ struct FlinkOptions: ParsableArguments {
     @Option(name: .customLong("input"), help: "STREAM=FILE (JSON Lines): where Flink reads the stream, and how its field types are learnt. Repeatable.")
     var inputs: [String] = []
 
+    @Option(name: .customLong("source"), help: "[STREAM=]kafka:BROKERS/TOPIC[?group.id=G&scan.startup.mode=M]: read the stream from Kafka (JSON) instead of its --input file, which (if given) is then a sample for the field types. Repeatable; STREAM= may be left out when there is one --input.")
+    var sources: [String] = []
+
+    @Option(name: .customLong("sink"), help: "kafka:BROKERS/TOPIC: every query writes JSON rows to Kafka instead of --out; {query} in TOPIC is the query's name.")
+    var sink: String?
+
     @Flag(name: .customLong("skip-refused"), help: "Leave out the statements Flink cannot express (listed as comments and warnings) instead of stopping.")
     var skipRefused = false
 
@@ -66,6 +72,32 @@ struct FlinkOptions: ParsableArguments {
         return o
     }
 
+    /// `--source` and `--sink`, checked (a bad value is a usage error).
+    func kafka(streams: [String]) throws -> ([String: KafkaEndpoint], KafkaEndpoint?) {
+        func endpoint(_ text: String, _ flag: String) throws -> KafkaEndpoint {
+            switch KafkaEndpoint.parse(text) {
+            case .success(let e): return e
+            case .failure(let e): warn("\(flag): \(e.message)"); throw ExitCode(2)
+            }
+        }
+        var sourcesByStream: [String: KafkaEndpoint] = [:]
+        for s in sources {
+            var stream: String, text = s
+            if let eq = s.firstIndex(of: "="), !s.lowercased().hasPrefix("kafka:") {
+                stream = String(s[..<eq])
+                text = String(s[s.index(after: eq)...])
+            } else {
+                guard streams.count == 1, let only = streams.first else {
+                    warn("--source: name the stream it feeds (--source STREAM=\(s)): there are \(streams.count) --input streams")
+                    throw ExitCode(2)
+                }
+                stream = only
+            }
+            sourcesByStream[stream.lowercased()] = try endpoint(text, "--source")
+        }
+        return (sourcesByStream, try sink.map { try endpoint($0, "--sink") })
+    }
+
     func translate(outputDirectory: String) throws -> (FlinkTranslator.Output, [ScriptRunner.Input], String) {
         guard let data = FileManager.default.contents(atPath: script) else { warn("cannot read \(script)"); throw ExitCode(2) }
         var parsed: [ScriptRunner.Input] = []
@@ -79,6 +111,7 @@ struct FlinkOptions: ParsableArguments {
         var t = FlinkTranslator(inputs: Dictionary(parsed.map { ($0.stream, $0.path) }, uniquingKeysWith: { a, _ in a }),
                                 outputDirectory: outputDirectory)
         t.skipRefused = skipRefused
+        (t.kafkaSources, t.kafkaSink) = try kafka(streams: parsed.map(\.stream))
         t.jobOptions = try jobOptions()
         let base = URL(fileURLWithPath: script).deletingLastPathComponent().path
         do {
@@ -126,6 +159,9 @@ struct FlinkRun: ParsableCommand {
     @Flag(help: "Also run the script here and compare the rows, query by query.")
     var compare = false
 
+    @Flag(name: .customLong("one-job"), help: "Run all the script's queries as one Flink job (a statement set), queries reading a stream the same way sharing its source, instead of a job per query.")
+    var oneJob = false
+
     @Option(help: "Relative tolerance when comparing decimals (integers, timestamps and text compare exactly).")
     var tolerance = 1e-9
 
@@ -134,6 +170,10 @@ struct FlinkRun: ParsableCommand {
 
     func run() throws {
         let out = URL(fileURLWithPath: options.out ?? (NSTemporaryDirectory() + "streamsql-flink-\(UUID().uuidString)")).standardizedFileURL.path
+        if !options.sources.isEmpty || options.sink != nil {
+            warn("--source and --sink kafka:… are for flink export (the local Flink has no Kafka connector): run the exported script with Flink's SQL client on a cluster that has it")
+            throw ExitCode(2)
+        }
         let (t, inputs, text) = try options.translate(outputDirectory: out)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let sqlFile = out + "/job.sql"
@@ -142,6 +182,7 @@ struct FlinkRun: ParsableCommand {
         let driver = out + "/driver.py"
         try FlinkRuntime.driver.write(toFile: driver, atomically: true, encoding: .utf8)
         var args = [driver, sqlFile]
+        if oneJob { args.append("--one-job") }
         if let cluster { args.append(cluster) }
         let started = Date()
         let status = FlinkRuntime.exec(python, args)
@@ -235,16 +276,21 @@ enum FlinkRuntime {
         return rows
     }
 
-    /// Runs the statements of a translated script with PyFlink, one job per sink, waiting for each.
+    /// Runs the statements of a translated script with PyFlink, one job per sink, waiting for each; with
+    /// `--one-job`, every sink's query goes into one statement set (Flink's SQL has no CREATE TABLE … AS SELECT
+    /// in `EXECUTE STATEMENT SET`, so the sinks become table descriptors whose columns Flink takes from the query).
     static let driver = #"""
     import re, sys
-    from pyflink.table import EnvironmentSettings, TableEnvironment
+    from pyflink.table import EnvironmentSettings, TableEnvironment, TableDescriptor
 
     sql_file = sys.argv[1]
+    one_job = "--one-job" in sys.argv[2:]
+    rest = [a for a in sys.argv[2:] if a != "--one-job"]
+    statement_set = None
     settings = EnvironmentSettings.in_streaming_mode()
     env = TableEnvironment.create(settings)
-    if len(sys.argv) > 2:
-        host, port = sys.argv[2].rsplit(":", 1)
+    if rest:
+        host, port = rest[0].rsplit(":", 1)
         conf = env.get_config()
         conf.set("execution.target", "remote")
         conf.set("rest.address", host)
@@ -261,9 +307,21 @@ enum FlinkRuntime {
         if m:
             env.get_config().set(m.group(1), m.group(2))
             continue
+        ctas = re.match(r"CREATE\s+TABLE\s+\S+\s+WITH\s*\((.*?)\)\s*AS\s+(.*)$", s, re.I | re.S)
+        if ctas and one_job:
+            options = dict(re.findall(r"'([^']*)'\s*=\s*'([^']*)'", ctas.group(1)))
+            sink = TableDescriptor.for_connector(options.pop("connector"))
+            for k, v in options.items():
+                sink = sink.option(k, v)
+            if statement_set is None:
+                statement_set = env.create_statement_set()
+            statement_set.add_insert(sink.build(), env.sql_query(ctas.group(2)))
+            continue
         result = env.execute_sql(s)
-        if re.match(r"CREATE\s+TABLE\s+\S+\s+WITH\s*\(.*\)\s*AS\s", s, re.I | re.S):
+        if ctas:
             result.wait()
+    if statement_set is not None:
+        statement_set.execute().wait()
     """#
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import StreamSQL
 import StreamSQLScenarios
 import StreamSQLShell
 
@@ -34,22 +35,46 @@ struct PresentCommand: ParsableCommand {
     @Flag(name: .customLong("no-screen"), help: "With --record: play every step into the recording without a terminal, at --size (the same seed gives the same file).")
     var noScreen = false
 
+    @Option(name: .customLong("snapshot-every"), parsing: .upToNextOption,
+            help: "INTERVAL DIR: also write the screen as a text file every INTERVAL (e.g. 5s) into DIR (frame-0001.txt, …).")
+    var snapshotEvery: [String] = []
+
     @OptionGroup var screen: ScreenOptions
 
     func run() throws {
+        let snapshots = try Self.snapshotWriter(snapshotEvery)
         if noScreen {
-            guard let record else { warn("--no-screen goes with --record FILE.cast"); throw ExitCode(2) }
-            return try Self.recordWithoutScreen(story, seed: seed, demos: demos, size: size, to: record)
+            guard record != nil || snapshots != nil else {
+                warn("--no-screen goes with --record FILE.cast or --snapshot-every 5s DIR")
+                throw ExitCode(2)
+            }
+            return try Self.recordWithoutScreen(story, seed: seed, demos: demos, size: size, to: record, snapshots: snapshots)
         }
-        try Self.present(story, seed: seed, demos: demos, screen: screen, step: step, snapshot: snapshot, size: size, record: record)
+        try Self.present(story, seed: seed, demos: demos, screen: screen, step: step, snapshot: snapshot, size: size, record: record,
+                         snapshots: snapshots)
     }
 
-    static func recordWithoutScreen(_ story: String, seed: UInt64, demos: String?, size: String, to path: String) throws {
+    /// `--snapshot-every INTERVAL DIR`, checked: nil when not given.
+    static func snapshotWriter(_ args: [String]) throws -> SnapshotWriter? {
+        guard !args.isEmpty else { return nil }
+        guard args.count == 2, let ns = Durations.parse(args[0]), ns > 0 else {
+            warn("--snapshot-every takes an interval and a folder, e.g. --snapshot-every 5s frames/")
+            throw ExitCode(2)
+        }
+        do { return try SnapshotWriter(every: Double(ns) / 1e9, into: args[1]) } catch {
+            warn(error.description)
+            throw ExitCode(2)
+        }
+    }
+
+    static func recordWithoutScreen(_ story: String, seed: UInt64, demos: String?, size: String, to path: String?,
+                                    snapshots: SnapshotWriter? = nil) throws {
         let (presenter, storyPath) = try load(story, seed: seed, demos: demos)
         let (w, h) = try DashboardCommand.parseSize(size)
         do {
-            let recorder = try CastRecorder(path: path, title: presenter.story.title)
-            defer { recorder.close() }
+            let recorder = try path.map { p throws(CastError) in try CastRecorder(path: p, title: presenter.story.title) }
+            defer { recorder?.close() }
+            presenter.snapshots = snapshots
             try presenter.record(to: recorder, width: w, height: h)
         } catch let e as CastError {
             warn(e.description)
@@ -83,7 +108,8 @@ struct PresentCommand: ParsableCommand {
     }
 
     static func present(_ story: String, seed: UInt64, demos: String?, screen: ScreenOptions, step: Int? = nil,
-                        snapshot: String? = nil, size: String = "100x30", record: String? = nil) throws {
+                        snapshot: String? = nil, size: String = "100x30", record: String? = nil,
+                        snapshots: SnapshotWriter? = nil) throws {
         let theme = try screen.theme()
         let (presenter, path) = try load(story, seed: seed, demos: demos)
         presenter.configure = { screen.apply(to: $0, theme: theme) }
@@ -109,6 +135,7 @@ struct PresentCommand: ParsableCommand {
         if let record {
             do { presenter.recorder = try CastRecorder(path: record, title: presenter.story.title) } catch { warn(error.description); throw ExitCode(2) }
         }
+        presenter.snapshots = snapshots
         defer { presenter.recorder?.close() }
         let exit: Dashboard.Exit
         do { exit = try presenter.run() } catch {

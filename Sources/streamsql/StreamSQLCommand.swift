@@ -58,9 +58,7 @@ struct ShellCommand: ParsableCommand {
         } else if isatty(0) == 0 {
             script = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
         } else {
-            var interactive = EngineOptions()
-            interactive.history = .default   // the shell keeps recent events for .whatif and EXPLAIN DIFF
-            let repl = Repl(engine: Engine(options: interactive))
+            let repl = Repl(engine: Engine())   // every stream keeps recent events for .whatif and EXPLAIN DIFF
             if let initFile = common.initFile {
                 guard FileManager.default.isReadableFile(atPath: initFile) else { warn("cannot read \(initFile)"); throw ExitCode(2) }
                 repl.read(initFile)
@@ -133,7 +131,7 @@ struct ScriptOptions: ParsableArguments {
     }
 
     /// Checks the options and builds the engine and runner; the input files' streams exist afterwards.
-    func prepare(baseDirectory: String?, tagged: Bool, history: StreamHistory.Limits = .off, write: @escaping @Sendable (String) -> Void,
+    func prepare(baseDirectory: String?, tagged: Bool, history: StreamHistory.Limits = .default, write: @escaping @Sendable (String) -> Void,
                  flush: @escaping @Sendable () -> Void) throws -> Prepared {
         guard let mode = OutputMode(name: output) else {
             warn("--output must be one of: \(OutputMode.allCases.map(\.rawValue).joined(separator: ", "))")

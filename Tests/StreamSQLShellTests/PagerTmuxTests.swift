@@ -28,13 +28,15 @@ final class PagerTmuxTests: XCTestCase {
         XCTAssertTrue(terminal.screen().contains("PAGED:year "), terminal.screen())
         // Short results are not paged.
         send("SHOW STREAMS\\;", "Enter")
-        XCTAssertTrue(terminal.waitFor("(1 row)"), terminal.screen())
-        XCTAssertFalse(terminal.screen().contains("PAGED:(1 row)"), terminal.screen())
+        XCTAssertTrue(terminal.waitFor("(2 rows)"), terminal.screen())
+        XCTAssertFalse(terminal.screen().contains("PAGED:(2 rows)"), terminal.screen())
         send("C-l", ".pager off", "Enter")
         XCTAssertTrue(terminal.waitFor("pager off"), terminal.screen())
         send("SHOW FUNCTIONS\\;", "Enter")
         XCTAssertTrue(terminal.waitFor("rows)"), terminal.screen())
-        XCTAssertFalse(terminal.screen().contains("PAGED:"), terminal.screen())
+        // What came after `.pager off` (the paged output before it may still be in the scrollback).
+        let afterOff = terminal.screen().components(separatedBy: "pager off").last ?? ""
+        XCTAssertFalse(afterOff.contains("PAGED:"), afterOff)
     }
 
     func testPagerCatShowsEverything() throws {
@@ -57,6 +59,6 @@ final class PagerTmuxTests: XCTestCase {
         send("q")
         XCTAssertTrue(terminal.waitUntil(seconds: 10) { $0.contains("streamsql>") }, terminal.visible())
         send("SHOW STREAMS\\;", "Enter")
-        XCTAssertTrue(terminal.waitFor("(1 row)"), "the shell reads input again: \(terminal.screen())")
+        XCTAssertTrue(terminal.waitFor("(2 rows)"), "the shell reads input again: \(terminal.screen())")
     }
 }

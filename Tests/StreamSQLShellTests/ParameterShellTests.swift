@@ -29,7 +29,7 @@ final class ParameterShellTests: XCTestCase {
         send("n")
         XCTAssertTrue(terminal.waitFor("kept @t = 50; nothing changed"), terminal.screen())
         send("SHOW PARAMETERS\\;")
-        XCTAssertTrue(terminal.waitFor("@t        | 50    | hot"), terminal.screen())
+        XCTAssertTrue(terminal.waitFor("@t        |    50 | hot"), terminal.screen())
         send(".set @t 75")
         XCTAssertTrue(terminal.waitFor("adopt @t = 75"), terminal.screen())
         send("y")

@@ -54,6 +54,36 @@ final class PresentCommandTests: XCTestCase {
         XCTAssertEqual(try StreamsqlBinary.run(["present", "fraud", "--no-screen"]).status, 2)
     }
 
+    /// `--snapshot-every INTERVAL DIR` without a screen: text frames at the story's own pace, the same files
+    /// on every run with the seed, the last one the last step's screen; bad arguments are refused.
+    func testSnapshotsEveryIntervalAreReproducibleTextFrames() throws {
+        let dir = FileManager.default.temporaryDirectory.path + "/present-frames-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var runs: [[String: String]] = []
+        for run in ["a", "b"] {
+            let r = try StreamsqlBinary.run(["present", "fraud", "--no-screen", "--size", "100x30", "--snapshot-every", "10s", dir + "/" + run])
+            XCTAssertEqual(r.status, 0, r.err)
+            var files: [String: String] = [:]
+            for name in try FileManager.default.contentsOfDirectory(atPath: dir + "/" + run) {
+                files[name] = try String(contentsOfFile: dir + "/" + run + "/" + name, encoding: .utf8)
+            }
+            runs.append(files)
+        }
+        XCTAssertEqual(runs[0], runs[1])
+        let names = runs[0].keys.sorted()
+        XCTAssertGreaterThan(names.count, 2)
+        XCTAssertEqual(names.first, "frame-0001.txt")
+        XCTAssertEqual(names, (1...names.count).map { String(format: "frame-%04d.txt", $0) })
+        XCTAssertTrue(runs[0]["frame-0001.txt"]?.contains("Fraud · step 1/4") == true)
+        // Each frame is the 30 lines of the 100×30 screen.
+        for (_, text) in runs[0] { XCTAssertEqual(text.split(separator: "\n", omittingEmptySubsequences: false).count, 31) }
+        for bad in [["5s"], ["0s", dir + "/c"], ["soon", dir + "/c"]] {
+            let r = try StreamsqlBinary.run(["present", "fraud", "--no-screen", "--snapshot-every"] + bad)
+            XCTAssertEqual(r.status, 2, "\(bad)")
+            XCTAssertTrue(r.err.contains("--snapshot-every takes an interval and a folder"), r.err)
+        }
+    }
+
     func testAStepSnapshotIsTheSameOnEveryRunAndDependsOnTheSeed() throws {
         let dir = FileManager.default.temporaryDirectory.path + "/present-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -67,29 +67,24 @@ enum DateFunctions {
         }
     }
 
-    /// Formats with tokens YYYY, YY, MM, DD, HH, hh, mm, ss, SSS (also accepts %Y %m %d %H %M %S).
+    /// Formats with tokens YYYY, YY, MM, DD, HH, hh, mm, ss, SSS (also accepts %Y %m %d %H %M %S): see
+    /// `DateFormatPattern`.
     static func format(_ ns: Int64, _ pattern: String) -> String {
         let p = TimeFormat.parts(nanos: ns)
         let pad = TimeFormat.pad
-        let tokens: [(String, String)] = [
-            ("YYYY", pad(p.year, 4)), ("yyyy", pad(p.year, 4)), ("%Y", pad(p.year, 4)),
-            ("SSS", pad(p.nanos / 1_000_000, 3)),
-            ("YY", pad(p.year % 100, 2)), ("yy", pad(p.year % 100, 2)),
-            ("MM", pad(p.month, 2)), ("%m", pad(p.month, 2)),
-            ("DD", pad(p.day, 2)), ("dd", pad(p.day, 2)), ("%d", pad(p.day, 2)),
-            ("HH", pad(p.hour, 2)), ("hh", pad(p.hour, 2)), ("%H", pad(p.hour, 2)),
-            ("mm", pad(p.minute, 2)), ("mi", pad(p.minute, 2)), ("%M", pad(p.minute, 2)),
-            ("ss", pad(p.second, 2)), ("%S", pad(p.second, 2)),
-        ]
         var out = ""
-        var rest = Substring(pattern)
-        outer: while !rest.isEmpty {
-            for (tok, val) in tokens where rest.hasPrefix(tok) {
-                out += val
-                rest = rest.dropFirst(tok.count)
-                continue outer
+        for piece in DateFormatPattern.pieces(pattern) {
+            switch piece {
+            case .literal(let c): out.append(c)
+            case .field(.year4): out += pad(p.year, 4)
+            case .field(.year2): out += pad(p.year % 100, 2)
+            case .field(.month): out += pad(p.month, 2)
+            case .field(.day): out += pad(p.day, 2)
+            case .field(.hour): out += pad(p.hour, 2)
+            case .field(.minute): out += pad(p.minute, 2)
+            case .field(.second): out += pad(p.second, 2)
+            case .field(.millis): out += pad(p.nanos / 1_000_000, 3)
             }
-            out.append(rest.removeFirst())
         }
         return out
     }

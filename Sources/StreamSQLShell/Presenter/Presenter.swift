@@ -17,6 +17,8 @@ public final class Presenter: @unchecked Sendable {
     public var configure: (Dashboard) -> Void = { _ in }
     /// Where the frames shown are recorded (`--record FILE.cast`).
     public var recorder: CastRecorder?
+    /// Where a text frame is written every few seconds (`--snapshot-every 5s DIR`).
+    public var snapshots: SnapshotWriter?
 
     /// One run of the story: a fresh engine, generator and dashboard.
     final class Run: @unchecked Sendable {
@@ -67,7 +69,8 @@ public final class Presenter: @unchecked Sendable {
         let board = session.dashboard(feeder: nil)
         let run = Run(session: session, generator: generator, board: board)
         board.banner = { [unowned self, unowned run] in self.banner(run) }
-        if let r = recorder { board.onFrame = { r.record($0) } }
+        let (r, sn) = (recorder, snapshots)
+        if r != nil || sn != nil { board.onFrame = { r?.record($0); sn?.offer($0) } }
         configure(board)
         return run
     }
@@ -120,6 +123,9 @@ public final class Presenter: @unchecked Sendable {
         run.session.engine.drain()
     }
 
+    /// Events go in synchronously, one at a time: with several streams (routing's tickets and agent statuses)
+    /// the engine then sees them in the generator's order however the step is paced, so ← and a recording
+    /// show what the live run showed.
     private func emit(_ n: Int, _ run: Run, rate: Double?) {
         let engine = run.session.engine
         var sent = 0
@@ -137,7 +143,7 @@ public final class Presenter: @unchecked Sendable {
             }
             for _ in 0..<due {
                 let e = run.generator.next()
-                engine.emit(e.fields, to: e.stream)
+                _ = engine.emitSync(e.fields, to: e.stream)
             }
             sent += due
             if sent < n { usleep(5_000) }
@@ -165,13 +171,15 @@ public final class Presenter: @unchecked Sendable {
     /// Plays the whole story into `recorder` without a terminal: `fps` frames a second of the story's own
     /// pacing (`.speed`), `hold` seconds on each step's last frame. Times are the story's, not the wall
     /// clock's, so the same seed gives the same file byte for byte.
-    public func record(to recorder: CastRecorder, width: Int, height: Int, fps: Double = 4, hold: Double = 3) throws(Story.ParseError) {
+    public func record(to recorder: CastRecorder?, width: Int, height: Int, fps: Double = 4, hold: Double = 3) throws(Story.ParseError) {
         let run = try makeRun()
         defer { run.session.engine.stopAll(flush: false) }
         var t = 0.0
         func shoot() {
             run.session.engine.drain()
-            recorder.record(run.board.render(width: width, height: height), at: t)
+            let f = run.board.render(width: width, height: height)
+            recorder?.record(f, at: t)
+            snapshots?.offer(f, at: t)
         }
         for (i, step) in story.steps.enumerated() {
             run.step = i
@@ -190,7 +198,7 @@ public final class Presenter: @unchecked Sendable {
                         let k = min(chunk, n - sent)
                         for _ in 0..<k {
                             let e = run.generator.next()
-                            run.session.engine.emit(e.fields, to: e.stream)
+                            _ = run.session.engine.emitSync(e.fields, to: e.stream)
                         }
                         sent += k
                         t += 1 / fps

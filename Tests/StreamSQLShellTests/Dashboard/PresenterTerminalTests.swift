@@ -1,5 +1,6 @@
 import Foundation
-import StreamSQLShell
+@testable import StreamSQLShell
+import StreamSQLScenarios
 import XCTest
 
 /// The fraud story presented in a real terminal, stepped with keys; and incidents from the shell.
@@ -85,6 +86,36 @@ final class PresenterTerminalTests: XCTestCase {
         XCTAssertEqual(played.status, 0, played.err)
         XCTAssertTrue(played.out.contains(String(final.suffix(200))), played.out.suffix(300).description)
         XCTAssertEqual(try StreamsqlBinary.run(["play", cast, "--speed", "fast"]).status, 2)
+    }
+
+    /// Every shipped story stepped through with → (which hurries a playing step to its end): each caption
+    /// shows, and the last screen is the story's last frame computed without a terminal.
+    func testEveryStoryEndToEndWithKeys() throws {
+        let demos = InteractiveShellTests.root.appendingPathComponent("demos").path
+        func trimmed(_ s: String) -> [String] {
+            s.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.reversed().drop { $0 == " " }.reversed()) }
+                .reversed().drop { $0.isEmpty }.reversed()
+        }
+        for scenario in Scenarios.business {
+            let story = try Story.parse(try String(contentsOfFile: demos + "/stories/\(scenario.name).sql", encoding: .utf8))
+            let n = story.steps.count
+            try start("present \(scenario.name)")
+            for (k, step) in story.steps.enumerated() {
+                if k > 0 { tmux(["send-keys", "-t", "sh", "Right"]) }
+                var seen = ""
+                XCTAssertTrue(terminal.waitUntil(seconds: 60) { screen in
+                    seen = screen
+                    let lines = screen.split(separator: "\n")
+                    return lines.first?.contains("step \(k + 1)/\(n)") == true && lines.last?.contains(step.caption) == true
+                }, "\(scenario.name) step \(k + 1):\n\(seen)")
+            }
+            var screen = ""
+            XCTAssertTrue(terminal.waitUntil(seconds: 60) { screen = $0; return $0.contains("the end") }, screen)
+            let expected = try Presenter(story: story, seed: 42, demosDirectory: demos).frame(afterStep: n - 1, width: 100, height: 30)
+            XCTAssertEqual(trimmed(visible()), trimmed(expected), scenario.name)
+            tmux(["send-keys", "-t", "sh", "q"])
+            XCTAssertTrue(terminal.waitFor("ready$"), visible())
+        }
     }
 
     func testIncidentsFromTheShell() throws {

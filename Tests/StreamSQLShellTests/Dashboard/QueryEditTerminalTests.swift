@@ -29,7 +29,7 @@ final class QueryEditTerminalTests: XCTestCase {
         _ = terminal(["kill-server"])
         // $EDITOR is a sed that raises the threshold, so the test can stand in for a person at an editor.
         terminal(["new-session", "-d", "-s", "sh", "-x", "80", "-y", "30",
-                  "env XDG_STATE_HOME=\(dir.path)/state HOME=\(dir.path) TERM=xterm-256color NCURSES_NO_UTF8_ACS=1 EDITOR='sed -i s/50/70/' \(binary)"])
+                  "env XDG_STATE_HOME=\(dir.path)/state HOME=\(dir.path) TERM=xterm-256color NCURSES_NO_UTF8_ACS=1 PAGER=cat EDITOR='sed -i s/50/70/' \(binary)"])
         XCTAssertTrue(terminal.waitFor("streamsql>"), terminal.screen())
         keys(".read \(dir.path)/setup.sql", "Enter")
         XCTAssertTrue(terminal.waitFor("4 events inserted"), terminal.screen())

@@ -141,8 +141,11 @@ final class WhatIfTests: XCTestCase {
         XCTAssertThrowsError(try e.run("CREATE STREAM bad WITH (HISTORY = 'soon')"))
         guard case .table(let cols, let rows) = try e.run("SHOW STREAMS") else { return XCTFail() }
         let history = try XCTUnwrap(cols.firstIndex(of: "history"))
-        XCTAssertEqual(rows.first { $0[0] == "few" }?[history], .string("5 events, 4 KB, 3 dropped"), "its first chunk")
-        XCTAssertEqual(rows.first { $0[0] == "stream" }?[history], .string("off"), "history is off unless asked for")
+        XCTAssertEqual(rows.first { $0[0] == "few" }?[history], .string("5 events, 2 KB, 3 dropped"), "its first chunk (2 KB) and six entries")
+        XCTAssertEqual(rows.first { $0[0] == "stream" }?[history], .string("0 events, 0 KB"), "every stream keeps a history by default")
+        let off = Engine(options: { var o = EngineOptions(); o.history = .off; return o }())
+        guard case .table(_, let offRows) = try off.run("SHOW STREAMS") else { return XCTFail() }
+        XCTAssertEqual(offRows.first { $0[0] == "stream" }?[history], .string("off"))
     }
 
     /// The history keeps events' bytes in chunks: within 1.5× their JSON size, and chunks of dropped
@@ -172,12 +175,44 @@ final class WhatIfTests: XCTestCase {
         let snap = try XCTUnwrap(e.history(ofStream: "dicts")).snapshot()
         let last = try XCTUnwrap(snap.events.last)
         XCTAssertTrue(last.encoded, "a dictionary is kept in the compact form")
-        let back = snap.bytes.withUnsafeBufferPointer { HistoryCodec.read(UnsafeBufferPointer(rebasing: $0[last.start..<(last.start + last.length)])) }
+        let back = snap.dictionary(at: snap.events.count - 1)
+        XCTAssertEqual(snap.shapes, [["deviceId", "temperature", "ts"]], "one key list, named by every event")
+        XCTAssertLessThan(last.length, 40, "keys are not written per event")
         XCTAssertEqual(back?["ts"], .int(1_700_000_000_000 + 59_999))
         let lines = try XCTUnwrap(e.history(ofStream: "lines")).snapshot()
         let text = String(decoding: lines.bytes[lines.events[0].start..<(lines.events[0].start + lines.events[0].length)], as: UTF8.self)
         XCTAssertTrue(text.hasSuffix(#""ts":\#(1_700_000_000_000 + 40_000)}"#) && lines.events[0].encoded == false, text)
         XCTAssertEqual(snap.events.map(\.sequence), snap.events.map(\.sequence).sorted())
+    }
+
+    /// Events whose keys change from one to the next (new keys, other orders, more key lists than the
+    /// history names) read back as they were sent, in order, also after bounds drop some and shrink.
+    func testEventsWithChangingKeysReadBackFromTheHistory() throws {
+        let e = Engine()
+        try e.run("CREATE STREAM s WITH (HISTORY = 3000)")
+        var sent: [OrderedDictionary<String, Value>] = []
+        for i in 0..<4000 {
+            var ev: OrderedDictionary<String, Value> = i % 3 == 0 ? ["a": .int(Int64(i)), "b": .string("x\(i)")] : ["b": .string("y"), "a": .double(Double(i) / 4 + 0.125)]
+            if i % 2 == 1 { ev["k\(i % 1500)"] = .bool(true) }   // up to 1,500 more key lists: past the named 1,024
+            if i % 7 == 0 { _ = e.emit(jsonLine: JSONWriter.string(object: ev), to: "s", sync: true) } else { e.emitSync(ev, to: "s") }
+            sent.append(ev)
+        }
+        func check(_ last: Int) throws {
+            let snap = try XCTUnwrap(e.history(ofStream: "s")).snapshot()
+            XCTAssertEqual(snap.events.count, last)
+            for (i, ev) in sent.suffix(last).enumerated() {
+                let got = snap.events[i].encoded ? snap.dictionary(at: i)
+                    : snap.bytes.withUnsafeBufferPointer { b in
+                        try? JSONReader.parse(bytes: UnsafeBufferPointer(rebasing: b[snap.events[i].start..<(snap.events[i].start + snap.events[i].length)]))
+                    }.flatMap { if case .object(let o) = $0 { o } else { nil } }
+                XCTAssertEqual(got?.keys.elements, ev.keys.elements, "event \(i)")
+                XCTAssertEqual(got.map { Array($0.values) }, Array(ev.values), "event \(i)")
+            }
+        }
+        try check(3000)
+        try XCTUnwrap(e.history(ofStream: "s")).setLimits(StreamHistory.Limits(events: 10), now: 0)
+        try check(10)
+        XCTAssertEqual(try XCTUnwrap(e.history(ofStream: "s")).dropped, ["over 10 events": 3990])
     }
 
     /// Dictionaries round-trip through the history's compact form, whatever they hold; bytes that are not
@@ -215,10 +250,10 @@ final class WhatIfTests: XCTestCase {
     }
 
     func testTheDiffAsAStatement() throws {
-        let quiet = Engine()
+        let quiet = Engine(options: { var o = EngineOptions(); o.history = .off; return o }())
         try quiet.run("CREATE STREAM s")
         try quiet.run("CREATE QUERY hot AS SELECT k, v FROM s WHERE v > 5")
-        XCTAssertThrowsError(try quiet.run("EXPLAIN DIFF hot AS SELECT k, v FROM s WHERE v > 7"), "an engine keeps no history unless asked") { e in
+        XCTAssertThrowsError(try quiet.run("EXPLAIN DIFF hot AS SELECT k, v FROM s WHERE v > 7"), "an engine told to keep no history") { e in
             XCTAssertTrue("\(e)".contains("no stream keeps a history"), "\(e)")
         }
         var o = EngineOptions()

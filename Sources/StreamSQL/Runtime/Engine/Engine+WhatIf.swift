@@ -60,8 +60,8 @@ extension Engine {
     func requireHistory(_ name: String, range: SourceRange, sql: String) throws(StreamSQLError) {
         let kept = lock.withLock { streams.values.filter { $0.derivedFrom == nil && $0.history.isRecording }.map(\.name) }
         guard kept.isEmpty else { return }
-        throw StreamSQLError(.catalog, "no stream keeps a history to run \(name) over: the interactive shell and `streamsql whatif` keep one; "
-                             + "elsewhere declare it (CREATE STREAM s WITH (HISTORY = 100000)) or set EngineOptions.history", at: range, in: sql)
+        throw StreamSQLError(.catalog, "no stream keeps a history to run \(name) over: streams keep one unless EngineOptions.history is off; "
+                             + "declare one (CREATE STREAM s WITH (HISTORY = 100000)) or set EngineOptions.history", at: range, in: sql)
     }
 
     /// Runs both versions over the history and diffs their rows. With the same parameters both run in one
@@ -153,13 +153,12 @@ extension Engine {
             for o in order {
                 let (name, s) = snapshots[o.stream]
                 let e = s.events[o.event]
-                s.bytes.withUnsafeBufferPointer { buf in
-                    let bytes = UnsafeBufferPointer(rebasing: buf[e.start..<(e.start + e.length)])
-                    if !e.encoded {
-                        _ = scratch.emit(jsonBytes: bytes, to: name, sync: true)
-                    } else if let event = HistoryCodec.read(bytes) {
-                        scratch.emitSync(event, to: name)
+                if !e.encoded {
+                    s.bytes.withUnsafeBufferPointer { buf in
+                        _ = scratch.emit(jsonBytes: UnsafeBufferPointer(rebasing: buf[e.start..<(e.start + e.length)]), to: name, sync: true)
                     }
+                } else if let event = s.dictionary(at: o.event) {
+                    scratch.emitSync(event, to: name)
                 }
             }
         }

@@ -22,8 +22,9 @@ public struct EngineOptions: Sendable {
     /// How often running queries are ticked for processing-time windows (real-time clocks only).
     public var tickInterval: Double = 0.05
     /// What each new stream keeps of its recent events for what-if runs (`CREATE STREAM … WITH (HISTORY=…)`
-    /// changes one stream's). None by default; the interactive shell keeps `StreamHistory.Limits.default`.
-    public var history = StreamHistory.Limits.off
+    /// changes one stream's). By default the last 100,000 events or 256 MB (`StreamHistory.Limits.default`);
+    /// `.off` keeps none.
+    public var history = StreamHistory.Limits.default
     /// Queries started from now on record lineage: which inputs produced each result row (`SET lineage =
     /// on`; the dashboard's queries). Off by default: it keeps a reference to every row of every open window.
     public var lineage = false
