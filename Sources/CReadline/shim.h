@@ -46,4 +46,53 @@ static inline void streamsql_rl_setup(const char *name, rl_compentry_func_t *gen
        '/', which file names inside quotes hold. */
     rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{(),+*%";
 }
+/* Syntax highlighting: readline's redisplay hook draws the prompt and the line as `streamsql_highlighter`
+   colours it (a malloc'd string), the cursor put back by the columns after it. A line wider than the
+   terminal is left to readline's own redisplay (which knows how to wrap) until the line is empty again. */
+typedef char *(*streamsql_highlight_func_t)(const char *line);
+static streamsql_highlight_func_t streamsql_highlighter = 0;
+static int streamsql_rl_wide = 0;
+/* Whether the hook drew the line last: readline then thinks nothing is on the screen and does not end the
+   line when it is accepted, so the caller does (streamsql_rl_take_drawn). */
+static int streamsql_rl_drawn = 0;
+static inline int streamsql_rl_take_drawn(void) { int d = streamsql_rl_drawn; streamsql_rl_drawn = 0; return d; }
+
+static inline int streamsql_columns(const char *s, int upto) {
+    int n = 0, hidden = 0;
+    for (int i = 0; s[i] && (upto < 0 || i < upto); i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == 1) hidden = 1; else if (c == 2) hidden = 0;
+        else if (!hidden && (c & 0xC0) != 0x80) n++;
+    }
+    return n;
+}
+
+static inline void streamsql_redisplay(void) {
+    const char *prompt = rl_display_prompt ? rl_display_prompt : "";
+    int rows = 0, cols = 0;
+    rl_get_screen_size(&rows, &cols);
+    int width = streamsql_columns(prompt, -1) + streamsql_columns(rl_line_buffer, -1);
+    if (streamsql_rl_wide || cols <= 0 || width >= cols) {
+        if (!streamsql_rl_wide) { fputs("\r\033[K", rl_outstream); rl_on_new_line(); }
+        streamsql_rl_wide = rl_end > 0;
+        streamsql_rl_drawn = 0;
+        rl_redisplay();
+        return;
+    }
+    char *coloured = streamsql_highlighter(rl_line_buffer);
+    fprintf(rl_outstream, "\r%s%s\033[K", prompt, coloured ? coloured : rl_line_buffer);
+    free(coloured);
+    int back = streamsql_columns(rl_line_buffer, -1) - streamsql_columns(rl_line_buffer, rl_point);
+    if (back > 0) fprintf(rl_outstream, "\033[%dD", back);
+    fflush(rl_outstream);
+    rl_on_new_line();   /* readline's own picture of the screen stays empty, so a later rl_redisplay draws it all */
+    streamsql_rl_drawn = 1;
+}
+
+/* NULL: readline's own redisplay (no colour). */
+static inline void streamsql_rl_set_highlighter(streamsql_highlight_func_t f) {
+    streamsql_highlighter = f;
+    streamsql_rl_wide = 0;
+    rl_redisplay_function = f ? streamsql_redisplay : rl_redisplay;
+}
 #endif

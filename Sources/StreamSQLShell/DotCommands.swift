@@ -48,8 +48,8 @@ struct DotCommand: Sendable {
 /// The one table of dot-commands, for the shell and for scripts.
 enum DotCommands {
     static let all: [DotCommand] = [
-        DotCommand(name: ".mode", usage: ".mode table|changelog|vertical|csv|jsonl",
-                   help: "How attached queries print rows.\ntable: aligned columns sized from the first rows, long values cut with …, the header repeated every screenful.\nchangelog: table lines marked + (new) and - (a window's earlier result that the next firing replaces).\nvertical: one 'column | value' line per field. csv: a header, then rows. jsonl (or json): one JSON object per row.") { host, args, _ throws(ShellError) in
+        DotCommand(name: ".mode", usage: ".mode table|changelog|vertical|csv|jsonl|live",
+                   help: "How attached queries print rows.\ntable: aligned columns sized from the first rows, long values cut with …, the header repeated every screenful.\nchangelog: table lines marked + (new) and - (a window's earlier result that the next firing replaces).\nvertical: one 'column | value' line per field. csv: a header, then rows. jsonl (or json): one JSON object per row.\nlive: a full-screen table updated in place, one row per key (window and group keys), changed cells highlighted; 1-9 sort by a column (again: reverse), PgUp/PgDn page, q or Ctrl-C returns.") { host, args, _ throws(ShellError) in
             guard args.count == 1, let m = OutputMode(name: args[0]) else {
                 throw ShellError("usage: .mode \(OutputMode.allCases.map(\.rawValue).joined(separator: "|"))   (now \(host.settings.mode.rawValue))")
             }
@@ -72,6 +72,15 @@ enum DotCommands {
             }
             host.settings.pager = args[0].lowercased() == "on"
             host.say("pager \(args[0].lowercased())")
+            return .proceed
+        },
+        DotCommand(name: ".highlight", usage: ".highlight on|off",
+                   help: "Colour the line being typed: keywords, strings, numbers, comments, and names the catalog does not know in red. Never with NO_COLOR.") { host, args, _ throws(ShellError) in
+            guard args.count == 1, ["on", "off"].contains(args[0].lowercased()) else {
+                throw ShellError("usage: .highlight on|off   (now \(host.settings.highlight ? "on" : "off"))")
+            }
+            host.settings.highlight = args[0].lowercased() == "on"
+            host.say("highlight \(args[0].lowercased())")
             return .proceed
         },
         DotCommand(name: ".tables", usage: ".tables", help: "List the streams, tables and running queries by name.") { host, _, _ throws(ShellError) in

@@ -13,6 +13,9 @@ public enum OutputMode: String, CaseIterable, Sendable {
     case vertical
     /// Table lines marked `+` (a new row) and `-` (a window's earlier result, replaced by the next firing).
     case changelog
+    /// A full-screen table of an attached query, one row per key updated in place (`LiveView`); where
+    /// there is no terminal, rows print as in table mode.
+    case live
 
     /// `json` is accepted for `jsonl`.
     public init?(name: String) {
@@ -167,7 +170,7 @@ public enum OutputFormat {
             }
         case .vertical where screenColumns != nil:
             return verticalLines(columns: columns, rows: rows, width: screenColumns)
-        case .table, .vertical, .changelog:
+        case .table, .vertical, .changelog, .live:
             if let screenColumns { return wrappedTable(columns: columns, rows: rows, width: screenColumns) }
             return [table(columns: columns, rows: rows, maxWidth: maxWidth)]
         }
@@ -248,7 +251,7 @@ public final class RowPrinter: @unchecked Sendable {
                     write(c.padding(toLength: w, withPad: " ", startingAt: 0) + " | " + cellText(v, limit: screenColumns - w - 3))
                 }
             }
-        case .table:
+        case .table, .live:
             sizeColumns(rows, extra: 0)
             for r in rows { line(r, mark: nil) }
         case .changelog:

@@ -19,6 +19,16 @@ nonisolated(unsafe) private var completionSource: (() -> Completer.Catalog)?
 nonisolated(unsafe) private var completionMatches: [String] = []
 nonisolated(unsafe) private var completionNext = 0
 
+/// The prompt of a new statement (it counts running queries), for the Ctrl-C handler's fresh prompt.
+nonisolated(unsafe) private var mainPrompt = "streamsql> "
+nonisolated(unsafe) private var highlighter = Highlighter(catalog: .init(), keywords: [])
+
+/// readline's redisplay hook: the line with colours (`Highlighter`), as a string C frees.
+private func highlightLine(_ line: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
+    guard let line else { return nil }
+    return strdup(highlighter.highlight(String(cString: line), context: completionPending))
+}
+
 private func onInterrupt(_ sig: Int32) {
     interruptCount &+= 1
     guard atPrompt else { return }
@@ -34,7 +44,7 @@ private func onInterrupt(_ sig: Int32) {
     lastPromptInterrupt = now
     // Discard the line being typed (the run loop drops a half-typed statement too) and show a fresh prompt.
     _ = write(1, "\n", 1)  // readline has echoed the ^C
-    rl_set_prompt("streamsql> ")
+    rl_set_prompt(mainPrompt)
     rl_on_new_line()
     rl_replace_line("", 0)
     rl_redisplay()
@@ -96,7 +106,12 @@ public final class Repl: @unchecked Sendable {
         "CountingWindow", "SessionWindow", "GLOBAL", "WINDOW", "TRIGGER", "TIMESTAMP", "TIMEUNIT", "MAXOUTOFORDERNESS",
         "ALLOWEDLATENESS", "IDLETIMEOUT", "STATETTL", "MATCH_RECOGNIZE", "MEASURES", "PATTERN", "DEFINE", "WITHIN", "SUBSET",
         "AFTER", "MATCH", "SKIP", "PAST", "LAST", "ROW", "ROWS", "PER", "ONE", "ALL", "PERMUTE", "FINAL", "RUNNING", "SET", "PARAMETERS",
+        "EMIT", "CHANGES", "EVERY", "OR", "REPLACE", "IF", "EXISTS", "ASC", "DESC", "TRUE", "FALSE", "INNER", "EXTENDED", "HISTORY",
+        "STRICT", "RETURNS", "RETURN", "DIFF", "UNION", "TO",
     ]
+
+    /// What `SELECT * FROM <named query>` shows of that query's rows before new ones, unless `.set replay_rows`.
+    static let replayRows = 20
 
     public init(engine: Engine) { self.engine = engine }
 
@@ -116,9 +131,22 @@ public final class Repl: @unchecked Sendable {
     }
 
     func refreshCompletion(pending: String = "") {
-        completer = Completer(catalog: completionCatalog())
+        let catalog = completionCatalog()
+        completer = Completer(catalog: catalog)
         completionSource = { [weak self] in self?.completionCatalog() ?? .init() }
         completionPending = pending
+        // Colours for the line being typed: on a terminal, unless NO_COLOR or `.highlight off`.
+        let colour = settings.highlight && isatty(1) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) != false
+        highlighter = Highlighter(catalog: catalog, keywords: Repl.keywords)
+        streamsql_rl_set_highlighter(colour ? highlightLine : nil)
+    }
+
+    /// The prompt: how many queries run, when any do (`streamsql [3 running]> `); the continuation prompt
+    /// as wide.
+    func prompt(continuing: Bool) -> String {
+        let running = engine.queries.count
+        let main = running == 0 ? "streamsql> " : "streamsql [\(running) running]> "
+        return continuing ? String(repeating: " ", count: main.count - 5) + "...> " : main
     }
 
     /// Runs until .quit or end of input (Ctrl-D).
@@ -128,16 +156,21 @@ public final class Repl: @unchecked Sendable {
         stifle_history(5000)  // the file is rewritten per statement; keep it bounded
         _ = read_history(Repl.historyPath)
         signal(SIGINT, onInterrupt)
+        signal(SIGTERM, onTerminate)
+        // A query on a named query's results shows its newest rows first (`.set replay_rows`).
+        if engine.options.replayRows == 0 { engine.updateOptions { $0.replayRows = Repl.replayRows } }
         lateNotices.start(engine: engine) { [weak self] in self?.notify($0) }
         print("StreamSQL for Swift — statements end with ';', .help lists the commands, Ctrl-D quits.")
         var buffer = ""
         session: while true {
             refreshCompletion(pending: buffer)
             atPrompt = true
-            let prompt = buffer.isEmpty ? "streamsql> " : "       ...> "
+            mainPrompt = prompt(continuing: false)
+            let prompt = prompt(continuing: !buffer.isEmpty)
             let interrupts = interruptCount
-            guard let raw = readline(prompt) else { atPrompt = false; print(""); break }
+            guard let raw = readline(prompt) else { atPrompt = false; _ = streamsql_rl_take_drawn(); print(""); break }
             atPrompt = false
+            endHighlightedLine()
             let line = String(cString: raw)
             free(raw)
             // Ctrl-C at the prompt threw away the line being typed; at the continuation prompt, the statement too.
@@ -166,10 +199,16 @@ public final class Repl: @unchecked Sendable {
 
     /// Asks at the terminal (`.set @parameter` before adopting); anything but y or yes is no.
     func confirm(_ question: String) -> Bool {
-        guard let raw = readline(question + " [y/N] ") else { return false }
+        guard let raw = readline(question + " [y/N] ") else { _ = streamsql_rl_take_drawn(); return false }
+        endHighlightedLine()
         let answer = String(cString: raw).trimmingCharacters(in: .whitespaces).lowercased()
         free(raw)
         return answer == "y" || answer == "yes"
+    }
+
+    /// Ends the line readline accepted when the highlighting hook drew it (readline does not then).
+    private func endHighlightedLine() {
+        if streamsql_rl_take_drawn() != 0 { printLock.withLock { FileHandle.standardOutput.write(Data("\n".utf8)) } }
     }
 
     /// At the prompt of a terminal, not inside `.read`.
@@ -250,6 +289,7 @@ public final class Repl: @unchecked Sendable {
         let replay = Replay(engine: engine, inputs: [Replay.Input(path: first, stream: stream)], pace: pace, timeField: field)
         engine.flinkInputs[stream.lowercased()] = first
         replay.onRejection = { [weak self] text in self?.notify(text) }
+        replay.onNotice = { [weak self] text in self?.notify(text) }
         replay.onFinish = { [weak self] summary in self?.notify("(\(first): \(summary))") }
         replays.removeAll { $0.isFinished }
         replays.append(replay)
@@ -326,9 +366,21 @@ public final class Repl: @unchecked Sendable {
         }
     }
 
-    /// Prints a query's rows as they arrive until Ctrl-C or its LIMIT; then stops it.
+    /// Writes to the terminal as it is (escape sequences of the live view).
+    func writeTerminal(_ s: String) {
+        printLock.withLock { FileHandle.standardOutput.write(Data(s.utf8)) }
+    }
+
+    /// Prints a query's rows as they arrive until Ctrl-C or its LIMIT; then stops it. In `.mode live` on a
+    /// terminal, shows them as a table updated in place (`LiveView`) until `q` or Ctrl-C.
     func attach(_ q: Query) {
         let start = Date()
+        if settings.mode == .live && outputHandle == nil && isatty(0) == 1 && isatty(1) == 1 {
+            let (rows, _) = LiveView.run(q, in: self)
+            engine.stop(q)
+            say(String(format: "(%@ stopped: %d results from %d events in %.1f s)", q.name, rows, q.metrics.eventsIn, Date().timeIntervalSince(start)))
+            return
+        }
         let rows = Atomic<Int>(0)
         let size = terminalSize()
         let printer = RowPrinter(mode: settings.mode, windowed: q.windowed, color: useColor,
@@ -339,7 +391,8 @@ public final class Repl: @unchecked Sendable {
             rows.add(batch.count, ordering: .relaxed)
             printLock.withLock { printer.print(batch) }
         }
-        say("(attached to \(q.name): rows print as they arrive; Ctrl-C stops the query)")
+        let recent = engine.showRecentRows(to: q)
+        say("(attached to \(q.name): " + (recent > 0 ? "the \(recent) newest rows of \(q.streamName) above, then " : "") + "rows print as they arrive; Ctrl-C stops the query)")
         let seen = interruptCount
         while interruptCount == seen && !q.isFinished { usleep(20_000) }
         engine.stop(q)

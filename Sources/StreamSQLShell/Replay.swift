@@ -86,6 +86,11 @@ public final class Replay: LiveSource, @unchecked Sendable {
     /// Rejections reported one by one (up to `reportLimit`), as "file line N: reason".
     public var onRejection: (@Sendable (String) -> Void)?
     public var reportLimit = 20
+    /// Told once when an `xN` pace finds no usable event time (naming the field it looked for and the
+    /// fields the events had), so that a replay running flat out never passes without a word.
+    public var onNotice: (@Sendable (String) -> Void)?
+    /// Events an `xN` pace reads without an event time before it says so.
+    static let timeProbe = 50
     /// Emit synchronously (results delivered before the next line; used by scripts and tests).
     public var synchronous = false
 
@@ -152,6 +157,21 @@ public final class Replay: LiveSource, @unchecked Sendable {
 
     public var summary: Summary { summaryLock.withLock { $0 } }
 
+    /// The notice for an `xN` pace whose events carry no usable time in `field`.
+    static func noTimeNotice(_ path: String, speed: Double, field: String, record: EventFile.Record) -> String {
+        var fields: [String] = []
+        switch record {
+        case .json(let line):
+            if case .object(let o)? = try? JSONReader.parse(bytes: line.bytes) { fields = Array(o.keys) }
+        case .row(let row, _): fields = Array(row.keys)
+        case .rejected: break
+        }
+        let x = speed == speed.rounded() ? String(Int(speed)) : String(speed)
+        return "(notice: \(path): x\(x) paces events by their time, but none of the first \(timeProbe) had a usable '\(field)' field "
+            + "(looked for: \(field)); they go as fast as possible. "
+            + (fields.isEmpty ? "" : "Fields seen: \(fields.prefix(12).joined(separator: ", ")); ") + ".replay FILE xN BY FIELD names the time field)"
+    }
+
     // MARK: replaying
 
     /// Runs the replay on the calling thread; `gated` lets `setPaused` hold it (the background thread).
@@ -192,6 +212,7 @@ public final class Replay: LiveSource, @unchecked Sendable {
             }
             engine.createStream(input.stream)
             var counted = 0
+            var untimed = 0
             while !stopFlag.load(ordering: .relaxed), let record = file.next() {
                 // The event time, for pacing and for the progress display.
                 let t: Int64?
@@ -201,6 +222,10 @@ public final class Replay: LiveSource, @unchecked Sendable {
                 case .rejected: t = nil
                 }
                 if let t { note(t) }
+                if case .speed(let n) = pace, t == nil, firstEventNs == nil, untimed < Replay.timeProbe {
+                    untimed += 1
+                    if untimed == Replay.timeProbe { onNotice?(Replay.noTimeNotice(input.path, speed: n, field: timeField, record: record)) }
+                }
                 if gated { started &+= gate.wait { stopFlag.load(ordering: .relaxed) } }
                 pause(eventNs: t)
                 if let why = engine.feed(record, to: input.stream, sync: synchronous, file: input.path) {

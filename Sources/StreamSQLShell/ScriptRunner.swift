@@ -155,7 +155,7 @@ public final class ScriptRunner: @unchecked Sendable {
         } else {
             out = write
         }
-        if mode == .table || mode == .vertical || mode == .changelog {
+        if mode == .table || mode == .vertical || mode == .changelog || mode == .live {
             // Without a terminal the header is printed once.
             let prefix = tagged ? "\(name) | " : ""
             let line: @Sendable (String) -> Void = { out(prefix + $0) }

@@ -16,16 +16,19 @@ public struct ShellSettings: Sendable {
     public var output: String?
     /// Statement results longer than the terminal go through `$PAGER` (`.pager on|off`).
     public var pager = true
+    /// The line being typed is coloured (`.highlight on|off`; never with NO_COLOR or off a terminal).
+    public var highlight = true
 
     public init() {}
 
     /// The names `.set` knows, with what each means (shown by `.help set` and `.show`).
     static let help: [(String, String)] = [
-        ("mode", "how attached queries print rows: table, changelog, vertical, csv, jsonl"),
+        ("mode", "how attached queries print rows: table, changelog, vertical, csv, jsonl, live"),
         ("timer", "on or off: print how long each statement took"),
         ("color", "auto (a terminal without NO_COLOR), on or off"),
         ("theme", "the dashboard's look: default, or contrast for projectors (NO_COLOR still wins)"),
         ("width", "widest table column before values are cut with an ellipsis (3-500)"),
+        ("replay_rows", "rows a named query's results keep, shown first by SELECT * FROM that query (0-10000; 0: only new rows)"),
         ("queue_capacity", "engine: events buffered per query (new queries)"),
         ("back_pressure", "engine: block, drop-oldest or drop-newest when a query's buffer is full (new queries)"),
         ("distinct_capacity", "engine: rows DISTINCT remembers (new queries)"),
@@ -61,6 +64,9 @@ public struct ShellSettings: Sendable {
             guard let t = DashboardTheme(name: value) else { throw ShellError("theme takes \(DashboardTheme.names)") }
             theme = t
         case "width": width = try int(3...500)
+        case "replay_rows":
+            let n = try int(0...10_000)
+            engine.updateOptions { $0.replayRows = n }
         case "queue_capacity":
             let n = try int(1...100_000_000)
             engine.updateOptions { $0.queueCapacity = n }
@@ -93,6 +99,7 @@ public struct ShellSettings: Sendable {
         case "color", "colour": return color.rawValue
         case "theme": return theme.rawValue
         case "width": return String(width)
+        case "replay_rows": return String(o.replayRows)
         case "queue_capacity": return String(o.queueCapacity)
         case "back_pressure": return o.backPressure.rawValue
         case "distinct_capacity": return String(o.distinctCapacity)

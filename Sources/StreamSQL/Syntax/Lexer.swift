@@ -102,6 +102,24 @@ public struct Lexer {
         return out
     }
 
+    /// The tokens of text being typed, for display (the shell's syntax highlighting): never throws; a quote
+    /// not yet closed is a string to the end, other input no token can be made of is left out (as are
+    /// white space and comments, the gaps between tokens).
+    public static func displayTokens(_ source: String) -> [Token] {
+        var lexer = Lexer(bytes: Array(source.utf8))
+        var out: [Token] = []
+        while let lexeme = lexer.next() {
+            switch lexeme {
+            case .token(let t): out.append(t)
+            case .problem(.unterminatedQuote(let q), let r):
+                let kind: Token.Kind = q == UInt8(ascii: "`") ? .quoted : q == UInt8(ascii: "\"") ? .dstring : .string
+                out.append(Token(kind: kind, text: "", range: SourceRange(r.start, lexer.b.count)))
+            case .problem: continue
+            }
+        }
+        return out
+    }
+
     /// Skips white space and comments; returns the next lexeme, or nil at the end of the input.
     /// Every call that returns a lexeme moves `offset` past it.
     mutating func next() -> Lexeme? {

@@ -24,6 +24,8 @@ final class StreamState: @unchecked Sendable {
     let history: StreamHistory
     /// What the events seen hold (`DESCRIBE STREAM`), sampled on every emit path.
     let profile = StreamProfile()
+    /// A derived stream's newest rows (`RecentRows`), under its own lock.
+    let recent = Mutex(RecentRows())
     /// Bumped after every change an emitter caches (layout, queries, declared types), always under the
     /// engine's lock: a `StreamView` compares it per event and re-reads the catalog only when it moved.
     let version = Atomic<Int>(0)

@@ -36,6 +36,9 @@ public final class Query: @unchecked Sendable {
     public internal(set) var fieldsRead: [String] = []
     /// Output columns holding window bounds (ns since 1970; a terminal shows them as ISO times).
     public internal(set) var windowBoundColumns: [String] = []
+    /// Output columns that identify a windowed query's row across firings (window bounds and group keys as
+    /// output); empty for row queries. A live table keeps one row per value of these.
+    public internal(set) var keyColumns: [String] = []
     /// The session parameters its plan used (lower-cased names): setting one restarts the query.
     public internal(set) var parameters: Set<String> = []
 

@@ -129,6 +129,7 @@ extension Engine {
         q.isNamed = plan.name != nil
         q.fieldsRead = plan.fieldsRead
         q.windowBoundColumns = plan.windowBoundColumns
+        q.keyColumns = plan.keyColumns
         q.parameters = plan.parameters
         lock.withLock {
             // Widen the stream's layout (slots are only appended, so other queries stay valid). Lineage shows

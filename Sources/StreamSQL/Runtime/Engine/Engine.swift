@@ -32,6 +32,9 @@ public struct EngineOptions: Sendable {
     /// Every stream keeps a sampled profile of its events (`DESCRIBE STREAM`, completion of an untyped
     /// stream's fields); off saves its cost (measured in README). Read when the engine is made.
     public var profileStreams = true
+    /// Rows a derived stream (a named query's results) keeps so that a query started on it later sees them
+    /// first (`Engine.showRecentRows(to:)`; the shell's `.set replay_rows`). 0, the default, keeps none.
+    public var replayRows = 0
 
     public init() {}
     public init(clock: Clock) { self.clock = clock }
@@ -309,6 +312,8 @@ public final class Engine: @unchecked Sendable {
             guard let self else { return }
             box.view.withLock { view in
                 view.refresh(self)
+                let keep = self.options.replayRows
+                if keep > 0 { st.recent.withLock { r in for i in 0..<batch.count { r.record(batch.object(i), limit: keep) } } }
                 if onlyWhenRead && view.queries.isEmpty { return }
                 // Lineage: each row carries the inputs of the result it is, so the chain can be followed back.
                 let records = lineage != nil && st.tracesOrigins.load(ordering: .relaxed) ? lineage?.lastBatch : nil
