@@ -29,6 +29,7 @@ public struct ShellSettings: Sendable {
         ("theme", "the dashboard's look: default, or contrast for projectors (NO_COLOR still wins)"),
         ("width", "widest table column before values are cut with an ellipsis (3-500)"),
         ("replay_rows", "rows a named query's results keep, shown first by SELECT * FROM that query (0-10000; 0: only new rows)"),
+        ("history", "events every input stream keeps for what-if: a number, a duration (30m: what arrived in it), default (100000) or off"),
         ("queue_capacity", "engine: events buffered per query (new queries)"),
         ("back_pressure", "engine: block, drop-oldest or drop-newest when a query's buffer is full (new queries)"),
         ("distinct_capacity", "engine: rows DISTINCT remembers (new queries)"),
@@ -67,6 +68,8 @@ public struct ShellSettings: Sendable {
         case "replay_rows":
             let n = try int(0...10_000)
             engine.updateOptions { $0.replayRows = n }
+        case "history":
+            engine.setHistoryLimits(try ShellSettings.historyLimits(value))
         case "queue_capacity":
             let n = try int(1...100_000_000)
             engine.updateOptions { $0.queueCapacity = n }
@@ -100,6 +103,7 @@ public struct ShellSettings: Sendable {
         case "theme": return theme.rawValue
         case "width": return String(width)
         case "replay_rows": return String(o.replayRows)
+        case "history": return ShellSettings.describe(o.history)
         case "queue_capacity": return String(o.queueCapacity)
         case "back_pressure": return o.backPressure.rawValue
         case "distinct_capacity": return String(o.distinctCapacity)
@@ -140,4 +144,31 @@ func terminalSize() -> (rows: Int, columns: Int) {
     var w = winsize()
     if ioctl(1, UInt(TIOCGWINSZ), &w) == 0, w.ws_row > 0, w.ws_col > 0 { return (Int(w.ws_row), Int(w.ws_col)) }
     return (24, 80)
+}
+
+extension ShellSettings {
+    /// `.set history VALUE`: a number of events, a duration (events that arrived within it, at most the
+    /// default number), `default` or `off`.
+    static func historyLimits(_ value: String) throws(ShellError) -> StreamHistory.Limits {
+        let v = value.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "' "))
+        switch v {
+        case "off", "0": return .off
+        case "default", "on": return .default
+        default:
+            if let n = Int(v.replacingOccurrences(of: "_", with: "")), n > 0, n <= 100_000_000 { return StreamHistory.Limits(events: n) }
+            if let ns = Durations.parse(v), ns > 0 { return StreamHistory.Limits(age: ns) }
+            throw ShellError("history takes a number of events (1-100000000), a duration such as 30m, default or off")
+        }
+    }
+
+    static func describe(_ l: StreamHistory.Limits) -> String {
+        guard l.events > 0 else { return "off" }
+        let age = l.age.map { ns -> String in
+            for (unit, size) in [("h", Int64(3_600_000_000_000)), ("m", 60_000_000_000), ("s", 1_000_000_000)] where ns % size == 0 {
+                return " within \(ns / size)\(unit)"
+            }
+            return " within \(ns / 1_000_000)ms"
+        } ?? ""
+        return "\(l.events) events, \(l.bytes / (1024 * 1024)) MB\(age)"
+    }
 }

@@ -88,4 +88,36 @@ final class WhatIfCommandTests: XCTestCase {
         let set = try XCTUnwrap(script.range(of: "SET @t = 70;"))
         XCTAssertLessThan(set.lowerBound, try XCTUnwrap(script.range(of: "CREATE QUERY hot")).lowerBound)
     }
+
+    /// `.set history N` bounds every input stream at once (what-if replays only the last N), `off` stops
+    /// recording (a what-if then says there is no history), a bad value is refused.
+    func testSetHistoryBoundsEveryInputStream() throws {
+        let out = Lines(), err = Lines()
+        let runner = ScriptRunner(write: out.add, writeError: err.add)
+        runner.attachQueries = false
+        XCTAssertTrue(runner.runScript("""
+            CREATE STREAM s;
+            CREATE QUERY hot AS SELECT v FROM s WHERE v > 10;
+            INSERT INTO s (v) VALUES (11), (12), (13), (1), (2);
+            .set history 2
+            .mode csv
+            .whatif hot AS SELECT v FROM s WHERE v > 0;
+            """), err.all.joined(separator: "\n"))
+        // Only the last two events (1 and 2) are replayed: the old query kept none of them, the new one both.
+        XCTAssertEqual(out.all.first { $0.hasPrefix("old ") }, "old 0 rows · new 2 · 0 gone · 2 new · 0 changed", "\(out.all)")
+        let off = Lines(), offErr = Lines()
+        let second = ScriptRunner(write: off.add, writeError: offErr.add)
+        second.attachQueries = false
+        XCTAssertFalse(second.runScript("""
+            CREATE STREAM s;
+            CREATE QUERY hot AS SELECT v FROM s WHERE v > 10;
+            .set history off
+            INSERT INTO s (v) VALUES (11);
+            .whatif hot AS SELECT v FROM s WHERE v > 0;
+            """))
+        XCTAssertTrue(offErr.all.joined().contains("history"), "\(offErr.all)")
+        let bad = ScriptRunner(write: off.add, writeError: offErr.add)
+        XCTAssertFalse(bad.runScript(".set history soon"))
+        XCTAssertTrue(offErr.all.joined().contains("history takes a number of events"), "\(offErr.all)")
+    }
 }

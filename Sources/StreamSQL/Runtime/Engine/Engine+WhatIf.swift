@@ -35,6 +35,15 @@ extension Engine {
         s.profile.observe(o, now: options.clock.now())
     }
 
+    /// Bounds what every input stream keeps from now on (`.set history …`): the streams there are, and those
+    /// made later unless their `WITH (HISTORY=…)` says otherwise. Derived and system streams keep none.
+    public func setHistoryLimits(_ limits: StreamHistory.Limits) {
+        updateOptions { $0.history = limits }
+        let now = options.clock.now()
+        let inputs = lock.withLock { streams.values.filter { $0.derivedFrom == nil && $0.system == nil } }
+        for s in inputs { s.history.setLimits(limits, now: now) }
+    }
+
     /// The history a stream keeps (nil for an unknown stream).
     public func history(ofStream name: String) -> StreamHistory? {
         lock.withLock { streams[name.lowercased()]?.history }
