@@ -89,6 +89,8 @@ public final class Replay: LiveSource, @unchecked Sendable {
     /// Told once when an `xN` pace finds no usable event time (naming the field it looked for and the
     /// fields the events had), so that a replay running flat out never passes without a word.
     public var onNotice: (@Sendable (String) -> Void)?
+    /// How the notice says to name the time field (the shell's `.replay … BY FIELD`, the CLI's `--time-field`).
+    public var timeFieldHint = ".replay FILE xN BY FIELD names the time field"
     /// Events an `xN` pace reads without an event time before it says so.
     static let timeProbe = 50
     /// Emit synchronously (results delivered before the next line; used by scripts and tests).
@@ -158,7 +160,8 @@ public final class Replay: LiveSource, @unchecked Sendable {
     public var summary: Summary { summaryLock.withLock { $0 } }
 
     /// The notice for an `xN` pace whose events carry no usable time in `field`.
-    static func noTimeNotice(_ path: String, speed: Double, field: String, record: EventFile.Record) -> String {
+    static func noTimeNotice(_ path: String, speed: Double, field: String, record: EventFile.Record,
+                             hint: String = ".replay FILE xN BY FIELD names the time field") -> String {
         var fields: [String] = []
         switch record {
         case .json(let line):
@@ -169,7 +172,7 @@ public final class Replay: LiveSource, @unchecked Sendable {
         let x = speed == speed.rounded() ? String(Int(speed)) : String(speed)
         return "(notice: \(path): x\(x) paces events by their time, but none of the first \(timeProbe) had a usable '\(field)' field "
             + "(looked for: \(field)); they go as fast as possible. "
-            + (fields.isEmpty ? "" : "Fields seen: \(fields.prefix(12).joined(separator: ", ")); ") + ".replay FILE xN BY FIELD names the time field)"
+            + (fields.isEmpty ? "" : "Fields seen: \(fields.prefix(12).joined(separator: ", ")); ") + hint + ")"
     }
 
     // MARK: replaying
@@ -224,7 +227,7 @@ public final class Replay: LiveSource, @unchecked Sendable {
                 if let t { note(t) }
                 if case .speed(let n) = pace, t == nil, firstEventNs == nil, untimed < Replay.timeProbe {
                     untimed += 1
-                    if untimed == Replay.timeProbe { onNotice?(Replay.noTimeNotice(input.path, speed: n, field: timeField, record: record)) }
+                    if untimed == Replay.timeProbe { onNotice?(Replay.noTimeNotice(input.path, speed: n, field: timeField, record: record, hint: timeFieldHint)) }
                 }
                 if gated { started &+= gate.wait { stopFlag.load(ordering: .relaxed) } }
                 pause(eventNs: t)

@@ -105,6 +105,7 @@ struct DashboardCommand: ParsableCommand {
     static func present(_ board: Dashboard, engine: Engine, start: () -> Void, stop: () -> Void,
                         after: () -> [String] = { [] }) throws {
         if let r = Dashboard.refusal() { warn(r); throw ExitCode(2) }
+        if let replay = board.feeder as? Replay { replay.onNotice = { [weak board] in board?.post(notice: $0) } }
         start()
         let exit = board.run()
         stop()
@@ -185,6 +186,10 @@ struct ReplayOptions: ParsableArguments {
             guard FileManager.default.isReadableFile(atPath: i.path) else { warn("cannot read \(i.path)"); throw ExitCode(2) }
             inputs.append(Replay.Input(path: i.path, stream: i.stream))
         }
-        return Replay(engine: engine, inputs: inputs, pace: pace, timeField: timeField)
+        let replay = Replay(engine: engine, inputs: inputs, pace: pace, timeField: timeField)
+        // Batch modes say it on stderr; a dashboard shows it in its footer instead (`present`).
+        replay.onNotice = { warn($0) }
+        replay.timeFieldHint = "--time-field FIELD names the time field"
+        return replay
     }
 }

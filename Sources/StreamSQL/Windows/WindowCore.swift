@@ -488,6 +488,7 @@ final class EventTimeTracker {
         lastArrival = arrival
         if maxEventTime.map({ t > $0 }) ?? true {
             maxEventTime = t
+            published?.maxEventTime.store(t, ordering: .relaxed)
             let (w, o) = t.subtractingReportingOverflow(outOfOrder)
             if !o && w > watermark { watermark = w }
         }

@@ -61,6 +61,11 @@ public final class Dashboard: @unchecked Sendable {
     var history = FrameHistory()
     /// Whether the feed is held while paused (the source could pause and `keepFeeding` is off).
     var feedHeld = false
+    /// Notices from other threads (a replay at `--speed xN` that finds no time field), shown in the footer.
+    let posted = Locked<[String]>([])
+    /// Shows `text` in the footer from the next frame until a key is pressed; safe from any thread.
+    public func post(notice text: String) { posted.mutate { $0.append(text) } }
+
     /// The open inspector (`i` on a windowed pane), drawn over the panes.
     var inspector: InspectorView?
     /// The query being edited (`e`, QueryEdit.swift), drawn over the panes.
@@ -94,9 +99,20 @@ public final class Dashboard: @unchecked Sendable {
 
     // MARK: Header numbers
 
+    /// The watermark's lag (or idleness) of each stream the scenario's panes read, as `wm lag 1.2s` for one
+    /// stream or `wm tickets lag 1.2s, agents idle 9s` for several: each stream's own event time, so a quiet
+    /// stream shows as idle instead of making every lag look huge.
+    func streamLags() -> String? {
+        var names: [String] = []
+        for p in groupPanes where !names.contains(p.query.streamName) { names.append(p.query.streamName) }
+        let known = names.compactMap { n in engine.timeStatus(ofStream: n).map { (n, $0) } }
+        guard !known.isEmpty else { return nil }
+        if known.count == 1 { return "wm " + known[0].1.text }
+        return "wm " + known.prefix(3).map { "\($0.0) \($0.1.text)" }.joined(separator: ", ") + (known.count > 3 ? ", …" : "")
+    }
+
     struct Totals {
         var eventsIn = 0, rowsOut = 0, late = 0, rejected = 0, queries = 0
-        var watermarkMs: Int64?
     }
 
     func totals() -> Totals {
@@ -108,10 +124,6 @@ public final class Dashboard: @unchecked Sendable {
             t.rowsOut += m.rowsOut
             t.late += m.late
             t.rejected += m.rejected
-            if let w = m.watermarkNanos, w != Int64.max {
-                let ms = w / 1_000_000
-                t.watermarkMs = min(t.watermarkMs ?? ms, ms)
-            }
         }
         for s in engine.streamNames {
             if let m = engine.streamMetrics(s) {
@@ -152,10 +164,10 @@ public final class Dashboard: @unchecked Sendable {
         }
         parts.append(("\(wall.dropFirst(11).prefix(8))", 6))
         if let et = feeder?.eventTimeMs {
-            var s = "event " + String(TimeFormat.iso8601(nanos: et * 1_000_000).prefix(19)).replacingOccurrences(of: "T", with: " ")
-            if groups.count == 1, let w = t.watermarkMs { s += " wm lag " + String(format: "%.1fs", Double(max(0, et - w)) / 1000) }
+            let s = "event " + String(TimeFormat.iso8601(nanos: et * 1_000_000).prefix(19)).replacingOccurrences(of: "T", with: " ")
             parts.append((s, 1))
         }
+        if let lags = streamLags() { parts.append((lags, 2)) }
         if let status = feeder?.status { parts.append((status, 1)) }
         parts.append(("in \(Dashboard.human(rates.eventsIn))/s", 2))
         parts.append(("out \(Dashboard.human(rates.rowsOut))/s", 3))
@@ -171,6 +183,9 @@ public final class Dashboard: @unchecked Sendable {
     }
 
     func footer(_ f: inout Frame) {
+        if notice == nil, !posted.value.isEmpty {
+            posted.mutate { if !$0.isEmpty { notice = $0.removeFirst() } }
+        }
         if let b = banner, notice == nil, !filtering {
             f.put(0, f.height - 1, Frame.pad(" " + b().caption, f.width), .focus)
             return

@@ -39,6 +39,10 @@ public final class StreamProfile: @unchecked Sendable {
         state.withLock { $0.add(event, now: now, arrivals: n) }
     }
 
+    /// When a sampled event last arrived (processing time, ns): the first 256 events and one in 64 after,
+    /// so it trails the true last arrival by at most 64 events.
+    public var lastSeen: Int64? { state.withLock { $0.lastSeen } }
+
     /// The profile now; `now` (ns) dates the arrival rate.
     public func snapshot(now: Int64) -> Snapshot {
         let n = arrivals.load(ordering: .relaxed)

@@ -13,6 +13,8 @@ public final class Counters: Sendable, FaultRecording {
     let nulled = Atomic<Int>(0)
     /// The event-time watermark in nanoseconds (Int64.min before any, Int64.max after end of input).
     let watermark = Atomic<Int64>(Int64.min)
+    /// The largest event time seen in nanoseconds (Int64.min before any), for the watermark's lag.
+    let maxEventTime = Atomic<Int64>(Int64.min)
     /// The latest late rows and rejected lines (or rows), with what they were (`Diversions.swift`).
     public let lateRows = DiversionLog<LateRow>()
     public let rejectedLines = DiversionLog<RejectedLine>()
@@ -67,6 +69,9 @@ public final class Counters: Sendable, FaultRecording {
             latencyP50: percentile(0.5), latencyP99: percentile(0.99), watermarkNanos: {
                 let w = watermark.load(ordering: .relaxed)
                 return w == Int64.min ? nil : w
+            }(), maxEventTimeNanos: {
+                let t = maxEventTime.load(ordering: .relaxed)
+                return t == Int64.min ? nil : t
             }())
     }
 }
@@ -95,4 +100,6 @@ public struct MetricsSnapshot: Sendable, Equatable {
     public var latencyP99: Int64?
     /// The event-time watermark (nanoseconds since the epoch) of an event-time window query, nil otherwise.
     public var watermarkNanos: Int64? = nil
+    /// The largest event time it has seen (nanoseconds since the epoch), nil before any or on processing time.
+    public var maxEventTimeNanos: Int64? = nil
 }

@@ -205,3 +205,47 @@ enum Inspect {
 
     static func clip(_ s: String, _ n: Int = 120) -> String { s.count > n ? String(s.prefix(n - 1)) + "…" : s }
 }
+
+/// How far a stream's event time has got, for the dashboard header and SHOW STREAMS: the lag of its queries'
+/// watermark behind the newest event time they saw, or idle when nothing has arrived for a while — an idle
+/// stream is not shown as a lag that grows with the wall clock.
+public enum StreamTimeStatus: Sendable, Equatable {
+    /// The watermark trails the newest event time by this many nanoseconds.
+    case lag(Int64)
+    /// No event for this many nanoseconds (processing time).
+    case idle(Int64)
+
+    /// `lag 1.2s`, `idle 12s`.
+    public var text: String {
+        switch self {
+        case .lag(let ns): return "lag " + String(format: "%.1fs", Double(ns) / 1e9)
+        case .idle(let ns): return "idle \(ns / 1_000_000_000)s"
+        }
+    }
+}
+
+extension Engine {
+    /// A stream is idle after this long without events.
+    public static let idleAfter: Int64 = 5_000_000_000
+
+    /// The event-time status of an input stream whose queries keep a watermark (nil otherwise): idle after
+    /// `idleAfter` without events (known from the stream's profile), else the lowest watermark's lag behind
+    /// the newest event time its queries saw. Other streams' events never count.
+    public func timeStatus(ofStream name: String) -> StreamTimeStatus? {
+        guard let st = lock.withLock({ streams[name.lowercased()] }), st.system == nil else { return nil }
+        let qs = lock.withLock { st.queries }
+        var newest: Int64?, lowest: Int64?
+        for q in qs {
+            let m = q.counters.snapshot
+            guard let w = m.watermarkNanos, w != Int64.max, let t = m.maxEventTimeNanos else { continue }
+            newest = max(newest ?? t, t)
+            lowest = min(lowest ?? w, w)
+        }
+        guard let newest, let lowest else { return nil }
+        if let seen = st.profile.lastSeen {
+            let quiet = TimeMath.sub(options.clock.now(), seen)
+            if quiet >= Engine.idleAfter { return .idle(quiet) }
+        }
+        return .lag(max(0, TimeMath.sub(newest, lowest)))
+    }
+}

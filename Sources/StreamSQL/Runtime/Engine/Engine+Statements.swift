@@ -239,9 +239,11 @@ extension Engine {
                             .string(historyText(st.history))]
                 }
             }
-            let system = unreadSystemStreams()
-            return .table(columns: ["name", "columns", "read by", "source", "events", "rejected", "history"],
-                          rows: (rows + system).sorted { ($0[0].asString ?? "") < ($1[0].asString ?? "") })
+            // Each stream's own event time (the lock is not held: it reads the queries' counters).
+            let timed = rows.map { r in r + [.string(r[0].asString.flatMap { timeStatus(ofStream: $0)?.text } ?? "")] }
+            let system = unreadSystemStreams().map { $0 + [.string("")] }
+            return .table(columns: ["name", "columns", "read by", "source", "events", "rejected", "history", "event time"],
+                          rows: (timed + system).sorted { ($0[0].asString ?? "") < ($1[0].asString ?? "") })
         case .table:
             let rows: [[Value]] = lock.withLock {
                 tables.values.sorted { $0.name < $1.name }.map { t in
