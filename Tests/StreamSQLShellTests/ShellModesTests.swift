@@ -44,8 +44,8 @@ final class ShellModesTests: ScratchFolderTestCase {
         let c = try run(["-e", changes, "--input", "s=\(try events)", "--output", "changelog"])
         XCTAssertEqual(c.status, 0, c.err)
         XCTAssertEqual(c.out.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) },
-                       ["k | total", "--+------", "+ a | 1", "+ b | 2", "- a | 1", "+ a | 4", "+ c | 4"],
-                       "each group's previous row is withdrawn before its new one; other groups' rows stay")
+                       ["k | total", "--+------", "+ a |     1", "+ b |     2", "- a |     1", "+ a |     4", "+ c |     4"],
+                       "each group's previous row is withdrawn before its new one; other groups' rows stay (numbers right-aligned)")
     }
 
     func testRowPrinterRepeatsTheHeaderEveryScreenfulAndCutsLongValues() {

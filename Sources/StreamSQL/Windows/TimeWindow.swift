@@ -31,6 +31,8 @@ final class TimeWindowOperator: QueryOperator {
         self.core = core
         self.size = size
         self.slide = slide
+        showsChanges = core.emission.changes
+        readsClock = core.eventTime == nil || core.eventTime?.idle != nil
         var a = size, b = slide
         while b != 0 { (a, b) = (b, a % b) }
         pane = a
@@ -62,7 +64,10 @@ final class TimeWindowOperator: QueryOperator {
         return "\(kind) on \(time)\(core.q.implicitWindow ? " (implicit: aggregates without a window use a 10s tumbling window, as the reference)" : "")"
     }
 
-    private lazy var readsClock: Bool = core.eventTime == nil || core.eventTime?.idle != nil
+    /// EMIT CHANGES, read once per row.
+    private let showsChanges: Bool
+
+    private let readsClock: Bool
 
     @inline(__always) func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { TimeMath.floorDiv(a, b) }
 
@@ -90,17 +95,17 @@ final class TimeWindowOperator: QueryOperator {
                 return true
             }
             t = x
-            if readsClock { core.arrivals.stamp(now) } else { core.arrivals.skip(core.clock) }
+            if readsClock { core.arrivals.stamp(now) } else if core.arrivals.skip() { core.arrivals.stamp(core.clock.now()) }
             add(row, at: t, now: now)
             et.observe(t, arrival: now)
-            if core.emission.changes { showChanges(containing: t, into: &out) }
+            if showsChanges { showChanges(containing: t, into: &out) }
             if lastEnd <= firedUpTo && core.emission.refiresLate { refireLate(containing: t, into: &out) }
             advance(to: et.watermark, into: &out)
         } else {
             t = now
             core.arrivals.stamp(now)
             add(row, at: t, now: now)
-            if core.emission.changes { showChanges(containing: t, into: &out) }
+            if showsChanges { showChanges(containing: t, into: &out) }
             advance(to: now, into: &out)
         }
         return true
@@ -108,10 +113,11 @@ final class TimeWindowOperator: QueryOperator {
 
     /// The window's time moved to `limit`: fire the windows it closes (EMIT FINAL: once their lateness
     /// passed), then EMIT EVERY's early results of the windows still open.
-    private func advance(to limit: Int64, into out: inout ResultBatch) {
-        let closing = core.emission.fireLimit(limit)
-        fire(upTo: closing, into: &out)
-        if core.emission.earlyDue(limit) { emitEarly(after: closing, into: &out) }
+    @inline(__always) private func advance(to limit: Int64, into out: inout ResultBatch) {
+        let emission = core.emission
+        let closing = emission.fireLimit(limit)
+        if let end = nextFireEnd, end <= closing { fire(upTo: closing, into: &out) }
+        if emission.earlyDue(limit) { emitEarly(after: closing, into: &out) }
     }
 
     /// EMIT CHANGES: the row's group in every window holding `t` that can still change, merged over the
