@@ -32,6 +32,8 @@ final class TimeWindowOperator: QueryOperator {
         self.size = size
         self.slide = slide
         showsChanges = core.emission.changes
+        holdsBack = core.emission.holdBack != 0
+        firesEarly = core.emission.every > 0
         readsClock = core.eventTime == nil || core.eventTime?.idle != nil
         var a = size, b = slide
         while b != 0 { (a, b) = (b, a % b) }
@@ -66,6 +68,8 @@ final class TimeWindowOperator: QueryOperator {
 
     /// EMIT CHANGES, read once per row.
     private let showsChanges: Bool
+    /// EMIT FINAL with lateness (windows close late), and EMIT EVERY (early results): read once.
+    private let holdsBack: Bool, firesEarly: Bool
 
     private let readsClock: Bool
 
@@ -114,10 +118,11 @@ final class TimeWindowOperator: QueryOperator {
     /// The window's time moved to `limit`: fire the windows it closes (EMIT FINAL: once their lateness
     /// passed), then EMIT EVERY's early results of the windows still open.
     @inline(__always) private func advance(to limit: Int64, into out: inout ResultBatch) {
-        let emission = core.emission
-        let closing = emission.fireLimit(limit)
+        // The emission is asked only when its policy holds windows back or fires early: reaching it
+        // per row cost a retain and a release of it per event.
+        let closing = holdsBack ? core.emission.fireLimit(limit) : limit
         if let end = nextFireEnd, end <= closing { fire(upTo: closing, into: &out) }
-        if emission.earlyDue(limit) { emitEarly(after: closing, into: &out) }
+        if firesEarly && core.emission.earlyDue(limit) { emitEarly(after: closing, into: &out) }
     }
 
     /// EMIT CHANGES: the row's group in every window holding `t` that can still change, merged over the
