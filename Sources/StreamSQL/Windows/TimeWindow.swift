@@ -31,6 +31,10 @@ final class TimeWindowOperator: QueryOperator {
         self.core = core
         self.size = size
         self.slide = slide
+        showsChanges = core.emission.changes
+        holdsBack = core.emission.holdBack != 0
+        firesEarly = core.emission.every > 0
+        readsClock = core.eventTime == nil || core.eventTime?.idle != nil
         var a = size, b = slide
         while b != 0 { (a, b) = (b, a % b) }
         pane = a
@@ -62,7 +66,12 @@ final class TimeWindowOperator: QueryOperator {
         return "\(kind) on \(time)\(core.q.implicitWindow ? " (implicit: aggregates without a window use a 10s tumbling window, as the reference)" : "")"
     }
 
-    private lazy var readsClock: Bool = core.eventTime == nil || core.eventTime?.idle != nil
+    /// EMIT CHANGES, read once per row.
+    private let showsChanges: Bool
+    /// EMIT FINAL with lateness (windows close late), and EMIT EVERY (early results): read once.
+    private let holdsBack: Bool, firesEarly: Bool
+
+    private let readsClock: Bool
 
     @inline(__always) func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { TimeMath.floorDiv(a, b) }
 
@@ -90,17 +99,17 @@ final class TimeWindowOperator: QueryOperator {
                 return true
             }
             t = x
-            if readsClock { core.arrivals.stamp(now) } else { core.arrivals.skip(core.clock) }
+            if readsClock { core.arrivals.stamp(now) } else if core.arrivals.skip() { core.arrivals.stamp(core.clock.now()) }
             add(row, at: t, now: now)
             et.observe(t, arrival: now)
-            if core.emission.changes { showChanges(containing: t, into: &out) }
+            if showsChanges { showChanges(containing: t, into: &out) }
             if lastEnd <= firedUpTo && core.emission.refiresLate { refireLate(containing: t, into: &out) }
             advance(to: et.watermark, into: &out)
         } else {
             t = now
             core.arrivals.stamp(now)
             add(row, at: t, now: now)
-            if core.emission.changes { showChanges(containing: t, into: &out) }
+            if showsChanges { showChanges(containing: t, into: &out) }
             advance(to: now, into: &out)
         }
         return true
@@ -108,10 +117,12 @@ final class TimeWindowOperator: QueryOperator {
 
     /// The window's time moved to `limit`: fire the windows it closes (EMIT FINAL: once their lateness
     /// passed), then EMIT EVERY's early results of the windows still open.
-    private func advance(to limit: Int64, into out: inout ResultBatch) {
-        let closing = core.emission.fireLimit(limit)
-        fire(upTo: closing, into: &out)
-        if core.emission.earlyDue(limit) { emitEarly(after: closing, into: &out) }
+    @inline(__always) private func advance(to limit: Int64, into out: inout ResultBatch) {
+        // The emission is asked only when its policy holds windows back or fires early: reaching it
+        // per row cost a retain and a release of it per event.
+        let closing = holdsBack ? core.emission.fireLimit(limit) : limit
+        if let end = nextFireEnd, end <= closing { fire(upTo: closing, into: &out) }
+        if firesEarly && core.emission.earlyDue(limit) { emitEarly(after: closing, into: &out) }
     }
 
     /// EMIT CHANGES: the row's group in every window holding `t` that can still change, merged over the

@@ -258,12 +258,23 @@ final class WindowCore {
 
     @inline(__always) func accumulate(_ table: GroupTable, _ g: Int, _ row: Row, time: Int64, now: Int64) {
         let cols = table.columns
-        for i in 0..<aggArgs.count {
-            if filtersAggregates, let f = aggFilters[i], !f(row) { continue }
-            if countsRows[i] {
-                unsafeDowncast(cols[i], to: CountColumn.self).addRow(g)
-            } else {
-                cols[i].add(g, aggArgs[i](row))
+        if filtersAggregates {
+            for i in 0..<aggArgs.count {
+                if let f = aggFilters[i], !f(row) { continue }
+                if countsRows[i] {
+                    unsafeDowncast(cols[i], to: CountColumn.self).addRow(g)
+                } else {
+                    cols[i].add(g, aggArgs[i](row))
+                }
+            }
+        } else {
+            // Without FILTER (WHERE …): the loop as it was before aggregate filters, no test per aggregate.
+            for i in 0..<aggArgs.count {
+                if countsRows[i] {
+                    unsafeDowncast(cols[i], to: CountColumn.self).addRow(g)
+                } else {
+                    cols[i].add(g, aggArgs[i](row))
+                }
             }
         }
         if table.rows[g] == 0 { table.firstTime[g] = time }
@@ -364,9 +375,16 @@ final class WindowCore {
     /// Projects one aggregate row (EMIT CHANGES: a group at a time) as a firing of its own; false when
     /// HAVING rejects it or its cells are all empty.
     func project(_ row: Row, kind: EmitKind, into out: inout ResultBatch) -> Bool {
-        if let having, !having(row) { return false }
         let w = schema.width
         let rowStart = out.values.count
+        if let direct = directSlots {
+            // Plain output columns (no HAVING, nothing suppressed): the aggregate row's slots as they are.
+            for s in direct { out.values.append(row.slots[s]) }
+            out.firingStarts.append(rowStart / max(1, w))
+            out.mark(kind, fromRow: rowStart / max(1, w))
+            return true
+        }
+        if let having, !having(row) { return false }
         for k in projections.indices { out.values.append(projections[k](row)) }
         if suppressEmpty && out.values[rowStart...].allSatisfy(\.isNull) {
             out.values.removeLast(w)

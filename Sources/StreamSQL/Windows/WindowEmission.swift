@@ -17,16 +17,23 @@ final class WindowEmission {
     init(_ policy: EmitPolicy, lateness: Int64) {
         self.policy = policy
         holdBack = policy == .final ? lateness : 0
+        changes = policy == .changes
+        if case .every(let d) = policy { every = d } else { every = 0 }
+        refiresLate = policy == .onClose || every > 0
     }
 
-    var changes: Bool { policy == .changes }
+    // Decided once from the policy, so that the per-row path tests stored flags, not the enum.
+    /// EMIT CHANGES: a row that changes a group shows its new row at once.
+    let changes: Bool
     /// Whether closing a window emits its rows (EMIT CHANGES has shown them already, row by row).
-    var emitsOnClose: Bool { policy != .changes }
+    var emitsOnClose: Bool { !changes }
     /// Whether a row arriving within ALLOWEDLATENESS re-emits its closed windows (EMIT FINAL held them).
-    var refiresLate: Bool { policy == .onClose || { if case .every = policy { return true } else { return false } }() }
+    let refiresLate: Bool
+    /// EMIT EVERY's interval; 0 for the other policies.
+    let every: Int64
 
     /// How far windows may close when the window's time (watermark or clock) is `limit`.
-    @inline(__always) func fireLimit(_ limit: Int64) -> Int64 { TimeMath.sub(limit, holdBack) }
+    @inline(__always) func fireLimit(_ limit: Int64) -> Int64 { holdBack == 0 ? limit : TimeMath.sub(limit, holdBack) }
 
     // MARK: EMIT EVERY
 
@@ -34,8 +41,11 @@ final class WindowEmission {
 
     /// True when the window's time reached the next multiple of EMIT EVERY's interval (then the one after
     /// is next: a jump over several intervals fires once).
-    func earlyDue(_ limit: Int64) -> Bool {
-        guard case .every(let d) = policy, limit != Int64.min, limit < Int64.max - d else { return false }
+    @inline(__always) func earlyDue(_ limit: Int64) -> Bool { every > 0 && nextEarlyDue(limit) }
+
+    private func nextEarlyDue(_ limit: Int64) -> Bool {
+        let d = every
+        guard limit != Int64.min, limit < Int64.max - d else { return false }
         let next = (TimeMath.floorDiv(limit, d) + 1) * d
         guard let due = nextEarly else { nextEarly = next; return false }
         guard limit >= due else { return false }
@@ -55,9 +65,45 @@ final class WindowEmission {
         var emitted: [Bool] = []
         /// Groups whose window ended or was merged away: their row is no longer shown.
         var gone: [Bool] = []
+
+        /// Empties it for another window, keeping the arrays' capacity.
+        func clear() {
+            index.removeAll()
+            values.removeAll(keepingCapacity: true)
+            emitted.removeAll(keepingCapacity: true)
+            gone.removeAll(keepingCapacity: true)
+        }
     }
     /// Per window (its end, or a session's id): the rows last shown.
-    private var shown: [Int64: Shown] = [:]
+    private var shown: [Int64: Shown] = [:] {
+        didSet { last = nil }
+    }
+    /// The window `change` saw last (consecutive rows almost always share it), so that most rows skip
+    /// the dictionary; cleared whenever `shown` changes.
+    private var last: (window: Int64, shown: Shown)?
+    /// Emptied `Shown`s of forgotten windows, reused so that a new window does not grow its arrays again.
+    private var pool: [Shown] = []
+
+    /// The shown rows of `window`, made (or reused) on first use.
+    @inline(__always) private func rows(of window: Int64) -> Shown {
+        if let l = last, l.window == window { return l.shown }
+        let w: Shown
+        if let existing = shown[window] {
+            w = existing
+        } else {
+            w = pool.popLast() ?? Shown()
+            shown[window] = w
+        }
+        last = (window, w)
+        return w
+    }
+
+    /// Keeps a forgotten window's `Shown` for reuse.
+    private func recycle(_ w: Shown) {
+        guard pool.count < 8 else { return }
+        w.clear()
+        pool.append(w)
+    }
     /// The row a retraction re-projects, refilled in place.
     private var retraction = Row(width: 0)
 
@@ -73,8 +119,7 @@ final class WindowEmission {
                 into out: inout ResultBatch) {
         let row = core.aggregateRow(table, g, start: .int(start), end: .int(end), kind: .update)
         let (stride, firstAgg) = kept(row.slots.count, core.keyEvals.count)
-        let w: Shown
-        if let existing = shown[window] { w = existing } else { w = Shown(); shown[window] = w }
+        let w = rows(of: window)
         let key = table.key(g)
         guard let i = w.index.position(of: key) else {
             _ = w.index.append(key, ())
@@ -127,7 +172,9 @@ final class WindowEmission {
     }
 
     /// A window that can change no more: its last rows stand.
-    func forget(window: Int64) { shown[window] = nil }
+    func forget(window: Int64) {
+        if let w = shown.removeValue(forKey: window) { recycle(w) }
+    }
 
     /// One group's window ended (counting and global windows, which restart per group).
     func forget(window: Int64, key: GroupKey) {
@@ -139,7 +186,9 @@ final class WindowEmission {
     /// Every window ending at or before `end` (time windows whose lateness has passed).
     func forget(endingBy end: Int64) {
         guard !shown.isEmpty else { return }
-        for w in shown.keys where w <= end { shown[w] = nil }
+        for w in shown.keys where w <= end {
+            if let gone = shown.removeValue(forKey: w) { recycle(gone) }
+        }
     }
 
     /// Windows whose last rows are kept (for state size).

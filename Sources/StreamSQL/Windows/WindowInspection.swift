@@ -8,9 +8,11 @@ struct ArrivalStamp {
 
     @inline(__always) mutating func stamp(_ now: Int64) { last = now; unstamped = 0 }
 
-    @inline(__always) mutating func skip(_ clock: Clock) {
+    /// Counts a row that did not read the clock; true when the stamp is due (then `stamp` it). The
+    /// caller reads the clock only then, so the per-row path does not pass (and retain) the clock.
+    @inline(__always) mutating func skip() -> Bool {
         unstamped &+= 1
-        if unstamped >= 16 || last == nil { stamp(clock.now()) }
+        return unstamped >= 16 || last == nil
     }
 }
 

@@ -23,6 +23,8 @@ public struct ResultBatch: Sendable {
     mutating func mark(_ kind: EmitKind, fromRow first: Int) {
         let n = count
         guard first < n, kind != .final || !kinds.isEmpty else { return }
+        // One row after rows already marked (EMIT CHANGES, row by row): a plain append.
+        if kinds.count == first && n == first + 1 { kinds.append(kind); return }
         if kinds.count < first { kinds.append(contentsOf: repeatElement(.final, count: first - kinds.count)) }
         kinds.append(contentsOf: repeatElement(kind, count: n - kinds.count))
     }
