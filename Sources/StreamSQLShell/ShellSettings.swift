@@ -161,14 +161,15 @@ extension ShellSettings {
         }
     }
 
+    /// The setting as `.set history` takes it back (`.save` writes it): off, default, a number, or a duration.
     static func describe(_ l: StreamHistory.Limits) -> String {
         guard l.events > 0 else { return "off" }
-        let age = l.age.map { ns -> String in
+        if let ns = l.age {
             for (unit, size) in [("h", Int64(3_600_000_000_000)), ("m", 60_000_000_000), ("s", 1_000_000_000)] where ns % size == 0 {
-                return " within \(ns / size)\(unit)"
+                return "\(ns / size)\(unit)"
             }
-            return " within \(ns / 1_000_000)ms"
-        } ?? ""
-        return "\(l.events) events, \(l.bytes / (1024 * 1024)) MB\(age)"
+            return "\(max(1, ns / 1_000_000))ms"
+        }
+        return l == .default ? "default" : String(l.events)
     }
 }
