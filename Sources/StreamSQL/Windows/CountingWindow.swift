@@ -135,14 +135,7 @@ final class SlidingCountWindowOperator: QueryOperator {
         if let f = core.filter, !f(row) { return true }
         let now = core.clock.now()
         let key = core.key(row)
-        let recent: Recent
-        if let r = groups[key] {
-            recent = r
-        } else {
-            guard core.admitNewGroup(current: groups.count) else { return true }
-            recent = Recent()
-            groups[key] = recent
-        }
+        guard let recent = core.groupState(key, in: &groups, make: { Recent() }) else { return true }
         recent.rows.append((row, now))
         if recent.rows.count > size { recent.rows.removeFirst() }
         recent.seen += 1

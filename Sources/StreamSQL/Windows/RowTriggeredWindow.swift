@@ -54,14 +54,7 @@ final class RowTriggeredWindowOperator: QueryOperator {
             t = x
         }
         let key = core.key(row)
-        let recent: Recent
-        if let r = groups[key] {
-            recent = r
-        } else {
-            guard core.admitNewGroup(current: groups.count) else { return true }
-            recent = Recent()
-            groups[key] = recent
-        }
+        guard let recent = core.groupState(key, in: &groups, make: { Recent() }) else { return true }
         // Keep the group's rows in time order (arrival order almost always is).
         var i = recent.rows.count
         while i > recent.first && recent.rows[i - 1].t > t { i -= 1 }

@@ -444,6 +444,17 @@ final class WindowCore {
         counters.reject("group limit reached (\(maxGroups) groups)")
         return false
     }
+
+    /// The state of `key`'s group, made by `make` when the group is new; nil (the row counted as rejected)
+    /// when the state bound refuses a new group.
+    @inline(__always)
+    func groupState<S: AnyObject>(_ key: GroupKey, in groups: inout [GroupKey: S], make: () -> S) -> S? {
+        if let s = groups[key] { return s }
+        guard admitNewGroup(current: groups.count) else { return nil }
+        let s = make()
+        groups[key] = s
+        return s
+    }
 }
 
 /// Event time and the watermark for one query.
