@@ -57,32 +57,9 @@ enum DotCommands {
             host.say("mode \(m.rawValue)")
             return .proceed
         },
-        DotCommand(name: ".timer", usage: ".timer on|off", help: "Print how long each statement took.") { host, args, _ throws(ShellError) in
-            guard args.count == 1, ["on", "off"].contains(args[0].lowercased()) else {
-                throw ShellError("usage: .timer on|off   (now \(host.settings.timer ? "on" : "off"))")
-            }
-            host.settings.timer = args[0].lowercased() == "on"
-            host.say("timer \(args[0].lowercased())")
-            return .proceed
-        },
-        DotCommand(name: ".pager", usage: ".pager on|off",
-                   help: "Statement results longer than the terminal (SHOW, DESCRIBE, EXPLAIN …) go through $PAGER, else less -SRFX; off prints them as they are.") { host, args, _ throws(ShellError) in
-            guard args.count == 1, ["on", "off"].contains(args[0].lowercased()) else {
-                throw ShellError("usage: .pager on|off   (now \(host.settings.pager ? "on" : "off"))")
-            }
-            host.settings.pager = args[0].lowercased() == "on"
-            host.say("pager \(args[0].lowercased())")
-            return .proceed
-        },
-        DotCommand(name: ".highlight", usage: ".highlight on|off",
-                   help: "Colour the line being typed: keywords, strings, numbers, comments, and names the catalog does not know in red. Never with NO_COLOR.") { host, args, _ throws(ShellError) in
-            guard args.count == 1, ["on", "off"].contains(args[0].lowercased()) else {
-                throw ShellError("usage: .highlight on|off   (now \(host.settings.highlight ? "on" : "off"))")
-            }
-            host.settings.highlight = args[0].lowercased() == "on"
-            host.say("highlight \(args[0].lowercased())")
-            return .proceed
-        },
+        onOff("timer", help: "Print how long each statement took.", \.timer),
+        onOff("pager", help: "Statement results longer than the terminal (SHOW, DESCRIBE, EXPLAIN …) go through $PAGER, else less -SRFX; off prints them as they are.", \.pager),
+        onOff("highlight", help: "Colour the line being typed: keywords, strings, numbers, comments, and names the catalog does not know in red. Never with NO_COLOR.", \.highlight),
         DotCommand(name: ".tables", usage: ".tables", help: "List the streams, tables and running queries by name.") { host, _, _ throws(ShellError) in
             let lines = CatalogCommands.tables(host.engine)
             host.emit(lines.isEmpty ? "(no streams, tables or queries)" : lines.joined(separator: "\n"))
@@ -193,6 +170,18 @@ enum DotCommands {
     ]
 
     /// Command names for Tab completion.
+    /// `.NAME on|off` for a shell switch, saying what it is now when used wrongly.
+    static func onOff(_ name: String, help: String, _ setting: any WritableKeyPath<ShellSettings, Bool> & Sendable) -> DotCommand {
+        DotCommand(name: "." + name, usage: ".\(name) on|off", help: help) { host, args, _ throws(ShellError) in
+            guard args.count == 1, ["on", "off"].contains(args[0].lowercased()) else {
+                throw ShellError("usage: .\(name) on|off   (now \(host.settings[keyPath: setting] ? "on" : "off"))")
+            }
+            host.settings[keyPath: setting] = args[0].lowercased() == "on"
+            host.say("\(name) \(args[0].lowercased())")
+            return .proceed
+        }
+    }
+
     static var names: [String] { all.flatMap { [$0.name] + $0.aliases } }
 
     static func named(_ name: String) -> DotCommand? {
