@@ -1,5 +1,6 @@
 import Foundation
 import OrderedCollections
+import Synchronization
 import XCTest
 @testable import StreamSQL
 
@@ -232,6 +233,24 @@ final class EngineTests: XCTestCase {
         engine.emitSync(["a": 3, "b": 4])
         XCTAssertEqual(c1.all.map { $0["a"]! }, [1, 3])
         XCTAssertEqual(c2.all.map { $0["b"]! }, [4])
+    }
+
+    /// End of input fires windows stream by stream in the order the script made them, every run: with the
+    /// catalog's dictionary order, two runs of one script printed the last windows in different orders.
+    func testEndOfInputFiresInTheScriptsOrderEveryTime() throws {
+        let names = ["s_one", "s_two", "s_three", "s_four", "s_five", "s_six", "s_seven"]
+        for _ in 0..<5 {
+            let e = Engine()
+            let order = Mutex<[String]>([])
+            for n in names {
+                _ = try e.run("CREATE STREAM \(n) AS SELECT k, v FROM stream WHERE v > 0")
+                let q = try e.execute("SELECT k, COUNT(*) AS c FROM \(n) GROUP BY k, TumblingWindow('1h')", name: "q_\(n)")
+                q.addSink { b in if b.count > 0 { order.withLock { $0.append(n) } } }
+            }
+            for i in 0..<10 { e.emitSync(["k": "a", "v": .int(Int64(i + 1))]) }
+            e.finish()
+            XCTAssertEqual(order.withLock { $0 }, names)
+        }
     }
 }
 

@@ -32,8 +32,13 @@ final class StreamState: @unchecked Sendable {
     /// Some query on the stream records lineage (once set, stays set): file replays then give their rows
     /// an origin (file and line) and derived streams their result's inputs.
     let tracesOrigins = Atomic<Bool>(false)
+    /// Creation order: whatever runs over every stream (end of input, what-if copies, query lists) goes in
+    /// this order, so that a script gives the same output every run (a dictionary's order changes per process).
+    let ordinal: Int
+    private static let created = Atomic<Int>(0)
     init(name: String, history: StreamHistory.Limits = .default) {
         self.name = name
+        self.ordinal = StreamState.created.wrappingAdd(1, ordering: .relaxed).oldValue
         self.history = StreamHistory(limits: history)
     }
 

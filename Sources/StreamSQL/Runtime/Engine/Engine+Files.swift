@@ -47,7 +47,7 @@ extension Engine {
             if m.rejected > 0 { lines.append("stream \(s.name): \(m.rejected) event\(m.rejected == 1 ? "" : "s") rejected\(reasons(m.rejectionReasons))") }
         }
         // Running queries, then those that finished (their counts as they ended).
-        let (live, finished) = lock.withLock { (streams.values.flatMap(\.queries), finishedQueries) }
+        let (live, finished) = lock.withLock { (streamsInOrder.flatMap(\.queries), finishedQueries) }
         let running = live.map { (name: $0.name, stream: $0.streamName, metrics: $0.metrics) }
         for q in running.sorted(by: { $0.name < $1.name }) + finished {
             let m = q.metrics

@@ -111,7 +111,7 @@ extension Engine {
         o.clock = ManualClock(start: options.clock.now())
         let scratch = Engine(options: o)
         scratch.lock.withLock { scratch.parameterValues = parameters }
-        let (streamList, tableList, defs) = lock.withLock { (Array(streams.values), tables, definitions) }
+        let (streamList, tableList, defs) = lock.withLock { (streamsInOrder, tables, definitions) }
         for st in streamList where st.derivedFrom == nil {
             let copy = StreamState(name: st.name, history: o.history)
             copy.columns = st.columns

@@ -132,7 +132,10 @@ public final class Engine: @unchecked Sendable {
         return st.profile.snapshot(now: options.clock.now())
     }
 
-    public var queries: [Query] { lock.withLock { streams.values.flatMap(\.queries) } }
+    public var queries: [Query] { lock.withLock { streamsInOrder.flatMap(\.queries) } }
+
+    /// Every stream in creation order (call under `lock`): the one order for walks whose effects a user sees.
+    var streamsInOrder: [StreamState] { streams.values.sorted { $0.ordinal < $1.ordinal } }
 
     /// Creates an untyped stream (no error if it exists).
     public func createStream(_ name: String) {
@@ -440,7 +443,7 @@ public final class Engine: @unchecked Sendable {
         drain()
         // Upstream first: a query's end-of-input output feeds its derived stream, whose queries must still
         // be open to receive it.
-        var remaining = lock.withLock { Array(streams.values) }
+        var remaining = lock.withLock { streamsInOrder }
         var done = Set<String>()
         while !remaining.isEmpty {
             var ready = remaining.filter { s in s.derivedFrom.map { done.contains($0.lowercased()) } ?? true }
