@@ -8,8 +8,10 @@
 /// the batch is committed (`LineageRecorder.recordWindow`).
 final class GroupInputs {
     private let cap: Int
-    /// Where the origin of the rows being processed now is read (nil in tests: none).
-    private let recorder: LineageRecorder?
+    /// Where the origin of the rows being processed now is read (nil in tests: none). Unowned: the
+    /// window that owns this table holds the recorder for as long as it runs, and a retain and release per
+    /// accumulated row was a visible share of lineage's cost.
+    private unowned(unsafe) let recorder: LineageRecorder?
     /// One kept row: the row, where it came from, the entry of its group kept before it (-1: none).
     private struct Entry {
         var row: Row
@@ -32,8 +34,10 @@ final class GroupInputs {
         self.recorder = recorder
     }
 
+    /// Room for group `g` and more: groups arrive one new index at a time, so grow by doubling.
     @inline(never) private func grow(to g: Int) {
-        groups.append(contentsOf: repeatElement(Group(), count: g + 1 - groups.count))
+        let count = max(g + 1, groups.count * 2, 16)
+        groups.append(contentsOf: repeatElement(Group(), count: count - groups.count))
     }
 
     /// Adds a row to group `g` (counted instead when the group holds `cap`).
@@ -103,10 +107,17 @@ final class GroupInputs {
     /// Appends group `g`'s rows, oldest first, to `rows`; returns the rows counted beyond the bound.
     func collect(_ g: Int, into rows: inout [(row: Row, origin: RowOrigin?)]) -> Int {
         guard g < groups.count else { return 0 }
-        let start = rows.count
         var i = Int(groups[g].newest)
-        while i >= 0 { rows.append((entries[i].row, entries[i].origin)); i = Int(entries[i].next) }
-        rows[start...].reverse()
+        guard i >= 0 else { return groups[g].dropped }
+        // The chain runs newest first: place the rows from the end of their span backwards.
+        let start = rows.count, n = Int(groups[g].kept)
+        rows.append(contentsOf: repeatElement((row: entries[i].row, origin: entries[i].origin), count: n))
+        var at = start + n - 1
+        while i >= 0 && at >= start {
+            rows[at] = (entries[i].row, entries[i].origin)
+            at -= 1
+            i = Int(entries[i].next)
+        }
         return groups[g].dropped
     }
 
