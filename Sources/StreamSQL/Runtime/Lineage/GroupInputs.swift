@@ -56,7 +56,8 @@ final class GroupInputs {
 
     /// The row being processed now joined group `g` (its origin is the one its deliverer named).
     @inline(__always) func add(_ g: Int, _ row: Row) {
-        append(g, row, recorder?.origin)
+        // Most rows have no origin: pass a literal nil then, which retains nothing.
+        if let origin = recorder?.origin { append(g, row, origin) } else { append(g, row, nil) }
     }
 
     /// Group `g`'s entries, oldest first.
