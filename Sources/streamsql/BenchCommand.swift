@@ -175,7 +175,10 @@ struct BenchCommand: ParsableCommand {
     /// (120×40): how much CPU the dashboard costs — its own drawing, and its panes' feeds on the engine's
     /// threads — as a share of one core.
     func dashboard() throws {
-        let engine = Engine()
+        // `--lineage`: the panes' queries keep lineage, as `streamsql demo` and `dashboard` start them.
+        var options = EngineOptions()
+        options.lineage = lineage
+        let engine = Engine(options: options)
         engine.createStream("stream")
         let queries: [(String, String, [String: String])] = [
             ("SELECT deviceId, temperature, humidity FROM stream WHERE temperature > 99.5", "log", ["columns": "deviceId,temperature"]),

@@ -10,18 +10,12 @@ extension WindowCore {
         guard let lists = table.inputs else { return }
         let skip = lineage.recordsEveryRow ? 0 : max(0, rowGroups.count - lineage.limits.results)
         for (k, g) in rowGroups.enumerated().dropFirst(skip) {
-            var (inputs, dropped) = lists.inputs(g, lineage)
-            markExtremes(&inputs, table, g)
-            lineage.record(row: firstRow + k, inputs: inputs, dropped: dropped)
-        }
-    }
-
-    /// Marks, per MIN or MAX aggregate, the first input whose argument equals the result.
-    private func markExtremes(_ inputs: inout [LineageInput], _ table: GroupTable, _ g: Int) {
-        for (i, mark) in extremeMarks {
-            let result = table.columns[i].result(g)
-            guard !result.isNull, let at = inputs.firstIndex(where: { aggArgs[i]($0.row) == result }) else { continue }
-            inputs[at].marks.append(mark)
+            // The row that decided each MIN or MAX: the first input whose argument equals the result.
+            lineage.recordWindow(row: firstRow + k, lists, g, marks: extremeMarks) { m, row in
+                let i = extremeMarks[m].0
+                let result = table.columns[i].result(g)
+                return !result.isNull && aggArgs[i](row) == result
+            }
         }
     }
 

@@ -10,6 +10,7 @@ struct HelpOverlay {
         ("Tab Shift-Tab 1-9", "focus a pane"),
         ("↑ ↓ PgUp PgDn Home End", "row cursor in table, log and bars panes; scrolls past the rows shown"),
         ("Enter", "open the selected row in the detail view, else zoom the pane"),
+        ("w", "in the detail view: why — the inputs that produced the row (window rows, matched events, table rows)"),
         ("i", "inspector of a windowed pane: open windows, watermark, late and rejected rows"),
         ("Esc", "back one level: help → inspector or detail → zoom → dashboard; never out"),
         ("← →", "value cursor on a sparkline or bars pane: the exact value and its time (or key)"),

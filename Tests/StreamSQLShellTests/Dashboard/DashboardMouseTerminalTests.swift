@@ -111,6 +111,7 @@ final class DashboardMouseTerminalTests: XCTestCase {
         let bottom = try XCTUnwrap(first.lastIndex { $0.contains(" of ") && $0.contains("↑↓") }, first.joined(separator: "\n"))
         XCTAssertTrue(top >= 1 && bottom <= 22, "the whole box is on the screen:\n\(visible())")
         XCTAssertTrue(first.contains { $0.contains("Keys") } && !first.contains { $0.contains("close this help") })
+        XCTAssertTrue(first.contains { $0.contains(" w ") && $0.contains("why — the inputs") }, "the detail view's w is listed:\n\(visible())")
         _ = tmux(["send-keys", "-t", "sh", "NPage"])
         _ = tmux(["send-keys", "-t", "sh", "NPage"])
         XCTAssertTrue(waitUntil { s in s.contains("close this help") && !s.contains("Keys") }, "scrolled to the end:\n\(visible())")

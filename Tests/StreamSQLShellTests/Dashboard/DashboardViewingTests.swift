@@ -53,6 +53,7 @@ final class DashboardViewingTests: XCTestCase {
         for e in HelpOverlay.entries {
             for word in e.text.split(separator: " ") where word.count > 3 { XCTAssertTrue(seen.contains(word), "\(word) of \(e.keys)") }
         }
+        XCTAssertTrue(seen.contains("w   ") && seen.contains("why — the inputs"), "the detail view's w is listed")
         XCTAssertTrue(b.handle(Dashboard.keyHome))
         XCTAssertTrue(b.snapshot(width: 80, height: 24).contains("Keys"))
         // ? closes it; so would Esc.

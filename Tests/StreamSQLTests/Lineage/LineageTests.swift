@@ -32,6 +32,13 @@ final class LineageTests: XCTestCase {
         return Engine(options: o)
     }
 
+    /// Creates `stream` with a query that reads `id`: an input is kept as its row of slots (the fields the
+    /// stream's queries read), so this makes each input's `id` visible, as a user's query reading it would.
+    func makeStream(_ e: Engine) throws {
+        e.createStream("stream")
+        try e.run("CREATE QUERY ids AS SELECT id FROM stream")
+    }
+
     /// Every result the query kept, oldest first.
     func records(_ e: Engine, _ query: String) throws -> [LineageRecord] {
         let r = try XCTUnwrap(e.lineage(ofQuery: query))
@@ -83,7 +90,7 @@ final class LineageTests: XCTestCase {
     func checkTimeWindow(size: Int64, slide: Int64, seed: UInt64, file: StaticString = #filePath, line: UInt = #line) throws {
         let e = engine()
         let window = size == slide ? "TumblingWindow('\(size)ms')" : "SlidingWindow('\(size)ms', '\(slide)ms')"
-        e.createStream("stream")
+        try makeStream(e)
         try e.run("CREATE QUERY w AS SELECT k, window_start() AS ws, window_end() AS we, COUNT(*) AS c, MAX(v) AS mx FROM stream GROUP BY k, \(window) WITH (TIMESTAMP='ts', TIMEUNIT='ms', MAXOUTOFORDERNESS='300ms')")
         let evs = LineageTests.events(400, seed: seed)
         for ev in evs { e.emitSync(ev.dict) }
@@ -145,7 +152,7 @@ final class LineageTests: XCTestCase {
     func testSessionWindowWhyListsExactlyItsRows() throws {
         for seed in 1...5 {
             let e = engine()
-            e.createStream("stream")
+            try makeStream(e)
             try e.run("CREATE QUERY s AS SELECT k, window_start() AS ws, window_end() AS we, COUNT(*) AS c FROM stream GROUP BY k, SessionWindow('120ms') WITH (TIMESTAMP='ts', TIMEUNIT='ms', MAXOUTOFORDERNESS='200ms')")
             let evs = LineageTests.events(300, seed: UInt64(seed))
             for ev in evs { e.emitSync(ev.dict) }
@@ -242,7 +249,7 @@ final class LineageTests: XCTestCase {
 
     func testCountingWindowWhyListsTheRowsOfItsCount() throws {
         let e = engine()
-        e.createStream("stream")
+        try makeStream(e)
         try e.run("CREATE QUERY c AS SELECT k, COUNT(*) AS c FROM stream GROUP BY k, CountingWindow(3)")
         let evs = LineageTests.events(200, seed: 11)
         for ev in evs { e.emitSync(ev.dict) }
@@ -292,7 +299,7 @@ final class LineageTests: XCTestCase {
     func testResultsAndInputsAreBounded() throws {
         XCTAssertEqual(LineageLimits(), LineageLimits(results: 200, inputsPerResult: 1_000))
         let e = engine(results: 5, inputs: 4)
-        e.createStream("stream")
+        try makeStream(e)
         try e.run("CREATE QUERY c AS SELECT k, COUNT(*) AS c FROM stream GROUP BY k, CountingWindow(10)")
         let evs = (0..<100).map { Event(id: $0, k: "a", v: 1, ts: Int64($0)) }
         for ev in evs { e.emitSync(ev.dict) }
@@ -353,6 +360,24 @@ final class LineageTests: XCTestCase {
         XCTAssertTrue(m.contains("latest 2 results; there is no result 5"), m)
         guard case .message = try e.run("SET lineage = off") else { return XCTFail() }
         XCTAssertNil(try e.execute("SELECT k FROM stream").lineage)
+    }
+
+    /// An input is shown with the fields the stream's queries read (its slots), named from the stream's
+    /// layout; once a query on the stream selects `*`, events arriving after it are kept whole.
+    func testWhyShowsTheFieldsTheStreamsQueriesRead() throws {
+        let e = engine()
+        e.createStream("stream")
+        try e.run("CREATE QUERY c AS SELECT k, MAX(v) AS top FROM stream GROUP BY k, CountingWindow(2)")
+        for i in 0..<2 { e.emitSync(["k": .string("a"), "v": .int(Int64(i)), "seq": .int(Int64(i))], to: "stream") }
+        let first = e.lineageTable(try XCTUnwrap(e.lineage(ofQuery: "c")?.record(latest: 1)))
+        XCTAssertTrue(first.columns.contains("k") && first.columns.contains("v"), "\(first.columns)")
+        XCTAssertFalse(first.columns.contains("seq"), "no query reads seq: \(first.columns)")
+        XCTAssertEqual(first.rows.count, 3)
+        XCTAssertEqual(first.rows[2][first.columns.firstIndex(of: "v") ?? 0], .int(1))
+        try e.run("CREATE QUERY everything AS SELECT * FROM stream")
+        for i in 2..<4 { e.emitSync(["k": .string("a"), "v": .int(Int64(i)), "seq": .int(Int64(i))], to: "stream") }
+        let second = e.lineageTable(try XCTUnwrap(e.lineage(ofQuery: "c")?.record(latest: 1)))
+        XCTAssertEqual(second.rows[2][second.columns.firstIndex(of: "seq") ?? 0], .int(3), "\(second.columns)")
     }
 
     func testFileRowsKeepFileAndLine() throws {

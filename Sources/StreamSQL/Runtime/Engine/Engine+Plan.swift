@@ -132,9 +132,10 @@ extension Engine {
         q.keyColumns = plan.keyColumns
         q.parameters = plan.parameters
         lock.withLock {
-            // Widen the stream's layout (slots are only appended, so other queries stay valid). Lineage shows
-            // whole events, so a query that records it has its stream keep them.
-            st.layout = st.layout.adding(plan.addedFields, keepWhole: plan.wantsWholeEvent || lineage != nil)
+            // Widen the stream's layout (slots are only appended, so other queries stay valid). Lineage keeps
+            // an input as its row of slots (the fields the stream's queries read), not the whole event: keeping
+            // every event's dictionary doubled the cost of a window (README, Performance).
+            st.layout = st.layout.adding(plan.addedFields, keepWhole: plan.wantsWholeEvent)
             counters.rowLayout.withLock { $0 = st.layout }
             st.queries.append(q)
             if lineage != nil { st.tracesOrigins.store(true, ordering: .relaxed) }

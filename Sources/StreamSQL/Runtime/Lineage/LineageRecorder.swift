@@ -77,10 +77,14 @@ public final class LineageRecorder: @unchecked Sendable {
         self.limits = limits
     }
 
+    /// The origin its deliverer named for the rows being processed now (`RowOrigin.current`, read by
+    /// `Query.run` once per batch).
+    var origin: RowOrigin?
+
     /// An input of this query's stream, for operators: the row being processed now has the origin its
     /// deliverer named; a row kept from earlier (a pattern's, lag's) has none known (`now: false`).
     func input(_ row: Row, role: String, marks: [String] = [], now: Bool = true) -> LineageInput {
-        LineageInput(role: role, source: stream, row: row, marks: marks, origin: now ? RowOrigin.current : nil)
+        LineageInput(role: role, source: stream, row: row, marks: marks, origin: now ? origin : nil)
     }
 
     /// Result row `row` of the batch being built came from `inputs` (plus `dropped` more not kept).
@@ -93,6 +97,35 @@ public final class LineageRecorder: @unchecked Sendable {
         }
     }
 
+    // A window's results, kept flat until `commit` knows which of them it keeps (building records for
+    // every fired group was most of lineage's cost on a window): per result its row, its inputs
+    // (`windowRows[inputs]`), the rows counted beyond the bound, and its marks (`windowMarks[marks]`: the
+    // input, an index into `windowRows`, and the text).
+    private var windowResults: [(row: Int, inputs: Range<Int>, dropped: Int, marks: Range<Int>)] = []
+    private var windowRows: [(row: Row, origin: RowOrigin?)] = []
+    private var windowMarks: [(input: Int, mark: String)] = []
+
+    /// Result row `row` of the batch being built came from group `g` of a window's `lists`. Of each of
+    /// `marks`, the first input for which `decides(k, input)` holds is marked with the k-th text (the row
+    /// that gave MIN or MAX its value).
+    func recordWindow(row: Int, _ lists: GroupInputs, _ g: Int, marks: [(Int, String)], decides: (Int, Row) -> Bool) {
+        let first = windowRows.count
+        var dropped = lists.collect(g, into: &windowRows)
+        let cap = limits.inputsPerResult
+        if windowRows.count - first > cap {
+            dropped += windowRows.count - first - cap
+            windowRows.removeLast(windowRows.count - first - cap)
+        }
+        let m = windowMarks.count
+        for (k, mark) in marks.enumerated() {
+            for i in first..<windowRows.count where decides(k, windowRows[i].row) {
+                windowMarks.append((i, mark.1))
+                break
+            }
+        }
+        windowResults.append((row, first..<windowRows.count, dropped, m..<windowMarks.count))
+    }
+
     /// Result rows `rows` came from the current event and also from `more` (a join's table rows).
     func attach(rows: Range<Int>, _ more: [LineageInput]) {
         for r in rows { extras.append((r, more)) }
@@ -100,14 +133,17 @@ public final class LineageRecorder: @unchecked Sendable {
 
     /// Rows `rows` were appended while the query processed `event`.
     @inline(__always) func produced(_ rows: Range<Int>, by event: Row) {
-        if !rows.isEmpty { perEvent.append((rows, event, RowOrigin.current)) }
+        if !rows.isEmpty { perEvent.append((rows, event, origin)) }
     }
 
     /// The batch is complete: pairs its rows with their inputs and keeps them (the latest
     /// `limits.results`).
     /// (`values`: the batch's cells, row-major, `columns.count` per row.)
     func commit(columns: [String], values: [Value]) {
-        defer { explicit.removeAll(keepingCapacity: true); extras.removeAll(keepingCapacity: true); perEvent.removeAll(keepingCapacity: true) }
+        defer {
+            explicit.removeAll(keepingCapacity: true); extras.removeAll(keepingCapacity: true); perEvent.removeAll(keepingCapacity: true)
+            windowResults.removeAll(keepingCapacity: true); windowRows.removeAll(keepingCapacity: true); windowMarks.removeAll(keepingCapacity: true)
+        }
         let w = columns.count
         let n = w == 0 ? 0 : values.count / w
         guard n > 0 else { lastBatch = []; return }
@@ -118,13 +154,24 @@ public final class LineageRecorder: @unchecked Sendable {
         let first = everyRow ? 0 : max(0, n - limits.results)
         var records: [LineageRecord] = []
         records.reserveCapacity(n - first)
-        var k = 0, x = 0, e = 0
+        var k = 0, x = 0, e = 0, wr = 0
         for r in first..<n {
             var inputs: [LineageInput] = []
             var dropped = 0
             while x < explicit.count && explicit[x].row < r { x += 1 }
             while x + 1 < explicit.count && explicit[x + 1].row == r { x += 1 }
-            if x < explicit.count && explicit[x].row == r {
+            // A window reports its rows in order.
+            while wr < windowResults.count && windowResults[wr].row < r { wr += 1 }
+            while wr + 1 < windowResults.count && windowResults[wr + 1].row == r { wr += 1 }
+            if wr < windowResults.count && windowResults[wr].row == r {
+                let w = windowResults[wr]
+                inputs.reserveCapacity(w.inputs.count)
+                for i in w.inputs {
+                    inputs.append(LineageInput(role: "window", source: stream, row: windowRows[i].row, origin: windowRows[i].origin))
+                }
+                for m in windowMarks[w.marks] { inputs[m.input - w.inputs.lowerBound].marks.append(m.mark) }
+                dropped = w.dropped
+            } else if x < explicit.count && explicit[x].row == r {
                 inputs = explicit[x].inputs; dropped = explicit[x].dropped
             } else {
                 while k < perEvent.count && perEvent[k].rows.upperBound <= r { k += 1 }
