@@ -114,7 +114,7 @@ final class SessionWindowOperator: QueryOperator {
         }
         core.accumulate(target.state, 0, row, time: t, now: now)
         if core.emission.changes {
-            core.emission.change(core, target.state, 0, window: Int64(target.seq), start: target.start, end: target.end, into: &out)
+            core.emission.change(core, target.state, 0, slot: 0, window: Int64(target.seq), start: target.start, end: target.end, into: &out)
         }
         list.sort { $0.start < $1.start }
         sessions[slot] = list

@@ -4,8 +4,10 @@
 /// Window operators ask it three things: `fireLimit(_:)` (how far windows may close), `earlyDue(_:)`
 /// (whether EMIT EVERY's next early firing is due), and `change(…)` after a row changed a group.
 ///
-/// - Complexity: EMIT CHANGES costs one aggregate row, one or two projections and one dictionary
-///   lookup per row; the other policies cost nothing per row.
+/// - Complexity: EMIT CHANGES costs, per row, the group's aggregate results compared in place with
+///   those it showed and, when they differ, two output rows (the retraction and the update); a group
+///   is found by its slot in the window's table (a key comparison), hashed only when new to the window.
+///   The other policies cost nothing per row.
 final class WindowEmission {
     let policy: EmitPolicy
     /// EMIT FINAL holds a window until its lateness has passed; otherwise windows close at their end.
@@ -55,23 +57,57 @@ final class WindowEmission {
 
     // MARK: EMIT CHANGES
 
-    /// One window's last shown rows: per group (in `index` order), the window bounds and the aggregates
-    /// (`stride` values; the keys are the index's, the other slots constants), flat so that a change
-    /// rewrites them in place instead of allocating a row per event.
+    /// What a group's last row in a window is.
+    private enum Showing: UInt8 {
+        /// Nothing: the group is new to the window, or its window ended (a counting window's group restarted).
+        case nothing
+        /// Computed but not emitted (HAVING rejected it, or its cells were all empty): nothing to retract.
+        case hidden
+        /// Emitted: a change retracts it first.
+        case emitted
+    }
+
+    /// One window's last shown rows: per group (in `index` order), the window bounds and the aggregate
+    /// results, flat so that a change compares and rewrites them in place; the keys are the index's,
+    /// the other cells constants. No row is built unless it is emitted.
     private final class Shown {
         let index = KeyMap<Void>()
+        /// Per group: window start and end.
+        var bounds: [Int64] = []
+        /// Per group: the aggregate results, `aggregates` values each.
         var values: [Value] = []
-        /// Per group: whether its row passed HAVING and was emitted (only then is there something to retract).
-        var emitted: [Bool] = []
-        /// Groups whose window ended or was merged away: their row is no longer shown.
-        var gone: [Bool] = []
+        var showing: [Showing] = []
+        /// The caller's slot for a group (its index in the window's table) → its position here + 1, so
+        /// that a row of a known group compares keys instead of hashing one; 0 when not known.
+        var bySlot: [Int32] = []
+
+        /// The position of group `key` (given by the caller as `slot`), added with nothing shown when new.
+        @inline(__always) func position(of key: GroupKey, slot: Int, aggregates: Int) -> Int {
+            if slot < bySlot.count {
+                let p = Int(bySlot[slot]) - 1
+                // A slot is a hint: tables renumber groups (STATETTL, key-id compaction), keys do not.
+                if p >= 0 && index.key(at: p) == key { return p }
+            }
+            let p = index.position(of: key) ?? add(key, aggregates: aggregates)
+            if slot >= bySlot.count { bySlot.append(contentsOf: repeatElement(0, count: slot + 1 - bySlot.count)) }
+            bySlot[slot] = Int32(truncatingIfNeeded: p + 1)
+            return p
+        }
+
+        @inline(never) private func add(_ key: GroupKey, aggregates: Int) -> Int {
+            bounds.append(0); bounds.append(0)
+            values.append(contentsOf: repeatElement(Value.null, count: aggregates))
+            showing.append(.nothing)
+            return index.append(key, ())
+        }
 
         /// Empties it for another window, keeping the arrays' capacity.
         func clear() {
             index.removeAll()
+            bounds.removeAll(keepingCapacity: true)
             values.removeAll(keepingCapacity: true)
-            emitted.removeAll(keepingCapacity: true)
-            gone.removeAll(keepingCapacity: true)
+            showing.removeAll(keepingCapacity: true)
+            bySlot.removeAll(keepingCapacity: true)
         }
     }
     /// Per window (its end, or a session's id): the rows last shown.
@@ -104,71 +140,89 @@ final class WindowEmission {
         w.clear()
         pool.append(w)
     }
-    /// The row a retraction re-projects, refilled in place.
-    private var retraction = Row(width: 0)
+    /// The aggregate row an emitted change is projected from, when the output is not plain columns.
+    private var rowBuffer = Row(width: 0)
+    /// A group's new aggregate results, compared with the shown ones before anything is written.
+    private var fresh: [Value] = []
 
-    /// Which aggregate-row slots a shown row keeps: the bounds and the aggregates.
-    @inline(__always) private func kept(_ width: Int, _ keys: Int) -> (stride: Int, firstAgg: Int) {
-        let firstAgg = BoundWindowQuery.firstKeySlot + keys
-        return (2 + width - firstAgg, firstAgg)
-    }
-
-    /// After a row changed `key`'s group in window `window`: when its aggregate row differs from the one
-    /// last shown, the previous row again as a retraction, then the new one as an update.
-    func change(_ core: WindowCore, _ table: GroupTable, _ g: Int, window: Int64, start: Int64, end: Int64,
+    /// After a row changed group `g` of `table` in window `window`: when its aggregate results or bounds
+    /// differ from those last shown, the previous row again as a retraction, then the new one as an update.
+    /// `slot` is a number the caller keeps for the group while it can (its index in the window's table):
+    /// a stale one costs a key lookup, never a wrong row.
+    func change(_ core: WindowCore, _ table: GroupTable, _ g: Int, slot: Int, window: Int64, start: Int64, end: Int64,
                 into out: inout ResultBatch) {
-        let row = core.aggregateRow(table, g, start: .int(start), end: .int(end), kind: .update)
-        let (stride, firstAgg) = kept(row.slots.count, core.keyEvals.count)
+        let cols = table.columns
+        let n = cols.count
+        if fresh.count != n { fresh = Array(repeating: .null, count: n) }
+        fresh.withUnsafeMutableBufferPointer { f in
+            for k in 0..<n { f[k] = cols[k].result(g) }
+        }
         let w = rows(of: window)
         let key = table.key(g)
-        guard let i = w.index.position(of: key) else {
-            _ = w.index.append(key, ())
-            w.values.append(row.slots[0]); w.values.append(row.slots[1])
-            for k in firstAgg..<row.slots.count { w.values.append(row.slots[k]) }
-            w.emitted.append(core.project(row, kind: .update, into: &out))
-            w.gone.append(false)
-            return
-        }
-        let base = i * stride
-        let same = w.values.withUnsafeBufferPointer { old -> Bool in
-            guard old[base] == row.slots[0], old[base + 1] == row.slots[1] else { return false }
-            for k in 0..<(stride - 2) where old[base + 2 + k] != row.slots[firstAgg + k] { return false }
-            return true
-        }
-        if !w.gone[i] {
+        let i = w.position(of: key, slot: slot, aggregates: n)
+        let base = i * n
+        let was = w.showing[i]
+        if was != .nothing {
+            let same = w.bounds[2 * i] == start && w.bounds[2 * i + 1] == end && w.values.withUnsafeBufferPointer { old in
+                fresh.withUnsafeBufferPointer { new in
+                    for k in 0..<n where old[base + k] != new[k] { return false }
+                    return true
+                }
+            }
             if same { return }
-            if w.emitted[i] { retract(core, w, i, stride: stride, width: row.slots.count, firstAgg: firstAgg, into: &out) }
+            if was == .emitted { _ = show(core, w, i, key: key, kind: .retract, into: &out) }
         }
+        // The new results take the old ones' place (swapped: no copy, no reference counting).
         w.values.withUnsafeMutableBufferPointer { v in
-            v[base] = row.slots[0]; v[base + 1] = row.slots[1]
-            for k in 0..<(stride - 2) { v[base + 2 + k] = row.slots[firstAgg + k] }
+            fresh.withUnsafeMutableBufferPointer { f in
+                for k in 0..<n { swap(&v[base + k], &f[k]) }
+            }
         }
-        w.emitted[i] = core.project(row, kind: .update, into: &out)
-        w.gone[i] = false
+        w.bounds[2 * i] = start
+        w.bounds[2 * i + 1] = end
+        w.showing[i] = show(core, w, i, key: key, kind: .update, into: &out) ? .emitted : .hidden
     }
 
     /// Withdraws a session merged into another: the row its group showed is retracted and the window
     /// forgotten (a session window holds one group).
     func withdraw(_ core: WindowCore, window: Int64, key: GroupKey, into out: inout ResultBatch) {
-        guard let w = shown.removeValue(forKey: window), let i = w.index.position(of: key), !w.gone[i], w.emitted[i] else { return }
-        let width = core.q.aggregateRowWidth
-        let (stride, firstAgg) = kept(width, core.keyEvals.count)
-        retract(core, w, i, stride: stride, width: width, firstAgg: firstAgg, into: &out)
+        guard let w = shown.removeValue(forKey: window), let i = w.index.position(of: key), w.showing[i] == .emitted else { return }
+        _ = show(core, w, i, key: key, kind: .retract, into: &out)
     }
 
-    /// Group `i`'s shown row of `w` again, marked retract.
-    private func retract(_ core: WindowCore, _ w: Shown, _ i: Int, stride: Int, width: Int, firstAgg: Int,
-                         into out: inout ResultBatch) {
-        if retraction.slots.count != width { retraction = Row(width: width) }
-        let base = i * stride
-        retraction.slots[0] = w.values[base]
-        retraction.slots[1] = w.values[base + 1]
-        retraction.slots[BoundWindowQuery.rowNumberSlot] = .int(1)
-        retraction.slots[BoundWindowQuery.emitKindSlot] = WindowEmission.names[Int(EmitKind.retract.rawValue)]
-        let key = w.index.key(at: i)
-        for k in 0..<(firstAgg - BoundWindowQuery.firstKeySlot) { retraction.slots[BoundWindowQuery.firstKeySlot + k] = key.value(k) }
-        for k in 0..<(stride - 2) { retraction.slots[firstAgg + k] = w.values[base + 2 + k] }
-        _ = core.project(retraction, kind: .retract, into: &out)
+    /// Emits group `i`'s shown row of `w` as `kind`; false when HAVING rejects it or its cells are all
+    /// empty. Plain output columns are written straight from the shown cells, without an aggregate row.
+    private func show(_ core: WindowCore, _ w: Shown, _ i: Int, key: GroupKey, kind: EmitKind,
+                      into out: inout ResultBatch) -> Bool {
+        let n = core.aggKinds.count
+        let base = i * n
+        let firstAgg = BoundWindowQuery.firstKeySlot + core.keyEvals.count
+        if let direct = core.directSlots {
+            let first = out.values.count
+            for s in direct {
+                switch s {
+                case BoundWindowQuery.windowStartSlot: out.values.append(.int(w.bounds[2 * i]))
+                case BoundWindowQuery.windowEndSlot: out.values.append(.int(w.bounds[2 * i + 1]))
+                case BoundWindowQuery.rowNumberSlot: out.values.append(.int(1))
+                case BoundWindowQuery.emitKindSlot: out.values.append(WindowEmission.names[Int(kind.rawValue)])
+                case ..<firstAgg: out.values.append(key.value(s - BoundWindowQuery.firstKeySlot))
+                default: out.values.append(w.values[base + s - firstAgg])
+                }
+            }
+            let row = first / max(1, direct.count)
+            out.firingStarts.append(row)
+            out.mark(kind, fromRow: row)
+            return true
+        }
+        let width = core.q.aggregateRowWidth
+        if rowBuffer.slots.count != width { rowBuffer = Row(width: width) }
+        rowBuffer.slots[BoundWindowQuery.windowStartSlot] = .int(w.bounds[2 * i])
+        rowBuffer.slots[BoundWindowQuery.windowEndSlot] = .int(w.bounds[2 * i + 1])
+        rowBuffer.slots[BoundWindowQuery.rowNumberSlot] = .int(1)
+        rowBuffer.slots[BoundWindowQuery.emitKindSlot] = WindowEmission.names[Int(kind.rawValue)]
+        for k in 0..<(firstAgg - BoundWindowQuery.firstKeySlot) { rowBuffer.slots[BoundWindowQuery.firstKeySlot + k] = key.value(k) }
+        for k in 0..<n { rowBuffer.slots[firstAgg + k] = w.values[base + k] }
+        return core.project(rowBuffer, kind: kind, into: &out)
     }
 
     /// A window that can change no more: its last rows stand.
@@ -179,8 +233,7 @@ final class WindowEmission {
     /// One group's window ended (counting and global windows, which restart per group).
     func forget(window: Int64, key: GroupKey) {
         guard let w = shown[window], let i = w.index.position(of: key) else { return }
-        w.gone[i] = true
-        w.emitted[i] = false
+        w.showing[i] = .nothing
     }
 
     /// Every window ending at or before `end` (time windows whose lateness has passed).
