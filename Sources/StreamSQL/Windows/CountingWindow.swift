@@ -26,7 +26,7 @@ final class CountingWindowOperator: QueryOperator {
         core.accumulate(groups, g, row, time: now, now: now)
         let emission = core.emission
         if emission.changes {
-            emission.change(core, groups, g, slot: g, window: 0, start: groups.firstTime[g], end: groups.lastTime[g], into: &out)
+            emission.change(core, groups, g, window: 0, start: groups.firstTime[g], end: groups.lastTime[g], into: &out)
         }
         if groups.rows[g] >= n {
             if emission.emitsOnClose {
@@ -84,7 +84,7 @@ final class GlobalWindowOperator: QueryOperator {
         let start = Value.int(groups.firstTime[g]), end = Value.int(groups.lastTime[g])
         let emission = core.emission
         if emission.changes {
-            emission.change(core, groups, g, slot: g, window: 0, start: groups.firstTime[g], end: groups.lastTime[g], into: &out)
+            emission.change(core, groups, g, window: 0, start: groups.firstTime[g], end: groups.lastTime[g], into: &out)
         }
         if let trig = core.trigger, trig(core.aggregateRow(groups, g, start: start, end: end)) {
             if emission.emitsOnClose {

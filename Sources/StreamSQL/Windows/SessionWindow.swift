@@ -100,7 +100,7 @@ final class SessionWindowOperator: QueryOperator {
             target = list[touching[0]]
             for i in touching.dropFirst().reversed() {
                 let other = list[i]
-                if core.emission.changes { core.emission.withdraw(core, window: Int64(other.seq), key: key, into: &out) }
+                if core.emission.changes { core.emission.withdraw(core, window: Int64(other.seq), other.state, 0, into: &out) }
                 target.state.merge(0, from: other.state, 0)
                 core.recycle(other.state)
                 other.open = false
@@ -114,7 +114,7 @@ final class SessionWindowOperator: QueryOperator {
         }
         core.accumulate(target.state, 0, row, time: t, now: now)
         if core.emission.changes {
-            core.emission.change(core, target.state, 0, slot: 0, window: Int64(target.seq), start: target.start, end: target.end, into: &out)
+            core.emission.change(core, target.state, 0, window: Int64(target.seq), start: target.start, end: target.end, into: &out)
         }
         list.sort { $0.start < $1.start }
         sessions[slot] = list

@@ -35,7 +35,7 @@ final class StateWindowOperator: QueryOperator {
         if let g = groups.group(key), open[g] {
             core.accumulate(groups, g, row, time: now, now: now)
             if emission.changes {
-                emission.change(core, groups, g, slot: g, window: 0, start: groups.firstTime[g], end: groups.lastTime[g], into: &out)
+                emission.change(core, groups, g, window: 0, start: groups.firstTime[g], end: groups.lastTime[g], into: &out)
             }
             guard end(row) else { return true }
             if emission.emitsOnClose {
@@ -59,7 +59,7 @@ final class StateWindowOperator: QueryOperator {
         open[g] = true
         core.accumulate(groups, g, row, time: now, now: now)
         if emission.changes {
-            emission.change(core, groups, g, slot: g, window: 0, start: groups.firstTime[g], end: groups.lastTime[g], into: &out)
+            emission.change(core, groups, g, window: 0, start: groups.firstTime[g], end: groups.lastTime[g], into: &out)
         }
         return true
     }

@@ -137,7 +137,7 @@ final class TimeWindowOperator: QueryOperator {
             defer { end += slide }
             if horizon != Int64.min && TimeMath.add(end, lateness) <= horizon { continue }
             if pane == size {
-                core.emission.change(core, group.pane, group.g, slot: group.g, window: end, start: end - size, end: end, into: &out)
+                core.emission.change(core, group.pane, group.g, window: end, start: end - size, end: end, into: &out)
                 continue
             }
             let one = core.makeTable()
@@ -147,7 +147,7 @@ final class TimeWindowOperator: QueryOperator {
                 if let p = panes[paneStarts[i]], let pg = p.group(id: group.id) { one.merge(h, from: p, pg) }
                 i += 1
             }
-            core.emission.change(core, one, h, slot: group.id, window: end, start: end - size, end: end, into: &out)
+            core.emission.change(core, one, h, window: end, start: end - size, end: end, into: &out)
             core.recycle(one)
         }
     }

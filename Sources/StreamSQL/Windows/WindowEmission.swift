@@ -6,7 +6,7 @@
 ///
 /// - Complexity: EMIT CHANGES costs, per row, the group's aggregate results compared in place with
 ///   those it showed and, when they differ, two output rows (the retraction and the update); a group
-///   is found by its slot in the window's table (a key comparison), hashed only when new to the window.
+///   is found by its number in the window's table, its key hashed only when that table was replaced.
 ///   The other policies cost nothing per row.
 final class WindowEmission {
     let policy: EmitPolicy
@@ -67,47 +67,88 @@ final class WindowEmission {
         case emitted
     }
 
-    /// One window's last shown rows: per group (in `index` order), the window bounds and the aggregate
-    /// results, flat so that a change compares and rewrites them in place; the keys are the index's,
-    /// the other cells constants. No row is built unless it is emitted.
+    /// One window's last shown rows: per group (in the order groups first changed), its key, the window
+    /// bounds and the aggregate results, flat so that a change compares and rewrites them in place; the
+    /// other cells are constants. No row is built unless it is emitted.
     private final class Shown {
-        let index = KeyMap<Void>()
+        var keys: [GroupKey] = []
         /// Per group: window start and end.
         var bounds: [Int64] = []
         /// Per group: the aggregate results, `aggregates` values each.
         var values: [Value] = []
         var showing: [Showing] = []
-        /// The caller's slot for a group (its index in the window's table) → its position here + 1, so
-        /// that a row of a known group compares keys instead of hashing one; 0 when not known.
-        var bySlot: [Int32] = []
 
-        /// The position of group `key` (given by the caller as `slot`), added with nothing shown when new.
-        @inline(__always) func position(of key: GroupKey, slot: Int, aggregates: Int) -> Int {
-            if slot < bySlot.count {
-                let p = Int(bySlot[slot]) - 1
-                // A slot is a hint: tables renumber groups (STATETTL, key-id compaction), keys do not.
-                if p >= 0 && index.key(at: p) == key { return p }
+        // Groups are found by their number in the window's table, which holds while that table is neither
+        // replaced (STATETTL rebuilds it; a sliding window merges its panes into a new one per change) nor
+        // emptied (its epoch moves): then no key is hashed. Otherwise by key, through `index`.
+        /// The table whose group numbers `bySlot` follows, and its epoch then.
+        private var table: GroupTable?
+        private var epoch = 0
+        /// Group number in `table` → position here + 1; 0 when not known.
+        private var bySlot: [Int32] = []
+        /// Whether every group here came through `table` (then a group number `bySlot` does not know is a
+        /// group new to the window).
+        private var complete = true
+        /// Key → position, built when a group must be found by key.
+        private var index: KeyMap<Void>?
+
+        /// The position of group `g` of `table`; a group new to the window is added, showing nothing.
+        @inline(__always) func position(_ table: GroupTable, _ g: Int, aggregates: Int) -> Int {
+            if table !== self.table || table.epoch != epoch { bind(table) }
+            if g < bySlot.count, bySlot[g] > 0 { return Int(bySlot[g]) - 1 }
+            return locate(table, g, aggregates: aggregates)
+        }
+
+        /// Follows another table's group numbers (those of the previous one mean nothing for it).
+        @inline(never) private func bind(_ t: GroupTable) {
+            table = t
+            epoch = t.epoch
+            bySlot.removeAll(keepingCapacity: true)
+            complete = keys.isEmpty
+        }
+
+        private func locate(_ t: GroupTable, _ g: Int, aggregates: Int) -> Int {
+            let key = t.key(g)
+            let p: Int
+            if !complete, let found = find(key) {
+                p = found
+            } else {
+                p = keys.count
+                keys.append(key)
+                index?.append(key, ())
+                bounds.append(0); bounds.append(0)
+                for _ in 0..<aggregates { values.append(.null) }
+                showing.append(.nothing)
             }
-            let p = index.position(of: key) ?? add(key, aggregates: aggregates)
-            if slot >= bySlot.count { bySlot.append(contentsOf: repeatElement(0, count: slot + 1 - bySlot.count)) }
-            bySlot[slot] = Int32(truncatingIfNeeded: p + 1)
+            if g == bySlot.count {
+                bySlot.append(Int32(truncatingIfNeeded: p + 1))
+            } else {
+                if g > bySlot.count { bySlot.append(contentsOf: repeatElement(0, count: g + 1 - bySlot.count)) }
+                bySlot[g] = Int32(truncatingIfNeeded: p + 1)
+            }
             return p
         }
 
-        @inline(never) private func add(_ key: GroupKey, aggregates: Int) -> Int {
-            bounds.append(0); bounds.append(0)
-            values.append(contentsOf: repeatElement(Value.null, count: aggregates))
-            showing.append(.nothing)
-            return index.append(key, ())
+        /// The position of `key`, if the window has shown its group.
+        func find(_ key: GroupKey) -> Int? {
+            if index == nil {
+                let m = KeyMap<Void>()
+                for k in keys { m.append(k, ()) }
+                index = m
+            }
+            return index?.position(of: key)
         }
 
         /// Empties it for another window, keeping the arrays' capacity.
         func clear() {
-            index.removeAll()
+            keys.removeAll(keepingCapacity: true)
             bounds.removeAll(keepingCapacity: true)
             values.removeAll(keepingCapacity: true)
             showing.removeAll(keepingCapacity: true)
             bySlot.removeAll(keepingCapacity: true)
+            table = nil
+            complete = true
+            index = nil
         }
     }
     /// Per window (its end, or a session's id): the rows last shown.
@@ -147,9 +188,7 @@ final class WindowEmission {
 
     /// After a row changed group `g` of `table` in window `window`: when its aggregate results or bounds
     /// differ from those last shown, the previous row again as a retraction, then the new one as an update.
-    /// `slot` is a number the caller keeps for the group while it can (its index in the window's table):
-    /// a stale one costs a key lookup, never a wrong row.
-    func change(_ core: WindowCore, _ table: GroupTable, _ g: Int, slot: Int, window: Int64, start: Int64, end: Int64,
+    func change(_ core: WindowCore, _ table: GroupTable, _ g: Int, window: Int64, start: Int64, end: Int64,
                 into out: inout ResultBatch) {
         let cols = table.columns
         let n = cols.count
@@ -158,8 +197,7 @@ final class WindowEmission {
             for k in 0..<n { f[k] = cols[k].result(g) }
         }
         let w = rows(of: window)
-        let key = table.key(g)
-        let i = w.position(of: key, slot: slot, aggregates: n)
+        let i = w.position(table, g, aggregates: n)
         let base = i * n
         let was = w.showing[i]
         if was != .nothing {
@@ -170,7 +208,7 @@ final class WindowEmission {
                 }
             }
             if same { return }
-            if was == .emitted { _ = show(core, w, i, key: key, kind: .retract, into: &out) }
+            if was == .emitted { _ = show(core, w, i, table, g, kind: .retract, into: &out) }
         }
         // The new results take the old ones' place (swapped: no copy, no reference counting).
         w.values.withUnsafeMutableBufferPointer { v in
@@ -180,19 +218,20 @@ final class WindowEmission {
         }
         w.bounds[2 * i] = start
         w.bounds[2 * i + 1] = end
-        w.showing[i] = show(core, w, i, key: key, kind: .update, into: &out) ? .emitted : .hidden
+        w.showing[i] = show(core, w, i, table, g, kind: .update, into: &out) ? .emitted : .hidden
     }
 
-    /// Withdraws a session merged into another: the row its group showed is retracted and the window
-    /// forgotten (a session window holds one group).
-    func withdraw(_ core: WindowCore, window: Int64, key: GroupKey, into out: inout ResultBatch) {
-        guard let w = shown.removeValue(forKey: window), let i = w.index.position(of: key), w.showing[i] == .emitted else { return }
-        _ = show(core, w, i, key: key, kind: .retract, into: &out)
+    /// Withdraws a session merged into another: the row its group (group `g` of `table`, the session's
+    /// state) showed is retracted and the window forgotten (a session window holds one group).
+    func withdraw(_ core: WindowCore, window: Int64, _ table: GroupTable, _ g: Int, into out: inout ResultBatch) {
+        guard let w = shown.removeValue(forKey: window), let i = w.find(table.key(g)), w.showing[i] == .emitted else { return }
+        _ = show(core, w, i, table, g, kind: .retract, into: &out)
     }
 
-    /// Emits group `i`'s shown row of `w` as `kind`; false when HAVING rejects it or its cells are all
-    /// empty. Plain output columns are written straight from the shown cells, without an aggregate row.
-    private func show(_ core: WindowCore, _ w: Shown, _ i: Int, key: GroupKey, kind: EmitKind,
+    /// Emits group `i`'s shown row of `w` (group `g` of `table`, which gives its key) as `kind`; false
+    /// when HAVING rejects it or its cells are all empty. Plain output columns are written straight from
+    /// the shown cells, without an aggregate row.
+    private func show(_ core: WindowCore, _ w: Shown, _ i: Int, _ table: GroupTable, _ g: Int, kind: EmitKind,
                       into out: inout ResultBatch) -> Bool {
         let n = core.aggKinds.count
         let base = i * n
@@ -205,7 +244,7 @@ final class WindowEmission {
                 case BoundWindowQuery.windowEndSlot: out.values.append(.int(w.bounds[2 * i + 1]))
                 case BoundWindowQuery.rowNumberSlot: out.values.append(.int(1))
                 case BoundWindowQuery.emitKindSlot: out.values.append(WindowEmission.names[Int(kind.rawValue)])
-                case ..<firstAgg: out.values.append(key.value(s - BoundWindowQuery.firstKeySlot))
+                case ..<firstAgg: out.values.append(table.keyValue(g, s - BoundWindowQuery.firstKeySlot))
                 default: out.values.append(w.values[base + s - firstAgg])
                 }
             }
@@ -220,7 +259,7 @@ final class WindowEmission {
         rowBuffer.slots[BoundWindowQuery.windowEndSlot] = .int(w.bounds[2 * i + 1])
         rowBuffer.slots[BoundWindowQuery.rowNumberSlot] = .int(1)
         rowBuffer.slots[BoundWindowQuery.emitKindSlot] = WindowEmission.names[Int(kind.rawValue)]
-        for k in 0..<(firstAgg - BoundWindowQuery.firstKeySlot) { rowBuffer.slots[BoundWindowQuery.firstKeySlot + k] = key.value(k) }
+        for k in 0..<(firstAgg - BoundWindowQuery.firstKeySlot) { rowBuffer.slots[BoundWindowQuery.firstKeySlot + k] = table.keyValue(g, k) }
         for k in 0..<n { rowBuffer.slots[firstAgg + k] = w.values[base + k] }
         return core.project(rowBuffer, kind: kind, into: &out)
     }
@@ -232,7 +271,7 @@ final class WindowEmission {
 
     /// One group's window ended (counting and global windows, which restart per group).
     func forget(window: Int64, key: GroupKey) {
-        guard let w = shown[window], let i = w.index.position(of: key) else { return }
+        guard let w = shown[window], let i = w.find(key) else { return }
         w.showing[i] = .nothing
     }
 
