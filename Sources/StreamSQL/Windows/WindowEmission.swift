@@ -68,15 +68,18 @@ final class WindowEmission {
     }
 
     /// One window's last shown rows: per group (in the order groups first changed), its key, the window
-    /// bounds and the aggregate results, flat so that a change compares and rewrites them in place; the
-    /// other cells are constants. No row is built unless it is emitted.
+    /// bounds and the aggregate results, the results flat so that a change compares and rewrites them in
+    /// place; the other cells are constants. No row is built unless it is emitted.
     private final class Shown {
-        var keys: [GroupKey] = []
-        /// Per group: window start and end.
-        var bounds: [Int64] = []
+        /// A group's key, the window bounds it showed, and what it shows.
+        struct Entry {
+            let key: GroupKey
+            var start: Int64 = 0, end: Int64 = 0
+            var showing = Showing.nothing
+        }
+        var entries: [Entry] = []
         /// Per group: the aggregate results, `aggregates` values each.
         var values: [Value] = []
-        var showing: [Showing] = []
 
         // Groups are found by their number in the window's table, which holds while that table is neither
         // replaced (STATETTL rebuilds it; a sliding window merges its panes into a new one per change) nor
@@ -104,7 +107,7 @@ final class WindowEmission {
             table = t
             epoch = t.epoch
             bySlot.removeAll(keepingCapacity: true)
-            complete = keys.isEmpty
+            complete = entries.isEmpty
         }
 
         private func locate(_ t: GroupTable, _ g: Int, aggregates: Int) -> Int {
@@ -113,12 +116,10 @@ final class WindowEmission {
             if !complete, let found = find(key) {
                 p = found
             } else {
-                p = keys.count
-                keys.append(key)
+                p = entries.count
+                entries.append(Entry(key: key))
                 index?.append(key, ())
-                bounds.append(0); bounds.append(0)
                 for _ in 0..<aggregates { values.append(.null) }
-                showing.append(.nothing)
             }
             if g == bySlot.count {
                 bySlot.append(Int32(truncatingIfNeeded: p + 1))
@@ -133,7 +134,7 @@ final class WindowEmission {
         func find(_ key: GroupKey) -> Int? {
             if index == nil {
                 let m = KeyMap<Void>()
-                for k in keys { m.append(k, ()) }
+                for e in entries { m.append(e.key, ()) }
                 index = m
             }
             return index?.position(of: key)
@@ -141,10 +142,8 @@ final class WindowEmission {
 
         /// Empties it for another window, keeping the arrays' capacity.
         func clear() {
-            keys.removeAll(keepingCapacity: true)
-            bounds.removeAll(keepingCapacity: true)
+            entries.removeAll(keepingCapacity: true)
             values.removeAll(keepingCapacity: true)
-            showing.removeAll(keepingCapacity: true)
             bySlot.removeAll(keepingCapacity: true)
             table = nil
             complete = true
@@ -183,8 +182,24 @@ final class WindowEmission {
     }
     /// The aggregate row an emitted change is projected from, when the output is not plain columns.
     private var rowBuffer = Row(width: 0)
-    /// A group's new aggregate results, compared with the shown ones before anything is written.
-    private var fresh: [Value] = []
+    /// A group's new aggregate results (`freshCount` of them), compared with the shown ones before anything
+    /// is written; a pointer, so that the per-row path makes no uniqueness check on it.
+    private var fresh = UnsafeMutablePointer<Value>.allocate(capacity: 1)
+    private var freshCount = 0
+
+    deinit {
+        fresh.deinitialize(count: freshCount)
+        fresh.deallocate()
+    }
+
+    /// Room for `n` results in `fresh` (the query's aggregates: made once).
+    @inline(never) private func makeFresh(_ n: Int) {
+        fresh.deinitialize(count: freshCount)
+        fresh.deallocate()
+        fresh = .allocate(capacity: max(1, n))
+        fresh.initialize(repeating: .null, count: n)
+        freshCount = n
+    }
 
     /// After a row changed group `g` of `table` in window `window`: when its aggregate results or bounds
     /// differ from those last shown, the previous row again as a retraction, then the new one as an update.
@@ -192,39 +207,34 @@ final class WindowEmission {
                 into out: inout ResultBatch) {
         let cols = table.columns
         let n = cols.count
-        if fresh.count != n { fresh = Array(repeating: .null, count: n) }
-        fresh.withUnsafeMutableBufferPointer { f in
-            for k in 0..<n { f[k] = cols[k].result(g) }
-        }
+        if freshCount != n { makeFresh(n) }
+        let f = fresh
+        for k in 0..<n { f[k] = cols[k].result(g) }
         let w = rows(of: window)
         let i = w.position(table, g, aggregates: n)
         let base = i * n
-        let was = w.showing[i]
+        let was = w.entries[i].showing
         if was != .nothing {
-            let same = w.bounds[2 * i] == start && w.bounds[2 * i + 1] == end && w.values.withUnsafeBufferPointer { old in
-                fresh.withUnsafeBufferPointer { new in
-                    for k in 0..<n where old[base + k] != new[k] { return false }
-                    return true
-                }
+            let same = w.entries[i].start == start && w.entries[i].end == end && w.values.withUnsafeBufferPointer { old in
+                for k in 0..<n where old[base + k] != f[k] { return false }
+                return true
             }
             if same { return }
             if was == .emitted { _ = show(core, w, i, table, g, kind: .retract, into: &out) }
         }
         // The new results take the old ones' place (swapped: no copy, no reference counting).
         w.values.withUnsafeMutableBufferPointer { v in
-            fresh.withUnsafeMutableBufferPointer { f in
-                for k in 0..<n { swap(&v[base + k], &f[k]) }
-            }
+            for k in 0..<n { swap(&v[base + k], &f[k]) }
         }
-        w.bounds[2 * i] = start
-        w.bounds[2 * i + 1] = end
-        w.showing[i] = show(core, w, i, table, g, kind: .update, into: &out) ? .emitted : .hidden
+        w.entries[i].start = start
+        w.entries[i].end = end
+        w.entries[i].showing = show(core, w, i, table, g, kind: .update, into: &out) ? .emitted : .hidden
     }
 
     /// Withdraws a session merged into another: the row its group (group `g` of `table`, the session's
     /// state) showed is retracted and the window forgotten (a session window holds one group).
     func withdraw(_ core: WindowCore, window: Int64, _ table: GroupTable, _ g: Int, into out: inout ResultBatch) {
-        guard let w = shown.removeValue(forKey: window), let i = w.find(table.key(g)), w.showing[i] == .emitted else { return }
+        guard let w = shown.removeValue(forKey: window), let i = w.find(table.key(g)), w.entries[i].showing == .emitted else { return }
         _ = show(core, w, i, table, g, kind: .retract, into: &out)
     }
 
@@ -240,8 +250,8 @@ final class WindowEmission {
             let first = out.values.count
             for s in direct {
                 switch s {
-                case BoundWindowQuery.windowStartSlot: out.values.append(.int(w.bounds[2 * i]))
-                case BoundWindowQuery.windowEndSlot: out.values.append(.int(w.bounds[2 * i + 1]))
+                case BoundWindowQuery.windowStartSlot: out.values.append(.int(w.entries[i].start))
+                case BoundWindowQuery.windowEndSlot: out.values.append(.int(w.entries[i].end))
                 case BoundWindowQuery.rowNumberSlot: out.values.append(.int(1))
                 case BoundWindowQuery.emitKindSlot: out.values.append(WindowEmission.names[Int(kind.rawValue)])
                 case ..<firstAgg: out.values.append(table.keyValue(g, s - BoundWindowQuery.firstKeySlot))
@@ -255,8 +265,8 @@ final class WindowEmission {
         }
         let width = core.q.aggregateRowWidth
         if rowBuffer.slots.count != width { rowBuffer = Row(width: width) }
-        rowBuffer.slots[BoundWindowQuery.windowStartSlot] = .int(w.bounds[2 * i])
-        rowBuffer.slots[BoundWindowQuery.windowEndSlot] = .int(w.bounds[2 * i + 1])
+        rowBuffer.slots[BoundWindowQuery.windowStartSlot] = .int(w.entries[i].start)
+        rowBuffer.slots[BoundWindowQuery.windowEndSlot] = .int(w.entries[i].end)
         rowBuffer.slots[BoundWindowQuery.rowNumberSlot] = .int(1)
         rowBuffer.slots[BoundWindowQuery.emitKindSlot] = WindowEmission.names[Int(kind.rawValue)]
         for k in 0..<(firstAgg - BoundWindowQuery.firstKeySlot) { rowBuffer.slots[BoundWindowQuery.firstKeySlot + k] = table.keyValue(g, k) }
@@ -272,7 +282,7 @@ final class WindowEmission {
     /// One group's window ended (counting and global windows, which restart per group).
     func forget(window: Int64, key: GroupKey) {
         guard let w = shown[window], let i = w.find(key) else { return }
-        w.showing[i] = .nothing
+        w.entries[i].showing = .nothing
     }
 
     /// Every window ending at or before `end` (time windows whose lateness has passed).
