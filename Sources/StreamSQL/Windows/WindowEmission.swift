@@ -260,7 +260,9 @@ final class WindowEmission {
             }
             let row = first / max(1, direct.count)
             out.firingStarts.append(row)
-            out.mark(kind, fromRow: row)
+            // Exactly one row was added: when every earlier row is marked, its kind is one append
+            // (`mark`'s first case, without recounting the batch's rows).
+            if out.kinds.count == row { out.kinds.append(kind) } else { out.mark(kind, fromRow: row) }
             return true
         }
         let width = core.q.aggregateRowWidth
