@@ -100,7 +100,7 @@ final class SessionWindowOperator: QueryOperator {
             target = list[touching[0]]
             for i in touching.dropFirst().reversed() {
                 let other = list[i]
-                if core.emission.changes { core.emission.withdraw(core, window: Int64(other.seq), key: key, into: &out) }
+                if core.emission.changes { core.emission.withdraw(core, window: Int64(other.seq), other.state, 0, into: &out) }
                 target.state.merge(0, from: other.state, 0)
                 core.recycle(other.state)
                 other.open = false

@@ -135,7 +135,11 @@ final class GroupTable {
         }
     }
 
+    /// Moves whenever the table is emptied: group numbers of an earlier epoch name other groups.
+    private(set) var epoch = 0
+
     func removeAll() {
+        epoch &+= 1
         index.removeAll()
         for id in ids where id < byId.count { byId[id] = -1 }
         ids.removeAll(keepingCapacity: true)

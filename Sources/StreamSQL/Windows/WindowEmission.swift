@@ -4,8 +4,10 @@
 /// Window operators ask it three things: `fireLimit(_:)` (how far windows may close), `earlyDue(_:)`
 /// (whether EMIT EVERY's next early firing is due), and `change(…)` after a row changed a group.
 ///
-/// - Complexity: EMIT CHANGES costs one aggregate row, one or two projections and one dictionary
-///   lookup per row; the other policies cost nothing per row.
+/// - Complexity: EMIT CHANGES costs, per row, the group's aggregate results compared in place with
+///   those it showed and, when they differ, two output rows (the retraction and the update); a group
+///   is found by its number in the window's table, its key hashed only when that table was replaced.
+///   The other policies cost nothing per row.
 final class WindowEmission {
     let policy: EmitPolicy
     /// EMIT FINAL holds a window until its lateness has passed; otherwise windows close at their end.
@@ -55,23 +57,97 @@ final class WindowEmission {
 
     // MARK: EMIT CHANGES
 
-    /// One window's last shown rows: per group (in `index` order), the window bounds and the aggregates
-    /// (`stride` values; the keys are the index's, the other slots constants), flat so that a change
-    /// rewrites them in place instead of allocating a row per event.
+    /// What a group's last row in a window is.
+    private enum Showing: UInt8 {
+        /// Nothing: the group is new to the window, or its window ended (a counting window's group restarted).
+        case nothing
+        /// Computed but not emitted (HAVING rejected it, or its cells were all empty): nothing to retract.
+        case hidden
+        /// Emitted: a change retracts it first.
+        case emitted
+    }
+
+    /// One window's last shown rows: per group (in the order groups first changed), its key, the window
+    /// bounds and the aggregate results, the results flat so that a change compares and rewrites them in
+    /// place; the other cells are constants. No row is built unless it is emitted.
     private final class Shown {
-        let index = KeyMap<Void>()
+        /// A group's key, the window bounds it showed, and what it shows.
+        struct Entry {
+            let key: GroupKey
+            var start: Int64 = 0, end: Int64 = 0
+            var showing = Showing.nothing
+        }
+        var entries: [Entry] = []
+        /// Per group: the aggregate results, `aggregates` values each.
         var values: [Value] = []
-        /// Per group: whether its row passed HAVING and was emitted (only then is there something to retract).
-        var emitted: [Bool] = []
-        /// Groups whose window ended or was merged away: their row is no longer shown.
-        var gone: [Bool] = []
+
+        // Groups are found by their number in the window's table, which holds while that table is neither
+        // replaced (STATETTL rebuilds it; a sliding window merges its panes into a new one per change) nor
+        // emptied (its epoch moves): then no key is hashed. Otherwise by key, through `index`.
+        /// The table whose group numbers `bySlot` follows, and its epoch then.
+        private var table: GroupTable?
+        private var epoch = 0
+        /// Group number in `table` → position here + 1; 0 when not known.
+        private var bySlot: [Int32] = []
+        /// Whether every group here came through `table` (then a group number `bySlot` does not know is a
+        /// group new to the window).
+        private var complete = true
+        /// Key → position, built when a group must be found by key.
+        private var index: KeyMap<Void>?
+
+        /// The position of group `g` of `table`; a group new to the window is added, showing nothing.
+        @inline(__always) func position(_ table: GroupTable, _ g: Int, aggregates: Int) -> Int {
+            if table !== self.table || table.epoch != epoch { bind(table) }
+            if g < bySlot.count, bySlot[g] > 0 { return Int(bySlot[g]) - 1 }
+            return locate(table, g, aggregates: aggregates)
+        }
+
+        /// Follows another table's group numbers (those of the previous one mean nothing for it).
+        @inline(never) private func bind(_ t: GroupTable) {
+            table = t
+            epoch = t.epoch
+            bySlot.removeAll(keepingCapacity: true)
+            complete = entries.isEmpty
+        }
+
+        private func locate(_ t: GroupTable, _ g: Int, aggregates: Int) -> Int {
+            let key = t.key(g)
+            let p: Int
+            if !complete, let found = find(key) {
+                p = found
+            } else {
+                p = entries.count
+                entries.append(Entry(key: key))
+                index?.append(key, ())
+                for _ in 0..<aggregates { values.append(.null) }
+            }
+            if g == bySlot.count {
+                bySlot.append(Int32(truncatingIfNeeded: p + 1))
+            } else {
+                if g > bySlot.count { bySlot.append(contentsOf: repeatElement(0, count: g + 1 - bySlot.count)) }
+                bySlot[g] = Int32(truncatingIfNeeded: p + 1)
+            }
+            return p
+        }
+
+        /// The position of `key`, if the window has shown its group.
+        func find(_ key: GroupKey) -> Int? {
+            if index == nil {
+                let m = KeyMap<Void>()
+                for e in entries { m.append(e.key, ()) }
+                index = m
+            }
+            return index?.position(of: key)
+        }
 
         /// Empties it for another window, keeping the arrays' capacity.
         func clear() {
-            index.removeAll()
+            entries.removeAll(keepingCapacity: true)
             values.removeAll(keepingCapacity: true)
-            emitted.removeAll(keepingCapacity: true)
-            gone.removeAll(keepingCapacity: true)
+            bySlot.removeAll(keepingCapacity: true)
+            table = nil
+            complete = true
+            index = nil
         }
     }
     /// Per window (its end, or a session's id): the rows last shown.
@@ -104,71 +180,100 @@ final class WindowEmission {
         w.clear()
         pool.append(w)
     }
-    /// The row a retraction re-projects, refilled in place.
-    private var retraction = Row(width: 0)
+    /// The aggregate row an emitted change is projected from, when the output is not plain columns.
+    private var rowBuffer = Row(width: 0)
+    /// A group's new aggregate results (`freshCount` of them), compared with the shown ones before anything
+    /// is written; a pointer, so that the per-row path makes no uniqueness check on it.
+    private var fresh = UnsafeMutablePointer<Value>.allocate(capacity: 1)
+    private var freshCount = 0
 
-    /// Which aggregate-row slots a shown row keeps: the bounds and the aggregates.
-    @inline(__always) private func kept(_ width: Int, _ keys: Int) -> (stride: Int, firstAgg: Int) {
-        let firstAgg = BoundWindowQuery.firstKeySlot + keys
-        return (2 + width - firstAgg, firstAgg)
+    deinit {
+        fresh.deinitialize(count: freshCount)
+        fresh.deallocate()
     }
 
-    /// After a row changed `key`'s group in window `window`: when its aggregate row differs from the one
-    /// last shown, the previous row again as a retraction, then the new one as an update.
+    /// Room for `n` results in `fresh` (the query's aggregates: made once).
+    @inline(never) private func makeFresh(_ n: Int) {
+        fresh.deinitialize(count: freshCount)
+        fresh.deallocate()
+        fresh = .allocate(capacity: max(1, n))
+        fresh.initialize(repeating: .null, count: n)
+        freshCount = n
+    }
+
+    /// After a row changed group `g` of `table` in window `window`: when its aggregate results or bounds
+    /// differ from those last shown, the previous row again as a retraction, then the new one as an update.
     func change(_ core: WindowCore, _ table: GroupTable, _ g: Int, window: Int64, start: Int64, end: Int64,
                 into out: inout ResultBatch) {
-        let row = core.aggregateRow(table, g, start: .int(start), end: .int(end), kind: .update)
-        let (stride, firstAgg) = kept(row.slots.count, core.keyEvals.count)
+        let cols = table.columns
+        let n = cols.count
+        if freshCount != n { makeFresh(n) }
+        let f = fresh
+        for k in 0..<n { f[k] = cols[k].result(g) }
         let w = rows(of: window)
-        let key = table.key(g)
-        guard let i = w.index.position(of: key) else {
-            _ = w.index.append(key, ())
-            w.values.append(row.slots[0]); w.values.append(row.slots[1])
-            for k in firstAgg..<row.slots.count { w.values.append(row.slots[k]) }
-            w.emitted.append(core.project(row, kind: .update, into: &out))
-            w.gone.append(false)
-            return
+        let i = w.position(table, g, aggregates: n)
+        let base = i * n
+        let was = w.entries[i].showing
+        if was != .nothing {
+            let same = w.entries[i].start == start && w.entries[i].end == end && w.values.withUnsafeBufferPointer { old in
+                for k in 0..<n where old[base + k] != f[k] { return false }
+                return true
+            }
+            if same { return }
+            if was == .emitted { _ = show(core, w, i, table, g, kind: .retract, into: &out) }
         }
-        let base = i * stride
-        let same = w.values.withUnsafeBufferPointer { old -> Bool in
-            guard old[base] == row.slots[0], old[base + 1] == row.slots[1] else { return false }
-            for k in 0..<(stride - 2) where old[base + 2 + k] != row.slots[firstAgg + k] { return false }
+        // The new results take the old ones' place (swapped: no copy, no reference counting).
+        w.values.withUnsafeMutableBufferPointer { v in
+            for k in 0..<n { swap(&v[base + k], &f[k]) }
+        }
+        w.entries[i].start = start
+        w.entries[i].end = end
+        w.entries[i].showing = show(core, w, i, table, g, kind: .update, into: &out) ? .emitted : .hidden
+    }
+
+    /// Withdraws a session merged into another: the row its group (group `g` of `table`, the session's
+    /// state) showed is retracted and the window forgotten (a session window holds one group).
+    func withdraw(_ core: WindowCore, window: Int64, _ table: GroupTable, _ g: Int, into out: inout ResultBatch) {
+        guard let w = shown.removeValue(forKey: window), let i = w.find(table.key(g)), w.entries[i].showing == .emitted else { return }
+        _ = show(core, w, i, table, g, kind: .retract, into: &out)
+    }
+
+    /// Emits group `i`'s shown row of `w` (group `g` of `table`, which gives its key) as `kind`; false
+    /// when HAVING rejects it or its cells are all empty. Plain output columns are written straight from
+    /// the shown cells, without an aggregate row.
+    private func show(_ core: WindowCore, _ w: Shown, _ i: Int, _ table: GroupTable, _ g: Int, kind: EmitKind,
+                      into out: inout ResultBatch) -> Bool {
+        let n = core.aggKinds.count
+        let base = i * n
+        let firstAgg = BoundWindowQuery.firstKeySlot + core.keyEvals.count
+        if let direct = core.directSlots {
+            let first = out.values.count
+            for s in direct {
+                switch s {
+                case BoundWindowQuery.windowStartSlot: out.values.append(.int(w.entries[i].start))
+                case BoundWindowQuery.windowEndSlot: out.values.append(.int(w.entries[i].end))
+                case BoundWindowQuery.rowNumberSlot: out.values.append(.int(1))
+                case BoundWindowQuery.emitKindSlot: out.values.append(WindowEmission.names[Int(kind.rawValue)])
+                case ..<firstAgg: out.values.append(table.keyValue(g, s - BoundWindowQuery.firstKeySlot))
+                default: out.values.append(w.values[base + s - firstAgg])
+                }
+            }
+            let row = first / max(1, direct.count)
+            out.firingStarts.append(row)
+            // Exactly one row was added: when every earlier row is marked, its kind is one append
+            // (`mark`'s first case, without recounting the batch's rows).
+            if out.kinds.count == row { out.kinds.append(kind) } else { out.mark(kind, fromRow: row) }
             return true
         }
-        if !w.gone[i] {
-            if same { return }
-            if w.emitted[i] { retract(core, w, i, stride: stride, width: row.slots.count, firstAgg: firstAgg, into: &out) }
-        }
-        w.values.withUnsafeMutableBufferPointer { v in
-            v[base] = row.slots[0]; v[base + 1] = row.slots[1]
-            for k in 0..<(stride - 2) { v[base + 2 + k] = row.slots[firstAgg + k] }
-        }
-        w.emitted[i] = core.project(row, kind: .update, into: &out)
-        w.gone[i] = false
-    }
-
-    /// Withdraws a session merged into another: the row its group showed is retracted and the window
-    /// forgotten (a session window holds one group).
-    func withdraw(_ core: WindowCore, window: Int64, key: GroupKey, into out: inout ResultBatch) {
-        guard let w = shown.removeValue(forKey: window), let i = w.index.position(of: key), !w.gone[i], w.emitted[i] else { return }
         let width = core.q.aggregateRowWidth
-        let (stride, firstAgg) = kept(width, core.keyEvals.count)
-        retract(core, w, i, stride: stride, width: width, firstAgg: firstAgg, into: &out)
-    }
-
-    /// Group `i`'s shown row of `w` again, marked retract.
-    private func retract(_ core: WindowCore, _ w: Shown, _ i: Int, stride: Int, width: Int, firstAgg: Int,
-                         into out: inout ResultBatch) {
-        if retraction.slots.count != width { retraction = Row(width: width) }
-        let base = i * stride
-        retraction.slots[0] = w.values[base]
-        retraction.slots[1] = w.values[base + 1]
-        retraction.slots[BoundWindowQuery.rowNumberSlot] = .int(1)
-        retraction.slots[BoundWindowQuery.emitKindSlot] = WindowEmission.names[Int(EmitKind.retract.rawValue)]
-        let key = w.index.key(at: i)
-        for k in 0..<(firstAgg - BoundWindowQuery.firstKeySlot) { retraction.slots[BoundWindowQuery.firstKeySlot + k] = key.value(k) }
-        for k in 0..<(stride - 2) { retraction.slots[firstAgg + k] = w.values[base + 2 + k] }
-        _ = core.project(retraction, kind: .retract, into: &out)
+        if rowBuffer.slots.count != width { rowBuffer = Row(width: width) }
+        rowBuffer.slots[BoundWindowQuery.windowStartSlot] = .int(w.entries[i].start)
+        rowBuffer.slots[BoundWindowQuery.windowEndSlot] = .int(w.entries[i].end)
+        rowBuffer.slots[BoundWindowQuery.rowNumberSlot] = .int(1)
+        rowBuffer.slots[BoundWindowQuery.emitKindSlot] = WindowEmission.names[Int(kind.rawValue)]
+        for k in 0..<(firstAgg - BoundWindowQuery.firstKeySlot) { rowBuffer.slots[BoundWindowQuery.firstKeySlot + k] = table.keyValue(g, k) }
+        for k in 0..<n { rowBuffer.slots[firstAgg + k] = w.values[base + k] }
+        return core.project(rowBuffer, kind: kind, into: &out)
     }
 
     /// A window that can change no more: its last rows stand.
@@ -178,9 +283,8 @@ final class WindowEmission {
 
     /// One group's window ended (counting and global windows, which restart per group).
     func forget(window: Int64, key: GroupKey) {
-        guard let w = shown[window], let i = w.index.position(of: key) else { return }
-        w.gone[i] = true
-        w.emitted[i] = false
+        guard let w = shown[window], let i = w.find(key) else { return }
+        w.entries[i].showing = .nothing
     }
 
     /// Every window ending at or before `end` (time windows whose lateness has passed).

@@ -86,4 +86,24 @@ final class EmitClauseTests: XCTestCase {
         e.emitSync(["k": "a", "v": 5]); e.emitSync(["k": "a", "v": -9]); e.emitSync(["k": "a", "v": 10])
         XCTAssertEqual(c.all.map { "\($0["kind"]!.asString!) \($0["s"]!.asInt!)" }, ["update 5", "retract 5", "update 6"])
     }
+
+    /// STATETTL rebuilds a counting window's table, so groups change places: a group's last row is still
+    /// found by its key (a place-based lookup would retract another group's row here).
+    func testChangesFollowGroupsThatStateTTLMoved() throws {
+        let clock = ManualClock(start: 0)
+        let e = engine(clock)
+        let q = try e.execute("SELECT k, COUNT(*) AS c, emit_kind() AS kind FROM stream GROUP BY k, CountingWindow(5) WITH (STATETTL='10s') EMIT CHANGES")
+        let c = Collected(); q.addSink(c.add)
+        func rows() -> [String] { c.all.map { "\($0["kind"]!.asString!) \($0["k"]!.asString!)\($0["c"]!.asInt!)" } }
+        e.emitSync(["k": "a"]); e.emitSync(["k": "b"])
+        clock.advance(by: 6_000_000_000); e.emitSync(["k": "b"])
+        XCTAssertEqual(rows(), ["update a1", "update b1", "retract b1", "update b2"])
+        clock.advance(by: 5_000_000_000); e.tick()
+        XCTAssertEqual(q.metrics.evicted, 1, "a was idle for 11 s and dropped; b is now the table's first group")
+        e.emitSync(["k": "b"])
+        XCTAssertEqual(rows().suffix(2), ["retract b2", "update b3"])
+        // a's state was dropped but its row was shown: it is retracted before a's new row.
+        e.emitSync(["k": "a"])
+        XCTAssertEqual(rows().suffix(2), ["retract a1", "update a1"])
+    }
 }

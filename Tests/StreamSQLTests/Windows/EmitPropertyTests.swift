@@ -134,6 +134,40 @@ final class EmitPropertyTests: XCTestCase {
     func testChangesTumblingMatchBatch() throws { try checkChanges(sliding: false) }
     func testChangesSlidingMatchBatch() throws { try checkChanges(sliding: true) }
 
+    /// Thousands of keys through a sliding window renumber the operator's key ids mid-window (it compacts
+    /// them when most have left): every retraction still repeats its group's last row, and the rows left
+    /// shown are the batch's windows.
+    func testChangesSlidingSurviveKeyRenumbering() throws {
+        let engine = Engine()
+        let q = try engine.execute(sql("SlidingWindow('20ms', '10ms')", ooo: 0, lateness: 0, emit: "EMIT CHANGES"))
+        let c = Collected()
+        q.addSink(c.add)
+        // Key i arrives at i ms, and again 3 ms later: its second row changes windows it already showed.
+        var evs: [Event] = []
+        for i in Int64(0)..<6_000 {
+            evs.append(Event(key: i, v: i % 7, ts: i))
+            if i >= 3 { evs.append(Event(key: i - 3, v: 1, ts: i)) }
+        }
+        engine.emitSync(rows: evs.map { engine.makeRow(["k": .int($0.key), "v": .int($0.v), "ts": .int($0.ts)]) })
+        var replay = Replay(size: 20, slide: 10, ooo: 0, lateness: 0)
+        for e in evs { _ = replay.arrive(e, floorDiv: floorDiv) }
+        var shown: [WindowKey: Agg] = [:]
+        var retractions = 0
+        for r in c.all {
+            let w = wkey(r)
+            if r["kind"]?.asString == "retract" {
+                XCTAssertEqual(shown[w], agg(r), "retraction of a row not shown")
+                shown[w] = nil
+                retractions += 1
+            } else {
+                XCTAssertNil(shown[w], "a new row before the previous one was retracted")
+                shown[w] = agg(r)
+            }
+        }
+        XCTAssertGreaterThan(retractions, 5_000)
+        XCTAssertEqual(shown, replay.windows)
+    }
+
     // MARK: EMIT EVERY
 
     func checkEvery(sliding: Bool) throws {
