@@ -43,6 +43,8 @@ final class SessionWindowOperator: QueryOperator {
     private var due = Heap<Due>()                           // firing order: end, start, creation
     private var count = 0
     private var created = 0
+    /// Slots in `sessions` whose list is empty (their sessions fired), kept for reuse until `sweep`.
+    private var emptySlots = 0
 
     /// Event times whose session end plus lateness stays below Int64.max (finishing fires sessions that
     /// end before it); nil when the gap and lateness leave none.
@@ -57,7 +59,7 @@ final class SessionWindowOperator: QueryOperator {
 
     var schema: ResultSchema { core.schema }
     var needsTicks: Bool { core.eventTime == nil || core.eventTime?.idle != nil }
-    var stateSize: StateSize { StateSize(groups: sessions.count, openWindows: count) }
+    var stateSize: StateSize { StateSize(groups: sessions.count - emptySlots, openWindows: count) }
     var explain: String {
         "session window with a gap of \(fmt(gap))\(maxDuration.map { ", cut at every multiple of \(fmt($0))" } ?? "") on " + (core.eventTime.map { _ in "event time from '\(core.q.time.eventTimeField ?? "?")'" } ?? "processing time")
     }
@@ -84,40 +86,20 @@ final class SessionWindowOperator: QueryOperator {
             let (e, o) = (b + 1).multipliedReportingOverflow(by: m)
             if !o { cut = e }
         }
-        var list = sessions[slot] ?? []
-        if list.isEmpty && sessions[slot] == nil && !core.admitNewGroup(current: sessions.count) { return true }
-        // Sessions this row touches: the next event at most the gap after the last one (or before the first) joins.
-        let touching = list.indices.filter { list[$0].start <= t + gap && t <= list[$0].end }
-        let target: Session
-        if touching.isEmpty {
-            let table = core.makeTable()
-            _ = table.insert(key)
-            target = Session(start: t, end: min(t + gap, cut), state: table, slot: slot, seq: created)
-            created += 1
-            list.append(target)
-            count += 1
-        } else {
-            target = list[touching[0]]
-            for i in touching.dropFirst().reversed() {
-                let other = list[i]
-                if core.emission.changes { core.emission.withdraw(core, window: Int64(other.seq), key: key, into: &out) }
-                target.state.merge(0, from: other.state, 0)
-                core.recycle(other.state)
-                other.open = false
-                target.start = min(target.start, other.start)
-                target.end = max(target.end, other.end)
-                list.remove(at: i)
-                count -= 1
-            }
-            target.start = min(target.start, t)
-            target.end = max(target.end, min(t + gap, cut))
+        // One hash of the slot per row: its list is changed in place (an empty list is a slot with no
+        // session, kept until `sweep` so that a group whose sessions come and go is not re-inserted each time).
+        let slots = sessions.count
+        var wasEmpty = false
+        let joined = join(t, cut: cut, slot: slot, groups: slots - emptySlots, wasEmpty: &wasEmpty, &sessions[slot, default: []], into: &out)
+        if wasEmpty {
+            // A new slot (the subscript added it) or an empty one taken back.
+            if sessions.count > slots { if joined == nil { sessions[slot] = nil } } else if joined != nil { emptySlots -= 1 }
         }
+        guard let target = joined else { return true }
         core.accumulate(target.state, 0, row, time: t, now: now)
         if core.emission.changes {
             core.emission.change(core, target.state, 0, window: Int64(target.seq), start: target.start, end: target.end, into: &out)
         }
-        list.sort { $0.start < $1.start }
-        sessions[slot] = list
         due.insert(Due(end: target.end, start: target.start, seq: target.seq, session: target))
         if let et = core.eventTime {
             et.observe(t, arrival: now)
@@ -126,6 +108,57 @@ final class SessionWindowOperator: QueryOperator {
             advance(to: now, into: &out)
         }
         return true
+    }
+
+    /// The session of `slot` (its sessions `list`) that a row at `t` joins: a new one, or the first it
+    /// touches with the others it bridges merged into it; nil when the group limit refuses a new slot.
+    /// `groups` is the number of groups with sessions, for the group limit. Touches `list`, never `sessions`
+    /// (the caller holds it in place).
+    private func join(_ t: Int64, cut: Int64, slot: Slot, groups: Int, wasEmpty: inout Bool, _ list: inout [Session],
+                      into out: inout ResultBatch) -> Session? {
+        if list.isEmpty {
+            wasEmpty = true
+            if !core.admitNewGroup(current: groups) { return nil }
+        }
+        // Sessions this row touches: the next event at most the gap after the last one (or before the first)
+        // joins. The list is sorted by start and its sessions do not overlap, so those touching are adjacent.
+        var first = -1, last = -1
+        for i in list.indices where list[i].start <= t + gap && t <= list[i].end {
+            if first < 0 { first = i }
+            last = i
+        }
+        let target: Session
+        if first < 0 {
+            let table = core.makeTable()
+            _ = table.insert(slot.key)
+            target = Session(start: t, end: min(t + gap, cut), state: table, slot: slot, seq: created)
+            created += 1
+            // In start order: after the last session that starts at or before t (usually the end).
+            var at = list.count
+            while at > 0 && list[at - 1].start > t { at -= 1 }
+            list.insert(target, at: at)
+            count += 1
+            return target
+        }
+        target = list[first]
+        if last > first {
+            for i in stride(from: last, to: first, by: -1) where list[i].start <= t + gap && t <= list[i].end {
+                let other = list[i]
+                if core.emission.changes { core.emission.withdraw(core, window: Int64(other.seq), key: slot.key, into: &out) }
+                target.state.merge(0, from: other.state, 0)
+                core.recycle(other.state)
+                other.open = false
+                target.start = min(target.start, other.start)
+                target.end = max(target.end, other.end)
+                list.remove(at: i)
+                count -= 1
+            }
+        }
+        let start = target.start
+        target.start = min(target.start, t)
+        target.end = max(target.end, min(t + gap, cut))
+        if target.start < start { list.sort { $0.start < $1.start } }
+        return target
     }
 
     /// The window's time moved to `limit`: fire the sessions it closes (EMIT FINAL: once their lateness
@@ -147,15 +180,30 @@ final class SessionWindowOperator: QueryOperator {
             let s = m.session
             s.open = false
             if core.emission.emitsOnClose {
+                // Sessions fire one at a time: grow the batch geometrically, not by one row per firing.
+                let w = core.schema.width
+                if out.values.capacity - out.values.count < w { out.values.reserveCapacity(max(16 * w, 2 * out.values.count)) }
                 core.emit(s.state, start: .int(s.start), end: .int(s.end), into: &out)
             } else {
                 core.emission.forget(window: Int64(s.seq))
             }
             core.recycle(s.state)
-            sessions[s.slot]?.removeAll { $0 === s }
-            if sessions[s.slot]?.isEmpty == true { sessions[s.slot] = nil }
+            if let i = sessions.index(forKey: s.slot) {
+                let had = sessions.values[i].count
+                sessions.values[i].removeAll { $0 === s }
+                if had > 0 && sessions.values[i].isEmpty { emptySlots += 1 }
+            }
             count -= 1
         }
+        sweep()
+    }
+
+    /// Drops the slots left without a session once they are half the table (amortised: each was kept
+    /// for at least as many rows as the sweep costs), so that memory follows the open sessions.
+    private func sweep() {
+        guard emptySlots > 64, emptySlots * 2 > sessions.count else { return }
+        sessions = sessions.filter { !$0.value.isEmpty }
+        emptySlots = 0
     }
 
     func onTick(now: Int64, into out: inout ResultBatch) {
