@@ -13,6 +13,12 @@ final class SessionWindowOperator: QueryOperator {
     /// Where a session lives: its group and (with a maximum duration) the stretch of max duration it is in.
     struct Slot: Hashable { let key: GroupKey; let bucket: Int64 }
 
+    /// A slot's open sessions, sorted by start. A session points at its slot's list, so firing it needs
+    /// no lookup of the slot.
+    final class Sessions {
+        var list: [Session] = []
+    }
+
     /// One session: its bounds and a one-group table with its aggregate state.
     final class Session {
         var start: Int64
@@ -22,9 +28,10 @@ final class SessionWindowOperator: QueryOperator {
         let slot: Slot
         /// Creation order, for sessions with equal bounds.
         let seq: Int
+        unowned let home: Sessions
         var open = true
-        init(start: Int64, end: Int64, state: GroupTable, slot: Slot, seq: Int) {
-            self.start = start; self.end = end; self.state = state; self.key = slot.key; self.slot = slot; self.seq = seq
+        init(start: Int64, end: Int64, state: GroupTable, slot: Slot, seq: Int, home: Sessions) {
+            self.start = start; self.end = end; self.state = state; self.key = slot.key; self.slot = slot; self.seq = seq; self.home = home
         }
     }
 
@@ -39,7 +46,7 @@ final class SessionWindowOperator: QueryOperator {
         var isCurrent: Bool { session.open && session.end == end && session.start == start }
     }
 
-    private(set) var sessions: [Slot: [Session]] = [:]          // per group and stretch, sorted by start
+    private(set) var sessions: [Slot: Sessions] = [:]           // per group and stretch
     private var due = Heap<Due>()                           // firing order: end, start, creation
     private var count = 0
     private var created = 0
@@ -86,16 +93,21 @@ final class SessionWindowOperator: QueryOperator {
             let (e, o) = (b + 1).multipliedReportingOverflow(by: m)
             if !o { cut = e }
         }
-        // One hash of the slot per row: its list is changed in place (an empty list is a slot with no
-        // session, kept until `sweep` so that a group whose sessions come and go is not re-inserted each time).
-        let slots = sessions.count
-        var wasEmpty = false
-        let joined = join(t, cut: cut, slot: slot, groups: slots - emptySlots, wasEmpty: &wasEmpty, &sessions[slot, default: []], into: &out)
-        if wasEmpty {
-            // A new slot (the subscript added it) or an empty one taken back.
-            if sessions.count > slots { if joined == nil { sessions[slot] = nil } } else if joined != nil { emptySlots -= 1 }
+        // One hash of the slot per row. A slot whose sessions all fired stays (empty) for the group's next
+        // session until `sweep`, so a group whose sessions come and go is not inserted again each time.
+        let home: Sessions
+        if let h = sessions[slot] {
+            if h.list.isEmpty {
+                guard core.admitNewGroup(current: sessions.count - emptySlots) else { return true }
+                emptySlots -= 1
+            }
+            home = h
+        } else {
+            guard core.admitNewGroup(current: sessions.count - emptySlots) else { return true }
+            home = Sessions()
+            sessions[slot] = home
         }
-        guard let target = joined else { return true }
+        let target = join(t, cut: cut, slot: slot, home, into: &out)
         core.accumulate(target.state, 0, row, time: t, now: now)
         if core.emission.changes {
             core.emission.change(core, target.state, 0, window: Int64(target.seq), start: target.start, end: target.end, into: &out)
@@ -110,20 +122,13 @@ final class SessionWindowOperator: QueryOperator {
         return true
     }
 
-    /// The session of `slot` (its sessions `list`) that a row at `t` joins: a new one, or the first it
-    /// touches with the others it bridges merged into it; nil when the group limit refuses a new slot.
-    /// `groups` is the number of groups with sessions, for the group limit. Touches `list`, never `sessions`
-    /// (the caller holds it in place).
-    private func join(_ t: Int64, cut: Int64, slot: Slot, groups: Int, wasEmpty: inout Bool, _ list: inout [Session],
-                      into out: inout ResultBatch) -> Session? {
-        if list.isEmpty {
-            wasEmpty = true
-            if !core.admitNewGroup(current: groups) { return nil }
-        }
+    /// The session of `slot` (its sessions `home`) that a row at `t` joins: a new one, or the first it
+    /// touches with the others it bridges merged into it.
+    private func join(_ t: Int64, cut: Int64, slot: Slot, _ home: Sessions, into out: inout ResultBatch) -> Session {
         // Sessions this row touches: the next event at most the gap after the last one (or before the first)
         // joins. The list is sorted by start and its sessions do not overlap, so those touching are adjacent.
         var first = -1, last = -1
-        for i in list.indices where list[i].start <= t + gap && t <= list[i].end {
+        for i in home.list.indices where home.list[i].start <= t + gap && t <= home.list[i].end {
             if first < 0 { first = i }
             last = i
         }
@@ -131,33 +136,33 @@ final class SessionWindowOperator: QueryOperator {
         if first < 0 {
             let table = core.makeTable()
             _ = table.insert(slot.key)
-            target = Session(start: t, end: min(t + gap, cut), state: table, slot: slot, seq: created)
+            target = Session(start: t, end: min(t + gap, cut), state: table, slot: slot, seq: created, home: home)
             created += 1
             // In start order: after the last session that starts at or before t (usually the end).
-            var at = list.count
-            while at > 0 && list[at - 1].start > t { at -= 1 }
-            list.insert(target, at: at)
+            var at = home.list.count
+            while at > 0 && home.list[at - 1].start > t { at -= 1 }
+            home.list.insert(target, at: at)
             count += 1
             return target
         }
-        target = list[first]
+        target = home.list[first]
         if last > first {
-            for i in stride(from: last, to: first, by: -1) where list[i].start <= t + gap && t <= list[i].end {
-                let other = list[i]
+            for i in stride(from: last, to: first, by: -1) where home.list[i].start <= t + gap && t <= home.list[i].end {
+                let other = home.list[i]
                 if core.emission.changes { core.emission.withdraw(core, window: Int64(other.seq), key: slot.key, into: &out) }
                 target.state.merge(0, from: other.state, 0)
                 core.recycle(other.state)
                 other.open = false
                 target.start = min(target.start, other.start)
                 target.end = max(target.end, other.end)
-                list.remove(at: i)
+                home.list.remove(at: i)
                 count -= 1
             }
         }
         let start = target.start
         target.start = min(target.start, t)
         target.end = max(target.end, min(t + gap, cut))
-        if target.start < start { list.sort { $0.start < $1.start } }
+        if target.start < start { home.list.sort { $0.start < $1.start } }
         return target
     }
 
@@ -166,7 +171,7 @@ final class SessionWindowOperator: QueryOperator {
     private func advance(to limit: Int64, into out: inout ResultBatch) {
         fire(upTo: core.emission.fireLimit(limit), into: &out)
         guard core.emission.earlyDue(limit) else { return }
-        let open = sessions.values.joined().sorted { ($0.end, $0.start, $0.seq) < ($1.end, $1.start, $1.seq) }
+        let open = sessions.values.flatMap(\.list).sorted { ($0.end, $0.start, $0.seq) < ($1.end, $1.start, $1.seq) }
         for s in open { core.emit(s.state, start: .int(s.start), end: .int(s.end), kind: .early, into: &out) }
     }
 
@@ -188,10 +193,10 @@ final class SessionWindowOperator: QueryOperator {
                 core.emission.forget(window: Int64(s.seq))
             }
             core.recycle(s.state)
-            if let i = sessions.index(forKey: s.slot) {
-                let had = sessions.values[i].count
-                sessions.values[i].removeAll { $0 === s }
-                if had > 0 && sessions.values[i].isEmpty { emptySlots += 1 }
+            let home = s.home
+            if let i = home.list.firstIndex(where: { $0 === s }) {
+                home.list.remove(at: i)
+                if home.list.isEmpty { emptySlots += 1 }
             }
             count -= 1
         }
@@ -202,7 +207,7 @@ final class SessionWindowOperator: QueryOperator {
     /// for at least as many rows as the sweep costs), so that memory follows the open sessions.
     private func sweep() {
         guard emptySlots > 64, emptySlots * 2 > sessions.count else { return }
-        sessions = sessions.filter { !$0.value.isEmpty }
+        sessions = sessions.filter { !$0.value.list.isEmpty }
         emptySlots = 0
     }
 
