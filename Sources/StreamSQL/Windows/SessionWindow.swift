@@ -203,10 +203,11 @@ final class SessionWindowOperator: QueryOperator {
         sweep()
     }
 
-    /// Drops the slots left without a session once they are half the table (amortised: each was kept
-    /// for at least as many rows as the sweep costs), so that memory follows the open sessions.
+    /// Drops the slots left without a session once they outnumber twice the slots with sessions (and 1,024),
+    /// so that memory follows the open sessions; amortised, as each dropped slot was kept for at least one
+    /// row. Groups whose sessions come and go (about half their slots empty at any time) are never swept.
     private func sweep() {
-        guard emptySlots > 64, emptySlots * 2 > sessions.count else { return }
+        guard emptySlots > 1024, emptySlots > 2 * (sessions.count - emptySlots) else { return }
         sessions = sessions.filter { !$0.value.list.isEmpty }
         emptySlots = 0
     }

@@ -168,8 +168,8 @@ final class WindowTests: XCTestCase {
         let many = engine()
         let m = try many.execute("SELECT k, COUNT(*) AS c FROM stream GROUP BY k, SessionWindow('10ms') WITH (TIMESTAMP='ts', TIMEUNIT='ms')")
         let out = Collected(); m.addSink(out.add)
-        for i in 0..<1000 { many.emitSync(["k": .string("k\(i)"), "ts": .int(Int64(i) * 20)]) }
-        XCTAssertEqual(out.all.count, 999)
+        for i in 0..<3000 { many.emitSync(["k": .string("k\(i)"), "ts": .int(Int64(i) * 20)]) }
+        XCTAssertEqual(out.all.count, 2999)
         XCTAssertEqual(m.stateSize.groups, 1)
         XCTAssertEqual(m.stateSize.openWindows, 1)
     }
