@@ -32,12 +32,8 @@ public enum OutputFormat {
         return v.description
     }
 
-    public static func csvField(_ s: String) -> String {
-        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return s
-    }
+    /// `s` as one CSV field (quoted when it holds a comma, a quote, CR or LF): `ResultCSVWriter`'s rule.
+    public static func csvField(_ s: String) -> String { ResultCSVWriter.field(s) }
 
     /// Whether a value prints as a number (right-aligned, never cut).
     static func isNumber(_ v: Value) -> Bool {
@@ -177,6 +173,8 @@ public enum OutputFormat {
     }
 
     static func clip(_ s: String, _ w: Int) -> String {
+        // Most cells: no line break and fewer bytes than the width (so fewer characters too).
+        if s.utf8.count <= w, !s.utf8.contains(0x0A) { return s }
         let flat = s.replacingOccurrences(of: "\n", with: " ")
         return flat.count <= w ? flat : String(flat.prefix(max(1, w - 1))) + "…"
     }
@@ -223,25 +221,25 @@ public final class RowPrinter: @unchecked Sendable {
 
     public func print(_ batch: ResultBatch) {
         guard !batch.isEmpty else { return }
-        let objects = batch.objects
-        if columns.isEmpty {
-            var names: [String] = []
-            for o in objects { for k in o.keys where !names.contains(k) { names.append(k) } }
-            columns = names
+        if mode == .jsonl {
+            for i in 0..<batch.count { write(batch.jsonLine(i)) }
+            return
         }
-        let rows = objects.map { o in
-            columns.map { c -> Value in
-                let v = o[c] ?? .null
-                if !timeColumns.isEmpty, timeColumns.contains(c), case .int(let ns) = v { return .string(TimeFormat.iso8601(nanos: ns)) }
-                return v
-            }
-        }
+        let rows = self.rows(batch)
         switch mode {
         case .jsonl:
-            for i in 0..<batch.count { write(batch.jsonLine(i)) }
+            break
         case .csv:
             if !csvHeaderDone { write(columns.map(OutputFormat.csvField).joined(separator: ",")); csvHeaderDone = true }
-            for r in rows { write(r.map { OutputFormat.csvField(OutputFormat.cell($0)) }.joined(separator: ",")) }
+            var line: [UInt8] = []
+            for r in rows {
+                line.removeAll(keepingCapacity: true)
+                for (k, v) in r.enumerated() {
+                    if k > 0 { line.append(UInt8(ascii: ",")) }
+                    ResultCSVWriter.writeField(v, into: &line)
+                }
+                write(String(decoding: line, as: UTF8.self))
+            }
         case .vertical:
             let w = columns.map(\.count).max() ?? 0
             for r in rows {
@@ -274,6 +272,35 @@ public final class RowPrinter: @unchecked Sendable {
                 previousFiring = windowed ? firing : []
             }
         }
+    }
+
+    /// The batch's rows as cells under `columns` (set from the first batch: the SELECT list, or every key
+    /// the first rows have when `*` or `changed_col` shapes them), window bounds made ISO times. A flat
+    /// schema's rows are its cells as they are, without an object per row.
+    private func rows(_ batch: ResultBatch) -> [[Value]] {
+        let schema = batch.schema
+        let flat = schema.isFlat && !schema.columns.contains { $0.omitNull }
+        if columns.isEmpty {
+            if flat {
+                columns = schema.names
+            } else {
+                var names: [String] = []
+                for i in 0..<batch.count { for k in batch.object(i).keys where !names.contains(k) { names.append(k) } }
+                columns = names
+            }
+        }
+        let time = columns.map { !timeColumns.isEmpty && timeColumns.contains($0) }
+        func shown(_ v: Value, _ k: Int) -> Value {
+            if k < time.count, time[k], case .int(let ns) = v { return .string(TimeFormat.iso8601(nanos: ns)) }
+            return v
+        }
+        guard flat, columns.count == schema.width else {
+            return (0..<batch.count).map { i in
+                let o = batch.object(i)
+                return columns.indices.map { k in shown(o[columns[k]] ?? .null, k) }
+            }
+        }
+        return (0..<batch.count).map { i in batch.cells(i).enumerated().map { k, v in shown(v, k) } }
     }
 
     private func cellText(_ v: Value, limit: Int) -> String {

@@ -167,8 +167,9 @@ public final class ScriptRunner: @unchecked Sendable {
             }
             return
         }
-        // JSON rows are written straight from the batch's cells (no object per row); CSV reads them by name.
+        // JSON and CSV rows are written straight from the batch's cells (no object per row).
         let json = ResultJSONWriter(schema: q.schema)
+        let csv = ResultCSVWriter(schema: q.schema, tagColumn: tagged ? "query" : nil, tag: name)
         var tag: [UInt8] = []
         if tagged {
             tag = Array(#"{"query":"#.utf8)
@@ -176,17 +177,27 @@ public final class ScriptRunner: @unchecked Sendable {
             tag.append(contentsOf: #","row":"#.utf8)
         }
         let prefix = tag
-        if mode != .csv, outputDirectory == nil, outputFile == nil, let writeLines {
+        let line: @Sendable (ResultBatch, Int, inout [UInt8]) -> Void = { batch, i, bytes in
+            if mode == .csv {
+                csv.write(batch, row: i, into: &bytes)
+            } else {
+                bytes.append(contentsOf: prefix)
+                json.write(batch, row: i, into: &bytes)
+                if tagged { bytes.append(UInt8(ascii: "}")) }
+            }
+        }
+        if outputDirectory == nil, outputFile == nil, let writeLines {
             q.addSink { [weak self] batch in
-                guard let self else { return }
+                guard let self, !batch.isEmpty else { return }
                 var bytes: [UInt8] = []
                 for i in 0..<batch.count {
-                    bytes.append(contentsOf: prefix)
-                    json.write(batch, row: i, into: &bytes)
-                    if tagged { bytes.append(UInt8(ascii: "}")) }
+                    line(batch, i, &bytes)
                     bytes.append(10)
                 }
-                self.lock.withLock { writeLines(bytes) }
+                self.lock.withLock {
+                    if mode == .csv, self.csvHeaders.insert(name).inserted { writeLines(csv.header + [10]) }
+                    writeLines(bytes)
+                }
             }
             return
         }
@@ -194,22 +205,12 @@ public final class ScriptRunner: @unchecked Sendable {
             guard let self else { return }
             self.lock.lock()
             defer { self.lock.unlock() }
+            if mode == .csv, !batch.isEmpty, self.csvHeaders.insert(name).inserted { out(String(decoding: csv.header, as: UTF8.self)) }
             var bytes: [UInt8] = []
             for i in 0..<batch.count {
-                if mode == .csv {
-                    let o = batch.object(i)
-                    let cols = batch.schema.names.filter { $0 != "*" }
-                    let header = (tagged ? ["query"] : []) + cols
-                    if self.csvHeaders.insert(name).inserted { out(header.map(OutputFormat.csvField).joined(separator: ",")) }
-                    let cells = (tagged ? [name] : []) + cols.map { OutputFormat.cell(o[$0] ?? .null) }
-                    out(cells.map(OutputFormat.csvField).joined(separator: ","))
-                } else {
-                    bytes.removeAll(keepingCapacity: true)
-                    bytes.append(contentsOf: prefix)
-                    json.write(batch, row: i, into: &bytes)
-                    if tagged { bytes.append(UInt8(ascii: "}")) }
-                    out(String(decoding: bytes, as: UTF8.self))
-                }
+                bytes.removeAll(keepingCapacity: true)
+                line(batch, i, &bytes)
+                out(String(decoding: bytes, as: UTF8.self))
             }
         }
     }

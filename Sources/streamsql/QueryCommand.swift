@@ -65,10 +65,12 @@ struct QueryCommand: ParsableCommand {
         if feed.synchronous && (threads ?? (ProcessInfo.processInfo.activeProcessorCount > 1 ? 2 : 1)) > 1 {
             lines = writer.feedPipelined(file, rejected: report, stop: { query.isFinished })
         } else {
+            // Batched, the query runs once per batch: asking whether it finished (a lock) once per batch is enough.
+            let every = feed.synchronous ? max(1, writer.batchSize) : 1
             while let record = file.next() {
                 lines += 1
                 if let why = writer.feed(record, sync: feed.synchronous, file: file.name) { report(record.line, why) }
-                if query.isFinished { break }
+                if lines % every == 0 && query.isFinished { break }
             }
         }
         writer.flush()

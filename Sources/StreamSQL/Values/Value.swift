@@ -114,11 +114,8 @@ extension Value: CustomStringConvertible {
 
     /// Shortest round-trip text of a double; integral values print without a fraction.
     public static func formatDouble(_ d: Double) -> String {
-        if d.isNaN { return "NaN" }
-        if d.isInfinite { return d > 0 ? "+Inf" : "-Inf" }
-        if d == d.rounded(), abs(d) < 1e15 {
-            return String(Int64(d))
-        }
-        return String(d)
+        var out: [UInt8] = []
+        writeText(double: d, into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 }

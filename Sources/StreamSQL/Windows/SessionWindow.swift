@@ -13,6 +13,12 @@ final class SessionWindowOperator: QueryOperator {
     /// Where a session lives: its group and (with a maximum duration) the stretch of max duration it is in.
     struct Slot: Hashable { let key: GroupKey; let bucket: Int64 }
 
+    /// A slot's open sessions, sorted by start. A session points at its slot's list, so firing it needs
+    /// no lookup of the slot.
+    final class Sessions {
+        var list: [Session] = []
+    }
+
     /// One session: its bounds and a one-group table with its aggregate state.
     final class Session {
         var start: Int64
@@ -22,9 +28,10 @@ final class SessionWindowOperator: QueryOperator {
         let slot: Slot
         /// Creation order, for sessions with equal bounds.
         let seq: Int
+        unowned let home: Sessions
         var open = true
-        init(start: Int64, end: Int64, state: GroupTable, slot: Slot, seq: Int) {
-            self.start = start; self.end = end; self.state = state; self.key = slot.key; self.slot = slot; self.seq = seq
+        init(start: Int64, end: Int64, state: GroupTable, slot: Slot, seq: Int, home: Sessions) {
+            self.start = start; self.end = end; self.state = state; self.key = slot.key; self.slot = slot; self.seq = seq; self.home = home
         }
     }
 
@@ -39,10 +46,12 @@ final class SessionWindowOperator: QueryOperator {
         var isCurrent: Bool { session.open && session.end == end && session.start == start }
     }
 
-    private(set) var sessions: [Slot: [Session]] = [:]          // per group and stretch, sorted by start
+    private(set) var sessions: [Slot: Sessions] = [:]           // per group and stretch
     private var due = Heap<Due>()                           // firing order: end, start, creation
     private var count = 0
     private var created = 0
+    /// Slots in `sessions` whose list is empty (their sessions fired), kept for reuse until `sweep`.
+    private var emptySlots = 0
 
     /// Event times whose session end plus lateness stays below Int64.max (finishing fires sessions that
     /// end before it); nil when the gap and lateness leave none.
@@ -57,7 +66,7 @@ final class SessionWindowOperator: QueryOperator {
 
     var schema: ResultSchema { core.schema }
     var needsTicks: Bool { core.eventTime == nil || core.eventTime?.idle != nil }
-    var stateSize: StateSize { StateSize(groups: sessions.count, openWindows: count) }
+    var stateSize: StateSize { StateSize(groups: sessions.count - emptySlots, openWindows: count) }
     var explain: String {
         "session window with a gap of \(fmt(gap))\(maxDuration.map { ", cut at every multiple of \(fmt($0))" } ?? "") on " + (core.eventTime.map { _ in "event time from '\(core.q.time.eventTimeField ?? "?")'" } ?? "processing time")
     }
@@ -84,40 +93,25 @@ final class SessionWindowOperator: QueryOperator {
             let (e, o) = (b + 1).multipliedReportingOverflow(by: m)
             if !o { cut = e }
         }
-        var list = sessions[slot] ?? []
-        if list.isEmpty && sessions[slot] == nil && !core.admitNewGroup(current: sessions.count) { return true }
-        // Sessions this row touches: the next event at most the gap after the last one (or before the first) joins.
-        let touching = list.indices.filter { list[$0].start <= t + gap && t <= list[$0].end }
-        let target: Session
-        if touching.isEmpty {
-            let table = core.makeTable()
-            _ = table.insert(key)
-            target = Session(start: t, end: min(t + gap, cut), state: table, slot: slot, seq: created)
-            created += 1
-            list.append(target)
-            count += 1
-        } else {
-            target = list[touching[0]]
-            for i in touching.dropFirst().reversed() {
-                let other = list[i]
-                if core.emission.changes { core.emission.withdraw(core, window: Int64(other.seq), other.state, 0, into: &out) }
-                target.state.merge(0, from: other.state, 0)
-                core.recycle(other.state)
-                other.open = false
-                target.start = min(target.start, other.start)
-                target.end = max(target.end, other.end)
-                list.remove(at: i)
-                count -= 1
+        // One hash of the slot per row. A slot whose sessions all fired stays (empty) for the group's next
+        // session until `sweep`, so a group whose sessions come and go is not inserted again each time.
+        let home: Sessions
+        if let h = sessions[slot] {
+            if h.list.isEmpty {
+                guard core.admitNewGroup(current: sessions.count - emptySlots) else { return true }
+                emptySlots -= 1
             }
-            target.start = min(target.start, t)
-            target.end = max(target.end, min(t + gap, cut))
+            home = h
+        } else {
+            guard core.admitNewGroup(current: sessions.count - emptySlots) else { return true }
+            home = Sessions()
+            sessions[slot] = home
         }
+        let target = join(t, cut: cut, slot: slot, home, into: &out)
         core.accumulate(target.state, 0, row, time: t, now: now)
         if core.emission.changes {
             core.emission.change(core, target.state, 0, window: Int64(target.seq), start: target.start, end: target.end, into: &out)
         }
-        list.sort { $0.start < $1.start }
-        sessions[slot] = list
         due.insert(Due(end: target.end, start: target.start, seq: target.seq, session: target))
         if let et = core.eventTime {
             et.observe(t, arrival: now)
@@ -128,12 +122,56 @@ final class SessionWindowOperator: QueryOperator {
         return true
     }
 
+    /// The session of `slot` (its sessions `home`) that a row at `t` joins: a new one, or the first it
+    /// touches with the others it bridges merged into it.
+    private func join(_ t: Int64, cut: Int64, slot: Slot, _ home: Sessions, into out: inout ResultBatch) -> Session {
+        // Sessions this row touches: the next event at most the gap after the last one (or before the first)
+        // joins. The list is sorted by start and its sessions do not overlap, so those touching are adjacent.
+        var first = -1, last = -1
+        for i in home.list.indices where home.list[i].start <= t + gap && t <= home.list[i].end {
+            if first < 0 { first = i }
+            last = i
+        }
+        let target: Session
+        if first < 0 {
+            let table = core.makeTable()
+            _ = table.insert(slot.key)
+            target = Session(start: t, end: min(t + gap, cut), state: table, slot: slot, seq: created, home: home)
+            created += 1
+            // In start order: after the last session that starts at or before t (usually the end).
+            var at = home.list.count
+            while at > 0 && home.list[at - 1].start > t { at -= 1 }
+            home.list.insert(target, at: at)
+            count += 1
+            return target
+        }
+        target = home.list[first]
+        if last > first {
+            for i in stride(from: last, to: first, by: -1) where home.list[i].start <= t + gap && t <= home.list[i].end {
+                let other = home.list[i]
+                if core.emission.changes { core.emission.withdraw(core, window: Int64(other.seq), other.state, 0, into: &out) }
+                target.state.merge(0, from: other.state, 0)
+                core.recycle(other.state)
+                other.open = false
+                target.start = min(target.start, other.start)
+                target.end = max(target.end, other.end)
+                home.list.remove(at: i)
+                count -= 1
+            }
+        }
+        let start = target.start
+        target.start = min(target.start, t)
+        target.end = max(target.end, min(t + gap, cut))
+        if target.start < start { home.list.sort { $0.start < $1.start } }
+        return target
+    }
+
     /// The window's time moved to `limit`: fire the sessions it closes (EMIT FINAL: once their lateness
     /// passed), then EMIT EVERY's early results of the sessions still open.
     private func advance(to limit: Int64, into out: inout ResultBatch) {
         fire(upTo: core.emission.fireLimit(limit), into: &out)
         guard core.emission.earlyDue(limit) else { return }
-        let open = sessions.values.joined().sorted { ($0.end, $0.start, $0.seq) < ($1.end, $1.start, $1.seq) }
+        let open = sessions.values.flatMap(\.list).sorted { ($0.end, $0.start, $0.seq) < ($1.end, $1.start, $1.seq) }
         for s in open { core.emit(s.state, start: .int(s.start), end: .int(s.end), kind: .early, into: &out) }
     }
 
@@ -147,15 +185,31 @@ final class SessionWindowOperator: QueryOperator {
             let s = m.session
             s.open = false
             if core.emission.emitsOnClose {
+                // Sessions fire one at a time: grow the batch geometrically, not by one row per firing.
+                let w = core.schema.width
+                if out.values.capacity - out.values.count < w { out.values.reserveCapacity(max(16 * w, 2 * out.values.count)) }
                 core.emit(s.state, start: .int(s.start), end: .int(s.end), into: &out)
             } else {
                 core.emission.forget(window: Int64(s.seq))
             }
             core.recycle(s.state)
-            sessions[s.slot]?.removeAll { $0 === s }
-            if sessions[s.slot]?.isEmpty == true { sessions[s.slot] = nil }
+            let home = s.home
+            if let i = home.list.firstIndex(where: { $0 === s }) {
+                home.list.remove(at: i)
+                if home.list.isEmpty { emptySlots += 1 }
+            }
             count -= 1
         }
+        sweep()
+    }
+
+    /// Drops the slots left without a session once they outnumber twice the slots with sessions (and 1,024),
+    /// so that memory follows the open sessions; amortised, as each dropped slot was kept for at least one
+    /// row. Groups whose sessions come and go (about half their slots empty at any time) are never swept.
+    private func sweep() {
+        guard emptySlots > 1024, emptySlots > 2 * (sessions.count - emptySlots) else { return }
+        sessions = sessions.filter { !$0.value.list.isEmpty }
+        emptySlots = 0
     }
 
     func onTick(now: Int64, into out: inout ResultBatch) {

@@ -86,7 +86,7 @@ extension TimeWindowOperator: InspectableOperator {
 extension SessionWindowOperator: InspectableOperator {
     func inspect(limit: Int) -> WindowInspection? {
         let now = core.clock.now()
-        let all = sessions.values.flatMap { $0 }.filter(\.open).sorted { ($0.end, $0.start, $0.seq) < ($1.end, $1.start, $1.seq) }
+        let all = sessions.values.flatMap(\.list).filter(\.open).sorted { ($0.end, $0.start, $0.seq) < ($1.end, $1.start, $1.seq) }
         let open = all.prefix(limit).map { s in
             WindowInspection.OpenWindow(key: core.keyValues(s.key), start: s.start, end: s.end, rows: s.state.count > 0 ? s.state.rows[0] : 0,
                                         due: core.due(end: s.end, now: now, strictly: core.eventTime != nil))

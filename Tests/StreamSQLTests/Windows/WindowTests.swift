@@ -148,6 +148,32 @@ final class WindowTests: XCTestCase {
         XCTAssertEqual(q.metrics.rejected, 2)
     }
 
+    /// A session window keeps a group's slot after its session fires (to take it back for the group's next
+    /// session) without counting it against the group limit, and drops such slots in bulk later.
+    func testSessionGroupLimitCountsOnlyGroupsWithSessions() throws {
+        let e = engine(maxGroups: 2)
+        let q = try e.execute("SELECT k, COUNT(*) AS c FROM stream GROUP BY k, SessionWindow('10ms') WITH (TIMESTAMP='ts', TIMEUNIT='ms')")
+        let c = Collected(); q.addSink(c.add)
+        let rows: [(String, Int64)] = [("a", 0), ("b", 1), ("c", 2),   // c refused: a and b hold sessions
+                                       ("a", 100), ("c", 101),         // a and b fired: a comes back, c now fits
+                                       ("b", 102),                     // refused: a and c hold sessions
+                                       ("a", 300),                     // a's next session; a and c fire
+                                       ("b", 301)]                     // fits again
+        for (k, ts) in rows { e.emitSync(["k": .string(k), "ts": .int(ts)]) }
+        e.finish()
+        XCTAssertEqual(c.all.map { $0["k"]! }, ["a", "b", "a", "c", "a", "b"])
+        XCTAssertEqual(q.metrics.rejected, 2)
+
+        // Many groups whose sessions all fired: the slots kept for them are dropped, the group count is 0.
+        let many = engine()
+        let m = try many.execute("SELECT k, COUNT(*) AS c FROM stream GROUP BY k, SessionWindow('10ms') WITH (TIMESTAMP='ts', TIMEUNIT='ms')")
+        let out = Collected(); m.addSink(out.add)
+        for i in 0..<3000 { many.emitSync(["k": .string("k\(i)"), "ts": .int(Int64(i) * 20)]) }
+        XCTAssertEqual(out.all.count, 2999)
+        XCTAssertEqual(m.stateSize.groups, 1)
+        XCTAssertEqual(m.stateSize.openWindows, 1)
+    }
+
     func testStateTTLDropsIdleGroups() throws {
         let clock = ManualClock(start: 0)
         let e = engine(clock)

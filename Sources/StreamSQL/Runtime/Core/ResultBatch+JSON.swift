@@ -18,9 +18,8 @@ public struct ResultJSONWriter: Sendable {
 
     public init(schema: ResultSchema) {
         self.schema = schema
-        let names = schema.names
-        direct = !schema.columns.contains { $0.spread || $0.spreadsObjects } && Set(names).count == names.count
-        keys = names.map { n in
+        direct = schema.isFlat
+        keys = schema.names.map { n in
             var k: [UInt8] = []
             JSONWriter.writeString(n, into: &k)
             k.append(UInt8(ascii: ":"))
