@@ -129,4 +129,52 @@ final class StreamWriterTests: XCTestCase {
             }
         }
     }
+
+    /// `emitSync` answers with an entry for every query on the stream, event after event, though it reuses
+    /// its dictionary and the queries reuse their batches' storage: an answer the caller keeps, and batches
+    /// a sink keeps, stay as they were when later events come.
+    func testEmitSyncAnswersEveryQueryAndKeptAnswersStay() throws {
+        let engine = Engine()
+        let hot = try engine.execute("SELECT k, v FROM stream WHERE v > 5")
+        let all = try engine.execute("SELECT v FROM stream")
+        let kept = Collected()
+        hot.addSink(kept.add)
+        var answers: [[String: ResultBatch]] = []
+        for v in [7, 1, 9, 3] { answers.append(engine.emitSync(["k": .string("k\(v)"), "v": .int(Int64(v))])) }
+        XCTAssertEqual(answers.map { Set($0.keys) }, Array(repeating: [hot.name, all.name], count: 4))
+        XCTAssertEqual(answers.map { $0[hot.name]?.objects ?? [] }, [[["k": "k7", "v": 7]], [], [["k": "k9", "v": 9]], []])
+        XCTAssertEqual(answers.map { $0[all.name]?.objects ?? [] }, [[["v": 7]], [["v": 1]], [["v": 9]], [["v": 3]]])
+        XCTAssertEqual(kept.all, [["k": "k7", "v": 7], ["k": "k9", "v": 9]])
+        // Answers not kept: each event's answer is still its own.
+        for v in [10, 2] {
+            let a = engine.emitSync(["k": "x", "v": .int(Int64(v))])
+            XCTAssertEqual(a[all.name]?.objects, [["v": .int(Int64(v))]])
+            XCTAssertEqual(a[hot.name]?.count, v > 5 ? 1 : 0)
+        }
+        // A query started or stopped later is in (or out of) the next answer.
+        let third = try engine.execute("SELECT k FROM stream")
+        XCTAssertEqual(Set(engine.emitSync(["k": "y", "v": 0]).keys), [hot.name, all.name, third.name])
+        engine.stop(hot)
+        XCTAssertEqual(Set(engine.emitSync(["k": "z", "v": 0]).keys), [all.name, third.name])
+    }
+
+    /// A JSON line the batched file path rejects keeps its file and line number, as one fed alone does.
+    func testBatchedFeedKeepsTheOriginOfRejectedLines() throws {
+        let engine = Engine()
+        _ = try engine.execute("SELECT v FROM stream")
+        let w = try engine.writer(for: "stream")
+        w.batchSize = 64
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("origin-\(UUID()).jsonl").path
+        try [#"{"v":1}"#, "not json", #"{"v":2}"#].joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let file = try EventFile(path: path)
+        var why: [String?] = []
+        while let r = file.next() { why.append(w.feed(r, sync: true, file: "in.jsonl")) }
+        w.flush()
+        XCTAssertEqual(why.map { $0 == nil }, [true, false, true])
+        let rejected = engine.target("stream")?.counters.rejectedLines.recent ?? []
+        XCTAssertEqual(rejected.map(\.file), ["in.jsonl"])
+        XCTAssertEqual(rejected.map(\.line), [2])
+        XCTAssertEqual(rejected.map(\.text), ["not json"])
+    }
 }
