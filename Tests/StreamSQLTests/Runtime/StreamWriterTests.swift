@@ -177,4 +177,32 @@ final class StreamWriterTests: XCTestCase {
         XCTAssertEqual(rejected.map(\.line), [2])
         XCTAssertEqual(rejected.map(\.text), ["not json"])
     }
+
+    /// Rows run now are reused for the next event only when no query kept them: a pattern that holds rows
+    /// until its match completes gives the same rows on every dictionary path as rows built fresh.
+    func testRowsKeptByAQueryAreNotReused() throws {
+        let events: [OrderedDictionary<String, Value>] = (1...8).map { ["d": .string("x\($0)"), "v": .int(Int64($0 % 5)), "ts": .int(Int64($0))] }
+        let sqls = ["SELECT * FROM stream MATCH_RECOGNIZE (ORDER BY ts MEASURES FIRST(A.d) AS f, LAST(A.d) AS l, COUNT(*) AS n ALL ROWS PER MATCH PATTERN (A{3}) DEFINE A AS v > 0)",
+                    "SELECT f, l, n FROM stream MATCH_RECOGNIZE (ORDER BY ts MEASURES FIRST(A.d) AS f, LAST(A.d) AS l, COUNT(*) AS n PATTERN (A{3}) DEFINE A AS v > 0)"]
+        for sql in sqls {
+            func rows(_ feed: (Engine, OrderedDictionary<String, Value>) throws -> Void) throws -> [OrderedDictionary<String, Value>] {
+                let engine = Engine()
+                let q = try engine.execute(sql)
+                let c = Collected()
+                q.addSink(c.add)
+                for e in events { try feed(engine, e) }
+                engine.finish()
+                return c.all
+            }
+            let want = try rows { e, ev in e.emitSync(rows: [e.makeRow(ev)]) }
+            XCTAssertEqual(want.count, sql.hasPrefix("SELECT *") ? 6 : 2, sql)
+            XCTAssertEqual(try rows { e, ev in e.emitSync(ev) }, want, "emitSync: \(sql)")
+            XCTAssertEqual(try rows { e, ev in e.process(ev) }, want, "process: \(sql)")
+            var writer: StreamWriter?
+            XCTAssertEqual(try rows { e, ev in
+                if writer == nil { writer = try e.writer(for: "stream") }
+                writer?.emitSync(ev)
+            }, want, "writer: \(sql)")
+        }
+    }
 }

@@ -105,10 +105,11 @@ public final class Query: @unchecked Sendable {
         let started: Int64? = ingestedAt ?? (rows.count > 1 || runs & 15 == 0 ? Query.monotonicNanos() : nil)
         guard !finished else { return ResultBatch(schema: schema) }
         // The last batch's storage, emptied in place when no one holds it (else a new buffer of its capacity).
-        var values = spare
-        spare = []
+        var values: [Value] = []
+        swap(&values, &spare)
         values.removeAll(keepingCapacity: true)
-        var out = ResultBatch(schema: schema, values: values)
+        // `consume`: a second reference to the storage would make the first append copy it.
+        var out = ResultBatch(schema: schema, values: consume values)
         // Room for as many cells per input row as the last batch produced, so that the batch does not
         // grow by copying.
         if lastBatchRows > 0 { out.values.reserveCapacity(min(lastBatchCells * rows.count / lastBatchRows, 1 << 22)) }

@@ -232,7 +232,7 @@ public final class Engine: @unchecked Sendable {
     /// `emitSync`'s answer — an entry per query, by name — kept from one event to the next: its keys and
     /// their positions stay, only the batches are replaced, so an event costs no dictionary allocation and
     /// no hashing of query names. A caller still holding the last answer makes the next one a copy.
-    struct SyncResults {
+    final class SyncResults: @unchecked Sendable {   // touched only by the call that took it out of the cache
         let queries: [ObjectIdentifier]
         var byName: [String: ResultBatch]
         let positions: [Dictionary<String, ResultBatch>.Index]
@@ -289,9 +289,10 @@ public final class Engine: @unchecked Sendable {
         guard let (row, qs, s) = cachedRow(event, stream) else { return [:] }
         remember(event, in: s)
         s.counters.eventsIn.add(1, ordering: .relaxed)
-        var out = emitCache.withLock { c in
-            defer { c.results = nil }   // taken out while in use (another thread's call makes its own)
-            return c.results.flatMap { $0.fits(qs) ? $0 : nil } ?? SyncResults(qs)
+        let out = emitCache.withLock { c in
+            // Taken out while in use (a call on another thread meanwhile makes its own).
+            if let r = c.results, r.fits(qs) { c.results = nil; return r }
+            return SyncResults(qs)
         }
         for i in qs.indices {
             // The last event's batch goes first, so that the query can write into its storage again.
@@ -299,7 +300,10 @@ public final class Engine: @unchecked Sendable {
             out.byName.values[out.positions[i]] = qs[i].run(CollectionOfOne(row))
         }
         let answer = out.byName
-        emitCache.withLock { $0.results = out }
+        emitCache.withLock { c in
+            c.results = out
+            c.view?.recycle(row)
+        }
         return answer
     }
 
@@ -311,6 +315,7 @@ public final class Engine: @unchecked Sendable {
         guard let (row, qs, s) = cachedRow(event, stream) else { return false }
         remember(event, in: s)
         StreamView.deliver(row, on: s, to: qs, sync: true)
+        emitCache.withLock { $0.view?.recycle(row) }
         return true
     }
 

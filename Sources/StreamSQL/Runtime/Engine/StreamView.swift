@@ -24,6 +24,9 @@ final class StreamView {
     private var keys: [String] = []
     private var keySlots: [Int] = []
     private var keyTypes: [SQLType?] = []
+    /// The row of the last event run now, handed back by `recycle`: the next event's row reuses its storage
+    /// when no query kept it (an allocation and a free per event otherwise).
+    private var spareRow: Row?
 
     init(_ state: StreamState) { self.state = state }
 
@@ -53,7 +56,7 @@ final class StreamView {
     func row(_ event: OrderedDictionary<String, Value>, why: inout String?, origin: LineOrigin? = nil) -> Row? {
         let ks = event.keys.elements
         if !sameKeys(ks) { remember(ks) }
-        var row = Row(width: layout.count)
+        var row = freshRow()
         let values = event.values.elements
         if types.isEmpty {
             for i in 0..<keySlots.count where keySlots[i] >= 0 { row.slots[keySlots[i]] = values[i] }
@@ -74,6 +77,20 @@ final class StreamView {
         }
         if layout.keepsWholeEvent { row.whole = whole }
         return row
+    }
+
+    /// An all-NULL row of the layout's width: the recycled one when there is one.
+    @inline(__always) private func freshRow() -> Row {
+        guard var r = spareRow else { return Row(width: layout.count) }
+        spareRow = nil
+        r.reset(width: layout.count)
+        return r
+    }
+
+    /// Takes back the row of an event that has been run now (not one buffered: the queue still holds it),
+    /// for the next event to reuse.
+    @inline(__always) func recycle(_ row: Row) {
+        spareRow = row
     }
 
     @inline(__always) private func sameKeys(_ ks: [String]) -> Bool {

@@ -60,6 +60,7 @@ public final class StreamWriter {
         guard let row = view.row(event, why: &why) else { return false }
         engine.remember(event, in: view.state)
         view.deliver(row, sync: sync)
+        if sync { view.recycle(row) }
         return true
     }
 
