@@ -91,8 +91,11 @@ final class StreamWriterTests: XCTestCase {
         w.emitSync(row: row)
         w.emit(row: row)
         engine.drain()
-        XCTAssertEqual(c1.all, [["a": 1], ["a": 3], ["a": 5], ["a": 5]])
-        XCTAssertEqual(c2.all, [["b": 4, "a": 3], ["b": 6, "a": 5], ["b": 6, "a": 5]])
+        // The writer's own row, reused: each event starts from NULLs (the last event's values do not leak).
+        w.emitSync { $0.slots[a] = 7; $0.slots[b] = 8 }
+        w.emitSync { $0.slots[b] = 9 }
+        XCTAssertEqual(c1.all, [["a": 1], ["a": 3], ["a": 5], ["a": 5], ["a": 7], ["a": nil]])
+        XCTAssertEqual(c2.all, [["b": 4, "a": 3], ["b": 6, "a": 5], ["b": 6, "a": 5], ["b": 8, "a": 7], ["b": 9, "a": nil]])
         XCTAssertThrowsError(try engine.writer(for: "nope"))
         XCTAssertFalse(engine.process(["a": 1], to: "nope"))
     }

@@ -107,7 +107,7 @@ public final class Query: @unchecked Sendable {
         // The last batch's storage, emptied in place when no one holds it (else a new buffer of its capacity).
         var values: [Value] = []
         swap(&values, &spare)
-        values.removeAll(keepingCapacity: true)
+        if !values.isEmpty { values.removeAll(keepingCapacity: true) }
         // `consume`: a second reference to the storage would make the first append copy it.
         var out = ResultBatch(schema: schema, values: consume values)
         // Room for as many cells per input row as the last batch produced, so that the batch does not

@@ -80,7 +80,7 @@ final class StreamView {
     }
 
     /// An all-NULL row of the layout's width: the recycled one when there is one.
-    @inline(__always) private func freshRow() -> Row {
+    @inline(__always) func freshRow() -> Row {
         guard var r = spareRow else { return Row(width: layout.count) }
         spareRow = nil
         r.reset(width: layout.count)

@@ -183,6 +183,20 @@ public final class StreamWriter {
         view.deliver(row, sync: true)
     }
 
+    /// Processes an event filled by slot now, in a row the writer keeps from one event to the next (no
+    /// allocation per event, unlike `makeRow`): `fill` gets an all-NULL row of the stream's layout.
+    ///
+    /// ```swift
+    /// w.emitSync { row in row.slots[t] = .double(61.5) }
+    /// ```
+    public func emitSync(filling fill: (inout Row) -> Void) {
+        view.refresh(engine)
+        var row = view.freshRow()
+        fill(&row)
+        view.deliver(row, sync: true)
+        view.recycle(row)
+    }
+
     /// Buffers a row filled by slot for every query on the stream (as `emitSync(row:)`, but buffered).
     public func emit(row: Row) {
         view.refresh(engine)
