@@ -96,6 +96,16 @@ final class StreamWriterTests: XCTestCase {
         w.emitSync { $0.slots[b] = 9 }
         XCTAssertEqual(c1.all, [["a": 1], ["a": 3], ["a": 5], ["a": 5], ["a": 7], ["a": nil]])
         XCTAssertEqual(c2.all, [["b": 4, "a": 3], ["b": 6, "a": 5], ["b": 6, "a": 5], ["b": 8, "a": 7], ["b": 9, "a": nil]])
+        // makeRow reuses the storage of the row run last, never a row its caller still holds.
+        var kept = w.makeRow()
+        kept.slots[a] = 11
+        kept.slots[b] = 12
+        w.emitSync(row: kept)
+        var next = w.makeRow()
+        XCTAssertEqual(next.slots, [.null, .null])
+        next.slots[a] = 13
+        XCTAssertEqual(kept.slots[a], 11)
+        XCTAssertEqual(kept.slots[b], 12)
         XCTAssertThrowsError(try engine.writer(for: "nope"))
         XCTAssertFalse(engine.process(["a": 1], to: "nope"))
     }

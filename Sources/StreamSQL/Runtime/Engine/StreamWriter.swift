@@ -170,10 +170,11 @@ public final class StreamWriter {
         return view.layout.slot(of: field)
     }
 
-    /// An empty row (every slot NULL) as wide as the stream's layout now.
+    /// An empty row (every slot NULL) as wide as the stream's layout now: the storage of the last row
+    /// `emitSync(row:)` ran, when no query kept it.
     public func makeRow() -> Row {
         view.refresh(engine)
-        return Row(width: view.layout.count)
+        return view.freshRow()
     }
 
     /// Processes a row filled by slot now (see `slot(of:)`). Its values are taken as they are: a typed
@@ -181,6 +182,7 @@ public final class StreamWriter {
     public func emitSync(row: Row) {
         view.refresh(engine)
         view.deliver(row, sync: true)
+        view.recycle(row)
     }
 
     /// Processes an event filled by slot now, in a row the writer keeps from one event to the next (no
