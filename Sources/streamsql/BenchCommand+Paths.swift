@@ -10,8 +10,10 @@ extension BenchCommand {
 
     enum DictAPI: String, CaseIterable {
         /// `engine.emitSync(dict)`, building the result dictionary; `engine.process(dict)`; a `StreamWriter`;
-        /// a `StreamWriter` with rows filled by slot (the typed path).
+        /// a `StreamWriter` with rows filled by slot (the typed path): rows from `makeRow`, or the writer's
+        /// own reused row (`emitSync(filling:)`).
         case emitSync = "engine.emitSync", process = "engine.process", writer = "writer.emitSync", slots = "writer.emitSync(row:)"
+        case fill = "writer.emitSync(filling:)"
     }
 
     /// The filter query fed with dictionaries, one call per event; only the calls are timed (the events
@@ -31,18 +33,22 @@ extension BenchCommand {
                 var src = EventSource(devices: devices, total: events)
                 var chunk: [OrderedDictionary<String, Value>] = []
                 chunk.reserveCapacity(4096)
+                // The typed paths: the embedder's own values, taken out of the dictionaries before timing.
+                var fields: [[Value]] = []
                 var elapsed: UInt64 = 0
                 var done = false
                 while !done {
                     chunk.removeAll(keepingCapacity: true)
                     while chunk.count < 4096, let e = src.next() { chunk.append(e) }
                     done = chunk.count < 4096
+                    if api == .slots || api == .fill { fields = chunk.map { $0.values.elements } }
                     let start = DispatchTime.now().uptimeNanoseconds
                     switch api {
                     case .emitSync: BenchCommand.dictEmitSync(engine, chunk)
                     case .process: if buffered { BenchCommand.dictEmit(engine, chunk) } else { BenchCommand.dictProcess(engine, chunk) }
                     case .writer: BenchCommand.dictWriter(writer, chunk)
-                    case .slots: BenchCommand.slotWriter(writer, slots, chunk)
+                    case .slots: BenchCommand.slotWriter(writer, slots, fields)
+                    case .fill: BenchCommand.fillWriter(writer, slots, fields)
                     }
                     elapsed += DispatchTime.now().uptimeNanoseconds - start
                 }
@@ -73,13 +79,20 @@ extension BenchCommand {
     @inline(never) static func dictWriter(_ writer: StreamWriter, _ chunk: [OrderedDictionary<String, Value>]) {
         for e in chunk { writer.emitSync(e) }
     }
-    /// The typed path: the embedder's own fields (here read back from the dictionary, outside the count
-    /// of a real embedder) put into slots by index.
-    @inline(never) static func slotWriter(_ writer: StreamWriter, _ slots: [Int], _ chunk: [OrderedDictionary<String, Value>]) {
+    /// The typed path: the embedder's own fields put into slots by index, in a row from `makeRow`.
+    @inline(never) static func slotWriter(_ writer: StreamWriter, _ slots: [Int], _ chunk: [[Value]]) {
         for e in chunk {
             var row = writer.makeRow()
-            for (k, v) in e.values.enumerated() where slots[k] >= 0 { row.slots[slots[k]] = v }
+            for k in slots.indices where slots[k] >= 0 { row.slots[slots[k]] = e[k] }
             writer.emitSync(row: row)
+        }
+    }
+    /// The same in the writer's reused row.
+    @inline(never) static func fillWriter(_ writer: StreamWriter, _ slots: [Int], _ chunk: [[Value]]) {
+        for e in chunk {
+            writer.emitSync { row in
+                for k in slots.indices where slots[k] >= 0 { row.slots[slots[k]] = e[k] }
+            }
         }
     }
 

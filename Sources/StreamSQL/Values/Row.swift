@@ -9,8 +9,18 @@ public struct Row: Sendable {
     public var whole: OrderedDictionary<String, Value>?
 
     @inlinable public init(width: Int) {
-        slots = ContiguousArray(repeating: .null, count: width)
+        slots = Row.nulls(width)
         whole = nil
+    }
+
+    /// `width` NULLs. Not `ContiguousArray(repeating:count:)`: that allocates through the standard
+    /// library's unspecialised entry point, which looks the storage type up at run time (measured: about
+    /// 360 instructions per row, more than the rest of a filter query); `reserveCapacity` is specialised.
+    @inlinable static func nulls(_ width: Int) -> ContiguousArray<Value> {
+        var s = ContiguousArray<Value>()
+        s.reserveCapacity(width)
+        for _ in 0..<width { s.append(.null) }
+        return s
     }
 
     @inlinable public init(slots: ContiguousArray<Value>, whole: OrderedDictionary<String, Value>? = nil) {
@@ -23,7 +33,7 @@ public struct Row: Sendable {
     @inlinable public mutating func reset(width: Int) {
         whole = nil
         guard slots.count == width else {
-            slots = ContiguousArray(repeating: .null, count: width)
+            slots = Row.nulls(width)
             return
         }
         slots.withUnsafeMutableBufferPointer { b in

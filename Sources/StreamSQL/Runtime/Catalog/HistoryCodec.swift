@@ -64,7 +64,19 @@ enum HistoryCodec {
                 }
                 return
             }
-            for v in event.values.elements { write(v, depth: 1) }
+            event.values.elements.withUnsafeBufferPointer { vs in
+                for i in vs.indices { writeField(vs[i]) }
+            }
+        }
+
+        /// A field's value: numbers and NULL written here, in line (most fields), the rest by `write`.
+        @inline(__always) private mutating func writeField(_ v: Value) {
+            switch v {
+            case .double(let d): word(.double, d.bitPattern)
+            case .int(let i): word(.int, UInt64(bitPattern: i))
+            case .null: byte(Tag.null.rawValue)
+            default: write(v, depth: 1)
+            }
         }
 
         @inline(__always) private func sameKeys(_ ks: [String]) -> Bool {

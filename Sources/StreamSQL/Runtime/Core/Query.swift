@@ -22,7 +22,8 @@ public final class Query: @unchecked Sendable {
     public let name: String
     public let sql: String
     public let streamName: String
-    public var schema: ResultSchema { op.schema }
+    /// The columns of its results (the pipeline's, read once: a batch is made with it per run).
+    public let schema: ResultSchema
     public let counters: Counters
     /// Whether results come as window firings (a result batch holds the rows of one firing).
     public internal(set) var windowed = false
@@ -52,6 +53,11 @@ public final class Query: @unchecked Sendable {
     private var lastBatchRows = 0
     /// Calls of `run`, for sampling latency (under `lock`).
     private var runs = 0
+    /// The cells of the last batch `run` made, kept so that the next run writes into the same storage when
+    /// no one holds that batch any more (under `lock`): one event run at a time otherwise allocates and frees
+    /// an array per event. Dropped above `spareLimit` cells, so that one large firing is not held for good.
+    private var spare: [Value] = []
+    private static let spareLimit = 1 << 16
     private var finishHandlers: [@Sendable () -> Void] = []
     let inbox: Inbox
 
@@ -63,6 +69,7 @@ public final class Query: @unchecked Sendable {
         self.sql = sql
         self.streamName = stream
         self.op = op
+        self.schema = op.schema
         self.inbox = Inbox(capacity: capacity, policy: policy)
         inbox.counters = counters
     }
@@ -96,8 +103,13 @@ public final class Query: @unchecked Sendable {
         // share of the dictionary path. Buffered events carry their ingest time; batches are always timed.
         runs &+= 1
         let started: Int64? = ingestedAt ?? (rows.count > 1 || runs & 15 == 0 ? Query.monotonicNanos() : nil)
-        var out = ResultBatch(schema: op.schema)
-        guard !finished else { return out }
+        guard !finished else { return ResultBatch(schema: schema) }
+        // The last batch's storage, emptied in place when no one holds it (else a new buffer of its capacity).
+        var values: [Value] = []
+        swap(&values, &spare)
+        if !values.isEmpty { values.removeAll(keepingCapacity: true) }
+        // `consume`: a second reference to the storage would make the first append copy it.
+        var out = ResultBatch(schema: schema, values: consume values)
         // Room for as many cells per input row as the last batch produced, so that the batch does not
         // grow by copying.
         if lastBatchRows > 0 { out.values.reserveCapacity(min(lastBatchCells * rows.count / lastBatchRows, 1 << 22)) }
@@ -128,6 +140,7 @@ public final class Query: @unchecked Sendable {
         deliver(out)
         if !out.isEmpty, let started { counters.recordLatency(Query.monotonicNanos() - started) }
         if !keepGoing { markFinishedLocked() }
+        if out.values.capacity <= Query.spareLimit { spare = out.values }
         return out
     }
 
@@ -142,7 +155,7 @@ public final class Query: @unchecked Sendable {
     func tick(now: Int64) -> ResultBatch {
         lock.lock()
         defer { lock.unlock() }
-        var out = ResultBatch(schema: op.schema)
+        var out = ResultBatch(schema: schema)
         guard !finished else { return out }
         FunctionFaults.counting(into: counters) { op.onTick(now: now, into: &out) }
         deliver(out)
@@ -160,7 +173,7 @@ public final class Query: @unchecked Sendable {
     func finishInput() -> ResultBatch {
         lock.lock()
         defer { lock.unlock() }
-        var out = ResultBatch(schema: op.schema)
+        var out = ResultBatch(schema: schema)
         guard !finished else { return out }
         FunctionFaults.counting(into: counters) { op.finish(into: &out) }
         deliver(out)

@@ -9,7 +9,7 @@ extension Engine {
         guard let st = lock.withLock({ streams[q.streamName.lowercased()] }), st.derivedFrom != nil else { return 0 }
         let kept = st.recent.withLock { Array($0.rows.suffix(max(0, options.replayRows))) }
         guard !kept.isEmpty else { return 0 }
-        var view = StreamView(st)
+        let view = StreamView(st)
         view.refresh(self)
         var rows: [Row] = []
         for event in kept {

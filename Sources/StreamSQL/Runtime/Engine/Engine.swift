@@ -220,14 +220,40 @@ public final class Engine: @unchecked Sendable {
     /// A stream view behind a mutex, for a closure to keep.
     final class ViewBox: Sendable {
         let view: Mutex<StreamView>
-        init(_ v: StreamView) { view = Mutex(v) }
+        init(_ v: sending StreamView) { view = Mutex(v) }
     }
 
-    /// The stream `emit`/`emitSync`/`process` named last, and its view (see `cachedRow`).
+    /// The stream `emit`/`emitSync`/`process` named last, and its view (see `cachedRow`); the dictionary
+    /// `emitSync` returned last, reused while the stream has the same queries (see `emitSync`).
     struct EmitCache {
         var catalogVersion = -1
         var name = ""
         var view: StreamView?
+        var results: SyncResults?
+    }
+
+    /// `emitSync`'s answer — an entry per query, by name — kept from one event to the next: its keys and
+    /// their positions stay, only the batches are replaced, so an event costs no dictionary allocation and
+    /// no hashing of query names. A caller still holding the last answer makes the next one a copy.
+    final class SyncResults: @unchecked Sendable {   // touched only by the call that took it out of the cache
+        let queries: [ObjectIdentifier]
+        var byName: [String: ResultBatch]
+        let positions: [Dictionary<String, ResultBatch>.Index]
+
+        init(_ qs: [Query]) {
+            queries = qs.map(ObjectIdentifier.init)
+            var d: [String: ResultBatch] = [:]
+            for q in qs { d[q.name] = ResultBatch(schema: q.schema) }
+            // Query names are unique in a catalog; with a repeated name the last query's batch wins, as before.
+            positions = qs.map { d.index(forKey: $0.name) ?? d.startIndex }
+            byName = d
+        }
+
+        func fits(_ qs: [Query]) -> Bool {
+            guard qs.count == queries.count else { return false }
+            for i in qs.indices where ObjectIdentifier(qs[i]) != queries[i] { return false }
+            return true
+        }
     }
 
     func snapshot(_ s: StreamState) -> (FieldLayout, [Query]) {
@@ -247,8 +273,7 @@ public final class Engine: @unchecked Sendable {
     public func emit(_ event: OrderedDictionary<String, Value>, to stream: String = "stream") {
         guard let (row, qs, s) = cachedRow(event, stream) else { return }
         remember(event, in: s)
-        s.counters.eventsIn.add(1, ordering: .relaxed)
-        for q in qs { q.inbox.push(CollectionOfOne(row)) }
+        StreamView.deliver(row, on: s, to: qs, sync: false)
     }
 
     /// Buffers pre-built rows (see `makeRow`) for every query on the stream.
@@ -267,9 +292,22 @@ public final class Engine: @unchecked Sendable {
         guard let (row, qs, s) = cachedRow(event, stream) else { return [:] }
         remember(event, in: s)
         s.counters.eventsIn.add(1, ordering: .relaxed)
-        var out: [String: ResultBatch] = [:]
-        for q in qs { out[q.name] = q.run(CollectionOfOne(row)) }
-        return out
+        let out = emitCache.withLock { c in
+            // Taken out while in use (a call on another thread meanwhile makes its own).
+            if let r = c.results, r.fits(qs) { c.results = nil; return r }
+            return SyncResults(qs)
+        }
+        for i in qs.indices {
+            // The last event's batch goes first, so that the query can write into its storage again.
+            out.byName.values[out.positions[i]] = ResultBatch(schema: qs[i].schema)
+            out.byName.values[out.positions[i]] = qs[i].run(CollectionOfOne(row))
+        }
+        let answer = out.byName
+        emitCache.withLock { c in
+            c.results = out
+            c.view?.recycle(row)
+        }
+        return answer
     }
 
     /// Processes an event now, on this thread, through every query on the stream; results go to the
@@ -279,8 +317,8 @@ public final class Engine: @unchecked Sendable {
     public func process(_ event: OrderedDictionary<String, Value>, to stream: String = "stream") -> Bool {
         guard let (row, qs, s) = cachedRow(event, stream) else { return false }
         remember(event, in: s)
-        s.counters.eventsIn.add(1, ordering: .relaxed)
-        for q in qs { q.run(CollectionOfOne(row)) }
+        StreamView.deliver(row, on: s, to: qs, sync: true)
+        emitCache.withLock { $0.view?.recycle(row) }
         return true
     }
 
@@ -292,11 +330,9 @@ public final class Engine: @unchecked Sendable {
         return emitCache.withLock { c -> (Row, [Query], StreamState)? in
             if c.catalogVersion != v || c.name != stream || c.view == nil {
                 guard let s = target(stream) else { return nil }
-                c = EmitCache(catalogVersion: v, name: stream, view: StreamView(s))
+                c = EmitCache(catalogVersion: v, name: stream, view: StreamView(s), results: nil)
             }
-            guard var view = c.view else { return nil }
-            c.view = nil   // taken out while in use, so that its arrays stay uniquely referenced
-            defer { c.view = view }
+            guard let view = c.view else { return nil }
             view.refresh(self)
             var why: String? = nil
             guard let row = view.row(event, why: &why) else { return nil }
@@ -399,10 +435,7 @@ public final class Engine: @unchecked Sendable {
 
     /// Hands one decoded row to the stream's queries: run now (`sync`) or buffered per back-pressure policy.
     func deliver(_ row: Row, on s: StreamState, to qs: [Query], sync: Bool) {
-        s.counters.eventsIn.add(1, ordering: .relaxed)
-        for q in qs {
-            if sync { q.run(CollectionOfOne(row)) } else { q.inbox.push(CollectionOfOne(row)) }
-        }
+        StreamView.deliver(row, on: s, to: qs, sync: sync)
     }
 
     /// Fires what processing time has made due (windows, idle sources, TTLs) in every query, now.

@@ -18,7 +18,7 @@ import OrderedCollections
 /// A writer is not shared between threads: take one per producing thread.
 public final class StreamWriter {
     let engine: Engine
-    var view: StreamView
+    let view: StreamView
 
     /// JSON lines `feed` decodes and holds before running them through the stream's query at once (1: each
     /// line is run as it comes). A batch pays a query's lock, result batch, clock reads and sinks once
@@ -60,6 +60,7 @@ public final class StreamWriter {
         guard let row = view.row(event, why: &why) else { return false }
         engine.remember(event, in: view.state)
         view.deliver(row, sync: sync)
+        if sync { view.recycle(row) }
         return true
     }
 
@@ -107,15 +108,16 @@ public final class StreamWriter {
     /// One record of an event file (`EventFile`), as `Engine.feed`: nil, or why it was rejected.
     /// `file` names the file in the rejected lines kept for the inspector and `stream.rejected`, and in lineage.
     public func feed(_ record: EventFile.Record, sync: Bool, file: String? = nil) -> String? {
-        let origin = LineOrigin(file: file, line: record.line)
-        // One untyped stream with one query that keeps no lineage: rows are decoded into a batch.
+        // One untyped stream with one query that keeps no lineage: rows are decoded into a batch (the line's
+        // origin is made only if it is rejected).
         if batchSize > 1, sync, case .json(let line) = record {
             if !view.isCurrent { flush(); view.refresh(engine) }
             if !view.isTyped && view.queries.count == 1 && !view.state.tracesOrigins.load(ordering: .relaxed) {
-                return hold(jsonBytes: line.bytes, origin: origin)?.description
+                return hold(jsonBytes: line.bytes, file: file, line: record.line)?.description
             }
         }
         flush()
+        let origin = LineOrigin(file: file, line: record.line)
         switch record {
         case .json(let line):
             return emit(jsonBytes: line.bytes, sync: sync, origin: origin)?.description
@@ -135,13 +137,13 @@ public final class StreamWriter {
     }
 
     /// Decodes a JSON line into the next row of the batch; runs the batch when it is full.
-    private func hold(jsonBytes bytes: UnsafeBufferPointer<UInt8>, origin: LineOrigin) -> JSONError? {
+    private func hold(jsonBytes bytes: UnsafeBufferPointer<UInt8>, file: String?, line: Int) -> JSONError? {
         let width = view.layout.count
         if held == pool.count { pool.append(Row(width: width)) } else { pool[held].reset(width: width) }
         do throws(JSONError) {
             try JSONReader.decodeEvent(bytes: bytes, layout: view.layout, into: &pool[held], memo: &keyMemo)
         } catch {
-            view.state.counters.reject(RejectedLine(text: String(decoding: bytes, as: UTF8.self), file: origin.file, line: origin.line,
+            view.state.counters.reject(RejectedLine(text: String(decoding: bytes, as: UTF8.self), file: file, line: line,
                                                     reason: error.message))
             for q in view.queries { q.counters.reject("invalid JSON: \(error.message)") }
             return error
@@ -168,10 +170,11 @@ public final class StreamWriter {
         return view.layout.slot(of: field)
     }
 
-    /// An empty row (every slot NULL) as wide as the stream's layout now.
+    /// An empty row (every slot NULL) as wide as the stream's layout now: the storage of the last row
+    /// `emitSync(row:)` ran, when no query kept it.
     public func makeRow() -> Row {
         view.refresh(engine)
-        return Row(width: view.layout.count)
+        return view.freshRow()
     }
 
     /// Processes a row filled by slot now (see `slot(of:)`). Its values are taken as they are: a typed
@@ -179,6 +182,21 @@ public final class StreamWriter {
     public func emitSync(row: Row) {
         view.refresh(engine)
         view.deliver(row, sync: true)
+        view.recycle(row)
+    }
+
+    /// Processes an event filled by slot now, in a row the writer keeps from one event to the next (no
+    /// allocation per event, unlike `makeRow`): `fill` gets an all-NULL row of the stream's layout.
+    ///
+    /// ```swift
+    /// w.emitSync { row in row.slots[t] = .double(61.5) }
+    /// ```
+    public func emitSync(filling fill: (inout Row) -> Void) {
+        view.refresh(engine)
+        var row = view.freshRow()
+        fill(&row)
+        view.deliver(row, sync: true)
+        view.recycle(row)
     }
 
     /// Buffers a row filled by slot for every query on the stream (as `emitSync(row:)`, but buffered).
