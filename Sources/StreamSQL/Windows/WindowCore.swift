@@ -240,7 +240,7 @@ final class WindowCore {
     func makeTable() -> GroupTable {
         if let t = tablePool.popLast() { return t }
         let t = GroupTable(columns: aggKinds.map { $0.makeColumn() })
-        t.inputs = lineage.map { GroupInputs(cap: $0.limits.inputsPerResult, recorder: $0) }
+        t.inputs = lineage.map { GroupInputs(cap: $0.limits.inputsPerResult, recorder: $0, lastGroups: lineageLastGroups) }
         return t
     }
 

@@ -6,8 +6,19 @@
 /// `next`: an accumulated row costs one append and one update of its group, not a list per group nor an
 /// input record per row. Records (`LineageInput`) are built only for the results lineage keeps, when
 /// the batch is committed (`LineageRecorder.recordWindow`).
+///
+/// With `lastGroups` > 0 (a table whose firing emits one result per group in group order: see
+/// `WindowCore.lineageLastGroups`) only the newest `lastGroups` groups keep rows: lineage keeps the
+/// last `LineageLimits.results` results, so once group g exists no group below g − (lastGroups − 1)
+/// can be among them. Their rows are dropped and counted instead (unless a derived stream reads
+/// every result: then nothing is dropped).
 final class GroupInputs {
     private let cap: Int
+    /// Groups that keep rows: the newest this many (0: all).
+    private let lastGroups: Int
+    /// The highest group seen since the table was emptied (-1: none); groups below `floor` keep no rows.
+    private var top = -1
+    private var floor = 0
     /// Where the origin of the rows being processed now is read (nil in tests: none). Unowned: the
     /// window that owns this table holds the recorder for as long as it runs, and a retain and release per
     /// accumulated row was a visible share of lineage's cost.
@@ -29,9 +40,27 @@ final class GroupInputs {
     /// Entries of groups reset since (compacted away once they outnumber the live ones).
     private var dead = 0
 
-    init(cap: Int, recorder: LineageRecorder? = nil) {
+    init(cap: Int, recorder: LineageRecorder? = nil, lastGroups: Int = 0) {
         self.cap = max(1, cap)
         self.recorder = recorder
+        self.lastGroups = max(0, lastGroups)
+    }
+
+    /// Group `g` is new (higher than any before): with `lastGroups`, the groups it pushes out of the
+    /// newest `lastGroups` drop what they kept.
+    @inline(never) private func newGroup(_ g: Int) {
+        top = g
+        guard lastGroups > 0, recorder?.recordsEveryRow != true else { return }
+        let newFloor = g - lastGroups + 1
+        while floor < newFloor {
+            let h = floor
+            floor += 1
+            guard h < groups.count else { continue }
+            dead += Int(groups[h].kept)
+            groups[h].dropped += Int(groups[h].kept)
+            groups[h].kept = 0
+            groups[h].newest = -1
+        }
     }
 
     /// Room for group `g` and more: groups arrive one new index at a time, so grow by doubling.
@@ -56,6 +85,11 @@ final class GroupInputs {
 
     /// The row being processed now joined group `g` (its origin is the one its deliverer named).
     @inline(__always) func add(_ g: Int, _ row: Row) {
+        if g > top { newGroup(g) }
+        if g < floor {
+            if g < groups.count { groups[g].dropped += 1 }
+            return
+        }
         // Most rows have no origin: pass a literal nil then, which retains nothing.
         if let origin = recorder?.origin { append(g, row, origin) } else { append(g, row, nil) }
     }
@@ -103,6 +137,8 @@ final class GroupInputs {
         entries.removeAll(keepingCapacity: true)
         groups.removeAll(keepingCapacity: true)
         dead = 0
+        top = -1
+        floor = 0
     }
 
     /// Appends group `g`'s rows, oldest first, to `rows`; returns the rows counted beyond the bound.
