@@ -65,6 +65,7 @@ final class GroupTable {
         (keyStore + g).initialize(to: key)
         for c in startColumns { c.start(g) }
         rows[g] = 0; firstTime[g] = 0; lastTime[g] = 0; lastSeen[g] = 0
+        inputs?.created(g)
         return g
     }
 

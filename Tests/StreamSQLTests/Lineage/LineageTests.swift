@@ -330,6 +330,11 @@ final class LineageTests: XCTestCase {
         }
         for g in 0..<7 { XCTAssertEqual(ids(c, g).0, expected[g] ?? [], "group \(g)") }
         XCTAssertEqual(ids(c, 7).0, [], "a group never seen has no inputs")
+        // Keeping the newest 2 groups: creating group g drops group g − 2's rows, counting them and the later ones.
+        let d = GroupInputs(cap: 10, lastGroups: 2)
+        for g in 0..<4 { d.created(g); d.add(g, row(g)); d.add(0, row(100 + g)) }
+        XCTAssertTrue(ids(d, 0) == ([], 5) && ids(d, 1) == ([], 1), "\(ids(d, 0)) \(ids(d, 1))")
+        XCTAssertTrue(ids(d, 2) == ([2], 0) && ids(d, 3) == ([3], 0), "\(ids(d, 2)) \(ids(d, 3))")
     }
 
     // MARK: bounds, and off by default

@@ -16,9 +16,6 @@ final class GroupInputs {
     private let cap: Int
     /// Groups that keep rows: the newest this many (0: all).
     private let lastGroups: Int
-    /// The highest group seen since the table was emptied (-1: none); groups below `floor` keep no rows.
-    private var top = -1
-    private var floor = 0
     /// Where the origin of the rows being processed now is read (nil in tests: none). Unowned: the
     /// window that owns this table holds the recorder for as long as it runs, and a retain and release per
     /// accumulated row was a visible share of lineage's cost.
@@ -46,21 +43,17 @@ final class GroupInputs {
         self.lastGroups = max(0, lastGroups)
     }
 
-    /// Group `g` is new (higher than any before): with `lastGroups`, the groups it pushes out of the
-    /// newest `lastGroups` drop what they kept.
-    @inline(never) private func newGroup(_ g: Int) {
-        top = g
-        guard lastGroups > 0, recorder?.recordsEveryRow != true else { return }
-        let newFloor = g - lastGroups + 1
-        while floor < newFloor {
-            let h = floor
-            floor += 1
-            guard h < groups.count else { continue }
-            dead += Int(groups[h].kept)
-            groups[h].dropped += Int(groups[h].kept)
-            groups[h].kept = 0
-            groups[h].newest = -1
-        }
+    /// The table created group `g` (groups are numbered in order of creation): with `lastGroups`, group
+    /// g − `lastGroups` can no longer be among the kept results. It drops its rows and counts them, and
+    /// counts the rows still to come (it is marked full: `kept` = `cap` with no entry), so that adding a
+    /// row costs no test beyond the bound's.
+    func created(_ g: Int) {
+        let h = g - lastGroups
+        guard lastGroups > 0, h >= 0, h < groups.count, recorder?.recordsEveryRow != true else { return }
+        if groups[h].newest >= 0 { dead += Int(groups[h].kept) }
+        groups[h].dropped += groups[h].newest >= 0 ? Int(groups[h].kept) : 0
+        groups[h].kept = Int32(truncatingIfNeeded: cap)
+        groups[h].newest = -1
     }
 
     /// Room for group `g` and more: groups arrive one new index at a time, so grow by doubling.
@@ -85,18 +78,13 @@ final class GroupInputs {
 
     /// The row being processed now joined group `g` (its origin is the one its deliverer named).
     @inline(__always) func add(_ g: Int, _ row: Row) {
-        if g > top { newGroup(g) }
-        if g < floor {
-            if g < groups.count { groups[g].dropped += 1 }
-            return
-        }
         // Most rows have no origin: pass a literal nil then, which retains nothing.
         if let origin = recorder?.origin { append(g, row, origin) } else { append(g, row, nil) }
     }
 
     /// Group `g`'s entries, oldest first.
     private func chain(_ g: Int) -> [Int] {
-        guard g < groups.count else { return [] }
+        guard g < groups.count, groups[g].newest >= 0 else { return [] }
         var out: [Int] = []
         out.reserveCapacity(Int(groups[g].kept))
         var i = Int(groups[g].newest)
@@ -114,7 +102,7 @@ final class GroupInputs {
 
     func reset(_ g: Int) {
         guard g < groups.count else { return }
-        dead += Int(groups[g].kept)
+        if groups[g].newest >= 0 { dead += Int(groups[g].kept) }
         groups[g] = Group()
         if dead > 64 && dead * 2 > entries.count { compact() }
     }
@@ -124,7 +112,7 @@ final class GroupInputs {
         let old = self.entries
         let chains = groups.indices.map { chain($0) }
         entries.removeAll(keepingCapacity: true)
-        for g in groups.indices {
+        for g in groups.indices where groups[g].newest >= 0 {
             let dropped = groups[g].dropped
             groups[g] = Group()
             for i in chains[g] { append(g, old[i].row, old[i].origin) }
@@ -137,8 +125,6 @@ final class GroupInputs {
         entries.removeAll(keepingCapacity: true)
         groups.removeAll(keepingCapacity: true)
         dead = 0
-        top = -1
-        floor = 0
     }
 
     /// Appends group `g`'s rows, oldest first, to `rows`; returns the rows counted beyond the bound.
