@@ -19,18 +19,6 @@ extension WindowCore {
         }
     }
 
-    /// How many of a table's newest groups can be among the results lineage keeps (0: any group can).
-    /// A tumbling window's table is emitted whole (each firing, and again for a late row), one result
-    /// per group in group order, when nothing filters, orders, limits or deduplicates its rows and
-    /// EMIT shows no group on its own (CHANGES) — then only the last `limits.results` groups can be
-    /// among the kept results. (A sliding window merges its panes into a table of another order, a
-    /// session merges sessions, a counting or state window emits one group at a time.)
-    var lineageLastGroups: Int {
-        guard let lineage, case .tumbling = q.window, directSlots != nil, q.limit == nil, q.trigger == nil,
-              q.windowConditions.isEmpty, q.emit == .onClose || q.emit == .final else { return 0 }
-        return lineage.limits.results
-    }
-
     /// Per MIN or MAX aggregate: its index and its mark, `max(temperature)` (`max(…)` over an expression).
     static func extremeMarks(_ q: BoundWindowQuery) -> [(Int, String)] {
         q.aggregates.enumerated().compactMap { i, a in

@@ -65,7 +65,6 @@ final class GroupTable {
         (keyStore + g).initialize(to: key)
         for c in startColumns { c.start(g) }
         rows[g] = 0; firstTime[g] = 0; lastTime[g] = 0; lastSeen[g] = 0
-        inputs?.created(g)
         return g
     }
 
@@ -241,7 +240,7 @@ final class WindowCore {
     func makeTable() -> GroupTable {
         if let t = tablePool.popLast() { return t }
         let t = GroupTable(columns: aggKinds.map { $0.makeColumn() })
-        t.inputs = lineage.map { GroupInputs(cap: $0.limits.inputsPerResult, recorder: $0, lastGroups: lineageLastGroups) }
+        t.inputs = lineage.map { GroupInputs(cap: $0.limits.inputsPerResult, recorder: $0) }
         return t
     }
 

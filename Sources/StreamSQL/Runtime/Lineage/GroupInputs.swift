@@ -6,16 +6,8 @@
 /// `next`: an accumulated row costs one append and one update of its group, not a list per group nor an
 /// input record per row. Records (`LineageInput`) are built only for the results lineage keeps, when
 /// the batch is committed (`LineageRecorder.recordWindow`).
-///
-/// With `lastGroups` > 0 (a table whose firing emits one result per group in group order: see
-/// `WindowCore.lineageLastGroups`) only the newest `lastGroups` groups keep rows: lineage keeps the
-/// last `LineageLimits.results` results, so once group g exists no group below g − (lastGroups − 1)
-/// can be among them. Their rows are dropped and counted instead (unless a derived stream reads
-/// every result: then nothing is dropped).
 final class GroupInputs {
     private let cap: Int
-    /// Groups that keep rows: the newest this many (0: all).
-    private let lastGroups: Int
     /// Where the origin of the rows being processed now is read (nil in tests: none). Unowned: the
     /// window that owns this table holds the recorder for as long as it runs, and a retain and release per
     /// accumulated row was a visible share of lineage's cost.
@@ -37,23 +29,9 @@ final class GroupInputs {
     /// Entries of groups reset since (compacted away once they outnumber the live ones).
     private var dead = 0
 
-    init(cap: Int, recorder: LineageRecorder? = nil, lastGroups: Int = 0) {
+    init(cap: Int, recorder: LineageRecorder? = nil) {
         self.cap = max(1, cap)
         self.recorder = recorder
-        self.lastGroups = max(0, lastGroups)
-    }
-
-    /// The table created group `g` (groups are numbered in order of creation): with `lastGroups`, group
-    /// g − `lastGroups` can no longer be among the kept results. It drops its rows and counts them, and
-    /// counts the rows still to come (it is marked full: `kept` = `cap` with no entry), so that adding a
-    /// row costs no test beyond the bound's.
-    func created(_ g: Int) {
-        let h = g - lastGroups
-        guard lastGroups > 0, h >= 0, h < groups.count, recorder?.recordsEveryRow != true else { return }
-        if groups[h].newest >= 0 { dead += Int(groups[h].kept) }
-        groups[h].dropped += groups[h].newest >= 0 ? Int(groups[h].kept) : 0
-        groups[h].kept = Int32(truncatingIfNeeded: cap)
-        groups[h].newest = -1
     }
 
     /// Room for group `g` and more: groups arrive one new index at a time, so grow by doubling.
@@ -84,7 +62,7 @@ final class GroupInputs {
 
     /// Group `g`'s entries, oldest first.
     private func chain(_ g: Int) -> [Int] {
-        guard g < groups.count, groups[g].newest >= 0 else { return [] }
+        guard g < groups.count else { return [] }
         var out: [Int] = []
         out.reserveCapacity(Int(groups[g].kept))
         var i = Int(groups[g].newest)
@@ -102,7 +80,7 @@ final class GroupInputs {
 
     func reset(_ g: Int) {
         guard g < groups.count else { return }
-        if groups[g].newest >= 0 { dead += Int(groups[g].kept) }
+        dead += Int(groups[g].kept)
         groups[g] = Group()
         if dead > 64 && dead * 2 > entries.count { compact() }
     }
@@ -112,7 +90,7 @@ final class GroupInputs {
         let old = self.entries
         let chains = groups.indices.map { chain($0) }
         entries.removeAll(keepingCapacity: true)
-        for g in groups.indices where groups[g].newest >= 0 {
+        for g in groups.indices {
             let dropped = groups[g].dropped
             groups[g] = Group()
             for i in chains[g] { append(g, old[i].row, old[i].origin) }
