@@ -65,7 +65,7 @@ public final class LineageRecorder: @unchecked Sendable {
     }
 
     private let lock = NSLock()
-    private var log = Deque<LineageRecord>()
+    private var log = Deque<Kept>()
     private var produced = 0
     /// The records of the batch just committed, in row order, while its sinks run (a derived stream
     /// gives its rows these as their origin; empty unless `feedsStreams`).
@@ -136,6 +136,54 @@ public final class LineageRecorder: @unchecked Sendable {
         if !rows.isEmpty { perEvent.append((rows, event, origin)) }
     }
 
+    /// One committed batch's cells and window inputs, shared by the results of it the log keeps.
+    private final class KeptBatch: @unchecked Sendable {
+        let columns: [String]
+        /// The kept rows' cells, row-major.
+        let values: [Value]
+        let windowRows: [(row: Row, origin: RowOrigin?)]
+        let windowMarks: [(input: Int, mark: String)]
+        init(columns: [String], values: [Value], windowRows: [(row: Row, origin: RowOrigin?)], windowMarks: [(input: Int, mark: String)]) {
+            self.columns = columns
+            self.values = values
+            self.windowRows = windowRows
+            self.windowMarks = windowMarks
+        }
+    }
+
+    /// A result the log keeps: what its record is built from when someone asks. (Building a record
+    /// per kept result at commit — its cells, its inputs, their marks — was most of what lineage cost a
+    /// window; now a batch's kept results share one copy of its cells and its window rows.)
+    private struct Kept: @unchecked Sendable {
+        let batch: KeptBatch
+        /// The row in `batch.values`.
+        let row: Int
+        let number: Int
+        let dropped: Int
+        /// A window's result: its inputs in `batch.windowRows` and their marks in `batch.windowMarks`.
+        let window: (inputs: Range<Int>, marks: Range<Int>)?
+        /// Any other result's inputs.
+        let inputs: [LineageInput]
+
+        func values() -> ArraySlice<Value> {
+            let w = batch.columns.count
+            return batch.values[(row * w)..<((row + 1) * w)]
+        }
+
+        func record(query: String, stream: String) -> LineageRecord {
+            var inputs = self.inputs
+            if let (rows, marks) = window {
+                inputs.reserveCapacity(rows.count)
+                for i in rows {
+                    inputs.append(LineageInput(role: "window", source: stream, row: batch.windowRows[i].row, origin: batch.windowRows[i].origin))
+                }
+                for m in batch.windowMarks[marks] { inputs[m.input - rows.lowerBound].marks.append(m.mark) }
+            }
+            return LineageRecord(query: query, columns: batch.columns, values: Array(values()), inputs: inputs,
+                                 droppedInputs: dropped, number: number)
+        }
+    }
+
     /// The batch is complete: pairs its rows with their inputs and keeps them (the latest
     /// `limits.results`).
     /// (`values`: the batch's cells, row-major, `columns.count` per row.)
@@ -152,25 +200,24 @@ public final class LineageRecorder: @unchecked Sendable {
         LineageRecorder.sortByRow(&extras) { $0.row }
         let everyRow = feedsStreams.load(ordering: .relaxed)
         let first = everyRow ? 0 : max(0, n - limits.results)
-        var records: [LineageRecord] = []
-        records.reserveCapacity(n - first)
+        // The window rows move to the batch (the buffers start again empty).
+        let batch = KeptBatch(columns: columns, values: Array(values[(first * w)..<(n * w)]), windowRows: windowRows, windowMarks: windowMarks)
+        windowRows = []; windowMarks = []
+        var kept: [Kept] = []
+        kept.reserveCapacity(n - first)
         var k = 0, x = 0, e = 0, wr = 0
         for r in first..<n {
             var inputs: [LineageInput] = []
             var dropped = 0
+            var window: (inputs: Range<Int>, marks: Range<Int>)?
             while x < explicit.count && explicit[x].row < r { x += 1 }
             while x + 1 < explicit.count && explicit[x + 1].row == r { x += 1 }
             // A window reports its rows in order.
             while wr < windowResults.count && windowResults[wr].row < r { wr += 1 }
             while wr + 1 < windowResults.count && windowResults[wr + 1].row == r { wr += 1 }
             if wr < windowResults.count && windowResults[wr].row == r {
-                let w = windowResults[wr]
-                inputs.reserveCapacity(w.inputs.count)
-                for i in w.inputs {
-                    inputs.append(LineageInput(role: "window", source: stream, row: windowRows[i].row, origin: windowRows[i].origin))
-                }
-                for m in windowMarks[w.marks] { inputs[m.input - w.inputs.lowerBound].marks.append(m.mark) }
-                dropped = w.dropped
+                window = (windowResults[wr].inputs, windowResults[wr].marks)
+                dropped = windowResults[wr].dropped
             } else if x < explicit.count && explicit[x].row == r {
                 inputs = explicit[x].inputs; dropped = explicit[x].dropped
             } else {
@@ -179,13 +226,12 @@ public final class LineageRecorder: @unchecked Sendable {
                 while e < extras.count && extras[e].row < r { e += 1 }
                 while e < extras.count && extras[e].row == r { inputs += extras[e].inputs; e += 1 }
             }
-            records.append(LineageRecord(query: query, columns: columns, values: Array(values[(r * w)..<((r + 1) * w)]), inputs: inputs,
-                                         droppedInputs: dropped, number: produced + r + 1))
+            kept.append(Kept(batch: batch, row: r - first, number: produced + r + 1, dropped: dropped, window: window, inputs: inputs))
         }
         produced += n
-        lastBatch = everyRow ? records : []
+        lastBatch = everyRow ? kept.map { $0.record(query: query, stream: stream) } : []
         lock.withLock {
-            for rec in records.suffix(limits.results) {
+            for rec in kept.suffix(limits.results) {
                 if log.count >= limits.results { log.removeFirst() }
                 log.append(rec)
             }
@@ -197,12 +243,14 @@ public final class LineageRecorder: @unchecked Sendable {
 
     /// The n-th latest result kept (1 = the latest), or nil.
     public func record(latest n: Int) -> LineageRecord? {
-        lock.withLock { n >= 1 && n <= log.count ? log[log.count - n] : nil }
+        let kept = lock.withLock { n >= 1 && n <= log.count ? log[log.count - n] : nil }
+        return kept?.record(query: query, stream: stream)
     }
 
     /// The latest result whose cells are `values`, if still kept (the dashboard finds the row it shows).
     public func record(matching values: [Value]) -> LineageRecord? {
-        lock.withLock { log.last { $0.values == values } }
+        let kept = lock.withLock { log.last { $0.values().elementsEqual(values) } }
+        return kept?.record(query: query, stream: stream)
     }
 
     /// Results kept now (at most `limits.results`).
