@@ -283,6 +283,28 @@ final class LineageTests: XCTestCase {
         }
     }
 
+    /// A named query's results are a stream too, always forwarded; its recorder makes a record for every row
+    /// only once a query keeping lineage reads that stream (before, only its last results are kept).
+    func testAQueryBuildsEveryRowsRecordOnlyOnceAQueryKeepingLineageReadsItsResults() throws {
+        let e = engine(results: 5)
+        e.createStream("stream")
+        try e.run("CREATE QUERY warm AS SELECT id, k, v, ts FROM stream WHERE v > 20")
+        try e.run("CREATE STREAM hot AS SELECT id, k, v FROM stream WHERE v > 50")
+        let warm = try XCTUnwrap(e.queries.first { $0.name == "warm" }?.lineage)
+        let hot = try XCTUnwrap(e.queries.first { $0.name == "hot" }?.lineage)
+        XCTAssertFalse(warm.recordsEveryRow, "nothing reads warm's results")
+        XCTAssertFalse(hot.recordsEveryRow, "nothing reads the stream hot")
+        try e.run("CREATE QUERY hotter AS SELECT id FROM hot WHERE v > 60")
+        XCTAssertTrue(hot.recordsEveryRow, "hotter keeps lineage and reads hot")
+        try e.run("CREATE QUERY warmer AS SELECT id FROM warm WHERE v > 30")
+        XCTAssertTrue(warm.recordsEveryRow, "warmer keeps lineage and reads warm's results")
+        // And the chain still leads back: every result of warmer came from a row of warm.
+        for ev in LineageTests.events(100, seed: 9) { e.emitSync(ev.dict) }
+        let recs = try records(e, "warmer")
+        XCTAssertFalse(recs.isEmpty)
+        XCTAssertTrue(recs.allSatisfy { rec in rec.inputs.allSatisfy { $0.source == "warm" && $0.origin?.query == "warm" } })
+    }
+
     // MARK: counting windows
 
     func testCountingWindowWhyListsTheRowsOfItsCount() throws {

@@ -138,7 +138,11 @@ extension Engine {
             st.layout = st.layout.adding(plan.addedFields, keepWhole: plan.wantsWholeEvent)
             counters.rowLayout.withLock { $0 = st.layout }
             st.queries.append(q)
-            if lineage != nil { st.tracesOrigins.store(true, ordering: .relaxed) }
+            if lineage != nil {
+                st.tracesOrigins.store(true, ordering: .relaxed)
+                // The query whose results this stream carries now needs a record for every row it forwards.
+                if let source = st.derivedFrom { namedQueries[source.lowercased()]?.lineage?.feedsStreams.store(true, ordering: .relaxed) }
+            }
             namedQueries[queryName.lowercased()] = q
         }
         if let lineage { keepLineage(lineage) }

@@ -346,7 +346,9 @@ public final class Engine: @unchecked Sendable {
     func forward(_ q: Query, into st: StreamState, onlyWhenRead: Bool) {
         let box = ViewBox(StreamView(st))
         let lineage = q.lineage
-        lineage?.feedsStreams.store(true, ordering: .relaxed)
+        // Records for every row only while a query reading `st` keeps lineage (set then by `plan`); otherwise
+        // a named query, whose result stream is always forwarded, would build them for every row it makes.
+        if st.tracesOrigins.load(ordering: .relaxed) { lineage?.feedsStreams.store(true, ordering: .relaxed) }
         q.addSink { [weak self] batch in
             guard let self else { return }
             box.view.withLock { view in
