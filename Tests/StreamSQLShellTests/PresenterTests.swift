@@ -51,6 +51,26 @@ final class PresenterTests: XCTestCase {
         }
     }
 
+    /// A step that highlights rows in a pane leaves some to see: a filter naming no row (a score compared
+    /// with `false`, say) left the moderation story's log empty at its toxic-thread step.
+    func testEveryHighlightStepLeavesRowsInItsPane() throws {
+        for s in Scenarios.business {
+            let story = try Story.parse(try String(contentsOfFile: Self.demos + "/stories/\(s.name).sql", encoding: .utf8))
+            let p = Presenter(story: story, seed: 42, demosDirectory: Self.demos)
+            for (k, step) in story.steps.enumerated() {
+                for case .highlight(let pane, let filter) in step.actions {
+                    let run = try p.prepared(through: k)
+                    defer { run.session.engine.stopAll(flush: false) }
+                    run.session.engine.drain()
+                    let target = try XCTUnwrap(run.board.groupPanes.first { $0.spec.name.lowercased() == pane.lowercased() }, "\(s.name): no pane \(pane)")
+                    XCTAssertEqual(target.filter, filter)
+                    let listed = target.listed(target.feed.snapshot().rows) ?? []
+                    XCTAssertFalse(listed.isEmpty, "\(s.name) step \(k + 1): '\(filter)' leaves pane \(pane) empty")
+                }
+            }
+        }
+    }
+
     func testStoryMistakesNameTheirLine() {
         func error(_ text: String) -> String {
             do { _ = try Story.parse(text); return "" } catch { return error.description }

@@ -13,3 +13,7 @@
 .step 'The alert names the building and the load'
 .highlight alerts building_id=B007
 .wait 10m
+
+.step 'Savings per building move with every plan (EMIT CHANGES), not once an hour'
+.focus savings
+.wait 10m

@@ -14,7 +14,11 @@
 .highlight flagged user_id=U0666
 .wait 10s
 
-.step 'Then a thread turns toxic: abusive posts go to review'
+.step 'Then a thread turns toxic: abusive posts are flagged or rejected'
 .incident toxic_thread count=15
-.highlight flagged spam=false
+.highlight flagged toxicity>0.5
 .wait 30s
+
+.step 'Top hashtags fill up live: early counts every 5 s (EMIT EVERY), then the final count'
+.focus hashtags
+.wait 1m
