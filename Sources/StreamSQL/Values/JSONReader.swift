@@ -193,8 +193,10 @@ public struct JSONReader {
                     skipSpace()
                     guard i < end, p[i] == UInt8(ascii: "\"") else { throw fail("expected a field name in quotes") }
                     let ks = i + 1
-                    let (ke, _) = try scanStringEnd()
-                    let key = try decodeString(from: ks, to: ke)
+                    let (ke, keyEscaped) = try scanStringEnd()
+                    // A plain name is copied as it is (decoding one byte by byte cost ~800 instructions a key).
+                    let key: String
+                    if !keyEscaped, let plain = plainString(from: ks, to: ke) { key = plain } else { key = try decodeString(from: ks, to: ke) }
                     skipSpace()
                     guard i < end, p[i] == UInt8(ascii: ":") else { throw fail("expected ':' after a field name") }
                     i += 1

@@ -53,6 +53,16 @@ final class JSONReaderTests: XCTestCase {
         // Invalid UTF-8 inside a string.
         let bytes: [UInt8] = [0x22, 0xFF, 0xFE, 0x22]
         XCTAssertThrowsError(try bytes.withUnsafeBufferPointer { try JSONReader.parse(bytes: $0) })
+        // And inside a field name, which a plain name's fast path must not let through.
+        let key: [UInt8] = Array("{\"".utf8) + [0xC3, 0x28] + Array("\":1}".utf8)
+        XCTAssertThrowsError(try key.withUnsafeBufferPointer { try JSONReader.parse(bytes: $0) })
+    }
+
+    /// Field names: plain ASCII, other UTF-8 and escapes give the same keys whichever way they are read.
+    func testFieldNamesPlainUnicodeAndEscaped() throws {
+        guard case .object(let o) = try parse(#"{"plain":1,"é名":2,"a\u0062":3,"q\"t":4,"":5}"#) else { return XCTFail() }
+        XCTAssertEqual(Array(o.keys), ["plain", "é名", "ab", "q\"t", ""])
+        XCTAssertEqual(o["é名"], .int(2))
     }
 
     func testDepthLimit() {
