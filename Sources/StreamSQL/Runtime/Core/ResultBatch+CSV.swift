@@ -81,14 +81,18 @@ public struct ResultCSVWriter: Sendable {
     public static func writeField(_ s: String, into out: inout [UInt8]) {
         var s = s
         s.withUTF8 { b in
-            guard b.contains(where: needsQuotes) else { out.append(contentsOf: b); return }
-            out.append(UInt8(ascii: "\""))
-            for c in b {
-                out.append(c)
-                if c == UInt8(ascii: "\"") { out.append(c) }
-            }
-            out.append(UInt8(ascii: "\""))
+            if b.contains(where: needsQuotes) { appendQuoted(b, into: &out) } else { out.append(contentsOf: b) }
         }
+    }
+
+    /// `text` in quotes, its quotes doubled.
+    private static func appendQuoted(_ text: some Sequence<UInt8>, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for c in text {
+            out.append(c)
+            if c == UInt8(ascii: "\"") { out.append(c) }
+        }
+        out.append(UInt8(ascii: "\""))
     }
 
     /// `s` as one CSV field.
@@ -108,12 +112,7 @@ public struct ResultCSVWriter: Sendable {
         guard out[start...].contains(where: needsQuotes) else { return }
         let text = Array(out[start...])
         out.removeSubrange(start...)
-        out.append(UInt8(ascii: "\""))
-        for c in text {
-            out.append(c)
-            if c == UInt8(ascii: "\"") { out.append(c) }
-        }
-        out.append(UInt8(ascii: "\""))
+        appendQuoted(text, into: &out)
     }
 }
 
