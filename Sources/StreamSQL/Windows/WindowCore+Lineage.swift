@@ -4,18 +4,18 @@
 extension WindowCore {
     /// Reports the inputs of the rows a firing appended: output row `firstRow + k` came from group
     /// `rowGroups[k]` of `table`.
-    /// Only the rows lineage keeps get their records: the last `limits.results` of a firing (the
-    /// batch's last ones are kept), every row when a derived stream reads the results.
+    /// Only the rows lineage may keep are reported: the last `limits.results` of a firing (the batch's
+    /// last ones are kept), every row when a derived stream reads the results. A row's inputs are not
+    /// copied: it keeps a span of the table's store, and the MIN and MAX results that mark the inputs
+    /// that decided them (`LineageRecorder.decidingMarks`, found only for the results the log keeps).
     func recordInputs(_ lineage: LineageRecorder, _ table: GroupTable, rowGroups: ArraySlice<Int>, firstRow: Int) {
         guard let lists = table.inputs else { return }
         let skip = lineage.recordsEveryRow ? 0 : max(0, rowGroups.count - lineage.limits.results)
-        for (k, g) in rowGroups.enumerated().dropFirst(skip) {
-            // The row that decided each MIN or MAX: the first input whose argument equals the result.
-            lineage.recordWindow(row: firstRow + k, lists, g, marks: extremeMarks) { m, row in
-                let i = extremeMarks[m].0
-                let result = table.columns[i].result(g)
-                return !result.isNull && aggArgs[i](row) == result
-            }
+        var k = firstRow + skip
+        for g in rowGroups.dropFirst(skip) {
+            lineage.recordWindow(row: k, lists, g)
+            for (i, _) in extremeMarks { lineage.recordExtreme(table.columns[i].result(g)) }
+            k += 1
         }
     }
 

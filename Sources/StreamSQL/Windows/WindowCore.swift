@@ -194,6 +194,8 @@ final class WindowCore {
         filter = q.filter.map(c.condition)
         keyEvals = q.groupKeys.map(c.column)
         aggArgs = q.aggregates.map { $0.argument.map(c.column) ?? Column(slot: -1, eval: { _ in .bool(true) }) }
+        let args = aggArgs
+        lineage?.decidingMarks = extremeMarks.map { i, text in DecidingMark(text: text, argument: { args[i]($0) }) }
         aggKinds = q.aggregates.map(\.kind)
         aggFilters = q.aggregateFilters.map { $0.map(c.condition) }
         filtersAggregates = aggFilters.contains { $0 != nil }

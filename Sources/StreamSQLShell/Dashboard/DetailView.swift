@@ -83,10 +83,8 @@ struct DetailView {
             return
         }
         // The latest result the lineage kept whose cells agree with this row's fields.
-        var match: LineageRecord? = nil
-        for n in 1...max(1, lineage.count) {
-            guard let r = lineage.record(latest: n) else { break }
-            if zip(r.columns, r.values).allSatisfy({ c, v in entry.row[c].map { $0 == v } ?? true }) { match = r; break }
+        let match = lineage.latestRecord { columns, values in
+            zip(columns, values).allSatisfy { c, v in entry.row[c].map { $0 == v } ?? true }
         }
         guard let record = match else {
             why = [("The inputs of this row are no longer kept (the query keeps those of its latest \(lineage.limits.results) results).", false)]

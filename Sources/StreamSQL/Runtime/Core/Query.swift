@@ -72,6 +72,8 @@ public final class Query: @unchecked Sendable {
         self.schema = op.schema
         self.inbox = Inbox(capacity: capacity, policy: policy)
         inbox.counters = counters
+        // A window's kept results read their inputs where the window keeps them: built under this lock.
+        lineage?.queryLock = lock
     }
 
     deinit { inbox.close() }

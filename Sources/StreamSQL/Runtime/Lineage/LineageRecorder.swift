@@ -13,6 +13,19 @@ public struct LineageLimits: Sendable, Equatable {
     }
 }
 
+/// The origin of the rows a query is processing now (see `LineageRecorder.origin`).
+final class OriginSlot: @unchecked Sendable {
+    var origin: RowOrigin?
+}
+
+/// How a window finds, among a result's inputs, the one that decided a MIN or MAX (the first whose
+/// argument equals the result), and how it is marked (`max(temperature)`).
+struct DecidingMark: @unchecked Sendable {
+    let text: String
+    /// The aggregate's argument over an input row.
+    let argument: (Row) -> Value
+}
+
 /// One result row of a query and the inputs that produced it.
 public struct LineageRecord: Sendable {
     public let query: String
@@ -36,7 +49,10 @@ public struct LineageRecord: Sendable {
 /// batch is complete, `commit` pairs each row with its inputs and keeps the latest `limits.results`.
 ///
 /// Everything but the log runs under the query's lock; the log has its own lock, for readers on other
-/// threads (the shell's `EXPLAIN ROW`, the dashboard's "why" list).
+/// threads (the shell's `EXPLAIN ROW`, the dashboard's "why" list). A window's result keeps its inputs
+/// where the window keeps them (an `InputSpan` of the group table's store), so its record is built
+/// under the query's lock too; the log never holds a store much larger than its results need
+/// (`tighten`).
 /// - Complexity: off, a nil check per event in `Query.run` and per accumulated row in a window; on,
 ///   one copy of the input row (a reference count) per row and window it lands in.
 public final class LineageRecorder: @unchecked Sendable {
@@ -79,7 +95,13 @@ public final class LineageRecorder: @unchecked Sendable {
 
     /// The origin its deliverer named for the rows being processed now (`RowOrigin.current`, read by
     /// `Query.run` once per batch).
-    var origin: RowOrigin?
+    var origin: RowOrigin? {
+        get { now.origin }
+        set { now.origin = newValue }
+    }
+    /// Where `origin` is kept: a window's group inputs read it through their own reference, which costs
+    /// no retain of the recorder per row.
+    let now = OriginSlot()
 
     /// An input of this query's stream, for operators: the row being processed now has the origin its
     /// deliverer named; a row kept from earlier (a pattern's, lag's) has none known (`now: false`).
@@ -97,34 +119,32 @@ public final class LineageRecorder: @unchecked Sendable {
         }
     }
 
-    // A window's results, kept flat until `commit` knows which of them it keeps (building records for
-    // every fired group was most of lineage's cost on a window): per result its row, its inputs
-    // (`windowRows[inputs]`), the rows counted beyond the bound, and its marks (`windowMarks[marks]`: the
-    // input, an index into `windowRows`, and the text).
-    private var windowResults: [(row: Int, inputs: Range<Int>, dropped: Int, marks: Range<Int>)] = []
-    private var windowRows: [(row: Row, origin: RowOrigin?)] = []
-    private var windowMarks: [(input: Int, mark: String)] = []
+    // A window's results, until `commit` knows which of them it keeps: per result its row, its group's
+    // inputs (a span of the window's store: nothing is copied), and the MIN and MAX results that mark
+    // the inputs that decided them (`windowExtremes[extremes]`, one per `decidingMarks`).
+    private var windowResults: [(row: Int, span: UnheldSpan, extremes: Range<Int>)] = []
+    /// The stores the spans of `windowResults` read, each held once until the batch is committed.
+    private var pendingStores: [InputStore] = []
+    private var lastPendingStore: UnsafeMutableRawPointer?
+    private var windowExtremes: [Value] = []
+    /// The window's MIN and MAX aggregates: how the input that decided each is found and marked.
+    var decidingMarks: [DecidingMark] = []
 
-    /// Result row `row` of the batch being built came from group `g` of a window's `lists`. Of each of
-    /// `marks`, the first input for which `decides(k, input)` holds is marked with the k-th text (the row
-    /// that gave MIN or MAX its value).
-    func recordWindow(row: Int, _ lists: GroupInputs, _ g: Int, marks: [(Int, String)], decides: (Int, Row) -> Bool) {
-        let first = windowRows.count
-        var dropped = lists.collect(g, into: &windowRows)
-        let cap = limits.inputsPerResult
-        if windowRows.count - first > cap {
-            dropped += windowRows.count - first - cap
-            windowRows.removeLast(windowRows.count - first - cap)
+    /// Result row `row` of the batch being built came from group `g` of `lists` (as the group is now:
+    /// a span of its store); the window reports next the results of its MIN and MAX aggregates for it
+    /// (`recordExtreme`, in the order of `decidingMarks`).
+    func recordWindow(row: Int, _ lists: GroupInputs, _ g: Int) {
+        let span = lists.unheldSpan(g)
+        let store = span.store.toOpaque()
+        if store != lastPendingStore {
+            pendingStores.append(lists.store)
+            lastPendingStore = store
         }
-        let m = windowMarks.count
-        for (k, mark) in marks.enumerated() {
-            for i in first..<windowRows.count where decides(k, windowRows[i].row) {
-                windowMarks.append((i, mark.1))
-                break
-            }
-        }
-        windowResults.append((row, first..<windowRows.count, dropped, m..<windowMarks.count))
+        let m = windowExtremes.count
+        windowResults.append((row, span, m..<(m + decidingMarks.count)))
     }
+
+    func recordExtreme(_ result: Value) { windowExtremes.append(result) }
 
     /// Result rows `rows` came from the current event and also from `more` (a join's table rows).
     func attach(rows: Range<Int>, _ more: [LineageInput]) {
@@ -136,32 +156,33 @@ public final class LineageRecorder: @unchecked Sendable {
         if !rows.isEmpty { perEvent.append((rows, event, origin)) }
     }
 
-    /// One committed batch's cells and window inputs, shared by the results of it the log keeps.
+    /// One committed batch's cells and the marks of its kept window results' inputs, shared by the
+    /// results of it the log keeps.
     private final class KeptBatch: @unchecked Sendable {
         let columns: [String]
         /// The kept rows' cells, row-major.
         let values: [Value]
-        let windowRows: [(row: Row, origin: RowOrigin?)]
-        let windowMarks: [(input: Int, mark: String)]
-        init(columns: [String], values: [Value], windowRows: [(row: Row, origin: RowOrigin?)], windowMarks: [(input: Int, mark: String)]) {
+        /// Per mark: the input it marks (its position among its result's inputs, oldest first) and the
+        /// text (filled in by `commit` before the batch is shared).
+        var marks: [(input: Int, mark: String)] = []
+        init(columns: [String], values: [Value]) {
             self.columns = columns
             self.values = values
-            self.windowRows = windowRows
-            self.windowMarks = windowMarks
         }
     }
 
     /// A result the log keeps: what its record is built from when someone asks. (Building a record
     /// per kept result at commit — its cells, its inputs, their marks — was most of what lineage cost a
-    /// window; now a batch's kept results share one copy of its cells and its window rows.)
+    /// window; now a batch's kept results share one copy of its cells, and a window's results read
+    /// their inputs where the window keeps them.)
     private struct Kept: @unchecked Sendable {
         let batch: KeptBatch
         /// The row in `batch.values`.
         let row: Int
         let number: Int
         let dropped: Int
-        /// A window's result: its inputs in `batch.windowRows` and their marks in `batch.windowMarks`.
-        let window: (inputs: Range<Int>, marks: Range<Int>)?
+        /// A window's result: its group's inputs, and their marks in `batch.marks`.
+        var window: (span: InputSpan, marks: Range<Int>)?
         /// Any other result's inputs.
         let inputs: [LineageInput]
 
@@ -170,17 +191,96 @@ public final class LineageRecorder: @unchecked Sendable {
             return batch.values[(row * w)..<((row + 1) * w)]
         }
 
-        func record(query: String, stream: String) -> LineageRecord {
+        /// The record (under the query's lock when `window` is set: the window may be filling its store).
+        func record(query: String, stream: String, cap: Int) -> LineageRecord {
             var inputs = self.inputs
-            if let (rows, marks) = window {
-                inputs.reserveCapacity(rows.count)
-                for i in rows {
-                    inputs.append(LineageInput(role: "window", source: stream, row: batch.windowRows[i].row, origin: batch.windowRows[i].origin))
+            var dropped = self.dropped
+            if let (span, marks) = window {
+                inputs.reserveCapacity(Int(span.kept))
+                span.forEach { row, origin in
+                    if inputs.count < cap {
+                        inputs.append(LineageInput(role: "window", source: stream, row: row, origin: origin))
+                    } else {
+                        dropped += 1
+                    }
                 }
-                for m in batch.windowMarks[marks] { inputs[m.input - rows.lowerBound].marks.append(m.mark) }
+                for m in batch.marks[marks] where m.input < inputs.count { inputs[m.input].marks.append(m.mark) }
             }
             return LineageRecord(query: query, columns: batch.columns, values: Array(values()), inputs: inputs,
                                  droppedInputs: dropped, number: number)
+        }
+    }
+
+    /// The lock its query holds while it processes events (set by the query): a window's kept results
+    /// read their inputs in the store the window is filling, so records are built under it — which is
+    /// why a record must not be asked for from a sink of the same query (its lock is held there).
+    var queryLock: NSLock?
+
+    /// Marks, for a window result about to be kept, the inputs that decided its MIN and MAX: of each,
+    /// the oldest input whose argument equals the result. The chain runs newest first, so the last
+    /// match found is the one marked.
+    private func appendMarks(_ span: InputSpan, _ extremes: Range<Int>, to marks: inout [(input: Int, mark: String)]) {
+        let n = min(extremes.count, decidingMarks.count)
+        guard n > 0, span.kept > 0 else { return }
+        for k in 0..<n {
+            let result = windowExtremes[extremes.lowerBound + k]
+            guard !result.isNull else { continue }
+            var found = -1
+            span.forEachNewestFirst { depth, row in
+                if decidingMarks[k].argument(row) == result { found = depth }
+            }
+            if found >= 0 { marks.append((Int(span.kept) - 1 - found, decidingMarks[k].text)) }
+        }
+    }
+
+    /// Keeps the log from holding much more than its results need: a kept window result whose store
+    /// holds over four times the inputs the kept results read from it (and 256 more) gets its inputs
+    /// copied to a store of their own. Runs as results are kept (`commit`) and as a window lets a store
+    /// go (`released`), so a store the log holds was let go at most that large.
+    private static func tighten(_ kept: inout some MutableCollection<Kept>) {
+        var need = StoreNeeds()
+        for i in kept.indices { if let s = kept[i].window?.span { need.add(s) } }
+        tighten(&kept, need)
+    }
+
+    /// How many inputs kept results read from each store. Kept results of a batch mostly read one
+    /// store or two: a short list, looked up from the last one used, not a dictionary.
+    private struct StoreNeeds {
+        var list: [(store: ObjectIdentifier, count: Int, inputs: Int)] = []
+        var last = -1
+        mutating func add(_ s: InputSpan) {
+            let id = ObjectIdentifier(s.store)
+            if last < 0 || list[last].store != id {
+                if let i = list.firstIndex(where: { $0.store == id }) { last = i } else { list.append((id, s.store.count, 0)); last = list.count - 1 }
+            }
+            list[last].inputs += Int(s.kept)
+        }
+        /// The stores that hold over four times what is read from them, and 256 more.
+        var oversized: [ObjectIdentifier: Int] {
+            var out: [ObjectIdentifier: Int] = [:]
+            for n in list where n.count > 4 * n.inputs + 256 { out[n.store] = n.inputs }
+            return out
+        }
+    }
+
+    private static func tighten(_ kept: inout some MutableCollection<Kept>, _ need: StoreNeeds) {
+        let oversized = need.oversized
+        guard !oversized.isEmpty else { return }
+        var copies: [ObjectIdentifier: InputStore] = [:]
+        for i in kept.indices {
+            guard let w = kept[i].window, let inputs = oversized[ObjectIdentifier(w.span.store)] else { continue }
+            let id = ObjectIdentifier(w.span.store)
+            let to = copies[id] ?? InputStore(capacity: inputs)
+            copies[id] = to
+            kept[i].window?.span = w.span.copied(into: to)
+        }
+    }
+
+    /// A window let `store` go (it emptied or compacted a table whose store spans still read).
+    func released(_ store: InputStore) {
+        lock.withLock {
+            guard log.contains(where: { $0.window?.span.store === store }) else { return }
+            LineageRecorder.tighten(&log)
         }
     }
 
@@ -190,7 +290,8 @@ public final class LineageRecorder: @unchecked Sendable {
     func commit(columns: [String], values: [Value]) {
         defer {
             explicit.removeAll(keepingCapacity: true); extras.removeAll(keepingCapacity: true); perEvent.removeAll(keepingCapacity: true)
-            windowResults.removeAll(keepingCapacity: true); windowRows.removeAll(keepingCapacity: true); windowMarks.removeAll(keepingCapacity: true)
+            windowResults.removeAll(keepingCapacity: true); windowExtremes.removeAll(keepingCapacity: true)
+            pendingStores.removeAll(keepingCapacity: true); lastPendingStore = nil
         }
         let w = columns.count
         let n = w == 0 ? 0 : values.count / w
@@ -200,24 +301,28 @@ public final class LineageRecorder: @unchecked Sendable {
         LineageRecorder.sortByRow(&extras) { $0.row }
         let everyRow = feedsStreams.load(ordering: .relaxed)
         let first = everyRow ? 0 : max(0, n - limits.results)
-        // The window rows move to the batch (the buffers start again empty).
-        let batch = KeptBatch(columns: columns, values: Array(values[(first * w)..<(n * w)]), windowRows: windowRows, windowMarks: windowMarks)
-        windowRows = []; windowMarks = []
+        let batch = KeptBatch(columns: columns, values: Array(values[(first * w)..<(n * w)]))
         var kept: [Kept] = []
         kept.reserveCapacity(n - first)
+        var marks: [(input: Int, mark: String)] = []
+        var need = StoreNeeds()
         var k = 0, x = 0, e = 0, wr = 0
         for r in first..<n {
             var inputs: [LineageInput] = []
             var dropped = 0
-            var window: (inputs: Range<Int>, marks: Range<Int>)?
+            var window: (span: InputSpan, marks: Range<Int>)?
             while x < explicit.count && explicit[x].row < r { x += 1 }
             while x + 1 < explicit.count && explicit[x + 1].row == r { x += 1 }
             // A window reports its rows in order.
             while wr < windowResults.count && windowResults[wr].row < r { wr += 1 }
             while wr + 1 < windowResults.count && windowResults[wr + 1].row == r { wr += 1 }
             if wr < windowResults.count && windowResults[wr].row == r {
-                window = (windowResults[wr].inputs, windowResults[wr].marks)
-                dropped = windowResults[wr].dropped
+                let m = marks.count
+                let span = windowResults[wr].span.held()
+                appendMarks(span, windowResults[wr].extremes, to: &marks)
+                window = (span, m..<marks.count)
+                if r >= n - limits.results { need.add(span) }
+                dropped = windowResults[wr].span.dropped
             } else if x < explicit.count && explicit[x].row == r {
                 inputs = explicit[x].inputs; dropped = explicit[x].dropped
             } else {
@@ -228,8 +333,11 @@ public final class LineageRecorder: @unchecked Sendable {
             }
             kept.append(Kept(batch: batch, row: r - first, number: produced + r + 1, dropped: dropped, window: window, inputs: inputs))
         }
+        batch.marks = marks
+        // Only the batch's last results reach the log (all of them may be made, for a derived stream).
+        LineageRecorder.tighten(&kept[max(0, kept.count - limits.results)...], need)
         produced += n
-        lastBatch = everyRow ? kept.map { $0.record(query: query, stream: stream) } : []
+        lastBatch = everyRow ? kept.map { $0.record(query: query, stream: stream, cap: limits.inputsPerResult) } : []
         lock.withLock {
             for rec in kept.suffix(limits.results) {
                 if log.count >= limits.results { log.removeFirst() }
@@ -244,13 +352,36 @@ public final class LineageRecorder: @unchecked Sendable {
     /// The n-th latest result kept (1 = the latest), or nil.
     public func record(latest n: Int) -> LineageRecord? {
         let kept = lock.withLock { n >= 1 && n <= log.count ? log[log.count - n] : nil }
-        return kept?.record(query: query, stream: stream)
+        return kept.map(build)
+    }
+
+    /// A kept result's record, its inputs read under the query's lock.
+    private func build(_ kept: Kept) -> LineageRecord {
+        guard kept.window != nil, let queryLock else { return kept.record(query: query, stream: stream, cap: limits.inputsPerResult) }
+        return queryLock.withLock { kept.record(query: query, stream: stream, cap: limits.inputsPerResult) }
+    }
+
+    /// The latest result kept whose columns and cells `match` accepts (the dashboard finds the row it
+    /// shows); only that result's record is built.
+    public func latestRecord(where match: (_ columns: [String], _ values: ArraySlice<Value>) -> Bool) -> LineageRecord? {
+        let kept = lock.withLock { log.last { match($0.batch.columns, $0.values()) } }
+        return kept.map(build)
     }
 
     /// The latest result whose cells are `values`, if still kept (the dashboard finds the row it shows).
     public func record(matching values: [Value]) -> LineageRecord? {
-        let kept = lock.withLock { log.last { $0.values().elementsEqual(values) } }
-        return kept?.record(query: query, stream: stream)
+        latestRecord { _, cells in cells.elementsEqual(values) }
+    }
+
+    /// Entries of the stores the log's window results read, and the inputs those results need (the
+    /// bound `tighten` keeps, for tests).
+    var held: (entries: Int, needed: Int) {
+        lock.withLock {
+            var stores: [ObjectIdentifier: Int] = [:]
+            var needed = 0
+            for k in log { if let s = k.window?.span { stores[ObjectIdentifier(s.store)] = s.store.count; needed += Int(s.kept) } }
+            return (stores.values.reduce(0, +), needed)
+        }
     }
 
     /// Results kept now (at most `limits.results`).
