@@ -12,7 +12,9 @@ final class GroupTable {
     private(set) var lastTime = Cells<Int64>()
     private(set) var lastSeen = Cells<Int64>()     // processing time of the group's last row (STATETTL)
     /// Each group's input rows, while the query records lineage (nil otherwise).
-    var inputs: GroupInputs?
+    var inputs: GroupInputs? { didSet { inputsRef = inputs.map { .passUnretained($0) } } }
+    /// `inputs`, for keeping a row without a retain and release of it per row.
+    private(set) var inputsRef: Unmanaged<GroupInputs>?
 
     /// The columns whose new groups need `start` (the others are zeroed in bulk).
     private let startColumns: [AggregateColumn]
@@ -284,7 +286,7 @@ final class WindowCore {
             }
         }
         if table.rows[g] == 0 { table.firstTime[g] = time }
-        if let inputs = table.inputs { inputs.add(g, row) }
+        if let inputs = table.inputsRef { inputs._withUnsafeGuaranteedRef { $0.add(g, row) } }
         table.rows[g] += 1
         table.lastTime[g] = time
         table.lastSeen[g] = now
