@@ -35,7 +35,8 @@ final class GroupInputs {
     private var dead = 0
 
     init(cap: Int, recorder: LineageRecorder? = nil) {
-        self.cap = max(1, cap)
+        // A group's kept entries are counted in 32 bits.
+        self.cap = min(max(1, cap), Int(Int32.max))
         self.recorder = recorder
         now = recorder?.now
         let store = InputStore(capacity: 64)
