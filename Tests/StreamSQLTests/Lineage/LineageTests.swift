@@ -326,11 +326,12 @@ final class LineageTests: XCTestCase {
     /// A group table's inputs: per group in arrival order, bounded with the rest counted, merged in
     /// order, and still right after many groups were reset (their entries compacted away).
     func testGroupInputsKeepEachGroupsRowsAcrossMergesAndResets() {
-        let rec = LineageRecorder(query: "q", stream: "s", limits: LineageLimits(inputsPerResult: 3))
         func row(_ i: Int) -> Row { Row(slots: [.int(Int64(i))]) }
         func ids(_ g: GroupInputs, _ k: Int) -> ([Int], Int) {
-            let (inputs, dropped) = g.inputs(k, rec)
-            return (inputs.map { if case .int(let x) = $0.row[0] { return Int(x) } else { return -1 } }, dropped)
+            let span = g.span(k)
+            var out: [Int] = []
+            span.forEach { r, _ in if case .int(let x) = r[0] { out.append(Int(x)) } else { out.append(-1) } }
+            return (out, span.dropped)
         }
         let a = GroupInputs(cap: 3), b = GroupInputs(cap: 3)
         for i in 0..<10 { a.add(i % 2, row(i)) }            // group 0: 0 2 4 (6 8 counted), group 1: 1 3 5 (7 9)

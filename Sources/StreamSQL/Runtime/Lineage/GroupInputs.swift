@@ -128,14 +128,6 @@ final class GroupInputs {
             recorder?.released(old)
         }
     }
-
-    /// Group `g`'s inputs as records for `recorder`, and the rows counted beyond the bound.
-    func inputs(_ g: Int, _ recorder: LineageRecorder) -> ([LineageInput], Int) {
-        var out: [LineageInput] = []
-        let s = span(g)
-        s.forEach { row, origin in out.append(LineageInput(role: "window", source: recorder.stream, row: row, origin: origin)) }
-        return (out, s.dropped)
-    }
 }
 
 /// The entries of a window's group inputs, behind a pointer: appending costs no copy-on-write check.

@@ -268,8 +268,9 @@ public final class LineageRecorder: @unchecked Sendable {
         guard !oversized.isEmpty else { return }
         var copies: [ObjectIdentifier: InputStore] = [:]
         for i in kept.indices {
-            guard let w = kept[i].window, let inputs = oversized[ObjectIdentifier(w.span.store)] else { continue }
+            guard let w = kept[i].window else { continue }
             let id = ObjectIdentifier(w.span.store)
+            guard let inputs = oversized[id] else { continue }
             let to = copies[id] ?? InputStore(capacity: inputs)
             copies[id] = to
             kept[i].window?.span = w.span.copied(into: to)
@@ -366,11 +367,6 @@ public final class LineageRecorder: @unchecked Sendable {
     public func latestRecord(where match: (_ columns: [String], _ values: ArraySlice<Value>) -> Bool) -> LineageRecord? {
         let kept = lock.withLock { log.last { match($0.batch.columns, $0.values()) } }
         return kept.map(build)
-    }
-
-    /// The latest result whose cells are `values`, if still kept (the dashboard finds the row it shows).
-    public func record(matching values: [Value]) -> LineageRecord? {
-        latestRecord { _, cells in cells.elementsEqual(values) }
     }
 
     /// Entries of the stores the log's window results read, and the inputs those results need (the
